@@ -1,0 +1,1 @@
+"""Statistics computed from results: Wilson intervals, words of estimative probability."""

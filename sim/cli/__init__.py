@@ -1,0 +1,1 @@
+"""The ``sim`` command line: one module per command, heavy imports inside the commands."""

@@ -1,0 +1,70 @@
+"""Entry point of the ``sim`` command: the click group and the user-facing error handling.
+
+Exit status: 0 success, 1 a problem with the input (scenario file, results folder) or the run,
+2 a mistaken command line (click's usage errors), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from sim import __version__
+
+
+class _Group(click.Group):
+    """Prints :class:`sim.errors.SimError` cleanly; a traceback only with ``--debug``."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted; nothing was written", err=True)
+            ctx.exit(130)
+        except Exception as exc:
+            from sim.errors import SimError
+
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            if isinstance(exc, SimError):
+                click.echo(str(exc), err=True)
+                ctx.exit(1)
+            if isinstance(
+                exc,
+                click.exceptions.ClickException | click.exceptions.Exit | click.exceptions.Abort,
+            ):
+                raise
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc} (run with --debug for the "
+                "traceback, and please report it)",
+                err=True,
+            )
+            ctx.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sim")
+@click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Scenario forecasting simulator: Monte Carlo runs of "what next" scenario files."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def _register() -> None:
+    from sim.cli import new, report, run, schema, validate
+
+    for module in (validate, schema, run, report, new):
+        cli.add_command(module.command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line (``sim``)."""
+    _register()
+    cli.main(args=argv, prog_name="sim")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

@@ -1,0 +1,30 @@
+"""``sim validate FILE...``: report every problem of scenario files."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--quiet", "-q", is_flag=True, help="Print problems only, no summary line.")
+def command(files: tuple[str, ...], quiet: bool) -> None:
+    """Check scenario FILES (and their variants).
+
+    Prints one line a problem to standard error, FILE:LINE:COL: error|warning: MESSAGE, and
+    exits 1 if any file has an error.
+    """
+    from sim.scenario.load import check_file
+
+    failed = 0
+    for f in files:
+        problems = check_file(f)
+        for p in problems:
+            click.echo(str(p), err=True)
+        errors = sum(p.severity == "error" for p in problems)
+        failed += errors > 0
+        if not quiet and not errors:
+            warns = len(problems)
+            click.echo(f"{f}: ok" + (f" ({warns} warning{'s' * (warns != 1)})" if warns else ""))
+    if failed:
+        raise SystemExit(1)

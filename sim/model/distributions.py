@@ -1,0 +1,151 @@
+"""Distributions of quantities: waiting times and uncertain values.
+
+A :class:`Distribution` is an immutable description (family, parameters, kind) that draws by
+inverse transform from uniforms, so engines can feed it addressed random numbers
+(:mod:`sim.model.streams`) and sensitivity analysis can ask for any quantile.
+
+Durations are in days. Probabilities are in [0, 1]. Numbers are dimensionless.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from scipy import optimize, stats
+
+__all__ = ["KINDS", "Distribution", "fit_beta_90", "lognormal_90"]
+
+KINDS = ("duration", "probability", "number")
+
+Z95 = 1.6448536269514722  # standard normal 95th percentile
+Z90 = 1.2815515655446004  # standard normal 90th percentile
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A fixed value or a distribution of a duration, probability or number.
+
+    Attributes
+    ----------
+    family : str
+        ``fixed``, ``lognormal``, ``beta``, ``uniform``, ``triangular``, ``pert``,
+        ``exponential``, ``weibull`` or ``gamma``.
+    params : tuple of float
+        The family's parameters (see :meth:`frozen`); for ``fixed`` the value itself.
+        Durations are already in days.
+    kind : str
+        ``duration`` (days), ``probability`` or ``number``.
+    text : str
+        The quantity as the analyst wrote it, for messages and charts.
+    """
+
+    family: str
+    params: tuple[float, ...]
+    kind: str
+    text: str
+
+    @property
+    def is_fixed(self) -> bool:
+        """True for a fixed value (no uncertainty)."""
+        return self.family == "fixed"
+
+    def frozen(self):
+        """The equivalent frozen ``scipy.stats`` distribution (not for ``fixed``)."""
+        return _frozen(self.family, self.params)
+
+    def ppf(self, q: np.ndarray | float) -> np.ndarray:
+        """Quantile function.
+
+        Parameters
+        ----------
+        q : array_like, values in [0, 1)
+            Uniforms or quantile levels, any shape.
+
+        Returns
+        -------
+        numpy.ndarray
+            Same shape as ``q``: the values (days for durations).
+        """
+        q = np.asarray(q, dtype=float)
+        if self.is_fixed:
+            return np.full(q.shape, self.params[0])
+        return np.asarray(_frozen(self.family, self.params).ppf(q), dtype=float)
+
+    def median(self) -> float:
+        """The 50th percentile (the value itself when fixed)."""
+        return float(self.ppf(0.5))
+
+    def support(self) -> tuple[float, float]:
+        """Lowest and highest possible values."""
+        if self.is_fixed:
+            return (self.params[0], self.params[0])
+        lo, hi = _frozen(self.family, self.params).support()
+        return float(lo), float(hi)
+
+
+@cache
+def _frozen(family: str, params: tuple[float, ...]):
+    if family == "lognormal":
+        mu, sigma = params
+        return stats.lognorm(s=sigma, scale=math.exp(mu))
+    if family == "beta":
+        a, b, loc, scale = params
+        return stats.beta(a, b, loc=loc, scale=scale)
+    if family == "uniform":
+        lo, hi = params
+        return stats.uniform(loc=lo, scale=hi - lo)
+    if family == "triangular":
+        lo, mode, hi = params
+        return stats.triang((mode - lo) / (hi - lo), loc=lo, scale=hi - lo)
+    if family == "exponential":
+        (mean,) = params
+        return stats.expon(scale=mean)
+    if family == "weibull":
+        shape, scale = params
+        return stats.weibull_min(shape, scale=scale)
+    if family == "gamma":
+        shape, mean = params
+        return stats.gamma(shape, scale=mean / shape)
+    raise ValueError(f"unknown family {family!r}")
+
+
+def lognormal_90(a: float, b: float) -> tuple[float, float]:
+    """Lognormal ``(mu, sigma)`` whose 5th and 95th percentiles are ``a`` and ``b`` (0 < a < b).
+
+    mu = (ln a + ln b) / 2, sigma = (ln b - ln a) / (2 z_0.95).
+    """
+    la, lb = math.log(a), math.log(b)
+    return (la + lb) / 2, (lb - la) / (2 * Z95)
+
+
+@cache
+def fit_beta_90(a: float, b: float) -> tuple[float, float]:
+    """Beta shape parameters whose 5th and 95th percentiles are ``a`` and ``b``.
+
+    Solved numerically (scipy.optimize.least_squares on log-shapes), started from the
+    method-of-moments beta with mean (a+b)/2 and sd (b-a)/(2 z_0.95).
+
+    Raises
+    ------
+    ValueError
+        When 0 < a < b < 1 fails, or no beta matches the two percentiles to 1e-6.
+    """
+    if not 0 < a < b < 1:
+        raise ValueError("need 0 < A < B < 1")
+    m = (a + b) / 2
+    sd = (b - a) / (2 * Z95)
+    kappa = max(m * (1 - m) / sd**2 - 1, 0.5)
+    x0 = np.log([max(m * kappa, 0.05), max((1 - m) * kappa, 0.05)])
+
+    def resid(x):
+        al, be = np.exp(x)
+        return [stats.beta.ppf(0.05, al, be) - a, stats.beta.ppf(0.95, al, be) - b]
+
+    sol = optimize.least_squares(resid, x0, xtol=1e-12, ftol=1e-12, gtol=1e-12)
+    al, be = (float(v) for v in np.exp(sol.x))
+    if max(abs(r) for r in resid(sol.x)) > 1e-6:
+        raise ValueError(f"no beta distribution has 5th and 95th percentiles {a} and {b}")
+    return al, be

@@ -1,0 +1,23 @@
+"""Charts of a results folder, one module per chart family.
+
+Every function draws from data as read from the results folder (``summary.json`` entries,
+``occupancy.csv``, ``first_passage.csv``), takes an optional ``ax`` and returns the Axes, or
+returns a Figure where a chart needs several panels. Figures are made with
+:class:`matplotlib.figure.Figure` outside pyplot, so no GUI backend is involved; use
+:func:`save_figure` to write PNG and SVG files and release the figure.
+"""
+
+from sim.plots._style import save_figure
+from sim.plots.diagram import plot_diagram
+from sim.plots.first_passage import plot_first_passage
+from sim.plots.occupancy import plot_occupancy, plot_track_occupancy
+from sim.plots.outcomes import plot_outcomes
+
+__all__ = [
+    "plot_diagram",
+    "plot_first_passage",
+    "plot_occupancy",
+    "plot_outcomes",
+    "plot_track_occupancy",
+    "save_figure",
+]

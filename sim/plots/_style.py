@@ -1,0 +1,244 @@
+"""Shared helpers for the chart modules: figures, date axes, labels, colours, saving.
+
+Figures are created with :class:`matplotlib.figure.Figure` directly, never through
+``pyplot``: no global figure registry, no interactive backend, nothing to leak. Saving picks
+the Agg renderer for PNG and the SVG renderer for SVG. A figure that *is* managed by pyplot
+(the caller passed an ``ax`` from ``plt.subplots``) is closed through pyplot after saving.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import matplotlib as mpl
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+__all__ = [
+    "DPI",
+    "RC",
+    "close_figure",
+    "colors",
+    "format_date_axis",
+    "label_of",
+    "new_axes",
+    "new_figure",
+    "percent_axis",
+    "save_figure",
+    "styled",
+    "to_dates",
+    "wrap",
+]
+
+#: Resolution of the PNG files, dots per inch.
+DPI = 150
+
+#: Style applied while drawing and saving. DejaVu Sans (bundled with matplotlib) has Arabic
+#: glyphs; matplotlib >= 3.11 shapes and orders complex scripts itself (libraqm), so labels
+#: are passed through unchanged (no arabic_reshaper / python-bidi).
+RC: dict[str, Any] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.fontsize": 8,
+    "legend.frameon": False,
+    "svg.fonttype": "path",  # text as outlines: the SVG looks the same without the fonts
+    "svg.hashsalt": "sim-report",  # stable ids: the same data gives the same SVG bytes
+}
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def styled(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run a plotting function under :data:`RC`, so the artists it creates take that style."""
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with mpl.rc_context(RC):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def new_figure(width: float, height: float, layout: str | None = "constrained") -> Figure:
+    """Create a figure of `width` x `height` inches, outside pyplot.
+
+    Parameters
+    ----------
+    width, height : float
+        Size in inches.
+    layout : str or None, optional
+        Matplotlib layout engine; ``None`` for figures that place their axes by hand.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    with mpl.rc_context(RC):
+        return Figure(figsize=(width, height), layout=layout)
+
+
+def new_axes(ax: Axes | None, width: float, height: float) -> Axes:
+    """Return `ax`, or the single axes of a new figure of `width` x `height` inches."""
+    if ax is not None:
+        return ax
+    fig = new_figure(width, height)
+    with mpl.rc_context(RC):
+        return fig.add_subplot()
+
+
+def label_of(meta: Any, fallback: str) -> str:
+    """Display text for an object: ``meta["label"]`` (or `meta` itself if a string), else its id.
+
+    Parameters
+    ----------
+    meta : mapping, str or None
+        A summary.json entry with an optional ``label`` key, or a label string.
+    fallback : str
+        The id, used when there is no non-blank label.
+
+    Returns
+    -------
+    str
+    """
+    if isinstance(meta, str):
+        label = meta
+    elif isinstance(meta, Mapping):
+        label = meta.get("label")
+    else:
+        label = None
+    if isinstance(label, str) and label.strip():
+        return label.strip()
+    return str(fallback)
+
+
+def wrap(text: str, width: int) -> str:
+    """Break `text` into lines of at most `width` characters (long words are kept whole)."""
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
+
+
+def colors(n: int) -> list[tuple[float, float, float, float]]:
+    """`n` distinguishable colours: tab10, then tab20 beyond ten."""
+    cmap = mpl.colormaps["tab10" if n <= 10 else "tab20"]
+    return [cmap(i % cmap.N) for i in range(n)]
+
+
+def to_dates(values: Any) -> np.ndarray:
+    """Convert ISO date strings (or datetimes) to a ``datetime64[D]`` array for plotting.
+
+    Parameters
+    ----------
+    values : sequence of str, datetime-like or pandas.Series
+
+    Returns
+    -------
+    numpy.ndarray of datetime64[D]
+
+    Raises
+    ------
+    ValueError
+        If a value is not a date.
+    """
+    return pd.to_datetime(pd.Series(values), format="ISO8601").to_numpy().astype("datetime64[D]")
+
+
+_MONTH_STEPS = (1, 2, 3, 4, 6, 12)
+
+
+def format_date_axis(ax: Axes, *, max_ticks: int | None = None) -> None:
+    """Put calendar dates on the x axis of `ax`, e.g. ``Jan 2026``, ``Apr 2026``.
+
+    Tick spacing follows the span of the current x limits: whole months (1, 2, 3, 4, 6 or 12,
+    on Jan/Apr/Jul/Oct-style boundaries) for spans up to about eight years, whole years beyond,
+    and matplotlib's concise automatic ticks for spans under two months.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        An axes whose x data are dates; call after plotting.
+    max_ticks : int, optional
+        Most ticks wanted; by default about one per 1.1 inch of axes width (at least 3).
+    """
+    if max_ticks is None:
+        width_in = ax.get_figure().get_figwidth() * ax.get_position().width
+        max_ticks = max(3, int(width_in / 1.1))
+    lo, hi = ax.get_xlim()
+    months = (hi - lo) / (365.25 / 12)
+    if months < 2:
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=max_ticks)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        return
+    if months <= 12 * 8:
+        step = next((s for s in _MONTH_STEPS if months / s <= max_ticks), 12)
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=range(1, 13, step)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+        if step > 1:
+            ax.xaxis.set_minor_locator(mdates.MonthLocator())
+        return
+    years = months / 12
+    base = next((b for b in (1, 2, 5, 10, 20, 50, 100) if years / b <= max_ticks), 100)
+    ax.xaxis.set_major_locator(mdates.YearLocator(base=base))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+
+
+def save_figure(fig: Figure, folder: Path, stem: str) -> list[Path]:
+    """Write `fig` as ``folder/stem.png`` and ``folder/stem.svg``, then close it.
+
+    The files carry no creation date, so the same figure gives the same bytes.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure; it is cleared (or closed through pyplot if pyplot manages it) afterwards and
+        must not be used again.
+    folder : pathlib.Path
+        An existing folder.
+    stem : str
+        File name without extension.
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``[png, svg]``.
+    """
+    folder = Path(folder)
+    png, svg = folder / f"{stem}.png", folder / f"{stem}.svg"
+    try:
+        with mpl.rc_context(RC):
+            fig.savefig(png, format="png", dpi=DPI, metadata={"Software": None})
+            fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    finally:
+        close_figure(fig)
+    return [png, svg]
+
+
+def close_figure(fig: Figure) -> None:
+    """Release `fig`: through pyplot if pyplot manages it, else by clearing it."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None and fig.canvas.manager is not None:
+        pyplot.close(fig)
+    else:
+        fig.clear()
+
+
+def percent_axis(axis: Any, ticks: Sequence[float] = (0, 0.25, 0.5, 0.75, 1.0)) -> None:
+    """Format a [0, 1] axis (``ax.xaxis`` or ``ax.yaxis``) as percentages."""
+    from matplotlib.ticker import FixedLocator, PercentFormatter
+
+    axis.set_major_locator(FixedLocator(list(ticks)))
+    axis.set_major_formatter(PercentFormatter(1.0, decimals=0))

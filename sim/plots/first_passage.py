@@ -1,0 +1,115 @@
+"""First-passage curves: the share of runs whose outcome has held by each date."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+from matplotlib.axes import Axes
+
+from sim.plots._style import (
+    colors,
+    format_date_axis,
+    label_of,
+    new_axes,
+    percent_axis,
+    styled,
+    to_dates,
+    wrap,
+)
+
+__all__ = ["plot_first_passage"]
+
+_COLUMNS = ("date", "outcome", "share")
+
+
+@styled
+def plot_first_passage(
+    first_passage: pd.DataFrame,
+    outcomes: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    ax: Axes | None = None,
+) -> Axes:
+    """One line per outcome: the share of runs whose condition has held by each date.
+
+    Where an outcome's ``first_time_median`` is a date, a marker is drawn where the curve
+    crosses 50% (on the dashed 50% line) at that date.
+
+    Parameters
+    ----------
+    first_passage : pandas.DataFrame
+        ``first_passage.csv``: columns ``date`` (ISO string or datetime), ``outcome``,
+        ``share`` in [0, 1]; one row per (date, outcome).
+    outcomes : mapping of str to mapping, optional
+        ``summary.json["outcomes"]``: gives the order, labels (``label``) and medians
+        (``first_time_median``, an ISO date or null). Outcomes found only in `first_passage`
+        follow, ids as labels.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With the legend outside the plot area, on the right.
+
+    Raises
+    ------
+    KeyError
+        If a column is missing from `first_passage`.
+    """
+    missing = [c for c in _COLUMNS if c not in first_passage.columns]
+    if missing:
+        raise KeyError(f"first-passage data lacks column(s) {missing}; expected {list(_COLUMNS)}")
+    outcomes = dict(outcomes or {})
+    present = list(pd.unique(first_passage["outcome"]))
+    order = [o for o in outcomes if o in present] + [o for o in present if o not in outcomes]
+    ax = new_axes(ax, 9.0, 3.6)
+    ax.set_title(
+        "First passage: share of runs in which the outcome has held by each date", loc="left"
+    )
+    ax.set_ylim(0, 1)
+    percent_axis(ax.yaxis)
+    ax.set_ylabel("Share of runs")
+    ax.grid(axis="y", color="0.88", linewidth=0.8)
+    ax.set_axisbelow(True)
+    if not order:
+        ax.text(0.5, 0.5, "no first-passage data", ha="center", va="center", transform=ax.transAxes)
+        return ax
+
+    ax.axhline(0.5, color="0.5", linewidth=0.8, linestyle="--", zorder=1)
+    medians = False
+    for outcome, color in zip(order, colors(len(order)), strict=True):
+        rows = first_passage[first_passage["outcome"] == outcome]
+        series = pd.Series(rows["share"].to_numpy(dtype=float), index=to_dates(rows["date"]))
+        series = series.groupby(level=0).max().sort_index()
+        label = wrap(label_of(outcomes.get(outcome), outcome), 30)
+        ax.plot(series.index.to_numpy(), series.to_numpy(), color=color, linewidth=1.8, label=label)
+        median = (outcomes.get(outcome) or {}).get("first_time_median")
+        if median:
+            ax.plot(
+                to_dates([median]),
+                [0.5],
+                marker="o",
+                markersize=6,
+                color=color,
+                markeredgecolor="white",
+                linestyle="none",
+                zorder=3,
+                clip_on=False,
+            )
+            medians = True
+    dates = to_dates(first_passage["date"])
+    if dates.min() < dates.max():
+        ax.set_xlim(dates.min(), dates.max())
+    format_date_axis(ax)
+    handles, labels = ax.get_legend_handles_labels()
+    if medians:
+        from matplotlib.lines import Line2D
+
+        handles.append(
+            Line2D([], [], marker="o", color="0.3", markeredgecolor="white", linestyle="none")
+        )
+        labels.append("median first time")
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    return ax

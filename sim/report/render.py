@@ -1,0 +1,520 @@
+"""Render the charts and ``report.html`` of a results folder, from its files alone.
+
+Reads ``summary.json``, ``occupancy.csv`` and ``first_passage.csv`` (see
+``docs/RESULTS_LAYOUT.md``); never runs an engine nor reads the scenario file. The HTML is one
+file with no external resources: inline CSS, the PNG charts as ``data:`` URIs, and links only
+to the scenario's sources. Every piece of text from the results is escaped, and elements
+holding such text carry ``dir="auto"`` (inline: ``<bdi>``), so Arabic reads right to left.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.analysis.words import estimative_words, format_probability, wilson_interval
+from sim.errors import SimError
+from sim.plots import (
+    plot_diagram,
+    plot_first_passage,
+    plot_occupancy,
+    plot_outcomes,
+    save_figure,
+)
+
+__all__ = ["render_report"]
+
+_OCCUPANCY_COLUMNS = {"date": str, "track": str, "state": str, "share": float}
+_FIRST_PASSAGE_COLUMNS = {"date": str, "outcome": str, "share": float}
+_DASH = "\u2014"
+_DOT = " \u00b7 "
+
+
+def render_report(folder: Path) -> list[Path]:
+    """Write the charts and ``report.html`` of the results folder `folder` into it.
+
+    Writes ``outcomes``, ``first_passage``, ``occupancy`` and ``diagram`` as ``.png`` and
+    ``.svg``, then ``report.html``, replacing files of those names. A chart whose CSV file is
+    absent is skipped (and the report says so). Files are written in place; making the whole
+    folder appear at once is the caller's business.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        A results folder holding at least ``summary.json``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, charts first (PNG then SVG of each), ``report.html`` last.
+
+    Raises
+    ------
+    sim.errors.SimError
+        If ``summary.json`` is missing or is not a results summary, or a CSV file lacks a
+        column or holds a value of the wrong type.
+    """
+    folder = Path(folder)
+    summary = _read_summary(folder / "summary.json")
+    occupancy = _read_csv(folder / "occupancy.csv", _OCCUPANCY_COLUMNS)
+    first_passage = _read_csv(folder / "first_passage.csv", _FIRST_PASSAGE_COLUMNS)
+    outcomes = summary["outcomes"]
+
+    written: list[Path] = []
+    charts: dict[str, Path | None] = {}
+
+    ax = plot_outcomes(outcomes)
+    charts["outcomes"] = _save(ax.get_figure(), folder, "outcomes", written)
+    charts["first_passage"] = None
+    if first_passage is not None:
+        ax = plot_first_passage(first_passage, outcomes)
+        charts["first_passage"] = _save(ax.get_figure(), folder, "first_passage", written)
+    charts["occupancy"] = None
+    if occupancy is not None:
+        fig = plot_occupancy(occupancy, summary.get("tracks") or {})
+        charts["occupancy"] = _save(fig, folder, "occupancy", written)
+    ax = plot_diagram(summary)
+    charts["diagram"] = _save(ax.get_figure(), folder, "diagram", written)
+
+    page = folder / "report.html"
+    page.write_text(_page(summary, charts), encoding="utf-8")
+    written.append(page)
+    return written
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+
+
+def _read_summary(path: Path) -> dict[str, Any]:
+    hint = "run `sim run FILE --out DIR` to make a results folder"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SimError(f"{path}: error: no such file; {hint}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SimError(f"{path}: error: cannot read it ({exc})") from None
+    try:
+        summary = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SimError(f"{path}:{exc.lineno}:{exc.colno}: error: not JSON: {exc.msg}") from None
+    if not isinstance(summary, dict):
+        raise SimError(f"{path}: error: expected a JSON object (a results summary)")
+    outcomes = summary.get("outcomes")
+    if not isinstance(outcomes, dict):
+        raise SimError(f"{path}: error: key 'outcomes' must be an object of outcomes; {hint}")
+    for oid, outcome in outcomes.items():
+        p = outcome.get("probability") if isinstance(outcome, dict) else None
+        if not isinstance(p, int | float) or not 0 <= p <= 1:
+            raise SimError(
+                f"{path}: error: outcomes.{oid}.probability must be a number in [0, 1], got {p!r}"
+            )
+    return summary
+
+
+def _read_csv(path: Path, columns: Mapping[str, type]) -> pd.DataFrame | None:
+    """Read a tidy CSV; ids stay strings (a state named ``null`` or ``nan`` is not missing)."""
+    if not path.exists():
+        return None
+    try:
+        frame = pd.read_csv(path, dtype=dict(columns), keep_default_na=False, encoding="utf-8")
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise SimError(f"{path}: error: cannot read it as a results table ({exc})") from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise SimError(
+            f"{path}: error: missing column(s) {', '.join(missing)}; expected {','.join(columns)}"
+        )
+    return frame
+
+
+def _save(fig: Any, folder: Path, stem: str, written: list[Path]) -> Path:
+    png, svg = save_figure(fig, folder, stem)
+    written += [png, svg]
+    return png
+
+
+# --------------------------------------------------------------------------------------------
+# HTML
+
+
+def _e(value: Any) -> str:
+    """Escaped text of `value`."""
+    return html.escape(str(value), quote=True)
+
+
+def _bdi(value: Any) -> str:
+    """Inline user text, isolated for bidirectional display."""
+    return f"<bdi>{_e(value)}</bdi>"
+
+
+def _label(meta: Any, fallback: str) -> str:
+    label = (
+        meta.get("label") if isinstance(meta, Mapping) else meta if isinstance(meta, str) else None
+    )
+    return label.strip() if isinstance(label, str) and label.strip() else str(fallback)
+
+
+def _pct(p: Any) -> str:
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return _DASH
+    return format_probability(float(p))
+
+
+def _interval(ci: Any) -> str:
+    if not ci or len(ci) != 2:
+        return _DASH
+    return f"{_pct(ci[0])}\u2013{_pct(ci[1])}"
+
+
+def _or_dash(value: Any) -> str:
+    return _DASH if value is None or value == "" else _e(value)
+
+
+def _page(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
+    title = summary.get("title") or summary.get("scenario") or "Scenario report"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<title dir="auto">{_e(title)}</title>',
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        _header(summary, title),
+        _sources(summary.get("sources") or []),
+        _outcomes_section(summary, charts),
+        _states_section(summary, charts),
+        _events_section(summary, charts),
+        _trajectories_section(summary),
+        _settings_section(summary),
+        "</body>",
+        "</html>",
+        "",
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+def _header(summary: Mapping[str, Any], title: str) -> str:
+    runs = summary.get("runs")
+    variant = summary.get("variant") or "base"
+    variant_label = summary.get("variant_label")
+    variant_text = f"<code>{_e(variant)}</code>"
+    if variant_label:
+        variant_text = f"{_bdi(variant_label)} ({variant_text})"
+    meta = [
+        f"scenario <code>{_e(summary.get('scenario', _DASH))}</code>",
+        f"variant {variant_text}",
+        f"from {_or_dash(summary.get('start'))} to {_or_dash(summary.get('horizon'))}",
+    ]
+    if isinstance(runs, int):
+        meta.append(f"{runs:,} runs")
+    out = [
+        "<header>",
+        f'<h1 dir="auto">{_e(title)}</h1>',
+        f'<p class="meta">{_DOT.join(meta)}</p>',
+    ]
+    description = summary.get("description")
+    if description:
+        for paragraph in str(description).split("\n\n"):
+            if paragraph.strip():
+                out.append(f'<p dir="auto" class="description">{_e(paragraph.strip())}</p>')
+    out.append("</header>")
+    return "\n".join(out)
+
+
+def _sources(sources: Iterable[Any]) -> str:
+    items = []
+    for source in sources:
+        if not isinstance(source, Mapping):
+            source = {"title": source}
+        title = source.get("title") or source.get("url") or "(untitled)"
+        url = source.get("url")
+        if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
+            head = f'<a href="{_e(url)}" rel="noopener noreferrer">{_e(title)}</a>'
+        else:
+            head = _e(title) + (f" ({_e(url)})" if url else "")
+        extra = [_e(source["date"])] if source.get("date") else []
+        if source.get("note"):
+            extra.append(f"<bdi>{_e(source['note'])}</bdi>")
+        tail = f' <span class="muted">{_DOT.join(extra)}</span>' if extra else ""
+        items.append(f'<li dir="auto">{head}{tail}</li>')
+    if not items:
+        return ""
+    return "\n".join(
+        ['<section id="sources">', "<h2>Sources</h2>", "<ol>", *items, "</ol>", "</section>"]
+    )
+
+
+def _figure(charts: Mapping[str, Path | None], name: str, caption: str) -> str:
+    path = charts.get(name)
+    if path is None:
+        return (
+            f'<p class="muted">No {_e(name.replace("_", " "))} chart: its CSV file is absent.</p>'
+        )
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{_e(caption)}">'
+        f"<figcaption>{_e(caption)}</figcaption></figure>"
+    )
+
+
+def _outcomes_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
+    outcomes: Mapping[str, Any] = summary["outcomes"]
+    runs = summary.get("runs")
+    dates = sorted({d for o in outcomes.values() for d in (o.get("by_date") or {})})
+    head = [
+        "Outcome",
+        "Condition",
+        "Probability",
+        "95% interval",
+        "In words",
+        "First time (median)",
+    ] + [f"By {d}" for d in dates]
+    rows = []
+    for oid, o in outcomes.items():
+        p = float(o["probability"])
+        ci = o.get("ci95")
+        if not ci and isinstance(runs, int) and runs > 0:
+            ci = wilson_interval(round(p * runs), runs)
+        when = o.get("when")
+        condition = f"<code>{_e(when)}</code>" if when else _DASH
+        if o.get("ever"):
+            condition += ' <span class="muted">(at any time)</span>'
+        cells = [
+            f'<td dir="auto">{_e(_label(o, oid))}</td>',
+            f"<td>{condition}</td>",
+            f'<td class="num">{_pct(p)}</td>',
+            f'<td class="num">{_interval(ci)}</td>',
+            f"<td>{_e(o.get('words') or estimative_words(p))}</td>",
+            f'<td class="num">{_or_dash(o.get("first_time_median"))}</td>',
+        ]
+        by_date = o.get("by_date") or {}
+        by_ci = o.get("by_date_ci95") or {}
+        for d in dates:
+            text = _pct(by_date.get(d))
+            if by_ci.get(d):
+                text += f'<br><span class="ci">{_interval(by_ci[d])}</span>'
+            cells.append(f'<td class="num">{text}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    note = (
+        "Probability: the share of runs in which the outcome's condition held at the horizon "
+        "(at any time up to it, when marked). 95% interval: Wilson score interval for that "
+        "share. Words: ICD 203 words of estimative probability. First time: the median date "
+        "at which the condition first held (blank when it held in fewer than half the "
+        "runs)."
+    )
+    if dates:
+        note += " By DATE: the outcome evaluated as if the horizon were that date."
+    return "\n".join(
+        [
+            '<section id="outcomes">',
+            "<h2>Outcomes</h2>",
+            _table(head, rows),
+            f'<p class="note">{_e(note)}</p>',
+            _figure(charts, "outcomes", "Outcome probabilities with 95% Wilson intervals"),
+            _figure(
+                charts,
+                "first_passage",
+                "First passage: share of runs in which each outcome has held by each date",
+            ),
+            "</section>",
+        ]
+    )
+
+
+def _states_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
+    tracks: Mapping[str, Any] = summary.get("tracks") or {}
+    at_horizon: Mapping[str, Any] = summary.get("states_at_horizon") or {}
+    order = list(tracks) + [t for t in at_horizon if t not in tracks]
+    blocks = []
+    for track in order:
+        shares = at_horizon.get(track) or {}
+        meta = tracks.get(track) or {}
+        labels = meta.get("states") or {}
+        states = [s for s in labels if s in shares] + [s for s in shares if s not in labels]
+        rows = []
+        for s in states:
+            share = float(shares[s])
+            bar = f'<span class="bar" style="width:{max(0.0, min(share, 1.0)) * 100:.1f}%"></span>'
+            rows.append(
+                f'<tr><td dir="auto">{_e(_label(labels.get(s), s))}</td>'
+                f'<td class="num">{_pct(share)}</td><td class="barcell">{bar}</td></tr>'
+            )
+        blocks.append(
+            f'<div class="track"><h3 dir="auto">{_e(_label(meta, track))}</h3>'
+            + _table(["State", "Share of runs", ""], rows)
+            + "</div>"
+        )
+    return "\n".join(
+        [
+            '<section id="states">',
+            "<h2>States at the horizon</h2>",
+            f'<div class="tracks">{"".join(blocks)}</div>'
+            if blocks
+            else '<p class="muted">None.</p>',
+            _figure(charts, "occupancy", "Occupancy: share of runs in each state over time"),
+            "</section>",
+        ]
+    )
+
+
+def _events_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
+    events: Mapping[str, Any] = summary.get("events") or {}
+    tracks: Mapping[str, Any] = summary.get("tracks") or {}
+    rows = []
+    for eid, ev in events.items():
+        track = ev.get("track")
+        meta = tracks.get(track) or {}
+        labels = meta.get("states") or {}
+
+        def name(state: str, labels: Mapping[str, Any] = labels) -> str:
+            return _bdi(_label(labels.get(state), state))
+
+        sources = ev.get("from") or []
+        sources = [sources] if isinstance(sources, str) else sources
+        targets = ev.get("to") or {}
+        if isinstance(targets, str):
+            targets = {targets: 1.0}
+        if len(targets) == 1:
+            to_text = name(next(iter(targets)))
+        else:
+            to_text = ", ".join(f"{name(s)} {_pct(p)}" for s, p in targets.items())
+        move = f"{', '.join(name(s) for s in sources) or _DASH} \u2192 {to_text or _DASH}"
+        mean = ev.get("mean_fires")
+        rows.append(
+            "<tr>"
+            + "".join(
+                [
+                    f'<td dir="auto">{_e(_label(ev, eid))}</td>',
+                    f'<td dir="auto">{_e(_label(meta, track)) if track else _DASH}</td>',
+                    f"<td>{move}</td>",
+                    f"<td>{_or_dash(ev.get('timing'))}</td>",
+                    f'<td class="num">{_pct(ev.get("fired_probability"))}</td>',
+                    f'<td class="num">{_DASH if mean is None else f"{float(mean):.2f}"}</td>',
+                ]
+            )
+            + "</tr>"
+        )
+    table = (
+        _table(
+            [
+                "Event",
+                "Track",
+                "From \u2192 to",
+                "Timing",
+                "Fired (share of runs)",
+                "Mean firings per run",
+            ],
+            rows,
+        )
+        if rows
+        else '<p class="muted">None.</p>'
+    )
+    return "\n".join(
+        [
+            '<section id="events">',
+            "<h2>Events</h2>",
+            table,
+            _figure(charts, "diagram", "Scenario diagram: states and the events between them"),
+            "</section>",
+        ]
+    )
+
+
+def _trajectories_section(summary: Mapping[str, Any]) -> str:
+    trajectories = summary.get("trajectories") or []
+    if not trajectories:
+        return ""
+    events: Mapping[str, Any] = summary.get("events") or {}
+    rows = []
+    for rank, t in enumerate(trajectories, start=1):
+        names = [_bdi(_label(events.get(e), e)) for e in t.get("events") or []]
+        sequence = " \u2192 ".join(names) if names else '<span class="muted">no event fired</span>'
+        count = t.get("count")
+        rows.append(
+            f'<tr><td class="num">{rank}</td><td>{sequence}</td>'
+            f'<td class="num">{_DASH if count is None else f"{int(count):,}"}</td>'
+            f'<td class="num">{_pct(t.get("share"))}</td></tr>'
+        )
+    return "\n".join(
+        [
+            '<section id="trajectories">',
+            "<h2>Most frequent trajectories</h2>",
+            _table(["#", "Events, in order of firing", "Runs", "Share"], rows),
+            "</section>",
+        ]
+    )
+
+
+def _settings_section(summary: Mapping[str, Any]) -> str:
+    s: Mapping[str, Any] = summary.get("settings") or {}
+    elapsed = s.get("elapsed_seconds")
+    runs = summary.get("runs")
+    dates = s.get("report_dates") or []
+    items = [
+        ("Seed", _or_dash(summary.get("seed"))),
+        ("Runs", f"{runs:,}" if isinstance(runs, int) else _or_dash(runs)),
+        ("Engine", _or_dash(summary.get("engine"))),
+        ("Worker processes", _or_dash(s.get("jobs"))),
+        ("sim version", _or_dash(s.get("version"))),
+        ("Elapsed", _DASH if elapsed is None else f"{float(elapsed):.1f} s"),
+        ("Scenario file", f"<code>{_e(s['file'])}</code>" if s.get("file") else _DASH),
+        ("File SHA-256", f"<code>{_e(s['sha256'])}</code>" if s.get("sha256") else _DASH),
+        ("Created", _or_dash(s.get("created"))),
+        ("Start", _or_dash(summary.get("start"))),
+        ("Horizon", _or_dash(summary.get("horizon"))),
+        ("Curves sampled every", _or_dash(s.get("report_every"))),
+        ("Checkpoint dates", _e(", ".join(map(str, dates))) if dates else _DASH),
+    ]
+    rows = "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in items)
+    return "\n".join(
+        [
+            '<section id="settings">',
+            "<h2>Run settings</h2>",
+            f'<table class="settings"><tbody>{rows}</tbody></table>',
+            "</section>",
+        ]
+    )
+
+
+def _table(head: list[str], rows: list[str]) -> str:
+    th = "".join(f"<th>{_e(h)}</th>" for h in head)
+    return f"<table><thead><tr>{th}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Naskh Arabic",
+  "DejaVu Sans", Arial, sans-serif; color: #1d2330; max-width: 1150px; margin: 2rem auto;
+  padding: 0 1.2rem; line-height: 1.45; }
+h1 { font-size: 1.7rem; margin-bottom: 0.3rem; }
+h2 { font-size: 1.25rem; margin-top: 2.2rem; border-bottom: 1px solid #d5dae3;
+  padding-bottom: 0.2rem; }
+h3 { font-size: 1rem; margin: 0.6rem 0 0.3rem; }
+.meta, .muted, .note, figcaption { color: #5b6475; }
+.note { font-size: 0.88rem; }
+.description { max-width: 60rem; }
+table { border-collapse: collapse; margin: 0.6rem 0; font-size: 0.92rem; }
+th, td { border-bottom: 1px solid #e3e7ee; padding: 0.32rem 0.6rem; text-align: start;
+  vertical-align: top; }
+thead th { background: #f3f5f9; font-weight: 600; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.ci { color: #5b6475; font-size: 0.8rem; }
+code { font-size: 0.88em; background: #f3f5f9; padding: 0 0.2em; border-radius: 3px; }
+.tracks { display: flex; flex-wrap: wrap; gap: 0 2rem; }
+.barcell { width: 8rem; }
+.bar { display: block; height: 0.75rem; margin-top: 0.2rem; background: #4c72b0; }
+figure { margin: 1.2rem 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #eef0f4; }
+table.settings th { text-align: start; font-weight: 600; background: none; }
+a { color: #2452a4; }
+"""

@@ -1,0 +1,248 @@
+"""Loading a scenario file: read, check structure, apply a variant, compile.
+
+``load_scenario`` is the one entry point for library users; ``check_file`` is what
+``sim validate`` runs (every variant included).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from sim.errors import Problem, ScenarioError
+from sim.model.scenario import Scenario
+from sim.scenario.compile import compile_scenario
+from sim.scenario.schema import EventSpec, validate_structure
+from sim.scenario.yamlio import MAX_BYTES, Document, Positions, read_yaml
+
+__all__ = ["check_file", "load_scenario", "read_document"]
+
+_TIMINGS = ("chance", "rate", "after", "at")
+_EVENT_KEYS = tuple(f.alias or n for n, f in EventSpec.model_fields.items() if n != "id")
+SET_PATHS = "start, horizon, tracks.T.initial, parameters.P, events.E.KEY"
+
+
+def read_document(path: str | Path) -> Document:
+    """Read a scenario file into a :class:`Document`.
+
+    Raises
+    ------
+    ScenarioError
+        The file cannot be read, or is not safe, UTF-8, size-capped YAML.
+    """
+    name = str(path)
+    try:
+        p = Path(path)
+        if p.is_dir():
+            raise ScenarioError([Problem(name, None, None, "is a folder, not a scenario file")])
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise ScenarioError(
+            [Problem(name, None, None, f"cannot read file: {exc.strerror or exc}")]
+        ) from None
+    doc = read_yaml(raw, name)
+    doc.sha256 = hashlib.sha256(raw).hexdigest()
+    return doc
+
+
+def _compile(doc: Document, variant: str, label: str) -> tuple[Scenario | None, list[Problem]]:
+    spec, problems = validate_structure(doc)
+    if spec is None:
+        return None, problems
+    scenario, problems = compile_scenario(doc, spec, variant=variant, variant_label=label)
+    if scenario is not None:
+        scenario = replace(scenario, sha256=doc.sha256)
+    return scenario, problems
+
+
+def check_file(path: str | Path) -> list[Problem]:
+    """Every problem of a file and of each of its variants (errors and warnings).
+
+    Never raises :class:`ScenarioError`; returns its problems instead.
+    """
+    try:
+        doc = read_document(path)
+    except ScenarioError as exc:
+        return exc.problems
+    base, problems = _compile(doc, "base", "Base case")
+    if base is None:
+        return problems
+    for vid in doc.data.get("variants") or {}:
+        if vid == "base":
+            continue
+        vdoc, vproblems = apply_variant(doc, vid)
+        if vdoc is not None:
+            _, more = _compile(vdoc, vid, vid)
+            vproblems += [
+                replace(p, message=f"in variant '{vid}': {p.message}")
+                for p in more
+                if p.severity == "error"
+            ]
+        problems += vproblems
+    return problems
+
+
+def load_scenario(path: str | Path, variant: str = "base") -> Scenario:
+    """Load, validate and compile a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+    variant : str
+        ``base`` (the file as written) or a variant id.
+
+    Returns
+    -------
+    Scenario
+        Frozen; warnings are in ``scenario.warnings``.
+
+    Raises
+    ------
+    ScenarioError
+        The file or the variant is invalid, or the variant does not exist.
+    """
+    doc = read_document(path)
+    base, problems = _compile(doc, "base", "Base case")
+    if base is None:
+        raise ScenarioError(problems)
+    if variant == "base":
+        return base
+    known = [v.id for v in base.variants]
+    if variant not in known:
+        import difflib
+
+        close = difflib.get_close_matches(variant, known, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        listing = ", ".join(known) if known else "none"
+        raise ScenarioError(
+            [Problem(str(path), None, None, f"no variant '{variant}' (variants: {listing}){hint}")]
+        )
+    vdoc, vproblems = apply_variant(doc, variant)
+    if vdoc is None:
+        raise ScenarioError(vproblems)
+    label = next(v.label for v in base.variants if v.id == variant)
+    scenario, more = _compile(vdoc, variant, label)
+    if scenario is None:
+        raise ScenarioError(
+            [replace(p, message=f"in variant '{variant}': {p.message}") for p in more]
+        )
+    return replace(scenario, variants=base.variants)
+
+
+def apply_variant(doc: Document, vid: str) -> tuple[Document | None, list[Problem]]:
+    """The document with variant ``vid``'s ``set`` and ``disable`` applied.
+
+    Positions of set values are those written in the variant, so later errors point there.
+    The returned document has no ``variants`` key.
+
+    Returns
+    -------
+    (Document or None, list of Problem)
+        None when a path or an event id is wrong.
+    """
+    spec = doc.data["variants"][vid] or {}
+    data = copy.deepcopy(doc.data)
+    data.pop("variants", None)
+    pos = Positions(dict(doc.positions.values), dict(doc.positions.keys))
+    problems: list[Problem] = []
+    vpath = ("variants", vid)
+
+    def err(path: tuple, message: str, key: bool = True):
+        p = doc.positions.of(path, key=key)
+        problems.append(Problem(doc.file, p.line, p.column, f"in variant '{vid}': {message}"))
+
+    events = data.get("events") if isinstance(data.get("events"), list) else []
+    ids = [e.get("id") if isinstance(e, dict) else None for e in events]
+    sets = spec.get("set") or {}
+    if not isinstance(sets, dict):
+        sets = {}
+    for text, value in sets.items():
+        src = vpath + ("set", text)
+        target = _target(text, data, ids)
+        if isinstance(target, str):
+            err(src, target)
+            continue
+        parent = _get(data, target[:-1])
+        if target[0] == "events" and target[-1] in _TIMINGS:
+            for k in _TIMINGS:
+                parent.pop(k, None)
+        parent[target[-1]] = copy.deepcopy(value)
+        _move_positions(pos, doc.positions, src, target)
+    disable = spec.get("disable") or []
+    drop = set()
+    for k, eid in enumerate(disable if isinstance(disable, list) else []):
+        if eid not in ids:
+            import difflib
+
+            close = difflib.get_close_matches(str(eid), [i for i in ids if i], n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            err(vpath + ("disable", k), f"cannot disable unknown event '{eid}'{hint}", key=False)
+            continue
+        drop.add(ids.index(eid))
+    if drop:
+        keep = [i for i in range(len(events)) if i not in drop]
+        data["events"] = [events[i] for i in keep]
+        new_index = {old: new for new, old in enumerate(keep)}
+        for table in (pos.values, pos.keys):
+            moved = {}
+            for path, p in list(table.items()):
+                if len(path) >= 2 and path[0] == "events" and isinstance(path[1], int):
+                    del table[path]
+                    if path[1] in new_index:
+                        moved[("events", new_index[path[1]]) + path[2:]] = p
+            table.update(moved)
+    if problems:
+        return None, problems
+    return Document(data, pos, doc.file, doc.text, doc.sha256), []
+
+
+def _target(text: Any, data: dict, ids: list) -> tuple | str:
+    """The data path that a ``set`` path names, or an error message."""
+    parts = str(text).split(".")
+    usage = f"settable paths are {SET_PATHS}"
+    if parts in (["start"], ["horizon"]):
+        return (parts[0],)
+    if parts[0] == "tracks" and len(parts) == 3 and parts[2] == "initial":
+        if parts[1] not in (data.get("tracks") or {}):
+            return f"cannot set '{text}': no track '{parts[1]}'"
+        return ("tracks", parts[1], "initial")
+    if parts[0] == "parameters" and len(parts) in (2, 3) and parts[2:] in ([], ["value"]):
+        if parts[1] not in (data.get("parameters") or {}):
+            return f"cannot set '{text}': no parameter '{parts[1]}'"
+        return ("parameters", parts[1], "value")
+    if parts[0] == "events" and len(parts) == 3:
+        if parts[1] not in ids:
+            import difflib
+
+            close = difflib.get_close_matches(parts[1], [i for i in ids if i], n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            return f"cannot set '{text}': no event '{parts[1]}'{hint}"
+        if parts[2] not in _EVENT_KEYS:
+            return (
+                f"cannot set '{text}': events have no key '{parts[2]}' (keys: "
+                f"{', '.join(_EVENT_KEYS)})"
+            )
+        return ("events", ids.index(parts[1]), parts[2])
+    return f"cannot set '{text}': {usage}"
+
+
+def _get(data: Any, path: tuple) -> Any:
+    for p in path:
+        data = data[p]
+    return data
+
+
+def _move_positions(pos: Positions, old: Positions, src: tuple, target: tuple) -> None:
+    for table, old_table in ((pos.values, old.values), (pos.keys, old.keys)):
+        for path in [p for p in table if p[: len(target)] == target]:
+            del table[path]
+        for path, p in old_table.items():
+            if path[: len(src)] == src:
+                table[target + path[len(src) :]] = p
+    if src in old.keys:
+        pos.keys[target] = old.keys[src]

@@ -1,0 +1,401 @@
+"""Parsing quantities: durations, probabilities, numbers, ranges and distribution mappings.
+
+Implements section 4 of SCENARIO_FORMAT.md. Every parser raises :class:`QuantityError` with a
+message that names the fix; the caller adds the file position.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sim.model.distributions import Distribution, fit_beta_90, lognormal_90
+
+__all__ = [
+    "DAYS_PER",
+    "ParamRef",
+    "QuantityError",
+    "parse_chance",
+    "parse_duration",
+    "parse_fixed_probability",
+    "parse_quantity",
+    "parse_rate",
+]
+
+DAYS_PER = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "year": 365.25}
+_UNITS = {**{u: u for u in DAYS_PER}, **{u + "s": u for u in DAYS_PER}}
+_TERM = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(%|[A-Za-z]+)?$")
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+FAMILIES = ("uniform", "triangular", "pert", "lognormal", "exponential", "weibull", "gamma", "beta")
+
+
+class QuantityError(ValueError):
+    """A quantity is malformed; the message says how to write it."""
+
+
+@dataclass(frozen=True)
+class ParamRef:
+    """A ``$name`` reference to a named parameter."""
+
+    name: str
+
+
+Quantity = Distribution | ParamRef
+
+
+def _suggest(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _term(text: str) -> tuple[float, str | None]:
+    m = _TERM.match(text.strip())
+    if not m:
+        raise QuantityError(f"'{text.strip()}' is not a number with an optional unit or %")
+    value = float(m.group(1))
+    unit = m.group(2)
+    if unit is not None and unit != "%":
+        low = unit.lower()
+        if low not in _UNITS:
+            raise QuantityError(
+                f"unknown unit '{unit}' in '{text.strip()}'; use day(s), week(s), "
+                f"month(s) or year(s){_suggest(low, _UNITS)}"
+            )
+        unit = _UNITS[low]
+    return value, unit
+
+
+def _as(value: float, unit: str | None, kind: str, text: str) -> float:
+    """Convert one term to ``kind``'s unit (days, probability, number), checking its range."""
+    if not math.isfinite(value):
+        raise QuantityError(f"'{text}' is not a finite number")
+    if kind == "duration":
+        if unit is None:
+            raise QuantityError(f"'{text}' needs a unit: write e.g. '{_fmt(value)} months'")
+        if unit == "%":
+            raise QuantityError(
+                f"'{text}' is a percentage where a duration is expected; write e.g. '6 months'"
+            )
+        if value <= 0:
+            raise QuantityError(
+                f"duration '{text}' must be positive (durations are strictly positive)"
+            )
+        return value * DAYS_PER[unit]
+    if kind == "probability":
+        if unit == "%":
+            value /= 100
+        elif unit is not None:
+            raise QuantityError(
+                f"'{text}' has a unit where a probability is expected; write e.g. '25%' or '0.25'"
+            )
+        elif value > 1:
+            raise QuantityError(
+                f"probability {_fmt(value)} is above 1; write {_fmt(value)}% for a percentage"
+            )
+        if not 0 <= value <= 1:
+            raise QuantityError(f"probability '{text}' must be between 0% and 100%")
+        return value
+    if unit == "%":
+        raise QuantityError(
+            f"'{text}' is a percentage where a plain number is expected; write {_fmt(value / 100)}"
+        )
+    if unit is not None:
+        raise QuantityError(f"'{text}' has a unit where a plain number is expected")
+    if value < 0:
+        raise QuantityError(f"'{text}' must not be negative")
+    return value
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def guess_kind(value: Any) -> str:
+    """The kind a parameter value looks like when no use says: % -> probability, unit -> duration."""
+    text = value if isinstance(value, str) else str(value)
+    if "%" in text:
+        return "probability"
+    if re.search(r"\d\s*(day|week|month|year)", text):
+        return "duration"
+    return "number"
+
+
+def parse_duration(value: Any) -> float:
+    """A fixed duration ``N UNIT`` in days.
+
+    Raises
+    ------
+    QuantityError
+        Not a positive number with a unit.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise QuantityError("expected a duration such as '6 months'")
+    text = str(value).strip()
+    if text.lower() in _UNITS:  # a bare unit, as in "0.5 per year"
+        return DAYS_PER[_UNITS[text.lower()]]
+    v, unit = _term(text)
+    return _as(v, unit, "duration", text)
+
+
+def parse_fixed_probability(value: Any) -> float:
+    """A fixed probability (``25%`` or ``0.25``) in [0, 1].
+
+    Raises
+    ------
+    QuantityError
+        Not a probability.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise QuantityError("expected a probability such as 25% or 0.25")
+    text = str(value).strip()
+    v, unit = _term(text)
+    return _as(v, unit, "probability", text)
+
+
+def parse_quantity(value: Any, kind: str, *, allow_param: bool = True) -> Quantity:
+    """Parse a quantity of the given kind: fixed value, ``A to B``, mapping, or ``$param``.
+
+    Parameters
+    ----------
+    value : str, int, float or dict
+        As read from YAML.
+    kind : {'duration', 'probability', 'number'}
+        What the place that uses it expects.
+    allow_param : bool
+        Whether ``$name`` references are allowed here.
+
+    Returns
+    -------
+    Distribution or ParamRef
+
+    Raises
+    ------
+    QuantityError
+        Malformed, out of range, or a form not allowed for ``kind``.
+    """
+    if isinstance(value, bool) or value is None:
+        raise QuantityError(f"expected a {_kind_example(kind)}, not {value!r}")
+    if isinstance(value, dict):
+        return _mapping(value, kind)
+    if isinstance(value, list):
+        raise QuantityError(
+            f"expected a {_kind_example(kind)}, not a list; for a distribution "
+            "write e.g. {uniform: [A, B]}"
+        )
+    text = str(value).strip()
+    if text.startswith("$"):
+        name = text[1:]
+        if not allow_param:
+            raise QuantityError(f"'{text}': a parameter cannot be used here (fixed values only)")
+        if not _ID.match(name):
+            raise QuantityError(
+                f"'{text}' is not a valid parameter reference ($ followed by an id)"
+            )
+        return ParamRef(name)
+    if re.search(r"\s+to\s+", text):
+        left, right = re.split(r"\s+to\s+", text, maxsplit=1)
+        a, ua = _term(left)
+        b, ub = _term(right)
+        if ua is None and ub is not None and ub != "%":
+            ua = ub
+        if ua is None and ub == "%":
+            ua = "%"
+        lo = _as(a, ua, kind, left)
+        hi = _as(b, ub, kind, right)
+        if not lo < hi:
+            raise QuantityError(
+                f"range '{text}' must go from low to high (A < B); did you mean "
+                f"'{right.strip()} to {left.strip()}'?"
+            )
+        if kind == "probability":
+            if lo <= 0 or hi >= 1:
+                raise QuantityError(
+                    f"probability range '{text}' must lie strictly between 0% "
+                    "and 100% (a beta is fitted to it)"
+                )
+            try:
+                al, be = fit_beta_90(lo, hi)
+            except ValueError as exc:
+                raise QuantityError(f"'{text}': {exc}") from None
+            return Distribution("beta", (al, be, 0.0, 1.0), kind, text)
+        if lo <= 0:
+            raise QuantityError(f"range '{text}' must be positive (a lognormal is fitted to it)")
+        return Distribution("lognormal", lognormal_90(lo, hi), kind, text)
+    v, unit = _term(text)
+    return Distribution("fixed", (_as(v, unit, kind, text),), kind, text)
+
+
+def _kind_example(kind: str) -> str:
+    return {
+        "duration": "duration such as '6 months'",
+        "probability": "probability such as 25%",
+        "number": "number such as 2",
+    }[kind]
+
+
+def _args(value: Any, n: int, family: str) -> list:
+    if not isinstance(value, list) or len(value) != n:
+        raise QuantityError(
+            f"'{family}' takes a list of {n} values, e.g. {{{family}: [{', '.join('ABC'[:n])}]}}"
+        )
+    return value
+
+
+def _named(value: Any, family: str, allowed: list[tuple[str, ...]]) -> dict:
+    if not isinstance(value, dict) or tuple(sorted(value)) not in [
+        tuple(sorted(a)) for a in allowed
+    ]:
+        forms = " or ".join("{" + ", ".join(f"{k}: ..." for k in a) + "}" for a in allowed)
+        raise QuantityError(f"'{family}' takes {forms}")
+    return value
+
+
+def _mapping(value: dict, kind: str) -> Distribution:
+    if len(value) != 1:
+        raise QuantityError("a distribution is a mapping with one key, e.g. {uniform: [A, B]}")
+    ((family, arg),) = value.items()
+    if family not in FAMILIES:
+        raise QuantityError(
+            f"unknown distribution '{family}'; use one of "
+            f"{', '.join(FAMILIES)}{_suggest(family, FAMILIES)}"
+        )
+    text = f"{family} {arg}"
+    if kind == "probability" and family not in ("uniform", "triangular", "pert", "beta"):
+        raise QuantityError(
+            f"'{family}' is not allowed for a probability; use A to B, uniform, "
+            "triangular, pert or beta"
+        )
+    if kind != "probability" and family == "beta":
+        raise QuantityError("'beta' is only for probabilities")
+
+    def num(x):
+        if isinstance(x, bool) or not isinstance(x, str | int | float):
+            raise QuantityError(f"'{family}' arguments are fixed values, not {x!r}")
+        s = str(x).strip()
+        if s.startswith("$"):
+            raise QuantityError(f"'{family}' arguments are fixed values, not parameters ('{s}')")
+        v, unit = _term(s)
+        return _as(v, unit, kind, s)
+
+    def nonneg(x):  # uniform/triangular/pert bounds may be 0 for probabilities and numbers
+        if kind == "duration":
+            s = str(x).strip()
+            v, unit = _term(s)
+            if v < 0:
+                raise QuantityError(f"duration '{s}' must not be negative")
+            if unit is None or unit == "%":
+                raise QuantityError(f"'{s}' needs a unit: write e.g. '{s} months'")
+            return v * DAYS_PER[unit]
+        return num(x)
+
+    if family == "uniform":
+        lo, hi = (nonneg(x) for x in _args(arg, 2, family))
+        if not lo < hi:
+            raise QuantityError(f"uniform needs A < B, got {arg}")
+        return Distribution("uniform", (lo, hi), kind, text)
+    if family in ("triangular", "pert"):
+        lo, mode, hi = (nonneg(x) for x in _args(arg, 3, family))
+        if not (lo <= mode <= hi and lo < hi):
+            raise QuantityError(f"{family} needs min <= mode <= max with min < max, got {arg}")
+        if family == "triangular":
+            return Distribution("triangular", (lo, mode, hi), kind, text)
+        a = 1 + 4 * (mode - lo) / (hi - lo)
+        b = 1 + 4 * (hi - mode) / (hi - lo)
+        return Distribution("beta", (a, b, lo, hi - lo), kind, text)
+    if family == "lognormal":
+        d = _named(arg, family, [("median", "p90"), ("p5", "p95")])
+        if "median" in d:
+            med, q = num(d["median"]), num(d["p90"])
+            if not 0 < med < q:
+                raise QuantityError("lognormal needs 0 < median < p90")
+            return Distribution(
+                "lognormal", (math.log(med), math.log(q / med) / 1.2815515655446004), kind, text
+            )
+        a, b = num(d["p5"]), num(d["p95"])
+        if not 0 < a < b:
+            raise QuantityError("lognormal needs 0 < p5 < p95")
+        return Distribution("lognormal", lognormal_90(a, b), kind, text)
+    if family == "exponential":
+        d = _named(arg, family, [("mean",)])
+        mean = num(d["mean"])
+        if mean <= 0:
+            raise QuantityError("exponential needs a positive mean")
+        return Distribution("exponential", (mean,), kind, text)
+    if family in ("weibull", "gamma"):
+        second = "scale" if family == "weibull" else "mean"
+        d = _named(arg, family, [("shape", second)])
+        shape = _as(*_term(str(d["shape"])), "number", str(d["shape"]))
+        other = num(d[second])
+        if shape <= 0 or other <= 0:
+            raise QuantityError(f"{family} needs a positive shape and {second}")
+        return Distribution(family, (shape, other), kind, text)
+    # beta, probabilities only
+    if isinstance(arg, list):
+        a, b = (_as(*_term(str(x)), "number", str(x)) for x in _args(arg, 2, family))
+        if a <= 0 or b <= 0:
+            raise QuantityError("beta needs positive shapes a and b")
+        return Distribution("beta", (a, b, 0.0, 1.0), kind, text)
+    d = _named(arg, family, [("mean", "sd")])
+    m, sd = num(d["mean"]), _as(*_term(str(d["sd"])), "probability", str(d["sd"]))
+    if not (0 < m < 1 and sd > 0 and sd**2 < m * (1 - m)):
+        raise QuantityError("beta {mean, sd} needs 0 < mean < 1 and sd^2 < mean (1 - mean)")
+    k = m * (1 - m) / sd**2 - 1
+    return Distribution("beta", (m * k, (1 - m) * k, 0.0, 1.0), kind, text)
+
+
+def _split(value: str, word: str, example: str) -> tuple[str, str]:
+    parts = re.split(rf"\s+{word}\s+", value.strip())
+    if len(parts) != 2:
+        raise QuantityError(f"'{value}' should read like '{example}'")
+    return parts[0], parts[1]
+
+
+def parse_chance(value: Any) -> tuple[Any, float, str]:
+    """Split a ``chance`` into (raw P, D in days, text).
+
+    Accepts ``"P within D"`` and ``{p: P, within: D}``; P is parsed by the caller (it may be a
+    parameter or a distribution).
+
+    Raises
+    ------
+    QuantityError
+        Neither form.
+    """
+    if isinstance(value, dict):
+        if set(value) != {"p", "within"}:
+            raise QuantityError(
+                "chance as a mapping is {p: P, within: D}, e.g. {p: 25%, within: 1 year}"
+            )
+        p, d = value["p"], value["within"]
+        return p, parse_duration(d), f"{p} within {d}"
+    if not isinstance(value, str):
+        raise QuantityError("chance reads 'P within D', e.g. '25% within 12 months'")
+    p, d = _split(value, "within", "25% within 12 months")
+    return p, parse_duration(d), value
+
+
+def parse_rate(value: Any) -> tuple[Any, float, str]:
+    """Split a ``rate`` ``"R per D"`` into (raw R, D in days, text).
+
+    Raises
+    ------
+    QuantityError
+        Not of that form.
+    """
+    if isinstance(value, dict):
+        if set(value) != {"r", "per"}:
+            raise QuantityError("rate as a mapping is {r: R, per: D}, e.g. {r: 0.5, per: 1 year}")
+        r, d = value["r"], value["per"]
+        return r, parse_duration(d), f"{r} per {d}"
+    if not isinstance(value, str):
+        raise QuantityError("rate reads 'R per D', e.g. '0.5 per year'")
+    r, d = _split(value, "per", "0.5 per year")
+    if "%" in r:
+        raise QuantityError(
+            f"a rate is a plain number of events per period, not '{r}'; for a "
+            "probability use chance: P within D"
+        )
+    return r, parse_duration(d), value

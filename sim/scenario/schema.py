@@ -1,0 +1,336 @@
+"""The structure of a scenario file as pydantic models (keys, required keys, basic types).
+
+This layer rejects typos (``extra="forbid"``) and wrong shapes; the meaning of values
+(quantities, conditions, references between ids) is checked by :mod:`sim.scenario.compile`.
+The same models give ``sim schema`` its JSON Schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.errors import Problem
+from sim.scenario.yamlio import Document
+
+__all__ = ["ScenarioFile", "json_schema", "validate_structure"]
+
+Quantity = str | float | dict[str, Any]
+DateLike = dt.date | str
+
+
+class _Raw(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+
+class Source(_Raw):
+    """Where a claim of the model comes from."""
+
+    title: str
+    url: str | None = None
+    date: DateLike | None = None
+    note: str | None = None
+
+
+class StateSpec(_Raw):
+    """A state written as a mapping entry (to give it a label or note)."""
+
+    label: str | None = None
+    note: str | None = None
+
+
+class TrackSpec(_Raw):
+    """A track: one dimension of the situation, always in one of its states."""
+
+    label: str | None = None
+    note: str | None = None
+    states: list[str] | dict[str, StateSpec | None] = Field(
+        description="list of state ids, or mapping id -> {label, note}"
+    )
+    initial: str | dict[str, float | str] = Field(
+        description="a state, or mapping state -> probability summing to 1"
+    )
+
+
+class ParameterSpec(_Raw):
+    """A named uncertain quantity, one value per run."""
+
+    label: str | None = None
+    note: str | None = None
+    value: Quantity
+
+
+class ModifierSpec(_Raw):
+    """Multiply an event's clock speed while a condition holds."""
+
+    when: str | bool
+    multiply: Quantity
+    label: str | None = None
+    note: str | None = None
+
+
+class EventSpec(_Raw):
+    """A timed, possibly conditional, transition of one track."""
+
+    id: str
+    label: str | None = None
+    note: str | None = None
+    track: str
+    from_: str | list[str] = Field(alias="from", description="a state, a list of states, or any")
+    to: str | dict[str, float | str] = Field(
+        description="a state, or a branch: mapping state -> probability summing to 1"
+    )
+    chance: str | dict[str, Any] | None = Field(None, description="'P within D'")
+    rate: str | dict[str, Any] | None = Field(None, description="'R per D'")
+    after: Quantity | None = Field(None, description="waiting time once enabled")
+    at: DateLike | None = Field(None, description="a scheduled date")
+    when: str | bool | None = None
+    modifiers: list[ModifierSpec] | None = None
+    also: dict[str, str] | None = None
+
+
+class OutcomeSpec(_Raw):
+    """What we want the probability of."""
+
+    label: str | None = None
+    note: str | None = None
+    when: str | bool
+    ever: bool = False
+
+
+class VariantSpec(_Raw):
+    """A what-if: the base scenario with some values set and some events disabled."""
+
+    label: str | None = None
+    description: str | None = None
+    note: str | None = None
+    set: dict[str, Any] | None = None
+    disable: list[str] | None = None
+
+
+class ReportSpec(_Raw):
+    """The grid for curves over time and checkpoint dates."""
+
+    every: str | None = None
+    dates: list[DateLike] | None = None
+    note: str | None = None
+
+
+class ScenarioFile(_Raw):
+    """A whole scenario file, version 1."""
+
+    scenario: str
+    title: str | None = None
+    label: str | None = None
+    description: str | None = None
+    note: str | None = None
+    sources: list[Source] | None = None
+    start: DateLike
+    horizon: DateLike
+    tracks: dict[str, TrackSpec]
+    parameters: dict[str, ParameterSpec] | None = None
+    events: list[EventSpec]
+    outcomes: dict[str, OutcomeSpec]
+    variants: dict[str, VariantSpec] | None = None
+    report: ReportSpec | None = None
+
+
+_MODELS = {
+    m.__name__: m
+    for m in (
+        Source,
+        StateSpec,
+        TrackSpec,
+        ParameterSpec,
+        ModifierSpec,
+        EventSpec,
+        OutcomeSpec,
+        VariantSpec,
+        ReportSpec,
+        ScenarioFile,
+    )
+}
+_HINTS = {
+    "states": "a list of state ids, or a mapping id -> {label, note}",
+    "initial": "a state id, or a mapping state -> probability",
+    "from": "a state, a list of states, or any",
+    "to": "a state, or a branch mapping state -> probability",
+    "when": "a condition such as 'track == state' (quote it inside {...} if it has [ ] or ,)",
+    "ever": "true or false",
+    "at": "a date such as 2026-09-30",
+    "start": "a date such as 2025-08-01",
+    "horizon": "a date such as 2027-12-31, or a duration such as '30 months'",
+    "also": "a mapping other_track -> state",
+    "modifiers": "a list of {when: CONDITION, multiply: NUMBER}",
+    "disable": "a list of event ids",
+    "set": "a mapping PATH -> value",
+    "events": "a list of events (each starting with '- id: ...')",
+    "dates": "a list of dates",
+    "sources": "a list of {title, url, date, note}",
+}
+
+
+def json_schema() -> dict:
+    """The JSON Schema (draft 2020-12) of the scenario format, for editors."""
+    schema = ScenarioFile.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Scenario file (sim, format version 1)"
+    return schema
+
+
+def _data_path(loc: tuple, data: Any) -> tuple[tuple, list[str]]:
+    """Split a pydantic ``loc`` into the path that exists in ``data`` and the type tags."""
+    path: list = []
+    tags: list[str] = []
+    node = data
+    for part in loc:
+        if (
+            isinstance(node, dict)
+            and part in node
+            or isinstance(node, list)
+            and isinstance(part, int)
+            and 0 <= part < len(node)
+        ):
+            path.append(part)
+            node = node[part]
+        else:
+            tags.append(str(part))
+    return tuple(path), tags
+
+
+def _field_model(path: tuple, data: Any) -> type[BaseModel] | None:
+    """Which model a mapping at ``path`` is validated by (for 'did you mean' suggestions)."""
+    names = [p for p in path if isinstance(p, str)]
+    if not path:
+        return ScenarioFile
+    top = path[0]
+    depth = len(path)
+    table = {
+        ("tracks", 2): TrackSpec,
+        ("parameters", 2): ParameterSpec,
+        ("events", 2): EventSpec,
+        ("outcomes", 2): OutcomeSpec,
+        ("variants", 2): VariantSpec,
+        ("report", 1): ReportSpec,
+        ("sources", 2): Source,
+    }
+    if top == "events" and depth == 4 and path[2] == "modifiers":
+        return ModifierSpec
+    if top == "tracks" and depth == 4 and names[-2:-1] == ["states"]:
+        return StateSpec
+    return table.get((top, depth))
+
+
+def validate_structure(doc: Document) -> tuple[ScenarioFile | None, list[Problem]]:
+    """Check keys and shapes of a document.
+
+    Returns
+    -------
+    (ScenarioFile or None, list of Problem)
+        The model when valid, else None and one problem per wrong value (with position).
+    """
+    if not isinstance(doc.data, dict):
+        kind = "a list" if isinstance(doc.data, list) else f"'{doc.data}'"
+        pos = doc.positions.of(())
+        return None, [
+            Problem(
+                doc.file,
+                pos.line,
+                pos.column,
+                f"a scenario file is a mapping of keys (scenario:, start:, tracks:, "
+                f"...), but this file holds {kind}",
+            )
+        ]
+    try:
+        return ScenarioFile.model_validate(doc.data), []
+    except ValidationError as exc:
+        return None, _problems(exc, doc)
+
+
+def _problems(exc: ValidationError, doc: Document) -> list[Problem]:
+    seen: set[tuple] = set()
+    out: list[Problem] = []
+    for err in exc.errors():
+        path, _tags = _data_path(tuple(err["loc"]), doc.data)
+        kind = err["type"]
+        loc = tuple(err["loc"])
+        if kind == "extra_forbidden":
+            key = str(loc[-1])
+            model = _field_model(path[:-1], doc.data)
+            fields = [f.alias or n for n, f in model.model_fields.items()] if model else []
+            close = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
+            hint = (
+                f"; did you mean '{close[0]}'?"
+                if close
+                else f"; allowed keys: {', '.join(fields)}"
+                if fields
+                else ""
+            )
+            where = _where(path[:-1], doc.data)
+            msg = f"unknown key '{key}'{where}{hint}"
+            pos = doc.positions.of(path, key=True)
+            ident = ("extra", path)
+        elif kind == "missing":
+            key = str(loc[-1])
+            key = "from" if key == "from_" else key
+            hint = f" ({_HINTS[key]})" if key in _HINTS else ""
+            msg = f"missing required key '{key}'{_where(path, doc.data)}{hint}"
+            pos = doc.positions.of(path, key=True)
+            ident = ("missing", path, key)
+        else:
+            key = next((str(p) for p in reversed(path) if isinstance(p, str)), "")
+            value = _get(doc.data, path)
+            expect = _HINTS.get(key) or err["msg"].removeprefix("Input should be ").rstrip(".")
+            shown = _show(value)
+            msg = (
+                f"'{key}'{_where(path[:-1], doc.data)} should be {expect}, not {shown}"
+                if key
+                else f"wrong value {shown}: {err['msg']}"
+            )
+            if key == "when" and isinstance(value, list):
+                msg += "; an unquoted [...] inside {...} is read as a list: quote the condition"
+            if key == "when" and isinstance(value, dict):
+                msg += "; a condition inside {...} that has [, ] or , must be quoted"
+            pos = doc.positions.of(path)
+            ident = ("type", path)
+        if ident in seen:
+            continue
+        seen.add(ident)
+        out.append(Problem(doc.file, pos.line, pos.column, msg))
+    return out
+
+
+def _get(data: Any, path: tuple) -> Any:
+    for p in path:
+        data = data[p]
+    return data
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "an empty value"
+    text = repr(value) if not isinstance(value, dt.date) else str(value)
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+def _where(path: tuple, data: Any) -> str:
+    """Name a place for messages: ``event 'x'``, ``tracks.t``, ``outcomes.o``..."""
+    if not path:
+        return ""
+    if path[0] == "events" and len(path) >= 2 and isinstance(path[1], int):
+        event = data["events"][path[1]]
+        name = event.get("id") if isinstance(event, dict) else None
+        rest = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[2:])
+        head = f"event '{name}'" if isinstance(name, str) else f"events[{path[1]}]"
+        return f" in {head}{rest}"
+    parts = []
+    for p in path:
+        parts.append(f"[{p}]" if isinstance(p, int) else ("." if parts else "") + p)
+    return f" in {''.join(parts)}"
