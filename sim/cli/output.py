@@ -1,0 +1,79 @@
+"""Terminal output shared by commands: progress bars and the outcome table (rich)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+__all__ = ["print_outcomes", "progress_bar"]
+
+
+@contextmanager
+def progress_bar(title: str, total: int) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar with ETA on standard error; yields ``advance(done, total)``.
+
+    Hidden when standard error is not a terminal.
+    """
+    console = Console(file=sys.stderr)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task(title, total=total)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield advance
+
+
+def _pct(p: float) -> str:
+    return f"{100 * p:.1f}%"
+
+
+def print_outcomes(summary: dict[str, Any]) -> None:
+    """Print the table of outcomes: probability, 95% interval, words, first-time median."""
+    console = Console()
+    title = f"{summary.get('title') or summary['scenario']} [{summary['variant']}]"
+    table = Table(
+        title=title,
+        caption=f"{summary['runs']:,} runs, seed {summary['seed']}, "
+        f"engine {summary['engine']}, {summary['start']} to {summary['horizon']}",
+    )
+    table.add_column("outcome", ratio=1, min_width=16)
+    table.add_column("probability", justify="right", no_wrap=True)
+    table.add_column("95% interval", justify="right", no_wrap=True)
+    table.add_column("in words", no_wrap=True)
+    table.add_column("median first", no_wrap=True)
+    for oid, o in summary["outcomes"].items():
+        lo, hi = o["ci95"]
+        label = o.get("label") or oid
+        table.add_row(
+            label,
+            _pct(o["probability"]),
+            f"{_pct(lo)} - {_pct(hi)}",
+            o.get("words", ""),
+            o["first_time_median"] or "-",
+        )
+    console.print(table)

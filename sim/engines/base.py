@@ -1,0 +1,161 @@
+"""The small interface every engine implements, and the numbers all engines share.
+
+An engine runs one :class:`~sim.model.streams.RandomBlock` of replications of a scenario and
+returns a :class:`BlockResult` of per-run arrays. Engines consume the same addressed uniforms
+through :func:`prepare`, so two engines can be compared run by run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from sim.model.scenario import Scenario
+from sim.model.streams import DEPTH, RandomBlock
+
+__all__ = ["MAX_INSTANT_FIRINGS", "BlockResult", "Engine", "Prepared", "checkpoints", "prepare"]
+
+MAX_INSTANT_FIRINGS = 1000
+MAX_TRAJECTORY = 40
+
+
+@dataclass
+class BlockResult:
+    """Per-run results of one block of ``n`` replications.
+
+    Attributes
+    ----------
+    final : numpy.ndarray, int16, shape (n, n_tracks)
+        State index of each track at the horizon.
+    first : numpy.ndarray, float64, shape (n, n_outcomes)
+        First time (days) each outcome's condition held; ``inf`` when never.
+    at_points : numpy.ndarray, int16, shape (n, n_points, n_tracks)
+        States at the checkpoints of :func:`checkpoints` (after the firings due then).
+    fires : numpy.ndarray, int32, shape (n, n_events)
+        Number of firings of each event.
+    trajectories : list of tuple of int
+        Per run, the indices of the events that fired, in order (at most MAX_TRAJECTORY;
+        a longer one ends with -1).
+    slot_values : numpy.ndarray, float64, shape (n, n_slots)
+        The uncertain values drawn for each run.
+    """
+
+    final: np.ndarray
+    first: np.ndarray
+    at_points: np.ndarray
+    fires: np.ndarray
+    trajectories: list[tuple[int, ...]]
+    slot_values: np.ndarray
+
+
+class Engine(Protocol):
+    """What the runner needs from an engine."""
+
+    name: str
+
+    def run_block(self, scenario: Scenario, block: RandomBlock) -> BlockResult:
+        """Run the replications of ``block``.
+
+        Raises
+        ------
+        sim.errors.SimulationError
+            An instantaneous loop (more than MAX_INSTANT_FIRINGS firings at one instant).
+        """
+
+
+def checkpoints(scenario: Scenario) -> np.ndarray:
+    """Times (days) at which states are recorded: the report grid and the report dates, sorted."""
+    days = list(scenario.grid_days) + [d for _, d in scenario.report_dates]
+    return np.unique(np.asarray(days, dtype=float))
+
+
+@dataclass
+class Prepared:
+    """Numbers derived from a block's uniforms, shared by all engines.
+
+    Attributes
+    ----------
+    initial : numpy.ndarray, int, shape (n, n_tracks)
+        Initial state of each track in each run (inverse CDF of the ``init`` uniforms).
+    slot_values : numpy.ndarray, shape (n, n_slots)
+        Each uncertain value (days for durations), by inverse CDF of the ``slots`` uniforms.
+    work : numpy.ndarray, shape (n_events, n, DEPTH)
+        The work (days at speed 1) of the first DEPTH enablings: ``-ln(u) / hazard`` for
+        ``chance``/``rate`` events (``inf`` at hazard 0), ``ppf(u)`` for ``after`` with a
+        distribution, the parameter for ``after: $p``; NaN for ``at`` events.
+    hazard : numpy.ndarray, shape (n_events, n)
+        Hazard rate per day of ``chance``/``rate`` events (NaN for the others).
+    factors : numpy.ndarray, shape (n_events, max_modifiers, n)
+        Each modifier's multiplier per run (1 where an event has fewer modifiers).
+    """
+
+    initial: np.ndarray
+    slot_values: np.ndarray
+    work: np.ndarray
+    hazard: np.ndarray
+    factors: np.ndarray
+
+
+def prepare(scenario: Scenario, block: RandomBlock) -> Prepared:
+    """Turn a block's uniforms into initial states, uncertain values and work.
+
+    Returns
+    -------
+    Prepared
+    """
+    n = block.n
+    initial = np.empty((n, len(scenario.tracks)), dtype=np.int64)
+    for t, track in enumerate(scenario.tracks):
+        cdf = np.cumsum(track.initial)
+        cdf[-1] = 1.0
+        initial[:, t] = np.minimum(
+            np.searchsorted(cdf, block.init[:, t], side="right"), len(cdf) - 1
+        )
+    slot_values = np.empty((n, len(scenario.slots)))
+    for k, slot in enumerate(scenario.slots):
+        slot_values[:, k] = slot.distribution.ppf(block.slots[:, k])
+    n_mod = max((len(e.modifiers) for e in scenario.events), default=0)
+    factors = np.ones((len(scenario.events), max(n_mod, 1), n))
+    work = np.full((len(scenario.events), n, DEPTH), np.nan)
+    hazard = np.full((len(scenario.events), n), np.nan)
+    for e, ev in enumerate(scenario.events):
+        for m, mod in enumerate(ev.modifiers):
+            factors[e, m] = _per_run(mod.factor, slot_values, n)
+        timing = ev.timing
+        if timing.kind == "hazard":
+            raw = _per_run(timing.value, slot_values, n)
+            if timing.transform == "chance":
+                rate = -np.log1p(-raw) / timing.per_days
+            else:
+                rate = raw / timing.per_days
+            hazard[e] = rate
+            with np.errstate(divide="ignore"):
+                work[e] = -np.log(block.wait[e]) / rate[:, None]
+        elif timing.kind == "after":
+            if timing.distribution is not None:
+                work[e] = timing.distribution.ppf(block.wait[e])
+            else:
+                work[e] = _per_run(timing.value, slot_values, n)[:, None]
+    return Prepared(initial, slot_values, work, hazard, factors)
+
+
+def _per_run(value, slot_values: np.ndarray, n: int) -> np.ndarray:
+    if value.slot is None:
+        return np.full(n, value.const, dtype=float)
+    return slot_values[:, value.slot].astype(float)
+
+
+def spill_work(
+    scenario: Scenario, prepared: Prepared, block: RandomBlock, event: int, run: int, k: int
+) -> float:
+    """The work of the k-th enabling (k >= DEPTH) of ``event`` in local run ``run``."""
+    timing = scenario.events[event].timing
+    u = block.wait_u(event, run, k)
+    if timing.kind == "hazard":
+        rate = prepared.hazard[event, run]
+        return float("inf") if rate <= 0 else float(-np.log(u) / rate)
+    if timing.distribution is not None:
+        return float(timing.distribution.ppf(u))
+    return float(prepared.work[event, run, 0])

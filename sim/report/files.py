@@ -1,0 +1,85 @@
+"""Writing a results folder, all or nothing.
+
+Files are first written into a temporary folder next to the destination; only when every file
+(and, unless skipped, every chart) is complete are they moved into place with ``os.replace``.
+An existing destination keeps the files this command does not write.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from sim.results import Results
+
+__all__ = ["publish", "write_results"]
+
+
+def write_results(results: Results, folder: Path, *, save_runs: bool = False) -> list[Path]:
+    """Write the machine-readable files of ``results`` into ``folder`` (which must exist).
+
+    Writes ``summary.json``, ``outcomes.csv``, ``outcomes_by_date.csv`` (when report dates are
+    given), ``occupancy.csv``, ``first_passage.csv`` and, with ``save_runs``, ``runs.csv``; all
+    UTF-8. Layouts: docs/RESULTS_LAYOUT.md.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    summary = results.summary()
+    out = []
+    path = folder / "summary.json"
+    path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    out.append(path)
+    frames = {
+        "outcomes.csv": results.outcomes_frame(),
+        "occupancy.csv": results.occupancy_frame(),
+        "first_passage.csv": results.first_passage_frame(),
+    }
+    if results.scenario.report_dates:
+        import pandas as pd
+
+        rows = [
+            (d, oid, p, *v["by_date_ci95"][d])
+            for oid, v in summary["outcomes"].items()
+            for d, p in v["by_date"].items()
+        ]
+        frames["outcomes_by_date.csv"] = pd.DataFrame(
+            rows, columns=["date", "outcome", "probability", "ci_low", "ci_high"]
+        )
+    if save_runs:
+        frames["runs.csv"] = results.runs_frame()
+    for name, frame in frames.items():
+        path = folder / name
+        frame.to_csv(path, index=False, encoding="utf-8")
+        out.append(path)
+    return out
+
+
+def publish(destination: Path, fill: Callable[[Path], object]) -> None:
+    """Let ``fill(tmp)`` write files into a temporary folder, then move them to ``destination``.
+
+    Nothing reaches ``destination`` if ``fill`` raises (or is interrupted). Sub-folders written
+    by ``fill`` replace folders of the same name.
+    """
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    try:
+        fill(tmp)
+        destination.mkdir(exist_ok=True)
+        for item in sorted(tmp.iterdir()):
+            target = destination / item.name
+            if item.is_dir():
+                if target.exists():
+                    shutil.rmtree(target)
+                os.replace(item, target)
+            else:
+                os.replace(item, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

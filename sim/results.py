@@ -1,0 +1,342 @@
+"""The one results type every engine's runs end in.
+
+Workers reduce each block of replications to a :class:`Partial` (per-run outcome flags, first
+times, final states and uncertain-value draws, plus counts for curves); the runner merges the
+partials, in block order, into :class:`Results`. Everything a report shows is computed here or
+in :mod:`sim.analysis` from these arrays.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sim.analysis.words import estimative_words, wilson_intervals
+from sim.engines.base import BlockResult, checkpoints
+from sim.model.scenario import Scenario
+
+__all__ = ["Partial", "Results", "RunSettings"]
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How a set of runs was made."""
+
+    runs: int
+    seed: int
+    engine: str
+    jobs: int
+    elapsed_seconds: float = 0.0
+    created: str = ""
+
+
+@dataclass
+class Partial:
+    """A block's replications, reduced.
+
+    Attributes
+    ----------
+    flags : bool array (n, n_outcomes)
+        Whether each outcome held (at the horizon, or ever when ``ever``).
+    first : float array (n, n_outcomes)
+        First time (days) each outcome's condition held; inf when never.
+    final : int16 array (n, n_tracks)
+    slot_values : float array (n, n_slots)
+    occupancy : int array (n_points, n_tracks, max_states)
+        Runs in each state at each checkpoint.
+    by_point : int array (n_points, n_outcomes)
+        Runs whose outcome held at each checkpoint (as if the horizon were that time).
+    passage : int array (n_points, n_outcomes)
+        Runs whose outcome condition had held by each checkpoint.
+    fired, fire_count : int arrays (n_events,)
+        Runs in which each event fired; total firings.
+    trajectories : Counter of tuple
+    """
+
+    flags: np.ndarray
+    first: np.ndarray
+    final: np.ndarray
+    slot_values: np.ndarray
+    occupancy: np.ndarray
+    by_point: np.ndarray
+    passage: np.ndarray
+    fired: np.ndarray
+    fire_count: np.ndarray
+    trajectories: Counter = field(default_factory=Counter)
+
+    @classmethod
+    def reduce(cls, scenario: Scenario, block: BlockResult) -> Partial:
+        """Reduce a block's per-run arrays (see :class:`sim.engines.base.BlockResult`)."""
+        points = checkpoints(scenario)
+        n_points = len(points)
+        max_states = max(len(t.states) for t in scenario.tracks)
+        occ = np.zeros((n_points, len(scenario.tracks), max_states), dtype=np.int64)
+        for t in range(len(scenario.tracks)):
+            for p in range(n_points):
+                occ[p, t] = np.bincount(block.at_points[:, p, t], minlength=max_states)
+        n_out = len(scenario.outcomes)
+        by_point = np.zeros((n_points, n_out), dtype=np.int64)
+        passage = np.zeros((n_points, n_out), dtype=np.int64)
+        flags = np.zeros((block.final.shape[0], n_out), dtype=bool)
+        for o, outcome in enumerate(scenario.outcomes):
+            first = block.first[:, o]
+            for p, day in enumerate(points):
+                passage[p, o] = np.count_nonzero(first <= day)
+                if outcome.ever:
+                    by_point[p, o] = passage[p, o]
+                else:
+                    by_point[p, o] = np.count_nonzero(
+                        outcome.condition.evaluate(block.at_points[:, p, :].astype(np.int64))
+                    )
+            if outcome.ever:
+                flags[:, o] = first <= scenario.horizon_days
+            else:
+                flags[:, o] = outcome.condition.evaluate(block.final.astype(np.int64))
+        return cls(
+            flags=flags,
+            first=block.first,
+            final=block.final,
+            slot_values=block.slot_values,
+            occupancy=occ,
+            by_point=by_point,
+            passage=passage,
+            fired=np.count_nonzero(block.fires, axis=0),
+            fire_count=block.fires.sum(axis=0),
+            trajectories=Counter(block.trajectories),
+        )
+
+
+@dataclass
+class Results:
+    """All replications of one scenario variant.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    settings : RunSettings
+    points : float array (n_points,)
+        Checkpoint times (days): the report grid and report dates.
+    flags, first, final, slot_values
+        Per-run arrays, concatenated in run order (shapes as in :class:`Partial`, n = runs).
+    occupancy, by_point, passage, fired, fire_count, trajectories
+        Sums over all runs.
+    """
+
+    scenario: Scenario
+    settings: RunSettings
+    points: np.ndarray
+    flags: np.ndarray
+    first: np.ndarray
+    final: np.ndarray
+    slot_values: np.ndarray
+    occupancy: np.ndarray
+    by_point: np.ndarray
+    passage: np.ndarray
+    fired: np.ndarray
+    fire_count: np.ndarray
+    trajectories: Counter
+
+    @classmethod
+    def merge(cls, scenario: Scenario, settings: RunSettings, parts: list[Partial]) -> Results:
+        """Merge partials given in run order."""
+        traj: Counter = Counter()
+        for p in parts:
+            traj.update(p.trajectories)
+        return cls(
+            scenario=scenario,
+            settings=settings,
+            points=checkpoints(scenario),
+            flags=np.concatenate([p.flags for p in parts]),
+            first=np.concatenate([p.first for p in parts]),
+            final=np.concatenate([p.final for p in parts]),
+            slot_values=np.concatenate([p.slot_values for p in parts]),
+            occupancy=sum(p.occupancy for p in parts),
+            by_point=sum(p.by_point for p in parts),
+            passage=sum(p.passage for p in parts),
+            fired=sum(p.fired for p in parts),
+            fire_count=sum(p.fire_count for p in parts),
+            trajectories=traj,
+        )
+
+    @property
+    def runs(self) -> int:
+        """Number of replications."""
+        return self.flags.shape[0]
+
+    # -- statistics ------------------------------------------------------------------------
+    def probabilities(self) -> np.ndarray:
+        """Share of runs in which each outcome held, shape (n_outcomes,)."""
+        return self.flags.mean(axis=0)
+
+    def intervals(self) -> tuple[np.ndarray, np.ndarray]:
+        """95% Wilson intervals of :meth:`probabilities`: (low, high), each (n_outcomes,)."""
+        return wilson_intervals(self.flags.sum(axis=0), self.runs)
+
+    def first_time_median(self, o: int) -> float | None:
+        """The ceil(N/2)-th smallest first time (days) of outcome ``o``, None when infinite."""
+        k = math.ceil(self.runs / 2)
+        value = float(np.partition(self.first[:, o], k - 1)[k - 1])
+        return None if math.isinf(value) else value
+
+    def grid_index(self) -> list[int]:
+        """Indices into ``points`` of the report grid (start, k x every, horizon)."""
+        return [int(np.searchsorted(self.points, d)) for d in self.scenario.grid_days]
+
+    def summary(self) -> dict[str, Any]:
+        """The ``summary.json`` content (SCENARIO_FORMAT.md section 9, plus extras).
+
+        The layout is documented in docs/RESULTS_LAYOUT.md.
+        """
+        from sim import __version__
+
+        sc = self.scenario
+        n = self.runs
+        probs = self.probabilities()
+        low, high = self.intervals()
+        outcomes = {}
+        for o, outcome in enumerate(sc.outcomes):
+            median = self.first_time_median(o)
+            entry: dict[str, Any] = {
+                "label": outcome.label,
+                "when": outcome.text,
+                "ever": outcome.ever,
+                "probability": float(probs[o]),
+                "ci95": [float(low[o]), float(high[o])],
+                "words": estimative_words(float(probs[o])),
+                "first_time_median": None if median is None else sc.date_of(median).isoformat(),
+            }
+            if sc.report_dates:
+                entry["by_date"] = {}
+                entry["by_date_ci95"] = {}
+                for d, day in sc.report_dates:
+                    p = int(np.searchsorted(self.points, day))
+                    k = int(self.by_point[p, o])
+                    lo, hi = wilson_intervals(np.array([k]), n)
+                    entry["by_date"][d.isoformat()] = k / n
+                    entry["by_date_ci95"][d.isoformat()] = [float(lo[0]), float(hi[0])]
+            outcomes[outcome.id] = entry
+        last = len(self.points) - 1
+        states_at_horizon = {
+            t.id: {s: int(self.occupancy[last, i, j]) / n for j, s in enumerate(t.states)}
+            for i, t in enumerate(sc.tracks)
+        }
+        events = {}
+        for e, ev in enumerate(sc.events):
+            events[ev.id] = {
+                "fired_probability": int(self.fired[e]) / n,
+                "mean_fires": int(self.fire_count[e]) / n,
+                "label": ev.label,
+                "track": sc.tracks[ev.track].id,
+                "from": [sc.tracks[ev.track].states[s] for s in sorted(ev.from_states)],
+                "to": {sc.tracks[ev.track].states[s]: p for s, p in ev.to},
+                "timing": ev.timing.short,
+                "note": ev.note,
+            }
+        trajectories = []
+        for seq, count in self.trajectories.most_common(10):
+            names = [sc.events[e].id if e >= 0 else "..." for e in seq]
+            trajectories.append({"events": names, "count": count, "share": count / n})
+        s = self.settings
+        return {
+            "scenario": sc.id,
+            "variant": sc.variant,
+            "variant_label": sc.variant_label,
+            "title": sc.title,
+            "description": sc.description,
+            "sources": list(sc.sources),
+            "runs": n,
+            "seed": s.seed,
+            "engine": s.engine,
+            "start": sc.start.isoformat(),
+            "horizon": sc.horizon_date.isoformat(),
+            "horizon_days": sc.horizon_days,
+            "settings": {
+                "jobs": s.jobs,
+                "version": __version__,
+                "elapsed_seconds": round(s.elapsed_seconds, 3),
+                "file": sc.file,
+                "sha256": sc.sha256,
+                "report_every": sc.report_every_text,
+                "report_dates": [d.isoformat() for d, _ in sc.report_dates],
+                "created": s.created,
+            },
+            "outcomes": outcomes,
+            "tracks": {
+                t.id: {"label": t.label, "states": dict(zip(t.states, t.state_labels, strict=True))}
+                for t in sc.tracks
+            },
+            "states_at_horizon": states_at_horizon,
+            "events": events,
+            "trajectories": trajectories,
+            "parameters": {
+                slot.name: {"label": slot.label, "value": slot.distribution.text}
+                for slot in sc.slots
+            },
+        }
+
+    # -- tables ----------------------------------------------------------------------------
+    def outcomes_frame(self):
+        """Outcome table as a pandas DataFrame, one row per outcome."""
+        import pandas as pd
+
+        summary = self.summary()["outcomes"]
+        rows = [
+            {
+                "outcome": oid,
+                "label": v["label"],
+                "probability": v["probability"],
+                "ci_low": v["ci95"][0],
+                "ci_high": v["ci95"][1],
+                "words": v["words"],
+                "first_time_median": v["first_time_median"],
+                "ever": v["ever"],
+            }
+            for oid, v in summary.items()
+        ]
+        return pd.DataFrame(rows)
+
+    def occupancy_frame(self):
+        """Tidy occupancy: columns date, track, state, share (the report grid)."""
+        import pandas as pd
+
+        sc = self.scenario
+        rows = []
+        for p, day in zip(self.grid_index(), sc.grid_days, strict=True):
+            date = sc.date_of(day).isoformat()
+            for i, t in enumerate(sc.tracks):
+                for j, s in enumerate(t.states):
+                    rows.append((date, t.id, s, int(self.occupancy[p, i, j]) / self.runs))
+        return pd.DataFrame(rows, columns=["date", "track", "state", "share"])
+
+    def first_passage_frame(self):
+        """First-passage curves: columns date, outcome, share (the report grid)."""
+        import pandas as pd
+
+        sc = self.scenario
+        rows = [
+            (sc.date_of(day).isoformat(), o.id, int(self.passage[p, k]) / self.runs)
+            for p, day in zip(self.grid_index(), sc.grid_days, strict=True)
+            for k, o in enumerate(sc.outcomes)
+        ]
+        return pd.DataFrame(rows, columns=["date", "outcome", "share"])
+
+    def runs_frame(self):
+        """One row per run: final states, outcome flags, first dates."""
+        import pandas as pd
+
+        sc = self.scenario
+        data: dict[str, Any] = {"run": np.arange(self.runs)}
+        for i, t in enumerate(sc.tracks):
+            data[t.id] = np.asarray(t.states, dtype=object)[self.final[:, i]]
+        for o, outcome in enumerate(sc.outcomes):
+            data[f"outcome:{outcome.id}"] = self.flags[:, o].astype(int)
+            data[f"first:{outcome.id}"] = [
+                "" if math.isinf(x) else sc.date_of(x).isoformat() for x in self.first[:, o]
+            ]
+        for k, slot in enumerate(sc.slots):
+            data[f"value:{slot.name}"] = self.slot_values[:, k]
+        return pd.DataFrame(data)
