@@ -1,0 +1,139 @@
+"""`sim run` and `sim report` as an analyst uses them: files, exit codes, atomic output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from .conftest import CASES
+
+SIM = [sys.executable, "-m", "sim"]
+
+
+def sim(*args, cwd=None):
+    return subprocess.run(SIM + [str(a) for a in args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_run_writes_the_results_folder(tmp_path):
+    out = tmp_path / "out"
+    r = sim("run", CASES / "scheduled_date.yaml", "--runs", 500, "--seed", 0, "--out", out)
+    assert r.returncode == 0, r.stderr
+    for name in (
+        "summary.json",
+        "outcomes.csv",
+        "occupancy.csv",
+        "first_passage.csv",
+        "report.html",
+        "outcomes.png",
+        "outcomes.svg",
+        "occupancy.png",
+        "diagram.png",
+        "first_passage.png",
+    ):
+        assert (out / name).is_file(), name
+    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert s["scenario"] == "scheduled_date" and s["variant"] == "base"
+    assert s["runs"] == 500 and s["seed"] == 0 and s["engine"] == "simpy"
+    assert s["start"] == "2025-01-01" and s["horizon"] == "2025-12-31"
+    assert s["outcomes"]["withdrawn"]["probability"] == 1.0
+    assert s["outcomes"]["withdrawn"]["first_time_median"] == "2025-09-30"
+    assert s["states_at_horizon"]["t"] == {"present": 0.0, "withdrawn": 1.0}
+    assert s["events"]["exit"] == {
+        **s["events"]["exit"],
+        "fired_probability": 1.0,
+        "mean_fires": 1.0,
+    }
+    assert "Report:" in r.stdout
+
+
+def test_occupancy_csv_is_tidy_on_the_report_grid(tmp_path):
+    out = tmp_path / "o"
+    assert (
+        sim(
+            "run", CASES / "scheduled_date.yaml", "--runs", 100, "--out", out, "--no-charts"
+        ).returncode
+        == 0
+    )
+    lines = (out / "occupancy.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "date,track,state,share"
+    dates = sorted({line.split(",")[0] for line in lines[1:]})
+    # start, then every 365.25/12 days (start + floor(k * 30.4375)), then the horizon
+    assert dates[:3] == ["2025-01-01", "2025-01-31", "2025-03-02"]
+    assert dates[-1] == "2025-12-31"
+    assert "2025-10-01,t,withdrawn,1.0" in lines
+
+
+def test_existing_out_folder_keeps_other_files(tmp_path):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    assert (
+        sim("run", CASES / "branch.yaml", "--runs", 100, "--out", out, "--no-charts").returncode
+        == 0
+    )
+    assert (out / "notes.txt").read_text() == "mine"
+    assert (out / "summary.json").is_file()
+    assert not (out / "report.html").exists()
+
+
+def test_bad_input_writes_nothing(tmp_path, write_scenario):
+    bad = write_scenario("scenario: x\nstart: 2025-01-01\n")
+    out = tmp_path / "never"
+    r = sim("run", bad, "--out", out)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr and "missing required key" in r.stderr
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".never")] == []
+
+
+def test_command_line_mistakes_exit_2():
+    assert sim("run", CASES / "branch.yaml", "--runs", 0).returncode == 2
+    assert sim("run", CASES / "branch.yaml", "--seed", -1).returncode == 2
+    assert sim("run", CASES / "branch.yaml", "--engine", "warp").returncode == 2
+    assert sim("frobnicate").returncode == 2
+
+
+def test_unknown_variant_is_an_input_error(tmp_path):
+    r = sim("run", CASES / "single_chance.yaml", "--variant", "two_year", "--out", tmp_path / "x")
+    assert r.returncode == 1
+    assert "did you mean 'two_years'" in r.stderr
+
+
+def test_jobs_do_not_change_results(tmp_path):
+    outs = []
+    for jobs in (1, 2):
+        out = tmp_path / f"j{jobs}"
+        r = sim(
+            "run",
+            CASES / "competing_rates.yaml",
+            "--runs",
+            3000,
+            "--seed",
+            0,
+            "--jobs",
+            jobs,
+            "--out",
+            out,
+            "--no-charts",
+        )
+        assert r.returncode == 0, r.stderr
+        outs.append(json.loads((out / "summary.json").read_text())["outcomes"])
+    assert outs[0] == outs[1]
+
+
+def test_save_runs_and_report_rerender(tmp_path):
+    out = tmp_path / "o"
+    assert (
+        sim(
+            "run", CASES / "ever.yaml", "--runs", 200, "--out", out, "--save-runs", "--no-charts"
+        ).returncode
+        == 0
+    )
+    rows = (out / "runs.csv").read_text().splitlines()
+    assert rows[0].split(",")[:3] == ["run", "t", "outcome:ever_crisis"]
+    assert len(rows) == 201
+    r = sim("report", out)
+    assert r.returncode == 0, r.stderr
+    assert (out / "report.html").is_file() and (out / "occupancy.png").is_file()
+    assert sim("report", tmp_path / "nothing").returncode == 1
