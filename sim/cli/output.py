@@ -77,3 +77,27 @@ def print_outcomes(summary: dict[str, Any]) -> None:
             o["first_time_median"] or "-",
         )
     console.print(table)
+
+
+def print_comparison(comparison: dict[str, Any]) -> None:
+    """Print each outcome's probability by variant, with the paired difference against base."""
+    console = Console()
+    variants = list(comparison["variants"])
+    table = Table(
+        title=f"{comparison.get('title') or comparison['scenario']}: variants vs base",
+        caption=f"{comparison['runs']:,} runs each, common random numbers (seed "
+        f"{comparison['seed']}); (+/-) difference vs base in points; intervals in comparison.json",
+    )
+    table.add_column("outcome", ratio=1, min_width=14)
+    for v in variants:
+        table.add_column(v.replace("_", " "), justify="right", ratio=1)
+    for oid, o in comparison["outcomes"].items():
+        cells = []
+        for v in variants:
+            entry = o["by_variant"][v]
+            cell = _pct(entry["probability"])
+            if v != "base":
+                cell += f" ({100 * entry['difference']:+.1f})"
+            cells.append(cell)
+        table.add_row(o.get("label") or oid, *cells)
+    console.print(table)

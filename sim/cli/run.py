@@ -1,4 +1,4 @@
-"""``sim run FILE``: run a scenario (or a variant) and write its results folder."""
+"""``sim run FILE``: run a scenario (a variant, or all of them) and write its results folders."""
 
 from __future__ import annotations
 
@@ -9,46 +9,63 @@ import click
 from sim.runner import DEFAULT_RUNS, DEFAULT_SEED, ENGINES
 
 
+def run_options(f):
+    """The options shared by ``run`` and ``compare``."""
+    options = [
+        click.option(
+            "--runs",
+            "-n",
+            type=click.IntRange(min=1),
+            default=DEFAULT_RUNS,
+            show_default=True,
+            help="Number of replications.",
+        ),
+        click.option(
+            "--seed",
+            "-s",
+            type=click.IntRange(min=0),
+            default=DEFAULT_SEED,
+            show_default=True,
+            help="Random seed (0 is a valid seed).",
+        ),
+        click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Worker processes [default: all cores]. Results do not depend on it.",
+        ),
+        click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True),
+        click.option("--no-charts", is_flag=True, help="Skip charts and report.html."),
+        click.option("--save-runs", is_flag=True, help="Also write runs.csv, one row per run."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
 @click.command("run")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--variant", "-v", default="base", show_default=True, help="Variant to run.")
 @click.option(
-    "--runs",
-    "-n",
-    type=click.IntRange(min=1),
-    default=DEFAULT_RUNS,
-    show_default=True,
-    help="Number of replications.",
+    "--all-variants",
+    is_flag=True,
+    help="Run the base and every variant with common random numbers, and compare.",
 )
-@click.option(
-    "--seed",
-    "-s",
-    type=click.IntRange(min=0),
-    default=DEFAULT_SEED,
-    show_default=True,
-    help="Random seed (0 is a valid seed).",
-)
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes [default: all cores]. Results do not depend on it.",
-)
-@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True)
+@run_options
 @click.option(
     "--out",
     "-o",
     type=click.Path(file_okay=False),
     default=None,
-    help="Results folder [default: reports/<scenario>/<variant>]. May exist: files "
-    "of the same names are replaced, nothing else is touched.",
+    help="Results folder [default: reports/<scenario>/<variant>; with --all-variants "
+    "reports/<scenario>, holding one folder per variant and comparison/]. May "
+    "exist: files of the same names are replaced, nothing else is touched.",
 )
-@click.option("--no-charts", is_flag=True, help="Skip charts and report.html.")
-@click.option("--save-runs", is_flag=True, help="Also write runs.csv, one row per run.")
 def command(
     file: str,
     variant: str,
+    all_variants: bool,
     runs: int,
     seed: int,
     jobs: int | None,
@@ -62,19 +79,48 @@ def command(
     Writes summary.json, outcomes.csv, occupancy.csv, first_passage.csv, charts and
     report.html into the results folder, all at once or not at all.
     """
-    from sim.cli.output import print_outcomes, progress_bar
-    from sim.report.files import publish, write_results
-    from sim.runner import run_scenario
     from sim.scenario.load import load_scenario
+
+    if all_variants:
+        if variant != "base":
+            raise click.UsageError("give either --variant or --all-variants")
+        base = load_scenario(file)
+        run_and_compare(
+            file,
+            ["base"] + [v.id for v in base.variants],
+            runs=runs,
+            seed=seed,
+            jobs=jobs,
+            engine=engine,
+            out=out,
+            no_charts=no_charts,
+            save_runs=save_runs,
+        )
+        return
+    from sim.cli.output import print_outcomes
 
     scenario = load_scenario(file, variant)
     for w in scenario.warnings:
         click.echo(w, err=True)
     folder = Path(out) if out else Path("reports") / scenario.id / scenario.variant
+    results = _run(scenario, runs, seed, jobs, engine)
+    _publish(results, folder, no_charts=no_charts, save_runs=save_runs)
+    print_outcomes(results.summary())
+    click.echo(f"Report: {folder / ('summary.json' if no_charts else 'report.html')}")
+
+
+def _run(scenario, runs, seed, jobs, engine):
+    from sim.cli.output import progress_bar
+    from sim.runner import run_scenario
+
     with progress_bar(f"{scenario.id} [{scenario.variant}]", runs) as advance:
-        results = run_scenario(
+        return run_scenario(
             scenario, runs=runs, seed=seed, jobs=jobs, engine=engine, progress=advance
         )
+
+
+def _publish(results, folder: Path, *, no_charts: bool, save_runs: bool) -> None:
+    from sim.report.files import publish, write_results
 
     def fill(tmp: Path) -> None:
         write_results(results, tmp, save_runs=save_runs)
@@ -84,6 +130,51 @@ def command(
             render_report(tmp)
 
     publish(folder, fill)
-    print_outcomes(results.summary())
-    target = folder / ("summary.json" if no_charts else "report.html")
-    click.echo(f"Report: {target}")
+
+
+def run_and_compare(
+    file: str,
+    variants: list[str],
+    *,
+    runs: int,
+    seed: int,
+    jobs: int | None,
+    engine: str,
+    out: str | None,
+    no_charts: bool,
+    save_runs: bool,
+) -> None:
+    """Run ``variants`` (base first) with common random numbers; write each and a comparison.
+
+    Every run finishes before anything is written; then ``OUT/<variant>/`` and
+    ``OUT/comparison/`` are published.
+    """
+    import json
+
+    from sim.analysis.compare import compare
+    from sim.cli.output import print_comparison
+    from sim.report.files import publish
+    from sim.scenario.load import load_scenario
+
+    scenarios = {v: load_scenario(file, v) for v in dict.fromkeys(variants)}
+    for w in scenarios["base"].warnings:
+        click.echo(w, err=True)
+    results = {v: _run(sc, runs, seed, jobs, engine) for v, sc in scenarios.items()}
+    root = Path(out) if out else Path("reports") / scenarios["base"].id
+    for v, res in results.items():
+        _publish(res, root / v, no_charts=no_charts, save_runs=save_runs)
+    comparison = compare(results)
+
+    def fill(tmp: Path) -> None:
+        (tmp / "comparison.json").write_text(
+            json.dumps(comparison, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        if not no_charts:
+            from sim.report.comparison import render_comparison
+
+            render_comparison(tmp)
+
+    publish(root / "comparison", fill)
+    print_comparison(comparison)
+    target = "comparison.json" if no_charts else "report.html"
+    click.echo(f"Reports: {root}/<variant>/  Comparison: {root / 'comparison' / target}")
