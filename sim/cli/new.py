@@ -1,9 +1,37 @@
-"""Placeholder for `sim new` (being built)."""
+"""``sim new NAME``: write a commented starter scenario that teaches the format by example."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import click
 
 
 @click.command("new")
-def command() -> None:
-    """Not yet available."""
-    raise click.UsageError("not yet available")
+@click.argument("name")
+@click.option("--title", default=None, help="Title of the scenario [default: from NAME].")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def command(name: str, title: str | None, force: bool) -> None:
+    """Write NAME.yaml (or NAME, if it ends in .yaml), a valid starter scenario to edit.
+
+    The scenario id is NAME's file stem; it must be lower snake_case.
+    """
+    from importlib.resources import files
+
+    path = Path(name if name.endswith((".yaml", ".yml")) else f"{name}.yaml")
+    ident = path.stem
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", ident):
+        raise click.BadParameter(
+            f"'{ident}' is not a valid scenario id: use lower snake_case, "
+            "e.g. 'gulf_tensions_2026'",
+            param_hint="NAME",
+        )
+    if path.exists() and not force:
+        raise click.BadParameter(f"{path} exists; use --force to overwrite", param_hint="NAME")
+    text = files("sim").joinpath("templates/starter.yaml").read_text(encoding="utf-8")
+    text = text.replace("__SCENARIO_ID__", ident)
+    text = text.replace("__TITLE__", title or ident.replace("_", " ").capitalize())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {path}. Next: sim validate {path}, then sim run {path}")
