@@ -108,10 +108,11 @@ def estimative_words(p: float) -> str:
 
 
 def format_probability(p: float) -> str:
-    """Write a probability as a percentage for tables and charts.
+    """Write a probability as a percentage with one decimal, for tables and charts.
 
-    One decimal (``"31.4%"``), none for whole percentages (``"50%"``), and ``"<0.1%"`` /
-    ``">99.9%"`` so that a rare but possible outcome never reads as 0% or 100%.
+    ``"31.4%"``, ``"48.0%"``; exactly 0 and 1 are ``"0%"`` and ``"100%"``; other values that
+    would round to those are ``"<0.1%"`` and ``">99.9%"``, so that a rare but possible outcome
+    never reads as impossible or certain.
 
     Parameters
     ----------
@@ -124,16 +125,17 @@ def format_probability(p: float) -> str:
 
     Examples
     --------
-    >>> format_probability(0.3141), format_probability(0.5), format_probability(0.0004)
-    ('31.4%', '50%', '<0.1%')
+    >>> format_probability(0.3141), format_probability(0.48), format_probability(0.0004)
+    ('31.4%', '48.0%', '<0.1%')
     """
     p = float(p)
-    if 0 < p < 0.001:
+    if p == 0 or p == 1:
+        return f"{p * 100:.0f}%"
+    if p < 0.0005:
         return "<0.1%"
-    if 0.999 < p < 1:
+    if p >= 0.9995:
         return ">99.9%"
-    text = f"{p * 100:.1f}"
-    return f"{text.removesuffix('.0')}%"
+    return f"{p * 100:.1f}%"
 
 
 def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float, float]:

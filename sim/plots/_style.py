@@ -9,6 +9,7 @@ the Agg renderer for PNG and the SVG renderer for SVG. A figure that *is* manage
 from __future__ import annotations
 
 import functools
+import re
 import sys
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
@@ -29,9 +30,11 @@ __all__ = [
     "colors",
     "format_date_axis",
     "label_of",
+    "legend_height",
     "new_axes",
     "new_figure",
     "percent_axis",
+    "plain",
     "save_figure",
     "styled",
     "to_dates",
@@ -114,6 +117,7 @@ def label_of(meta: Any, fallback: str) -> str:
     Returns
     -------
     str
+        The label with ``$`` escaped (see :func:`plain`).
     """
     if isinstance(meta, str):
         label = meta
@@ -122,13 +126,27 @@ def label_of(meta: Any, fallback: str) -> str:
     else:
         label = None
     if isinstance(label, str) and label.strip():
-        return label.strip()
-    return str(fallback)
+        return plain(label.strip())
+    return plain(str(fallback))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def plain(text: str) -> str:
+    """User text made safe to draw: ``$`` escaped (no mathtext), control characters as spaces."""
+    return _CONTROL.sub(" ", str(text)).replace("$", r"\$")
 
 
 def wrap(text: str, width: int) -> str:
     """Break `text` into lines of at most `width` characters (long words are kept whole)."""
     return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
+
+
+def legend_height(labels: Sequence[str]) -> float:
+    """Approximate height in inches of a legend (at 8 pt) holding `labels`, one entry each."""
+    lines = sum(label.count("\n") + 1 for label in labels)
+    return 0.155 * lines + 0.09 * len(labels)
 
 
 def colors(n: int) -> list[tuple[float, float, float, float]]:

@@ -3,8 +3,9 @@
 Layout, in inches (one data unit is one inch when the function makes its own figure): one row
 per track, states left to right in file order. Events that move a track to a later state in the
 row arc *above* the boxes, events to an earlier state arc *below*, so no arrow crosses a box.
-An arc's label (event label, then its timing) sits at the arc's apex; arcs are stacked in
-levels so that labels at the same height are at least one box spacing apart. Firings that leave
+Arcs leave and enter the boxes vertically and nest like parentheses (longer arcs higher, and
+attached nearer the box centres); an arc's label (event label, then its timing) sits at its
+apex, and labels at the same height are at least one box spacing apart. Firings that leave
 the state unchanged (a ``to`` equal to the ``from`` state) are not drawn.
 """
 
@@ -19,7 +20,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
 
 from sim.analysis.words import format_probability
-from sim.plots._style import colors, label_of, new_figure, styled, wrap
+from sim.plots._style import colors, label_of, new_figure, plain, styled, wrap
 
 __all__ = ["plot_diagram"]
 
@@ -33,7 +34,7 @@ _ROW_GAP = 0.25  # between rows
 _LINE_H = 0.15  # one line of box text
 _LABEL_LINE_H = 0.13  # one line of an arc label (7.2 pt, line spacing 1.2)
 _MIN_APEX = 0.36  # least apex height of an arc above (or below) the boxes
-_ATTACH = 0.22  # where arcs meet a box, as a fraction of its width from the centre
+_ATTACH = 0.34  # where level-0 arcs meet a box, as a fraction of its width from the centre
 _STATE_WRAP = 18  # characters per line in a state box
 _EVENT_WRAP = 24  # characters per line of an event label
 
@@ -100,7 +101,7 @@ def plot_diagram(summary: Mapping[str, Any], *, ax: Axes | None = None) -> Axes:
         labels. ``to`` may also be a single state id and ``from`` a single id.
     ax : matplotlib.axes.Axes, optional
         Where to draw. By default a new figure sized to the diagram: its height grows with the
-        number of tracks (about 1.3 to 2.5 inches a track) and its width with the longest track.
+        number of tracks (about 1.5 to 3 inches a track, more with many nested arcs) and its width with the longest track.
 
     Returns
     -------
@@ -110,7 +111,10 @@ def plot_diagram(summary: Mapping[str, Any], *, ax: Axes | None = None) -> Axes:
     rows = _rows(summary)
     n_max = max((len(r.states) for r in rows), default=1)
     width = max(6.5, 2 * _MARGIN + (n_max - 1) * _SPACING + _BOX_W)
-    height = _TITLE_H + sum(r.height() + _ROW_GAP for r in rows) + 0.1
+    title = summary.get("title") or summary.get("scenario") or "Scenario"
+    title = wrap(plain(str(title)), int((width - 2 * _MARGIN) / 0.12))
+    title_h = _TITLE_H + 0.22 * title.count("\n")
+    height = title_h + sum(r.height() + _ROW_GAP for r in rows) + 0.1
     if ax is None:
         fig = new_figure(width, height, layout=None)
         ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
@@ -119,20 +123,18 @@ def plot_diagram(summary: Mapping[str, Any], *, ax: Axes | None = None) -> Axes:
     ax.set_aspect("equal")
     ax.set_axis_off()
 
-    title = summary.get("title") or summary.get("scenario") or "Scenario"
-    ax.text(_MARGIN, height - 0.12, str(title), ha="left", va="top", fontsize=12, fontweight="bold")
+    ax.text(_MARGIN, height - 0.12, title, ha="left", va="top", fontsize=12, fontweight="bold")
     ax.text(
         _MARGIN,
-        height - 0.45,
-        "Scenario diagram: states (boxes, with the share of runs "
-        "in each at the horizon) and events (arrows, with their timing)",
+        height - title_h + 0.3,
+        "States (boxes, with the share of runs at the horizon) and events (arrows, with timing)",
         ha="left",
         va="top",
         fontsize=8,
         color="0.35",
     )
 
-    top = height - _TITLE_H
+    top = height - title_h
     for row in rows:
         _draw_row(ax, row, top)
         top -= row.height() + _ROW_GAP
@@ -182,7 +184,7 @@ def _arcs(track: str, names: list[str], events: Mapping[str, Any]) -> tuple[list
     down: list[_Arc] = []
     for (eid, ev), color in zip(mine, palette, strict=False):
         branch = _as_branch(ev.get("to"))
-        timing = str(ev.get("timing") or "").strip()
+        timing = plain(str(ev.get("timing") or "").strip())
         for source in _as_list(ev.get("from")):
             for target, p in branch.items():
                 i, j = index[source], index[target]
@@ -190,7 +192,7 @@ def _arcs(track: str, names: list[str], events: Mapping[str, Any]) -> tuple[list
                     continue
                 second = timing
                 if len(branch) > 1 and p is not None:
-                    second = f"{timing}, branch {format_probability(float(p))}".lstrip(", ")
+                    second = f"{timing}, branch {float(p) * 100:.3g}%".lstrip(", ")
                 text = wrap(label_of(ev, eid), _EVENT_WRAP)
                 if second:
                     text += "\n" + second
@@ -201,10 +203,18 @@ def _arcs(track: str, names: list[str], events: Mapping[str, Any]) -> tuple[list
 
 
 def _assign_levels(arcs: list[_Arc]) -> None:
-    """Lowest level at which the arc's label is a full box spacing from every other label."""
+    """Give each arc a level (its apex height, in steps) so that arcs nest and labels clear.
+
+    Arcs are placed shortest first. An arc goes above every arc already placed whose span lies
+    within its own (so arcs nest like parentheses and no label sits under a longer arc's
+    line), then higher still until its label is at least one box spacing from the labels of
+    the arcs on its level.
+    """
     placed: list[_Arc] = []
     for arc in sorted(arcs, key=lambda a: (a.span, min(a.i, a.j))):
-        level = 0
+        lo, hi = sorted((arc.i, arc.j))
+        inner = [o.level for o in placed if lo <= min(o.i, o.j) and max(o.i, o.j) <= hi]
+        level = max(inner, default=-1) + 1
         while any(o.level == level and abs(o.mid - arc.mid) < 1 for o in placed):
             level += 1
         arc.level = level
@@ -279,15 +289,22 @@ def _draw_row(ax: Axes, row: _Row, top: float) -> None:
 def _draw_arc(
     ax: Axes, arc: _Arc, xs: list[float], y: float, sign: int, geometry: tuple[float, float]
 ) -> None:
-    # Above the row (sign +1) arcs leave right of the source centre and land left of the
-    # target's; below (sign -1) the other way round, so opposite arcs never share an end.
-    offset = _ATTACH * _BOX_W * sign
-    x0 = xs[arc.i] + (offset if arc.j > arc.i else -offset)
-    x1 = xs[arc.j] - (offset if arc.j > arc.i else -offset)
+    # Arcs leave the source on the side facing the target and land on the target's side
+    # facing the source; higher arcs attach nearer the box centres, so arcs sharing a box nest
+    # instead of crossing.
+    direction = 1 if arc.j > arc.i else -1
+    offset = max(_ATTACH - 0.08 * arc.level, 0.05) * _BOX_W
+    x0 = xs[arc.i] + direction * offset
+    x1 = xs[arc.j] - direction * offset
     apex0, level_h = geometry
     apex = apex0 + arc.level * level_h
-    control = ((x0 + x1) / 2, y + sign * 2 * apex)  # quadratic Bezier: midpoint at apex
-    path = Path([(x0, y), control, (x1, y)], [Path.MOVETO, Path.CURVE3, Path.CURVE3])
+    # Cubic Bezier leaving and entering the boxes vertically (a "bridge"); with both control
+    # points at height h its midpoint is at 0.75 h, so h = apex / 0.75 puts it at the apex.
+    h = y + sign * apex / 0.75
+    path = Path(
+        [(x0, y), (x0, h), (x1, h), (x1, y)],
+        [Path.MOVETO, Path.CURVE4, Path.CURVE4, Path.CURVE4],
+    )
     ax.add_patch(
         FancyArrowPatch(
             path=path, arrowstyle="-|>", mutation_scale=11, color=arc.color, linewidth=1.2, zorder=1

@@ -7,11 +7,13 @@ from typing import Any
 
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
 
 from sim.plots._style import (
     colors,
     format_date_axis,
     label_of,
+    legend_height,
     new_axes,
     percent_axis,
     styled,
@@ -64,11 +66,14 @@ def plot_first_passage(
     outcomes = dict(outcomes or {})
     present = list(pd.unique(first_passage["outcome"]))
     order = [o for o in outcomes if o in present] + [o for o in present if o not in outcomes]
-    ax = new_axes(ax, 9.0, 3.6)
+    labels = {o: wrap(label_of(outcomes.get(o), o), 30) for o in order}
+    medians = any((outcomes.get(o) or {}).get("first_time_median") for o in order)
+    legend = [*labels.values()] + (["median first time"] if medians else [])
+    ax = new_axes(ax, 9.0, max(3.6, 1.0 + legend_height(legend)))
     ax.set_title(
         "First passage: share of runs in which the outcome has held by each date", loc="left"
     )
-    ax.set_ylim(0, 1)
+    ax.set_ylim(-0.015, 1.015)  # a curve at 0% or 100% stays visible above the spines
     percent_axis(ax.yaxis)
     ax.set_ylabel("Share of runs")
     ax.grid(axis="y", color="0.88", linewidth=0.8)
@@ -78,13 +83,17 @@ def plot_first_passage(
         return ax
 
     ax.axhline(0.5, color="0.5", linewidth=0.8, linestyle="--", zorder=1)
-    medians = False
     for outcome, color in zip(order, colors(len(order)), strict=True):
         rows = first_passage[first_passage["outcome"] == outcome]
         series = pd.Series(rows["share"].to_numpy(dtype=float), index=to_dates(rows["date"]))
         series = series.groupby(level=0).max().sort_index()
-        label = wrap(label_of(outcomes.get(outcome), outcome), 30)
-        ax.plot(series.index.to_numpy(), series.to_numpy(), color=color, linewidth=1.8, label=label)
+        ax.plot(
+            series.index.to_numpy(),
+            series.to_numpy(),
+            color=color,
+            linewidth=1.8,
+            label=labels[outcome],
+        )
         median = (outcomes.get(outcome) or {}).get("first_time_median")
         if median:
             ax.plot(
@@ -98,18 +107,15 @@ def plot_first_passage(
                 zorder=3,
                 clip_on=False,
             )
-            medians = True
     dates = to_dates(first_passage["date"])
     if dates.min() < dates.max():
         ax.set_xlim(dates.min(), dates.max())
     format_date_axis(ax)
-    handles, labels = ax.get_legend_handles_labels()
+    handles, texts = ax.get_legend_handles_labels()
     if medians:
-        from matplotlib.lines import Line2D
-
         handles.append(
             Line2D([], [], marker="o", color="0.3", markeredgecolor="white", linestyle="none")
         )
-        labels.append("median first time")
-    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+        texts.append("median first time")
+    ax.legend(handles, texts, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     return ax

@@ -13,6 +13,7 @@ from sim.plots._style import (
     colors,
     format_date_axis,
     label_of,
+    legend_height,
     new_axes,
     new_figure,
     percent_axis,
@@ -43,7 +44,8 @@ def plot_occupancy(occupancy: pd.DataFrame, tracks: Mapping[str, Any] | None = N
     Returns
     -------
     matplotlib.figure.Figure
-        Figure of height about 2.1 inches per track.
+        Figure of height about 2.1 inches per track (more for a track whose legend of
+        states needs it).
 
     Raises
     ------
@@ -53,13 +55,20 @@ def plot_occupancy(occupancy: pd.DataFrame, tracks: Mapping[str, Any] | None = N
     tracks = dict(tracks or {})
     _check_columns(occupancy)
     order = list(tracks) + [t for t in pd.unique(occupancy["track"]) if t not in tracks]
-    fig = new_figure(9.0, 0.5 + 2.1 * max(len(order), 1))
     if not order:
+        fig = new_figure(9.0, 2.0)
         ax = fig.add_subplot()
         ax.set_axis_off()
         ax.text(0.5, 0.5, "no occupancy data", ha="center", va="center")
         return fig
-    axes = fig.subplots(len(order), 1, sharex=True, squeeze=False)[:, 0]
+    # A panel is at least as tall as its legend, so legends never run into the next panel.
+    heights = [
+        max(2.1, 0.55 + legend_height(_states(occupancy, t, tracks.get(t))[1])) for t in order
+    ]
+    fig = new_figure(9.0, 0.5 + sum(heights))
+    axes = fig.subplots(
+        len(order), 1, sharex=True, squeeze=False, gridspec_kw={"height_ratios": heights}
+    )[:, 0]
     for ax, track in zip(axes, order, strict=True):
         plot_track_occupancy(occupancy, track, tracks.get(track), ax=ax)
     for ax in axes[:-1]:
@@ -105,10 +114,7 @@ def plot_track_occupancy(
     table = rows.pivot_table(index="date", columns="state", values="share", aggfunc="sum")
     table.index = to_dates(table.index)
     table = table.sort_index().fillna(0.0)
-    known = list(meta.get("states") or {})
-    states = [s for s in known if s in table.columns] + [s for s in table.columns if s not in known]
-    state_labels = meta.get("states") or {}
-    labels = [wrap(label_of(state_labels.get(s), s), 28) for s in states]
+    states, labels = _states(occupancy, track, meta)
 
     x = table.index.to_numpy()
     ys = table[states].to_numpy(dtype=float).T
@@ -133,6 +139,18 @@ def plot_track_occupancy(
         handles[::-1], texts[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0
     )
     return ax
+
+
+def _states(
+    occupancy: pd.DataFrame, track: str, meta: Mapping[str, Any] | None
+) -> tuple[list[str], list[str]]:
+    """The track's states with data, in file order then data order, and their wrapped labels."""
+    present = list(pd.unique(occupancy.loc[occupancy["track"] == track, "state"]))
+    state_labels = (meta or {}).get("states") or {}
+    states = [s for s in state_labels if s in present] + [
+        s for s in present if s not in state_labels
+    ]
+    return states, [wrap(label_of(state_labels.get(s), s), 28) for s in states]
 
 
 def _check_columns(frame: pd.DataFrame) -> None:

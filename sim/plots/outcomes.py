@@ -30,7 +30,8 @@ def plot_outcomes(outcomes: Mapping[str, Mapping[str, Any]], *, ax: Axes | None 
         is drawn as an error bar when present; ``words`` is computed with
         :func:`sim.analysis.words.estimative_words` when absent.
     ax : matplotlib.axes.Axes, optional
-        Where to draw; by default a new figure whose height grows with the number of outcomes.
+        Where to draw; by default a new figure whose height grows with the number of outcomes
+        (and the lines of their labels).
 
     Returns
     -------
@@ -43,8 +44,10 @@ def plot_outcomes(outcomes: Mapping[str, Mapping[str, Any]], *, ax: Axes | None 
     """
     ids = list(outcomes)
     n = len(ids)
-    ax = new_axes(ax, 8.0, 1.3 + 0.45 * max(n, 1))
-    ax.set_title("Outcome probabilities at the horizon (bars: 95% Wilson interval)", loc="left")
+    labels = [wrap(label_of(outcomes[i], i), 34) for i in ids]
+    rows = sum(max(0.45, 0.17 * (label.count("\n") + 1) + 0.14) for label in labels)
+    ax = new_axes(ax, 8.0, 1.3 + max(rows, 0.45))
+    ax.set_title("Outcome probabilities (error bars: 95% Wilson interval)", loc="left")
     percent_axis(ax.xaxis, (0, 0.2, 0.4, 0.6, 0.8, 1.0))
     ax.set_xlim(0, 1)
     ax.set_xlabel("Probability (share of runs)")
@@ -65,7 +68,7 @@ def plot_outcomes(outcomes: Mapping[str, Mapping[str, Any]], *, ax: Axes | None 
     ax.barh(y, p, height=0.6, color="#4C72B0", alpha=0.85)
     ax.errorbar(p, y, xerr=xerr, fmt="none", ecolor="0.15", elinewidth=1.2, capsize=3)
     ax.set_ylim(n - 0.5, -0.5)  # first outcome on top
-    ax.set_yticks(y, labels=[wrap(label_of(outcomes[i], i), 34) for i in ids])
+    ax.set_yticks(y, labels=labels)
     ax.tick_params(axis="y", length=0)
 
     right = ax.secondary_yaxis("right")

@@ -13,6 +13,7 @@ import base64
 import html
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -112,7 +113,7 @@ def _read_summary(path: Path) -> dict[str, Any]:
         raise SimError(f"{path}: error: key 'outcomes' must be an object of outcomes; {hint}")
     for oid, outcome in outcomes.items():
         p = outcome.get("probability") if isinstance(outcome, dict) else None
-        if not isinstance(p, int | float) or not 0 <= p <= 1:
+        if isinstance(p, bool) or not isinstance(p, int | float) or not 0 <= p <= 1:
             raise SimError(
                 f"{path}: error: outcomes.{oid}.probability must be a number in [0, 1], got {p!r}"
             )
@@ -125,12 +126,18 @@ def _read_csv(path: Path, columns: Mapping[str, type]) -> pd.DataFrame | None:
         return None
     try:
         frame = pd.read_csv(path, dtype=dict(columns), keep_default_na=False, encoding="utf-8")
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise SimError(f"{path}: error: cannot read it as a results table ({exc})") from None
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise SimError(
             f"{path}: error: missing column(s) {', '.join(missing)}; expected {','.join(columns)}"
+        )
+    dates = pd.to_datetime(frame["date"], format="%Y-%m-%d", errors="coerce")
+    if dates.isna().any():
+        row = int(dates.isna().to_numpy().argmax())
+        raise SimError(
+            f"{path}:{row + 2}: error: date {frame['date'].iloc[row]!r} is not YYYY-MM-DD"
         )
     return frame
 
@@ -145,9 +152,12 @@ def _save(fig: Any, folder: Path, stem: str, written: list[Path]) -> Path:
 # HTML
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _e(value: Any) -> str:
-    """Escaped text of `value`."""
-    return html.escape(str(value), quote=True)
+    """Escaped text of `value`; control characters (invalid in HTML) become spaces."""
+    return html.escape(_CONTROL.sub(" ", str(value)), quote=True)
 
 
 def _bdi(value: Any) -> str:
@@ -310,7 +320,7 @@ def _outcomes_section(summary: Mapping[str, Any], charts: Mapping[str, Path | No
         "Probability: the share of runs in which the outcome's condition held at the horizon "
         "(at any time up to it, when marked). 95% interval: Wilson score interval for that "
         "share. Words: ICD 203 words of estimative probability. First time: the median date "
-        "at which the condition first held (blank when it held in fewer than half the "
+        "at which the condition first held (a dash when it held in fewer than half the "
         "runs)."
     )
     if dates:
@@ -388,7 +398,10 @@ def _events_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None
         if len(targets) == 1:
             to_text = name(next(iter(targets)))
         else:
-            to_text = ", ".join(f"{name(s)} {_pct(p)}" for s, p in targets.items())
+            to_text = ", ".join(
+                name(s) + ("" if p is None else f" {float(p) * 100:.3g}%")
+                for s, p in targets.items()
+            )
         move = f"{', '.join(name(s) for s in sources) or _DASH} \u2192 {to_text or _DASH}"
         mean = ev.get("mean_fires")
         rows.append(
