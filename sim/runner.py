@@ -27,23 +27,27 @@ __all__ = ["DEFAULT_RUNS", "DEFAULT_SEED", "ENGINES", "get_engine", "run_scenari
 DEFAULT_RUNS = 10_000
 DEFAULT_SEED = 20250801
 BLOCK = 1024
-ENGINES = ("simpy", "auto")
+ENGINES = ("auto", "fast", "simpy")
 
 Progress = Callable[[int, int], None]
 
 
 def get_engine(name: str) -> Engine:
-    """The engine called ``name`` (``simpy``; ``auto`` picks the best available).
+    """The engine called ``name``: ``simpy`` (reference), ``fast`` (vectorized), ``auto`` (fast).
 
     Raises
     ------
     SimError
         Unknown name.
     """
-    if name in ("simpy", "auto"):
+    if name == "simpy":
         from sim.engines.simpy_engine import SimPyEngine
 
         return SimPyEngine()
+    if name in ("fast", "auto"):
+        from sim.engines.fast import FastEngine
+
+        return FastEngine()
     raise SimError(f"unknown engine '{name}'; choose one of {', '.join(ENGINES)}")
 
 
@@ -104,8 +108,9 @@ def run_scenario(
     jobs = jobs or os.cpu_count() or 1
     if jobs < 1:
         raise SimError("--jobs must be at least 1")
-    name = get_engine(engine).name
-    parts_bounds = blocks(runs, BLOCK)
+    chosen = get_engine(engine)
+    name = chosen.name
+    parts_bounds = blocks(runs, getattr(chosen, "block_size", BLOCK))
     jobs = min(jobs, len(parts_bounds))
     started = time.perf_counter()
     parts: list[Partial] = []

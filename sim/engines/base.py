@@ -115,7 +115,7 @@ def prepare(scenario: Scenario, block: RandomBlock) -> Prepared:
         )
     slot_values = np.empty((n, len(scenario.slots)))
     for k, slot in enumerate(scenario.slots):
-        slot_values[:, k] = slot.distribution.ppf(block.slots[:, k])
+        slot_values[:, k] = slot.distribution.sample(block.slots[:, k])
     n_mod = max((len(e.modifiers) for e in scenario.events), default=0)
     factors = np.ones((len(scenario.events), max(n_mod, 1), n))
     work = np.full((len(scenario.events), n, DEPTH), np.nan)
@@ -135,7 +135,7 @@ def prepare(scenario: Scenario, block: RandomBlock) -> Prepared:
                 work[e] = -np.log(block.wait[e]) / rate[:, None]
         elif timing.kind == "after":
             if timing.distribution is not None:
-                work[e] = timing.distribution.ppf(block.wait[e])
+                work[e] = timing.distribution.sample(block.wait[e])
             else:
                 work[e] = _per_run(timing.value, slot_values, n)[:, None]
     return Prepared(initial, slot_values, work, hazard, factors)
@@ -157,5 +157,5 @@ def spill_work(
         rate = prepared.hazard[event, run]
         return float("inf") if rate <= 0 else float(-np.log(u) / rate)
     if timing.distribution is not None:
-        return float(timing.distribution.ppf(u))
+        return float(timing.distribution.sample(np.array([u]))[0])
     return float(prepared.work[event, run, 0])

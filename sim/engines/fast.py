@@ -1,0 +1,315 @@
+"""The vectorized NumPy engine: many replications advance together, one firing per step.
+
+Same semantics and same addressed random numbers as the SimPy reference engine
+(:mod:`sim.engines.simpy_engine`), so both give the same run for the same run index. Each step,
+every live run moves to its next instant (the smallest due time of its clocks), fires the
+first-in-file event due then, and all of that run's clocks are re-examined: enabled or not
+(a lookup in a table over joint states when the joint state space is small, else the
+vectorized conditions), fresh work where a clock starts, rescaled remaining work where a speed
+changes. Runs past the horizon leave the working set.
+
+Float operations are done in the same order as in the reference engine (``due = now + left /
+speed``; ``left -= (now - since) * old_speed``; speeds multiplied modifier by modifier), so
+times agree bit for bit.
+
+Arrays are ``(n_runs, n_events)`` unless stated; time is in days.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engines.base import (
+    MAX_INSTANT_FIRINGS,
+    MAX_TRAJECTORY,
+    BlockResult,
+    checkpoints,
+    prepare,
+    spill_work,
+)
+from sim.errors import SimulationError
+from sim.model.scenario import Scenario
+from sim.model.streams import DEPTH, RandomBlock
+
+__all__ = ["FastEngine"]
+
+MAX_TABLE = 1 << 18  # joint states up to which conditions are tabulated
+
+
+class _Compiled:
+    """A scenario as arrays; built once per scenario and engine instance."""
+
+    def __init__(self, sc: Scenario):
+        self.sc = sc
+        self.n_tracks = len(sc.tracks)
+        self.n_events = len(sc.events)
+        sizes = [len(t.states) for t in sc.tracks]
+        self.strides = np.ones(self.n_tracks, dtype=np.int64)
+        for t in range(self.n_tracks - 2, -1, -1):
+            self.strides[t] = self.strides[t + 1] * sizes[t + 1]
+        self.n_joint = int(np.prod(sizes, dtype=np.float64))
+        self.tabulated = self.n_joint <= MAX_TABLE
+        events = sc.events
+        self.track = np.array([e.track for e in events], dtype=np.int64)
+        self.is_at = np.array([e.timing.kind == "at" for e in events])
+        self.day = np.array([e.timing.day if e.timing.kind == "at" else np.inf for e in events])
+        self.n_mod = max((len(e.modifiers) for e in events), default=0)
+        self.has_mod = np.array([len(e.modifiers) > 0 for e in events])
+        n_branch = max(len(e.to) for e in events) if events else 1
+        self.cum = np.full((self.n_events, n_branch), np.inf)
+        self.targets = np.zeros((self.n_events, n_branch), dtype=np.int64)
+        for i, e in enumerate(events):
+            acc = 0.0
+            for j, (s, p) in enumerate(e.to):
+                acc += p
+                self.cum[i, j] = acc
+                self.targets[i, j] = s
+            self.cum[i, len(e.to) - 1] = np.inf  # the last destination takes the rest
+            self.targets[i, len(e.to) :] = e.to[-1][0]
+        self.also = np.full((self.n_events, self.n_tracks), -1, dtype=np.int64)
+        for i, e in enumerate(events):
+            for t, s in e.also:
+                self.also[i, t] = s
+        if self.tabulated:
+            joint = self._all_states(sizes)
+            self.enabled_table = self._enabled(joint)
+            self.mod_table = self._modifiers(joint)
+            self.outcome_table = self._outcomes(joint)
+
+    @staticmethod
+    def _all_states(sizes: list[int]) -> np.ndarray:
+        grids = np.meshgrid(*[np.arange(s) for s in sizes], indexing="ij")
+        return np.stack([g.ravel() for g in grids], axis=1).astype(np.int64)
+
+    def _enabled(self, states: np.ndarray) -> np.ndarray:
+        """(n, n_events) bools: from-state and guard hold (``at`` events already fired aside)."""
+        out = np.zeros((states.shape[0], self.n_events), dtype=bool)
+        for i, e in enumerate(self.sc.events):
+            ok = np.isin(states[:, e.track], list(e.from_states))
+            if e.guard is not None:
+                ok &= e.guard.evaluate(states)
+            out[:, i] = ok
+        return out
+
+    def _modifiers(self, states: np.ndarray) -> np.ndarray:
+        """(n, n_events, n_mod) bools: each modifier's condition."""
+        out = np.zeros((states.shape[0], self.n_events, max(self.n_mod, 1)), dtype=bool)
+        for i, e in enumerate(self.sc.events):
+            for m, mod in enumerate(e.modifiers):
+                out[:, i, m] = mod.condition.evaluate(states)
+        return out
+
+    def _outcomes(self, states: np.ndarray) -> np.ndarray:
+        out = np.zeros((states.shape[0], len(self.sc.outcomes)), dtype=bool)
+        for o, outcome in enumerate(self.sc.outcomes):
+            out[:, o] = outcome.condition.evaluate(states)
+        return out
+
+    def lookup(self, states: np.ndarray):
+        """Enabled, modifier and outcome truth for ``(n, n_tracks)`` states."""
+        if self.tabulated:
+            j = states @ self.strides
+            return self.enabled_table[j], self.mod_table[j], self.outcome_table[j]
+        return self._enabled(states), self._modifiers(states), self._outcomes(states)
+
+
+class FastEngine:
+    """Vectorized engine (``--engine fast``)."""
+
+    name = "fast"
+    block_size = 8192
+
+    def __init__(self) -> None:
+        self._compiled: dict[int, _Compiled] = {}
+
+    def _compile(self, scenario: Scenario) -> _Compiled:
+        key = id(scenario)
+        if key not in self._compiled:
+            self._compiled = {key: _Compiled(scenario)}
+        return self._compiled[key]
+
+    def run_block(self, scenario: Scenario, block: RandomBlock) -> BlockResult:
+        """Run every replication of ``block``; see :class:`sim.engines.base.Engine`."""
+        return _Block(self._compile(scenario), block).run()
+
+
+class _Block:
+    def __init__(self, c: _Compiled, block: RandomBlock):
+        self.c = c
+        self.block = block
+        self.prepared = prepare(c.sc, block)
+
+    def run(self) -> BlockResult:
+        c, sc, prep = self.c, self.c.sc, self.prepared
+        n, n_ev = self.block.n, c.n_events
+        horizon = sc.horizon_days
+        points = checkpoints(sc)
+        state = prep.initial.copy()
+        enabled = np.zeros((n, n_ev), dtype=bool)
+        left = np.zeros((n, n_ev))
+        since = np.zeros((n, n_ev))
+        speed = np.ones((n, n_ev))
+        due = np.full((n, n_ev), np.inf)
+        k_enable = np.zeros((n, n_ev), dtype=np.int64)
+        k_fire = np.zeros((n, n_ev), dtype=np.int64)
+        at_done = np.zeros((n, n_ev), dtype=bool)
+        fires = np.zeros((n, n_ev), dtype=np.int32)
+        first = np.full((n, len(sc.outcomes)), np.inf)
+        at_points = np.empty((n, len(points), c.n_tracks), dtype=np.int16)
+        next_point = np.zeros(n, dtype=np.int64)
+        traj = np.full((n, MAX_TRAJECTORY + 1), -2, dtype=np.int64)
+        traj_len = np.zeros(n, dtype=np.int64)
+        last_t = np.full(n, -1.0)
+        count_t = np.zeros(n, dtype=np.int64)
+        factors = np.moveaxis(prep.factors, 2, 0)  # (n, n_events, n_mod)
+
+        self.arrays = (enabled, left, since, speed, due, k_enable, at_done)
+        rows = np.arange(n)
+        en, mods, outs = c.lookup(state)
+        first[outs] = 0.0
+        self.reexamine(rows, np.zeros(n), state, en, mods, factors, np.ones((n, n_ev), dtype=bool))
+
+        live = rows
+        while live.size:
+            t = due[live].min(axis=1)
+            done = t > horizon
+            if done.any():
+                self.finish(live[done], state, points, next_point, at_points)
+                live, t = live[~done], t[~done]
+                if not live.size:
+                    break
+            # checkpoints strictly before the next instant hold the current state
+            self.record(live, t, state, points, next_point, at_points)
+            # instantaneous-loop guard
+            same = t == last_t[live]
+            count_t[live] = np.where(same, count_t[live] + 1, 1)
+            last_t[live] = t
+            if (count_t[live] > MAX_INSTANT_FIRINGS).any():
+                self.loop_error(live[count_t[live] > MAX_INSTANT_FIRINGS][0], t, fires, traj)
+            e = np.argmax(due[live] == t[:, None], axis=1)
+            # branch
+            k = k_fire[live, e]
+            k_fire[live, e] = k + 1
+            u = np.where(k < DEPTH, self.block.branch[e, live, np.minimum(k, DEPTH - 1)], 0.0)
+            for i in np.flatnonzero(k >= DEPTH):
+                u[i] = self.block.branch_u(int(e[i]), int(live[i]), int(k[i]))
+            idx = (u[:, None] >= c.cum[e]).sum(axis=1)
+            target = c.targets[e, np.minimum(idx, c.targets.shape[1] - 1)]
+            old = state[live]
+            new = old.copy()
+            new[np.arange(live.size), c.track[e]] = target
+            also = c.also[e]
+            new = np.where(also >= 0, also, new)
+            state[live] = new
+            changed = new != old  # (m, n_tracks)
+            fires[live, e] += 1
+            pos = traj_len[live]
+            traj[live, np.minimum(pos, MAX_TRAJECTORY)] = np.where(pos < MAX_TRAJECTORY, e, -1)
+            traj_len[live] = np.minimum(pos + 1, MAX_TRAJECTORY + 1)
+            at_done[live, e] |= c.is_at[e]
+            enabled[live, e] = False
+            due[live, e] = np.inf
+            en, mods, outs = c.lookup(new)
+            any_change = changed.any(axis=1)
+            newly = outs & np.isinf(first[live]) & any_change[:, None]
+            if newly.any():
+                r, o = np.nonzero(newly)
+                first[live[r], o] = t[r]
+            fresh = changed[:, c.track]  # own track changed
+            fresh[np.arange(live.size), e] = True
+            self.reexamine(live, t, state, en, mods, factors, fresh)
+        final = state.astype(np.int16)
+        trajectories = [
+            tuple(int(x) for x in row[:length]) for row, length in zip(traj, traj_len, strict=True)
+        ]
+        return BlockResult(final, first, at_points, fires, trajectories, prep.slot_values)
+
+    def reexamine(self, live, now, state, en, mods, factors, fresh) -> None:
+        """Section 8.2-8.4 for the clocks of runs ``live`` at times ``now`` (one per run)."""
+        c = self.c
+        enabled, left, since, speed, due, k_enable, at_done = self.arrays
+        en = en & ~at_done[live]
+        was = enabled[live]
+        # speeds, modifier by modifier in file order (as the reference engine multiplies)
+        new_speed = np.ones(en.shape)
+        if c.n_mod:
+            f = factors[live]
+            for m in range(c.n_mod):
+                new_speed = new_speed * np.where(mods[:, :, m], f[:, :, m], 1.0)
+        # disabled: the clock is lost
+        off = was & ~en
+        # fresh work for clocks that start now
+        start = en & (fresh | ~was)
+        # rescaled remaining work for clocks that keep running at a new speed
+        rescale = en & was & ~fresh & (new_speed != speed[live])
+        sub_due = due[live]
+        sub_left = left[live]
+        sub_since = since[live]
+        sub_speed = speed[live]
+        sub_due[off] = np.inf
+        if start.any():
+            r, e = np.nonzero(start)
+            runs = live[r]
+            at = c.is_at[e]
+            if at.any():
+                sub_due[r[at], e[at]] = np.maximum(c.day[e[at]], now[r[at]])
+            hz = ~at
+            r, e, runs = r[hz], e[hz], runs[hz]
+            k = k_enable[runs, e]
+            k_enable[runs, e] = k + 1
+            work = self.prepared.work[e, runs, np.minimum(k, DEPTH - 1)]
+            for i in np.flatnonzero(k >= DEPTH):
+                work[i] = spill_work(
+                    c.sc, self.prepared, self.block, int(e[i]), int(runs[i]), int(k[i])
+                )
+            sub_left[r, e] = work
+            sub_since[r, e] = now[r]
+            sub_speed[r, e] = new_speed[r, e]
+            s = new_speed[r, e]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                sub_due[r, e] = np.where(s > 0, now[r] + work / s, np.inf)
+        if rescale.any():
+            r, e = np.nonzero(rescale)
+            rem = sub_left[r, e] - (now[r] - sub_since[r, e]) * sub_speed[r, e]
+            sub_left[r, e] = rem
+            sub_since[r, e] = now[r]
+            s = new_speed[r, e]
+            sub_speed[r, e] = s
+            with np.errstate(divide="ignore", invalid="ignore"):
+                sub_due[r, e] = np.where(s > 0, now[r] + rem / s, np.inf)
+        enabled[live] = en
+        due[live] = sub_due
+        left[live] = sub_left
+        since[live] = sub_since
+        speed[live] = sub_speed
+
+    @staticmethod
+    def record(live, t, state, points, next_point, at_points) -> None:
+        """Store the current state at every checkpoint strictly before each run's next instant."""
+        n_points = len(points)
+        while True:
+            p = next_point[live]
+            ok = p < n_points
+            ok[ok] = points[p[ok]] < t[ok]
+            if not ok.any():
+                return
+            runs = live[ok]
+            at_points[runs, next_point[runs]] = state[runs]
+            next_point[runs] += 1
+
+    @staticmethod
+    def finish(runs, state, points, next_point, at_points) -> None:
+        """Runs past the horizon: every remaining checkpoint holds the final state."""
+        n_points = len(points)
+        todo = np.arange(n_points)[None, :] >= next_point[runs][:, None]
+        at_points[runs] = np.where(todo[:, :, None], state[runs][:, None, :], at_points[runs])
+        next_point[runs] = n_points
+
+    def loop_error(self, run, t, fires, traj) -> None:
+        sc = self.c.sc
+        names = ", ".join(sc.events[e].id for e in sorted(set(traj[run][traj[run] >= 0])))
+        raise SimulationError(
+            f"instantaneous loop in run {self.block.start + int(run)}: more than "
+            f"{MAX_INSTANT_FIRINGS:,} firings at one instant, among events {names}; check the "
+            "guards and 'at' dates of these events"
+        )
