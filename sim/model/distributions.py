@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from scipy import optimize, stats
+
+# scipy is imported inside the functions that need it: it costs most of a second, and
+# validating a file (``sim validate``) rarely needs it.
 
 __all__ = ["KINDS", "Distribution", "fit_beta_90", "lognormal_90"]
 
@@ -74,6 +76,30 @@ class Distribution:
             return np.full(q.shape, self.params[0])
         return np.asarray(_frozen(self.family, self.params).ppf(q), dtype=float)
 
+    def sample(self, u: np.ndarray) -> np.ndarray:
+        """Values at uniforms ``u`` (inverse transform), fast enough for millions of draws.
+
+        Equal to :meth:`ppf` except for beta distributions (``A to B`` probabilities, beta,
+        PERT), where the quantile function is a cubic spline of the exact one over a probit
+        grid of 4,097 points on [-8.6, 8.6] (it covers every uniform the streams produce, which
+        lie in [2**-54, 1)); the difference from the exact quantile is below 1e-11.
+
+        Parameters
+        ----------
+        u : array_like, values in (0, 1)
+
+        Returns
+        -------
+        numpy.ndarray, same shape as ``u``
+        """
+        if self.family != "beta":
+            return self.ppf(u)
+        from scipy import special
+
+        u = np.asarray(u, dtype=float)
+        a, b, loc, scale = self.params
+        return loc + scale * _beta_spline(a, b)(special.ndtri(u))
+
     def median(self) -> float:
         """The 50th percentile (the value itself when fixed)."""
         return float(self.ppf(0.5))
@@ -82,12 +108,18 @@ class Distribution:
         """Lowest and highest possible values."""
         if self.is_fixed:
             return (self.params[0], self.params[0])
+        if self.family in ("uniform", "triangular"):
+            return (self.params[0], self.params[-1])
+        if self.family == "beta":
+            return (self.params[2], self.params[2] + self.params[3])
         lo, hi = _frozen(self.family, self.params).support()
         return float(lo), float(hi)
 
 
 @cache
 def _frozen(family: str, params: tuple[float, ...]):
+    from scipy import stats
+
     if family == "lognormal":
         mu, sigma = params
         return stats.lognorm(s=sigma, scale=math.exp(mu))
@@ -110,6 +142,15 @@ def _frozen(family: str, params: tuple[float, ...]):
         shape, mean = params
         return stats.gamma(shape, scale=mean / shape)
     raise ValueError(f"unknown family {family!r}")
+
+
+@cache
+def _beta_spline(a: float, b: float):
+    """Cubic spline of the standard beta quantile as a function of the probit z = ndtri(u)."""
+    from scipy import interpolate, special
+
+    z = np.linspace(-8.6, 8.6, 4097)
+    return interpolate.CubicSpline(z, special.betaincinv(a, b, special.ndtr(z)))
 
 
 def lognormal_90(a: float, b: float) -> tuple[float, float]:
@@ -135,6 +176,8 @@ def fit_beta_90(a: float, b: float) -> tuple[float, float]:
     """
     if not 0 < a < b < 1:
         raise ValueError("need 0 < A < B < 1")
+    from scipy import optimize, stats
+
     m = (a + b) / 2
     sd = (b - a) / (2 * Z95)
     kappa = max(m * (1 - m) / sd**2 - 1, 0.5)
