@@ -16,7 +16,7 @@ venv: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/sim validate scenarios/*.yaml
-	$(BIN)/sim run scenarios/iraq_us_withdrawal_2025.yaml --runs 10000
+	$(BIN)/sim run scenarios/iraq_us_withdrawal_2025.yaml --all-variants --runs 10000
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks
