@@ -39,7 +39,10 @@ def newcombe_paired_interval(
     Newcombe, R. G. (1998). Improved confidence intervals for the difference between binomial
     proportions based on paired data. Statistics in Medicine 17, 2635-2650: the hybrid score
     interval built from the Wilson intervals (l1, u1), (l2, u2) of the two marginal shares and
-    the phi coefficient of the 2x2 table.
+    the phi coefficient of the 2x2 table, whose numerator ad - bc is corrected to
+    ad - bc - n/2 when ad - bc > n/2 and to 0 when 0 <= ad - bc <= n/2 (as in Fagerland,
+    Lydersen and Laake 2017, Statistical Analysis of Contingency Tables, ch. 8, whose Cavo et
+    al. example [[59, 6], [16, 80]] gives -0.0621 (-0.1186 to -0.0046)).
 
     Raises
     ------
@@ -53,7 +56,9 @@ def newcombe_paired_interval(
     l1, u1 = wilson_interval(a + b, n, z)
     l2, u2 = wilson_interval(a + c, n, z)
     denom = (a + b) * (c + d) * (a + c) * (b + d)
-    phi = (a * d - b * c) / math.sqrt(denom) if denom > 0 else 0.0
+    ad_bc = a * d - b * c
+    num = ad_bc - n / 2 if ad_bc > n / 2 else (0.0 if ad_bc >= 0 else ad_bc)
+    phi = num / math.sqrt(denom) if denom > 0 else 0.0
     theta = p2 - p1
     delta = math.sqrt(max((p2 - l2) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1) + (u1 - p1) ** 2, 0))
     eps = math.sqrt(max((u2 - p2) ** 2 - 2 * phi * (u2 - p2) * (p1 - l1) + (p1 - l1) ** 2, 0))

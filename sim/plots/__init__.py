@@ -1,13 +1,14 @@
 """Charts of a results folder, one module per chart family.
 
 Every function draws from data as read from the results folder (``summary.json`` entries,
-``occupancy.csv``, ``first_passage.csv``), takes an optional ``ax`` and returns the Axes, or
-returns a Figure where a chart needs several panels. Figures are made with
-:class:`matplotlib.figure.Figure` outside pyplot, so no GUI backend is involved; use
-:func:`save_figure` to write PNG and SVG files and release the figure.
+``occupancy.csv``, ``first_passage.csv``) or from a comparison folder (``comparison.json``),
+takes an optional ``ax`` and returns the Axes, or returns a Figure where a chart needs several
+panels. Figures are made with :class:`matplotlib.figure.Figure` outside pyplot, so no GUI
+backend is involved; use :func:`save_figure` to write PNG and SVG files and release the figure.
 """
 
 from sim.plots._style import save_figure
+from sim.plots.comparison import plot_variant_differences, plot_variant_probabilities
 from sim.plots.diagram import plot_diagram
 from sim.plots.first_passage import plot_first_passage
 from sim.plots.occupancy import plot_occupancy, plot_track_occupancy
@@ -19,5 +20,7 @@ __all__ = [
     "plot_occupancy",
     "plot_outcomes",
     "plot_track_occupancy",
+    "plot_variant_differences",
+    "plot_variant_probabilities",
     "save_figure",
 ]

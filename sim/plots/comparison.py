@@ -1,0 +1,348 @@
+"""Variant comparison charts: each variant's outcome probabilities, and paired differences.
+
+Both charts read ``comparison.json`` (see :func:`sim.analysis.compare.compare`) and give every
+variant the same colour and marker: base in near-black circles, the others in tab10 colours
+with a marker of their own, so variants stay distinguishable in greyscale too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from sim.plots._style import (
+    colors,
+    label_of,
+    legend_height,
+    new_axes,
+    percent_axis,
+    styled,
+    wrap,
+)
+
+__all__ = [
+    "plot_variant_differences",
+    "plot_variant_probabilities",
+    "variant_order",
+    "variant_styles",
+]
+
+_BASE = "base"
+_BASE_COLOR = (0.15, 0.15, 0.15, 1.0)
+_MARKERS = ("o", "s", "D", "^", "v", "P", "X", "<", ">", "h", "p", "*")
+_LABEL_WIDTH = 34
+_LEGEND_WIDTH = 28
+_BAND = "0.955"
+
+
+def variant_order(comparison: Mapping[str, Any]) -> list[str]:
+    """Variant ids in display order: base first, then ``variants`` order, then any others.
+
+    Parameters
+    ----------
+    comparison : mapping
+        ``comparison.json`` content.
+
+    Returns
+    -------
+    list of str
+        Ids found in ``comparison["variants"]`` or in any outcome's ``by_variant``.
+    """
+    ids = list(comparison.get("variants") or {})
+    for outcome in (comparison.get("outcomes") or {}).values():
+        if isinstance(outcome, Mapping):
+            ids += list(outcome.get("by_variant") or {})
+    ids = list(dict.fromkeys(ids))
+    return ([_BASE] if _BASE in ids else []) + [v for v in ids if v != _BASE]
+
+
+def variant_styles(comparison: Mapping[str, Any]) -> dict[str, tuple[Any, str]]:
+    """Colour and marker of each variant, the same in every comparison chart.
+
+    Parameters
+    ----------
+    comparison : mapping
+        ``comparison.json`` content.
+
+    Returns
+    -------
+    dict of str to (colour, marker)
+        In :func:`variant_order`; base is near-black circles, the others tab10 colours (tab20
+        beyond ten) and distinct markers.
+    """
+    order = variant_order(comparison)
+    others = [v for v in order if v != _BASE]
+    palette = colors(len(others))
+    styles: dict[str, tuple[Any, str]] = {}
+    if _BASE in order:
+        styles[_BASE] = (_BASE_COLOR, _MARKERS[0])
+    for i, (vid, color) in enumerate(zip(others, palette, strict=True)):
+        styles[vid] = (color, _MARKERS[(i + 1) % len(_MARKERS)])
+    return styles
+
+
+@styled
+def plot_variant_probabilities(comparison: Mapping[str, Any], *, ax: Axes | None = None) -> Axes:
+    """Each outcome's probability under each variant, with its 95% Wilson interval.
+
+    Outcomes are rows, top to bottom in file order, on alternately shaded bands; within a row
+    each variant has a dot (its probability) and a horizontal error bar (its ``ci95``), base on
+    top, in the order of the legend.
+
+    Parameters
+    ----------
+    comparison : mapping
+        ``comparison.json`` content: ``"outcomes"``: outcome id -> ``{"label", "by_variant":
+        {variant id: {"probability", "ci95"}}}``, and ``"variants"``: variant id ->
+        ``{"label"}`` (labels fall back to ids). A variant missing from an outcome's
+        ``by_variant`` is skipped in that row; ``ci95`` is optional.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default a new figure whose height grows with the number of outcomes
+        and variants.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With the variants' legend outside the plot area, on the right.
+
+    Raises
+    ------
+    KeyError
+        If `comparison` has no ``outcomes`` or an entry has no ``probability``.
+    """
+    outcomes: Mapping[str, Any] = comparison["outcomes"]
+    order = variant_order(comparison)
+    styles = variant_styles(comparison)
+    ids = list(outcomes)
+    labels = [wrap(label_of(outcomes[o], o), _LABEL_WIDTH) for o in ids]
+    legend = _legend_labels(comparison, order)
+    ax = new_axes(ax, 9.5, _height(labels, len(order), legend))
+    ax.set_title("Outcome probabilities by variant (error bars: 95% Wilson interval)", loc="left")
+    ax.set_xlim(-0.01, 1.01)
+    percent_axis(ax.xaxis, (0, 0.2, 0.4, 0.6, 0.8, 1.0))
+    ax.set_xlabel("Probability (share of runs)")
+    ax.grid(axis="x", color="0.85", linewidth=0.8)
+    ax.set_axisbelow(True)
+    if not ids:
+        ax.set_yticks([])
+        ax.text(0.5, 0.5, "no outcomes", ha="center", va="center", transform=ax.transAxes)
+        return ax
+
+    _bands(ax, len(ids))
+    offsets = _offsets(len(order))
+    for vid, offset, text in zip(order, offsets, legend, strict=True):
+        color, marker = styles[vid]
+        rows = [
+            (y, outcomes[o]["by_variant"][vid]) for y, o in enumerate(ids) if _has(outcomes[o], vid)
+        ]
+        y = np.array([r[0] for r in rows], dtype=float) + offset
+        p = np.array([float(r[1]["probability"]) for r in rows])
+        xerr = _xerr(p, [r[1].get("ci95") for r in rows])
+        ax.errorbar(
+            p,
+            y,
+            xerr=xerr,
+            fmt=marker,
+            color=color,
+            markersize=5,
+            markeredgecolor="white",
+            markeredgewidth=0.5,
+            elinewidth=1.3,
+            capsize=2,
+            label=text,
+            zorder=3,
+        )
+    _outcome_axis(ax, labels)
+    ax.legend(
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        borderaxespad=0.0,
+        title="Variant",
+        title_fontsize=8,
+        alignment="left",
+    )
+    return ax
+
+
+@styled
+def plot_variant_differences(comparison: Mapping[str, Any], *, ax: Axes | None = None) -> Axes:
+    """Paired difference from base of each outcome under each other variant, in points.
+
+    Outcomes are rows, as in :func:`plot_variant_probabilities`; within a row each non-base
+    variant has a dot at its ``difference`` (variant minus base, in percentage points) and a
+    horizontal error bar for its paired 95% interval (``difference_ci95``). A dot is filled
+    when the interval excludes zero, hollow when it includes it. A vertical line marks zero.
+
+    Parameters
+    ----------
+    comparison : mapping
+        ``comparison.json`` content: ``"outcomes"``: outcome id -> ``{"label", "by_variant":
+        {variant id: {"difference", "difference_ci95"}}}``, and ``"variants"``. Entries without
+        ``difference`` are skipped; ``difference_ci95`` is optional.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default a new figure sized like that of
+        :func:`plot_variant_probabilities`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With the variants' legend outside the plot area, on the right.
+
+    Raises
+    ------
+    KeyError
+        If `comparison` has no ``outcomes``.
+    """
+    outcomes: Mapping[str, Any] = comparison["outcomes"]
+    order = [v for v in variant_order(comparison) if v != _BASE]
+    styles = variant_styles(comparison)
+    ids = list(outcomes)
+    labels = [wrap(label_of(outcomes[o], o), _LABEL_WIDTH) for o in ids]
+    legend = _legend_labels(comparison, order)
+    keys = ["filled: interval excludes 0", "hollow: interval includes 0"]
+    ax = new_axes(ax, 9.5, _height(labels, len(order), legend + keys))
+    ax.set_title("Difference from base (percentage points, paired 95% interval)", loc="left")
+    ax.set_xlabel("Variant minus base (percentage points)")
+    ax.grid(axis="x", color="0.85", linewidth=0.8)
+    ax.set_axisbelow(True)
+    if not ids or not order:
+        ax.set_yticks([])
+        ax.set_xticks([])
+        message = "no outcomes" if not ids else "no variant besides base"
+        ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes)
+        return ax
+
+    _bands(ax, len(ids))
+    ax.axvline(0.0, color="0.25", linewidth=1.0, zorder=2)
+    offsets = _offsets(len(order))
+    handles = []
+    bounds = [0.0]
+    for vid, offset, text in zip(order, offsets, legend, strict=True):
+        color, marker = styles[vid]
+        rows = [
+            (y, outcomes[o]["by_variant"][vid])
+            for y, o in enumerate(ids)
+            if _has(outcomes[o], vid, "difference")
+        ]
+        handles.append(
+            Line2D([], [], color=color, marker=marker, markersize=5, linewidth=1.3, label=text)
+        )
+        if not rows:
+            continue
+        y = np.array([r[0] for r in rows], dtype=float) + offset
+        d = np.array([float(r[1]["difference"]) for r in rows]) * 100
+        ci = [r[1].get("difference_ci95") for r in rows]
+        xerr = _xerr(d, [[c[0] * 100, c[1] * 100] if _pair(c) else None for c in ci])
+        low, high = d - xerr[0], d + xerr[1]
+        bounds += [float(low.min()), float(high.max())]
+        ax.errorbar(d, y, xerr=xerr, fmt="none", ecolor=color, elinewidth=1.3, capsize=2, zorder=3)
+        clear = (low > 0) | (high < 0)
+        for mask, face in ((clear, color), (~clear, "white")):
+            ax.plot(
+                d[mask],
+                y[mask],
+                linestyle="none",
+                marker=marker,
+                markersize=5,
+                color=color,
+                markerfacecolor=face,
+                markeredgewidth=1.1,
+                zorder=4,
+            )
+    lo, hi = min(bounds), max(bounds)
+    pad = 0.06 * (hi - lo) if hi > lo else 1.0
+    ax.set_xlim(lo - pad, hi + pad)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=9, steps=[1, 2, 2.5, 5, 10]))
+    ax.xaxis.set_major_formatter(FuncFormatter(_signed))
+    _outcome_axis(ax, labels)
+    grey = "0.35"
+    handles += [
+        Line2D([], [], color=grey, marker="o", markersize=5, linestyle="none", label=keys[0]),
+        Line2D(
+            [],
+            [],
+            color=grey,
+            marker="o",
+            markersize=5,
+            markerfacecolor="white",
+            linestyle="none",
+            label=keys[1],
+        ),
+    ]
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        borderaxespad=0.0,
+        title="Variant",
+        title_fontsize=8,
+        alignment="left",
+    )
+    return ax
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _legend_labels(comparison: Mapping[str, Any], order: Sequence[str]) -> list[str]:
+    variants = comparison.get("variants") or {}
+    return [wrap(label_of(variants.get(v), v), _LEGEND_WIDTH) for v in order]
+
+
+def _height(labels: Sequence[str], variants: int, legend: Sequence[str]) -> float:
+    """Figure height: rows tall enough for the wrapped label and one dot per variant."""
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    row = max(0.17 * lines + 0.16, 0.105 * variants + 0.16, 0.4)
+    return max(1.4 + row * max(len(labels), 1), 1.2 + legend_height(legend) + 0.3)
+
+
+def _offsets(n: int) -> np.ndarray:
+    """Vertical offsets of `n` variants within a row of height 1 (first variant on top)."""
+    if n <= 1:
+        return np.zeros(max(n, 0))
+    step = min(0.78 / n, 0.22)
+    return (np.arange(n) - (n - 1) / 2) * step
+
+
+def _bands(ax: Axes, n: int) -> None:
+    for i in range(0, n, 2):
+        ax.axhspan(i - 0.5, i + 0.5, color=_BAND, linewidth=0, zorder=0)
+
+
+def _outcome_axis(ax: Axes, labels: Sequence[str]) -> None:
+    y = np.arange(len(labels))
+    ax.set_ylim(len(labels) - 0.5, -0.5)  # first outcome on top
+    ax.set_yticks(y, labels=list(labels))
+    ax.tick_params(axis="y", length=0)
+
+
+def _has(outcome: Any, vid: str, key: str = "probability") -> bool:
+    by_variant = outcome.get("by_variant") if isinstance(outcome, Mapping) else None
+    entry = by_variant.get(vid) if isinstance(by_variant, Mapping) else None
+    if not isinstance(entry, Mapping):
+        return False
+    if key == "probability":
+        return True  # a missing probability is an error: let the caller see the KeyError
+    return isinstance(entry.get(key), int | float)
+
+
+def _pair(value: Any) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 2
+
+
+def _xerr(x: np.ndarray, intervals: Sequence[Any]) -> np.ndarray:
+    """Error-bar extents (2 x n) around `x` from ``[low, high]`` pairs (None: no bar)."""
+    lower = np.array([v - c[0] if _pair(c) else 0.0 for v, c in zip(x, intervals, strict=True)])
+    upper = np.array([c[1] - v if _pair(c) else 0.0 for v, c in zip(x, intervals, strict=True)])
+    return np.clip(np.vstack([lower, upper]).reshape(2, len(x)).astype(float), 0.0, None)
+
+
+def _signed(value: float, _pos: int) -> str:
+    if abs(value) < 1e-9:
+        return "0"
+    return f"{value:+g}".replace("-", "\u2212")  # a true minus sign, as matplotlib writes it

@@ -1,0 +1,384 @@
+"""Render the variant comparison: charts and ``report.html`` of a comparison folder.
+
+Reads ``comparison.json`` alone (written by ``sim run FILE --all-variants`` and ``sim compare``
+from :func:`sim.analysis.compare.compare`). The HTML follows :mod:`sim.report.render`: one file
+with no external resources (inline CSS, PNG charts as ``data:`` URIs), every piece of text from
+the results escaped and isolated for bidirectional display. Its only links are relative ones to
+each variant's own report, ``../<variant>/report.html``, and to ``comparison.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from sim.analysis.words import estimative_words
+from sim.errors import SimError
+from sim.plots import plot_variant_differences, plot_variant_probabilities
+from sim.plots.comparison import variant_order
+from sim.report.render import (
+    _CSS,
+    _DASH,
+    _DOT,
+    _bdi,
+    _e,
+    _figure,
+    _interval,
+    _label,
+    _or_dash,
+    _pct,
+    _save,
+)
+
+__all__ = ["render_comparison"]
+
+_MINUS = "\u2212"
+_HINT = "run `sim run FILE --all-variants` or `sim compare FILE VARIANT...` to make one"
+
+
+def render_comparison(folder: Path) -> list[Path]:
+    """Write the comparison charts and ``report.html`` of the comparison folder `folder`.
+
+    Writes ``variants.png``/``.svg`` (each variant's outcome probabilities),
+    ``differences.png``/``.svg`` (paired differences from base) and ``report.html``, replacing
+    files of those names.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        A folder holding ``comparison.json``. It normally sits beside the variants' results
+        folders (``OUT/comparison`` next to ``OUT/<variant>``): the report links to
+        ``../<variant>/report.html``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written: ``variants.png``, ``variants.svg``, ``differences.png``,
+        ``differences.svg``, ``report.html``.
+
+    Raises
+    ------
+    sim.errors.SimError
+        If ``comparison.json`` is missing, is not JSON, or does not have the layout of a
+        comparison (variants including ``base``; outcomes whose entries per variant have a
+        probability in [0, 1] and, when given, well-formed intervals and differences).
+    """
+    folder = Path(folder)
+    comparison = _read_comparison(folder / "comparison.json")
+    written: list[Path] = []
+    charts: dict[str, Path | None] = {}
+    ax = plot_variant_probabilities(comparison)
+    charts["variants"] = _save(ax.get_figure(), folder, "variants", written)
+    ax = plot_variant_differences(comparison)
+    charts["differences"] = _save(ax.get_figure(), folder, "differences", written)
+    page = folder / "report.html"
+    page.write_text(_page(comparison, charts), encoding="utf-8")
+    written.append(page)
+    return written
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+
+
+def _read_comparison(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SimError(f"{path}: error: no such file; {_HINT}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SimError(f"{path}: error: cannot read it ({exc})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SimError(f"{path}:{exc.lineno}:{exc.colno}: error: not JSON: {exc.msg}") from None
+
+    def fail(message: str) -> SimError:
+        return SimError(f"{path}: error: {message}")
+
+    if not isinstance(data, dict):
+        raise fail(f"expected a JSON object (a variant comparison); {_HINT}")
+    runs = data.get("runs")
+    if runs is not None and (isinstance(runs, bool) or not isinstance(runs, int) or runs < 1):
+        raise fail(f"key 'runs' must be a whole number >= 1, got {runs!r}")
+    variants = data.get("variants")
+    if not isinstance(variants, dict) or "base" not in variants:
+        raise fail("key 'variants' must be an object of variants that includes 'base'")
+    for vid, meta in variants.items():
+        if meta is not None and not isinstance(meta, dict):
+            raise fail(f"variants.{vid} must be an object with 'label' and 'description'")
+    outcomes = data.get("outcomes")
+    if not isinstance(outcomes, dict):
+        raise fail(f"key 'outcomes' must be an object of outcomes; {_HINT}")
+    for oid, outcome in outcomes.items():
+        by_variant = outcome.get("by_variant") if isinstance(outcome, dict) else None
+        if not isinstance(by_variant, dict):
+            raise fail(f"outcomes.{oid}.by_variant must be an object: variant id -> results")
+        for vid, entry in by_variant.items():
+            where = f"outcomes.{oid}.by_variant.{vid}"
+            if vid not in variants:
+                raise fail(f"{where}: variant {vid!r} is not listed under 'variants'")
+            if not isinstance(entry, dict):
+                raise fail(f"{where} must be an object")
+            _check_number(fail, f"{where}.probability", entry.get("probability"), 0.0, 1.0)
+            if entry.get("difference") is not None:
+                _check_number(fail, f"{where}.difference", entry["difference"], -1.0, 1.0)
+            for key, low in (("ci95", 0.0), ("difference_ci95", -1.0)):
+                ci = entry.get(key)
+                if ci is None:
+                    continue
+                if not isinstance(ci, list) or len(ci) != 2:
+                    raise fail(f"{where}.{key} must be [low, high], got {ci!r}")
+                for bound in ci:
+                    _check_number(fail, f"{where}.{key}", bound, low, 1.0)
+                if ci[0] > ci[1]:
+                    raise fail(f"{where}.{key} must be [low, high] with low <= high, got {ci!r}")
+    return data
+
+
+def _check_number(fail: Any, where: str, value: Any, low: float, high: float) -> None:
+    ok = (
+        not isinstance(value, bool)
+        and isinstance(value, int | float)
+        and math.isfinite(value)
+        and low <= value <= high
+    )
+    if not ok:
+        raise fail(f"{where} must be a number in [{low:g}, {high:g}], got {value!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# HTML
+
+
+def _page(comparison: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
+    title = comparison.get("title") or comparison.get("scenario") or "Variant comparison"
+    order = [v for v in variant_order(comparison) if v in comparison["variants"]]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<title dir="auto">{_e(title)}: variant comparison</title>',
+        f"<style>{_CSS}{_EXTRA_CSS}</style>",
+        "</head>",
+        "<body>",
+        _header(comparison, title, order),
+        _variants_section(comparison, order),
+        _outcomes_section(comparison, order, charts),
+        _settings_section(comparison),
+        "</body>",
+        "</html>",
+        "",
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+def _report_link(vid: str) -> str:
+    return f"../{quote(vid, safe='')}/report.html"
+
+
+def _variant_name(comparison: Mapping[str, Any], vid: str) -> str:
+    return _label((comparison.get("variants") or {}).get(vid), vid)
+
+
+def _header(comparison: Mapping[str, Any], title: str, order: list[str]) -> str:
+    runs = comparison.get("runs")
+    meta = [
+        f"scenario <code>{_e(comparison.get('scenario', _DASH))}</code>",
+        f"{len(order)} variants",
+        f"from {_or_dash(comparison.get('start'))} to {_or_dash(comparison.get('horizon'))}",
+    ]
+    if isinstance(runs, int):
+        meta.append(f"{runs:,} runs per variant")
+    return "\n".join(
+        [
+            "<header>",
+            f'<h1 dir="auto">{_e(title)}</h1>',
+            '<p class="subtitle">Variant comparison</p>',
+            f'<p class="meta">{_DOT.join(meta)}</p>',
+            '<p class="description">How each variant changes the probability of each outcome, '
+            "compared with the base case. The differences are paired: every variant was run on "
+            'the same random numbers as the base (see <a href="#settings">Run settings</a>).</p>',
+            "</header>",
+        ]
+    )
+
+
+def _variants_section(comparison: Mapping[str, Any], order: list[str]) -> str:
+    variants: Mapping[str, Any] = comparison["variants"]
+    rows = []
+    for vid in order:
+        meta = variants.get(vid) or {}
+        description = meta.get("description")
+        if not (isinstance(description, str) and description.strip()):
+            description = "The scenario as written." if vid == "base" else None
+        rows.append(
+            "<tr>"
+            f'<td dir="auto">{_e(_variant_name(comparison, vid))}</td>'
+            f"<td><code>{_e(vid)}</code></td>"
+            f'<td dir="auto" class="description">{_or_dash(description)}</td>'
+            f'<td><a href="{_e(_report_link(vid))}">report</a></td>'
+            "</tr>"
+        )
+    return "\n".join(
+        [
+            '<section id="variants">',
+            "<h2>Variants</h2>",
+            _table(["Variant", "Id", "What it changes", "Own report"], rows),
+            '<p class="note">Each variant has its own full report (outcomes over time, states, '
+            "events, trajectories) in the folder beside this one.</p>",
+            "</section>",
+        ]
+    )
+
+
+def _outcomes_section(
+    comparison: Mapping[str, Any], order: list[str], charts: Mapping[str, Path | None]
+) -> str:
+    outcomes: Mapping[str, Any] = comparison["outcomes"]
+    head = ["Outcome"] + [
+        f"{_bdi(_variant_name(comparison, vid))}<br><code>{_e(vid)}</code> "
+        f'<a class="small" href="{_e(_report_link(vid))}">report</a>'
+        for vid in order
+    ]
+    rows = []
+    for oid, o in outcomes.items():
+        label = f'<td dir="auto">{_e(_label(o, oid))}'
+        if o.get("ever"):
+            label += ' <span class="muted">(at any time)</span>'
+        cells = [label + "</td>"]
+        by_variant: Mapping[str, Any] = o.get("by_variant") or {}
+        for vid in order:
+            cells.append(_cell(by_variant.get(vid), vid == "base"))
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    table = (
+        '<div class="scroll">' + _table_html(head, rows) + "</div>"
+        if rows
+        else '<p class="muted">No outcomes.</p>'
+    )
+    note = (
+        "Each cell: the share of runs in which the outcome held, its 95% Wilson interval and "
+        "its ICD 203 words; for a variant other than base, then the difference from base in "
+        "percentage points (variant minus base) with its paired 95% interval (Newcombe 1998, "
+        "method 10), in bold when that interval excludes zero, and the number of runs whose "
+        "result differs from the same run of the base."
+    )
+    return "\n".join(
+        [
+            '<section id="outcomes">',
+            "<h2>Outcomes by variant</h2>",
+            table,
+            f'<p class="note">{_e(note)}</p>',
+            _figure(charts, "variants", "Each variant's outcome probabilities, 95% intervals"),
+            _figure(
+                charts,
+                "differences",
+                "Difference from base in percentage points, paired 95% intervals",
+            ),
+            "</section>",
+        ]
+    )
+
+
+def _cell(entry: Any, is_base: bool) -> str:
+    if not isinstance(entry, Mapping):
+        return f'<td class="num">{_DASH}</td>'
+    p = float(entry["probability"])
+    words = entry.get("words") or estimative_words(p)
+    parts = [
+        f'<span class="p">{_pct(p)}</span>',
+        f'<span class="ci">{_interval(entry.get("ci95"))}</span>',
+        f'<span class="words">{_e(words)}</span>',
+    ]
+    if not is_base:
+        d = entry.get("difference")
+        ci = entry.get("difference_ci95")
+        if d is None:
+            parts.append(f'<span class="ci">{_DASH}</span>')
+        else:
+            clear = bool(ci) and (ci[0] > 0 or ci[1] < 0)
+            parts.append(f'<span class="diff{" sig" if clear else ""}">{_points(d)} pts</span>')
+            if ci:
+                parts.append(f'<span class="ci">{_points(ci[0])} to {_points(ci[1])}</span>')
+        changed = entry.get("changed_runs")
+        if isinstance(changed, int) and not isinstance(changed, bool):
+            parts.append(f'<span class="ci">{_runs_differ(changed)}</span>')
+    return f'<td class="num">{"<br>".join(parts)}</td>'
+
+
+def _points(share: Any) -> str:
+    """A difference of shares in percentage points: signed, one decimal, a true minus sign.
+
+    Only an exact zero is unsigned, so a bound just below zero reads ``-0.0``, not ``0.0``.
+    """
+    value = float(share) * 100
+    if value == 0:
+        return "0.0"
+    return f"{value:+.1f}".replace("-", _MINUS)
+
+
+def _runs_differ(count: int) -> str:
+    if count == 0:
+        return "no run differs"
+    return f"{count:,} run{'' if count == 1 else 's'} differ{'s' if count == 1 else ''}"
+
+
+def _settings_section(comparison: Mapping[str, Any]) -> str:
+    runs = comparison.get("runs")
+    crn = (
+        "Common random numbers: every variant was run with the same seed and number of runs, "
+        "and run i of each variant draws the same random numbers as run i of the base, so a "
+        "difference between variants comes from what the variant changes, not from chance, "
+        "and is measured run by run (paired)."
+    )
+    items = [
+        ("Runs per variant", f"{runs:,}" if isinstance(runs, int) else _or_dash(runs)),
+        ("Seed", _or_dash(comparison.get("seed"))),
+        ("Engine", _or_dash(comparison.get("engine"))),
+        ("Start", _or_dash(comparison.get("start"))),
+        ("Horizon", _or_dash(comparison.get("horizon"))),
+        ("Random numbers", _e(crn)),
+        (
+            "Intervals",
+            "probabilities: Wilson score 95% interval; differences: Newcombe's (1998) paired "
+            "hybrid score 95% interval",
+        ),
+        ("Data", '<a href="comparison.json">comparison.json</a>'),
+    ]
+    rows = "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in items)
+    return "\n".join(
+        [
+            '<section id="settings">',
+            "<h2>Run settings</h2>",
+            f'<table class="settings"><tbody>{rows}</tbody></table>',
+            "</section>",
+        ]
+    )
+
+
+def _table(head: list[str], rows: list[str]) -> str:
+    return _table_html([_e(h) for h in head], rows)
+
+
+def _table_html(head: list[str], rows: list[str]) -> str:
+    """A table whose header cells are given as HTML (already escaped)."""
+    th = "".join(f"<th>{h}</th>" for h in head)
+    return f"<table><thead><tr>{th}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+_EXTRA_CSS = """
+.subtitle { margin: 0; font-size: 1.05rem; color: #5b6475; }
+.scroll { overflow-x: auto; }
+.p { font-weight: 600; }
+.words { color: #5b6475; font-size: 0.8rem; font-style: italic; }
+.diff { display: inline-block; margin-top: 0.25rem; }
+.diff.sig { font-weight: 700; }
+a.small { font-size: 0.8rem; font-weight: 400; }
+thead th { vertical-align: bottom; }
+"""
