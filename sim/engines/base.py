@@ -7,15 +7,22 @@ through :func:`prepare`, so two engines can be compared run by run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
 from sim.model.scenario import Scenario
-from sim.model.streams import DEPTH, RandomBlock
+from sim.model.streams import RandomBlock
 
-__all__ = ["MAX_INSTANT_FIRINGS", "BlockResult", "Engine", "Prepared", "checkpoints", "prepare"]
+__all__ = [
+    "MAX_INSTANT_FIRINGS",
+    "BlockResult",
+    "Engine",
+    "Prepared",
+    "checkpoints",
+    "prepare",
+]
 
 MAX_INSTANT_FIRINGS = 1000
 MAX_TRAJECTORY = 40
@@ -81,25 +88,72 @@ class Prepared:
         Initial state of each track in each run (inverse CDF of the ``init`` uniforms).
     slot_values : numpy.ndarray, shape (n, n_slots)
         Each uncertain value (days for durations), by inverse CDF of the ``slots`` uniforms.
-    work : numpy.ndarray, shape (n_events, n, DEPTH)
-        The work (days at speed 1) of the first DEPTH enablings: ``-ln(u) / hazard`` for
-        ``chance``/``rate`` events (``inf`` at hazard 0), ``ppf(u)`` for ``after`` with a
-        distribution, the parameter for ``after: $p``; NaN for ``at`` events.
     hazard : numpy.ndarray, shape (n_events, n)
         Hazard rate per day of ``chance``/``rate`` events (NaN for the others).
     factors : numpy.ndarray, shape (n_events, max_modifiers, n)
         Each modifier's multiplier per run (1 where an event has fewer modifiers).
+
+    The work of the k-th enabling of an event comes from :meth:`work`.
     """
 
+    scenario: Scenario
+    block: RandomBlock
     initial: np.ndarray
     slot_values: np.ndarray
-    work: np.ndarray
     hazard: np.ndarray
     factors: np.ndarray
+    _work: dict = field(default_factory=dict, repr=False)
+
+    def work(self, event: int, k: int) -> np.ndarray:
+        """Work (days at speed 1) of the k-th enabling of ``event`` in each run, shape (n,).
+
+        ``-ln(u) / hazard`` for ``chance``/``rate`` events (``inf`` at hazard 0), the
+        distribution's quantile of ``u`` for ``after`` with a distribution, the parameter for
+        ``after: $p`` (the same at every enabling); NaN for ``at`` events.
+        """
+        key = (event, k)
+        out = self._work.get(key)
+        if out is not None:
+            return out
+        timing = self.scenario.events[event].timing
+        n = self.block.n
+        if timing.kind == "hazard":
+            with np.errstate(divide="ignore"):
+                out = -np.log(self.block.wait(event, k)) / self.hazard[event]
+        elif timing.kind == "after" and timing.distribution is not None:
+            out = timing.distribution.sample(self.block.wait(event, k))
+        elif timing.kind == "after":
+            out = _per_run(timing.value, self.slot_values, n)
+        else:
+            out = np.full(n, np.nan)
+        self._work[key] = out
+        return out
+
+    def work_table(self, depth: int) -> np.ndarray:
+        """The work of the first ``depth`` enablings of every event: (n_events, depth, n)."""
+        n_events = len(self.scenario.events)
+        table = np.empty((n_events, depth, self.block.n))
+        for e in range(n_events):
+            for k in range(depth):
+                table[e, k] = self.work(e, k)
+        return table
+
+    def branch_table(self, depth: int) -> np.ndarray:
+        """Branch uniforms of the first ``depth`` firings of every event: (n_events, depth, n).
+
+        Events without a branch get 0.5 (never read).
+        """
+        n_events = len(self.scenario.events)
+        table = np.full((n_events, depth, self.block.n), 0.5)
+        for e, ev in enumerate(self.scenario.events):
+            if len(ev.to) > 1:
+                for k in range(depth):
+                    table[e, k] = self.block.branch(e, k)
+        return table
 
 
 def prepare(scenario: Scenario, block: RandomBlock) -> Prepared:
-    """Turn a block's uniforms into initial states, uncertain values and work.
+    """Turn a block's uniforms into initial states, uncertain values, hazards and factors.
 
     Returns
     -------
@@ -118,7 +172,6 @@ def prepare(scenario: Scenario, block: RandomBlock) -> Prepared:
         slot_values[:, k] = slot.distribution.sample(block.slots[:, k])
     n_mod = max((len(e.modifiers) for e in scenario.events), default=0)
     factors = np.ones((len(scenario.events), max(n_mod, 1), n))
-    work = np.full((len(scenario.events), n, DEPTH), np.nan)
     hazard = np.full((len(scenario.events), n), np.nan)
     for e, ev in enumerate(scenario.events):
         for m, mod in enumerate(ev.modifiers):
@@ -127,35 +180,13 @@ def prepare(scenario: Scenario, block: RandomBlock) -> Prepared:
         if timing.kind == "hazard":
             raw = _per_run(timing.value, slot_values, n)
             if timing.transform == "chance":
-                rate = -np.log1p(-raw) / timing.per_days
+                hazard[e] = -np.log1p(-raw) / timing.per_days
             else:
-                rate = raw / timing.per_days
-            hazard[e] = rate
-            with np.errstate(divide="ignore"):
-                work[e] = -np.log(block.wait[e]) / rate[:, None]
-        elif timing.kind == "after":
-            if timing.distribution is not None:
-                work[e] = timing.distribution.sample(block.wait[e])
-            else:
-                work[e] = _per_run(timing.value, slot_values, n)[:, None]
-    return Prepared(initial, slot_values, work, hazard, factors)
+                hazard[e] = raw / timing.per_days
+    return Prepared(scenario, block, initial, slot_values, hazard, factors)
 
 
 def _per_run(value, slot_values: np.ndarray, n: int) -> np.ndarray:
     if value.slot is None:
         return np.full(n, value.const, dtype=float)
     return slot_values[:, value.slot].astype(float)
-
-
-def spill_work(
-    scenario: Scenario, prepared: Prepared, block: RandomBlock, event: int, run: int, k: int
-) -> float:
-    """The work of the k-th enabling (k >= DEPTH) of ``event`` in local run ``run``."""
-    timing = scenario.events[event].timing
-    u = block.wait_u(event, run, k)
-    if timing.kind == "hazard":
-        rate = prepared.hazard[event, run]
-        return float("inf") if rate <= 0 else float(-np.log(u) / rate)
-    if timing.distribution is not None:
-        return float(timing.distribution.sample(np.array([u]))[0])
-    return float(prepared.work[event, run, 0])

@@ -25,11 +25,10 @@ from sim.engines.base import (
     BlockResult,
     checkpoints,
     prepare,
-    spill_work,
 )
 from sim.errors import SimulationError
 from sim.model.scenario import Scenario
-from sim.model.streams import DEPTH, RandomBlock
+from sim.model.streams import RandomBlock
 
 __all__ = ["FastEngine"]
 
@@ -138,6 +137,16 @@ class _Block:
         self.c = c
         self.block = block
         self.prepared = prepare(c.sc, block)
+        self.tables: dict[str, np.ndarray] = {}
+
+    def table(self, kind: str, depth: int) -> np.ndarray:
+        """Work or branch uniforms of the first ``depth`` (or more) layers: (n_events, D, n)."""
+        table = self.tables.get(kind)
+        if table is None or table.shape[1] < depth:
+            size = max(depth, 2 * (0 if table is None else table.shape[1]), 2)
+            make = self.prepared.work_table if kind == "work" else self.prepared.branch_table
+            table = self.tables[kind] = make(size)
+        return table
 
     def run(self) -> BlockResult:
         c, sc, prep = self.c, self.c.sc, self.prepared
@@ -190,9 +199,7 @@ class _Block:
             # branch
             k = k_fire[live, e]
             k_fire[live, e] = k + 1
-            u = np.where(k < DEPTH, self.block.branch[e, live, np.minimum(k, DEPTH - 1)], 0.0)
-            for i in np.flatnonzero(k >= DEPTH):
-                u[i] = self.block.branch_u(int(e[i]), int(live[i]), int(k[i]))
+            u = self.table("branch", int(k.max(initial=0)) + 1)[e, k, live]
             idx = (u[:, None] >= c.cum[e]).sum(axis=1)
             target = c.targets[e, np.minimum(idx, c.targets.shape[1] - 1)]
             old = state[live]
@@ -257,11 +264,7 @@ class _Block:
             r, e, runs = r[hz], e[hz], runs[hz]
             k = k_enable[runs, e]
             k_enable[runs, e] = k + 1
-            work = self.prepared.work[e, runs, np.minimum(k, DEPTH - 1)]
-            for i in np.flatnonzero(k >= DEPTH):
-                work[i] = spill_work(
-                    c.sc, self.prepared, self.block, int(e[i]), int(runs[i]), int(k[i])
-                )
+            work = self.table("work", int(k.max(initial=0)) + 1)[e, k, runs]
             sub_left[r, e] = work
             sub_since[r, e] = now[r]
             sub_speed[r, e] = new_speed[r, e]

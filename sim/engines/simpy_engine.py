@@ -26,11 +26,10 @@ from sim.engines.base import (
     Prepared,
     checkpoints,
     prepare,
-    spill_work,
 )
 from sim.errors import SimulationError
 from sim.model.scenario import Scenario
-from sim.model.streams import DEPTH, RandomBlock
+from sim.model.streams import RandomBlock
 
 __all__ = ["SimPyEngine"]
 
@@ -161,11 +160,7 @@ class _Replication:
                 return
             k = self.k_enable[e]
             self.k_enable[e] += 1
-            if k < DEPTH:
-                work = float(self.prepared.work[e, self.r, k])
-            else:
-                work = spill_work(self.sc, self.prepared, self.block, e, self.r, k)
-            self.left[e] = work
+            self.left[e] = float(self.prepared.work(e, k)[self.r])
             self.since[e] = now
             self.speed[e] = self.current_speed(e)
         elif ev.modifiers:
@@ -219,7 +214,7 @@ class _Replication:
         if len(ev.to) == 1:
             target = ev.to[0][0]
         else:
-            u = self.block.branch_u(e, self.r, k)
+            u = float(self.block.branch(e, k)[self.r])
             acc = 0.0
             target = ev.to[-1][0]
             for s, p in ev.to:

@@ -4,15 +4,15 @@ An address is (run index, stream, k), where a stream is named by purpose and id:
 
 * ``init:TRACK``   initial state of a track (k = 0);
 * ``slot:NAME``    an uncertain value or parameter, drawn once per run (k = 0);
-* ``wait:EVENT``   the work drawn at the k-th enabling of an event;
+* ``wait:EVENT``   the work drawn at the k-th enabling of an event (k = 0, 1, ...);
 * ``branch:EVENT`` the branch drawn at the k-th firing of an event.
 
 Runs are grouped in chunks of :data:`CHUNK`. For each (chunk, stream) one PCG64 generator,
-seeded by ``SeedSequence(seed, spawn_key=(chunk, crc32(stream)))``, fills a table of
-``CHUNK x width`` uniforms row by row (width 1, or :data:`DEPTH` for wait and branch streams);
-a block of runs inside a chunk jumps to its rows with ``PCG64.advance``. Addresses past the
-table (k >= DEPTH) come from a per-run spill generator
-``SeedSequence(seed, spawn_key=(SPILL, run, crc32(stream)))``.
+seeded by ``SeedSequence(seed, spawn_key=(chunk, crc32(stream)))``, is laid out *layer by
+layer*: the uniform of (run ``chunk * CHUNK + i``, k) is number ``k * CHUNK + i`` of that
+generator's sequence. Any address is reached directly with ``PCG64.advance`` (each double
+consumes one 64-bit output), so a block of runs generates only the layers its runs use, and
+no k is ever out of range.
 
 Consequences: the numbers of run i do not depend on the number of runs, on how runs are split
 between processes, or on which engine consumes them; and a variant that changes one event
@@ -30,11 +30,9 @@ import numpy as np
 
 from sim.model.scenario import Scenario
 
-__all__ = ["CHUNK", "DEPTH", "RandomBlock", "blocks", "stream_key"]
+__all__ = ["CHUNK", "RandomBlock", "blocks", "stream_key", "uniforms"]
 
 CHUNK = 8192
-DEPTH = 8
-SPILL = 0xFFFF_FFFF
 _HALF_ULP = 2.0**-54
 
 
@@ -43,11 +41,19 @@ def stream_key(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
-def _table(seed: int, chunk: int, name: str, offset: int, n: int, width: int) -> np.ndarray:
+def uniforms(seed: int, name: str, start: int, stop: int, k: int = 0) -> np.ndarray:
+    """Uniforms of stream ``name``, layer ``k``, for runs ``[start, stop)`` (one chunk at most).
+
+    Returns
+    -------
+    numpy.ndarray, shape (stop - start,)
+    """
+    chunk, offset = divmod(start, CHUNK)
     bitgen = np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(chunk, stream_key(name))))
-    if offset:
-        bitgen.advance(offset * width)
-    return np.random.Generator(bitgen).random(n * width).reshape(n, width) + _HALF_ULP
+    position = k * CHUNK + offset
+    if position:
+        bitgen.advance(position)
+    return np.random.Generator(bitgen).random(stop - start) + _HALF_ULP
 
 
 def blocks(n_runs: int, size: int = 1024) -> list[tuple[int, int]]:
@@ -70,8 +76,9 @@ class RandomBlock:
     init : numpy.ndarray, shape (n, n_tracks)
     slots : numpy.ndarray, shape (n, n_slots)
         Uniforms of the uncertain values (quantile levels). Sensitivity analysis may replace
-        them before values are computed.
-    wait, branch : numpy.ndarray, shape (n_events, n, DEPTH)
+        them (same shape, values in (0, 1)) before the block is run.
+
+    Wait and branch layers are generated on first use: :meth:`wait`, :meth:`branch`.
     """
 
     seed: int
@@ -79,43 +86,38 @@ class RandomBlock:
     stop: int
     init: np.ndarray
     slots: np.ndarray
-    wait: np.ndarray
-    branch: np.ndarray
     event_ids: tuple[str, ...]
-    _spill: dict = field(default_factory=dict, repr=False)
+    _layers: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, scenario: Scenario, seed: int, start: int, stop: int) -> RandomBlock:
-        """Fill the tables of runs ``[start, stop)`` for ``scenario``.
+        """The block of runs ``[start, stop)`` for ``scenario``.
 
         Raises
         ------
         ValueError
-            When the block crosses a chunk boundary or the seed is negative.
+            When the block crosses a chunk boundary, is empty, or the seed is negative.
         """
         if seed < 0:
             raise ValueError("seed must be non-negative")
-        chunk, offset = divmod(start, CHUNK)
-        if (stop - 1) // CHUNK != chunk:
+        if stop <= start:
+            raise ValueError("a block holds at least one run")
+        if (stop - 1) // CHUNK != start // CHUNK:
             raise ValueError("a block must lie inside one chunk")
         n = stop - start
 
-        def cols(names, width=1):
+        def cols(names):
             if not names:
-                return np.empty((n, 0)) if width == 1 else np.empty((0, n, width))
-            parts = [_table(seed, chunk, name, offset, n, width) for name in names]
-            return np.hstack(parts) if width == 1 else np.stack(parts)
+                return np.empty((n, 0))
+            return np.column_stack([uniforms(seed, name, start, stop) for name in names])
 
-        ids = tuple(e.id for e in scenario.events)
         return cls(
             seed=seed,
             start=start,
             stop=stop,
             init=cols([f"init:{t.id}" for t in scenario.tracks]),
             slots=cols([f"slot:{s.name}" for s in scenario.slots]),
-            wait=cols([f"wait:{e}" for e in ids], DEPTH),
-            branch=cols([f"branch:{e}" for e in ids], DEPTH),
-            event_ids=ids,
+            event_ids=tuple(e.id for e in scenario.events),
         )
 
     @property
@@ -123,31 +125,19 @@ class RandomBlock:
         """Number of runs in the block."""
         return self.stop - self.start
 
-    def spill(self, purpose: str, event: int, run: int, k: int) -> float:
-        """The uniform at address (run ``start + run``, ``purpose:event``, k) for k >= DEPTH."""
-        name = f"{purpose}:{self.event_ids[event]}"
-        key = (name, run)
-        values = self._spill.get(key)
-        need = k - DEPTH + 1
-        if values is None or len(values) < need:
-            bitgen = np.random.PCG64(
-                np.random.SeedSequence(
-                    self.seed, spawn_key=(SPILL, self.start + run, stream_key(name))
-                )
-            )
-            size = max(64, 2 * need)
-            values = np.random.Generator(bitgen).random(size) + _HALF_ULP
-            self._spill[key] = values
-        return float(values[k - DEPTH])
+    def _layer(self, purpose: str, event: int, k: int) -> np.ndarray:
+        key = (purpose, event, k)
+        layer = self._layers.get(key)
+        if layer is None:
+            name = f"{purpose}:{self.event_ids[event]}"
+            layer = uniforms(self.seed, name, self.start, self.stop, k)
+            self._layers[key] = layer
+        return layer
 
-    def wait_u(self, event: int, run: int, k: int) -> float:
-        """Uniform for the k-th enabling of ``event`` in local run ``run``."""
-        if k < DEPTH:
-            return float(self.wait[event, run, k])
-        return self.spill("wait", event, run, k)
+    def wait(self, event: int, k: int) -> np.ndarray:
+        """Uniforms of the k-th enabling of ``event``, one per run: shape (n,)."""
+        return self._layer("wait", event, k)
 
-    def branch_u(self, event: int, run: int, k: int) -> float:
-        """Uniform for the k-th firing of ``event`` in local run ``run``."""
-        if k < DEPTH:
-            return float(self.branch[event, run, k])
-        return self.spill("branch", event, run, k)
+    def branch(self, event: int, k: int) -> np.ndarray:
+        """Uniforms of the k-th firing of ``event``, one per run: shape (n,)."""
+        return self._layer("branch", event, k)
