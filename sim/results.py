@@ -72,30 +72,28 @@ class Partial:
     def reduce(cls, scenario: Scenario, block: BlockResult) -> Partial:
         """Reduce a block's per-run arrays (see :class:`sim.engines.base.BlockResult`)."""
         points = checkpoints(scenario)
-        n_points = len(points)
+        n, n_points, n_tracks = block.at_points.shape
         max_states = max(len(t.states) for t in scenario.tracks)
-        occ = np.zeros((n_points, len(scenario.tracks), max_states), dtype=np.int64)
-        for t in range(len(scenario.tracks)):
-            for p in range(n_points):
-                occ[p, t] = np.bincount(block.at_points[:, p, t], minlength=max_states)
+        occ = np.zeros((n_points, n_tracks, max_states), dtype=np.int64)
+        cell = np.arange(n_points)[None, :] * max_states
+        for t in range(n_tracks):
+            codes = (cell + block.at_points[:, :, t]).ravel()
+            occ[:, t] = np.bincount(codes, minlength=n_points * max_states).reshape(
+                n_points, max_states
+            )
+        # outcome conditions, evaluated once per distinct joint state
+        states = np.concatenate([block.at_points.reshape(-1, n_tracks), block.final])
+        unique, inverse = _distinct_states(states, [len(t.states) for t in scenario.tracks])
         n_out = len(scenario.outcomes)
-        by_point = np.zeros((n_points, n_out), dtype=np.int64)
-        passage = np.zeros((n_points, n_out), dtype=np.int64)
-        flags = np.zeros((block.final.shape[0], n_out), dtype=bool)
+        truth = np.zeros((len(unique), n_out), dtype=bool)
         for o, outcome in enumerate(scenario.outcomes):
-            first = block.first[:, o]
-            for p, day in enumerate(points):
-                passage[p, o] = np.count_nonzero(first <= day)
-                if outcome.ever:
-                    by_point[p, o] = passage[p, o]
-                else:
-                    by_point[p, o] = np.count_nonzero(
-                        outcome.condition.evaluate(block.at_points[:, p, :].astype(np.int64))
-                    )
-            if outcome.ever:
-                flags[:, o] = first <= scenario.horizon_days
-            else:
-                flags[:, o] = outcome.condition.evaluate(block.final.astype(np.int64))
+            truth[:, o] = outcome.condition.evaluate(unique.astype(np.int64))
+        at_points_truth = truth[inverse[: n * n_points]].reshape(n, n_points, n_out)
+        final_truth = truth[inverse[n * n_points :]]
+        passage = (block.first[:, None, :] <= points[None, :, None]).sum(axis=0)
+        ever = np.array([o.ever for o in scenario.outcomes], dtype=bool)
+        by_point = np.where(ever[None, :], passage, at_points_truth.sum(axis=0))
+        flags = np.where(ever[None, :], block.first <= scenario.horizon_days, final_truth)
         return cls(
             flags=flags,
             first=block.first,
@@ -108,6 +106,17 @@ class Partial:
             fire_count=block.fires.sum(axis=0),
             trajectories=Counter(block.trajectories),
         )
+
+
+def _distinct_states(states: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of ``(m, n_tracks)`` states and each row's index among them."""
+    if float(np.prod(sizes, dtype=np.float64)) < 2.0**62:  # mixed-radix codes fit int64
+        strides = np.cumprod([1, *sizes[:0:-1]])[::-1].astype(np.int64)
+        codes, inverse = np.unique(states.astype(np.int64) @ strides, return_inverse=True)
+        unique = (codes[:, None] // strides[None, :]) % np.asarray(sizes)[None, :]
+        return unique, inverse.ravel()
+    unique, inverse = np.unique(states, axis=0, return_inverse=True)
+    return unique, inverse.ravel()
 
 
 @dataclass

@@ -27,13 +27,16 @@ __all__ = ["DEFAULT_RUNS", "DEFAULT_SEED", "ENGINES", "get_engine", "run_scenari
 DEFAULT_RUNS = 10_000
 DEFAULT_SEED = 20250801
 BLOCK = 1024
-ENGINES = ("auto", "fast", "simpy")
+ENGINES = ("auto", "fast", "numpy", "simpy")
 
 Progress = Callable[[int, int], None]
 
 
 def get_engine(name: str) -> Engine:
-    """The engine called ``name``: ``simpy`` (reference), ``fast`` (vectorized), ``auto`` (fast).
+    """The engine called ``name``.
+
+    ``simpy`` is the reference; ``numpy`` the vectorized NumPy engine; ``fast`` the compiled
+    (numba) engine, or the NumPy engine where numba cannot be imported; ``auto`` is ``fast``.
 
     Raises
     ------
@@ -45,6 +48,12 @@ def get_engine(name: str) -> Engine:
 
         return SimPyEngine()
     if name in ("fast", "auto"):
+        from sim.engines import compiled
+
+        if compiled.available():
+            return compiled.CompiledEngine()
+        name = "numpy"
+    if name == "numpy":
         from sim.engines.fast import FastEngine
 
         return FastEngine()

@@ -22,6 +22,7 @@ __all__ = [
     "Prepared",
     "checkpoints",
     "prepare",
+    "trajectory_tuples",
 ]
 
 MAX_INSTANT_FIRINGS = 1000
@@ -184,6 +185,11 @@ def prepare(scenario: Scenario, block: RandomBlock) -> Prepared:
             else:
                 hazard[e] = raw / timing.per_days
     return Prepared(scenario, block, initial, slot_values, hazard, factors)
+
+
+def trajectory_tuples(traj: np.ndarray, length: np.ndarray) -> list[tuple[int, ...]]:
+    """Rows of an ``(n, MAX_TRAJECTORY + 1)`` event-index array, cut at ``length``, as tuples."""
+    return [tuple(row[:k]) for row, k in zip(traj.tolist(), length.tolist(), strict=True)]
 
 
 def _per_run(value, slot_values: np.ndarray, n: int) -> np.ndarray:

@@ -25,6 +25,7 @@ from sim.engines.base import (
     BlockResult,
     checkpoints,
     prepare,
+    trajectory_tuples,
 )
 from sim.errors import SimulationError
 from sim.model.scenario import Scenario
@@ -113,9 +114,9 @@ class _Compiled:
 
 
 class FastEngine:
-    """Vectorized engine (``--engine fast``)."""
+    """Vectorized NumPy engine (``--engine numpy``; ``fast`` when numba is missing)."""
 
-    name = "fast"
+    name = "numpy"
     block_size = 8192
 
     def __init__(self) -> None:
@@ -226,10 +227,9 @@ class _Block:
             fresh[np.arange(live.size), e] = True
             self.reexamine(live, t, state, en, mods, factors, fresh)
         final = state.astype(np.int16)
-        trajectories = [
-            tuple(int(x) for x in row[:length]) for row, length in zip(traj, traj_len, strict=True)
-        ]
-        return BlockResult(final, first, at_points, fires, trajectories, prep.slot_values)
+        return BlockResult(
+            final, first, at_points, fires, trajectory_tuples(traj, traj_len), prep.slot_values
+        )
 
     def reexamine(self, live, now, state, en, mods, factors, fresh) -> None:
         """Section 8.2-8.4 for the clocks of runs ``live`` at times ``now`` (one per run)."""

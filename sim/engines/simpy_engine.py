@@ -188,15 +188,24 @@ class _Replication:
             self.settle(self.due[e])
 
     # -- firing ---------------------------------------------------------------------------------
-    def settle(self, t: float) -> None:
-        """Fire, one at a time in file order, every event due at instant ``t``."""
-        self.now = t
+    def settle(self, limit: float) -> None:
+        """Fire, in order of due time and, at equal times, in file order, every event due by
+        ``limit``; each firing re-examines the clocks, so one firing may make another due.
+
+        Event times are the clocks' own due times (SimPy's clock only wakes us up), so the
+        order of firings never depends on SimPy's rounding of ``now + delay``.
+        """
         count: Counter[int] = Counter()
         while True:
-            due = [e for e in range(len(self.events)) if self.enabled[e] and self.due[e] <= t]
-            if not due:
+            t, e = INF, -1
+            for x in range(len(self.events)):
+                if self.enabled[x] and self.due[x] < t:
+                    t, e = self.due[x], x
+            if e < 0 or t > limit:
                 return
-            e = due[0]
+            if t != self.now:
+                count.clear()
+            self.now = t
             count[e] += 1
             if count.total() > MAX_INSTANT_FIRINGS:
                 names = ", ".join(f"{self.events[x].id} ({c})" for x, c in count.most_common(6))
