@@ -32,6 +32,7 @@ class RunSettings:
     jobs: int
     elapsed_seconds: float = 0.0
     created: str = ""
+    parameter_draws: int = 0
 
 
 @dataclass
@@ -133,6 +134,8 @@ class Results:
         Per-run arrays, concatenated in run order (shapes as in :class:`Partial`, n = runs).
     occupancy, by_point, passage, fired, fire_count, trajectories
         Sums over all runs.
+    rows : int array (n,) or None
+        The design row of each run (:func:`sim.runner.run_design`).
     """
 
     scenario: Scenario
@@ -148,10 +151,17 @@ class Results:
     fired: np.ndarray
     fire_count: np.ndarray
     trajectories: Counter
+    rows: np.ndarray | None = None
 
     @classmethod
-    def merge(cls, scenario: Scenario, settings: RunSettings, parts: list[Partial]) -> Results:
-        """Merge partials given in run order."""
+    def merge(
+        cls,
+        scenario: Scenario,
+        settings: RunSettings,
+        parts: list[Partial],
+        rows: np.ndarray | None = None,
+    ) -> Results:
+        """Merge partials given in run order; ``rows`` is each run's design row, if any."""
         traj: Counter = Counter()
         for p in parts:
             traj.update(p.trajectories)
@@ -169,6 +179,7 @@ class Results:
             fired=sum(p.fired for p in parts),
             fire_count=sum(p.fire_count for p in parts),
             trajectories=traj,
+            rows=rows,
         )
 
     @property
@@ -228,6 +239,11 @@ class Results:
                     entry["by_date"][d.isoformat()] = k / n
                     entry["by_date_ci95"][d.isoformat()] = [float(lo[0]), float(hi[0])]
             outcomes[outcome.id] = entry
+        if self.settings.parameter_draws and self.rows is not None:
+            from sim.analysis.sensitivity import spread
+
+            for entry, sp in zip(outcomes.values(), spread(self.flags, self.rows), strict=True):
+                entry["spread"] = sp
         last = len(self.points) - 1
         states_at_horizon = {
             t.id: {s: int(self.occupancy[last, i, j]) / n for j, s in enumerate(t.states)}
@@ -285,7 +301,29 @@ class Results:
                 slot.name: {"label": slot.label, "value": slot.distribution.text}
                 for slot in sc.slots
             },
-        }
+            "importance": self.importance(),
+        } | ({"parameter_draws": s.parameter_draws} if s.parameter_draws else {})
+
+    def importance(self) -> dict[str, list[dict[str, Any]]]:
+        """Rank correlation of each uncertain value with each outcome, strongest first.
+
+        ``{outcome id: [{"parameter": NAME, "rho": r}, ...]}`` sorted by |rho|; empty when the
+        scenario has no uncertain values. See :func:`sim.analysis.sensitivity.importance`.
+        """
+        if not self.scenario.slots:
+            return {}
+        from sim.analysis.sensitivity import importance
+
+        rho = importance(self.slot_values, self.flags)
+        out = {}
+        for o, outcome in enumerate(self.scenario.outcomes):
+            rows = [
+                {"parameter": slot.name, "rho": float(rho[j, o])}
+                for j, slot in enumerate(self.scenario.slots)
+            ]
+            rows.sort(key=lambda r: -abs(r["rho"]))
+            out[outcome.id] = rows
+        return out
 
     # -- tables ----------------------------------------------------------------------------
     def outcomes_frame(self):

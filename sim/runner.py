@@ -16,13 +16,22 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import numpy as np
+
 from sim.engines.base import Engine
 from sim.errors import SimError
 from sim.model.scenario import Scenario
-from sim.model.streams import RandomBlock, blocks
+from sim.model.streams import CHUNK, RandomBlock
 from sim.results import Partial, Results, RunSettings
 
-__all__ = ["DEFAULT_RUNS", "DEFAULT_SEED", "ENGINES", "get_engine", "run_scenario"]
+__all__ = [
+    "DEFAULT_RUNS",
+    "DEFAULT_SEED",
+    "ENGINES",
+    "get_engine",
+    "run_design",
+    "run_scenario",
+]
 
 DEFAULT_RUNS = 10_000
 DEFAULT_SEED = 20250801
@@ -63,14 +72,20 @@ def get_engine(name: str) -> Engine:
 _worker: dict = {}
 
 
-def _init_worker(scenario: Scenario, engine_name: str, seed: int) -> None:
+def _init_worker(scenario: Scenario, engine_name: str, seed: int, design) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    _worker.update(scenario=scenario, engine=get_engine(engine_name), seed=seed)
+    _worker.update(scenario=scenario, engine=get_engine(engine_name), seed=seed, design=design)
 
 
-def _run_block(bounds: tuple[int, int]) -> Partial:
+def _run_block(unit: tuple[int, int, int]) -> Partial:
+    """Simulate one work unit: (design row or -1, first run index, end run index)."""
+    row, start, stop = unit
     scenario = _worker["scenario"]
-    block = RandomBlock.build(scenario, _worker["seed"], *bounds)
+    block = RandomBlock.build(scenario, _worker["seed"], start, stop)
+    if row >= 0:
+        fixed = _worker["design"][row]
+        keep = np.isnan(fixed)
+        block.slots[:, ~keep] = fixed[~keep]
     return Partial.reduce(scenario, _worker["engine"].run_block(scenario, block))
 
 
@@ -95,7 +110,7 @@ def run_scenario(
     jobs : int, optional
         Worker processes; default all cores. Results do not depend on it.
     engine : str
-        ``simpy`` or ``auto``.
+        ``auto``, ``fast``, ``numpy`` or ``simpy`` (see :func:`get_engine`).
     progress : callable(done_runs, total_runs), optional
         Called after each block.
 
@@ -110,39 +125,97 @@ def run_scenario(
     KeyboardInterrupt
         After stopping the workers.
     """
-    if runs < 1:
+    return run_design(scenario, None, runs, seed=seed, jobs=jobs, engine=engine, progress=progress)
+
+
+def run_design(
+    scenario: Scenario,
+    design: np.ndarray | None,
+    runs_per_row: int,
+    *,
+    common: bool = False,
+    seed: int = DEFAULT_SEED,
+    jobs: int | None = None,
+    engine: str = "auto",
+    progress: Progress | None = None,
+) -> Results:
+    """Run replications with some uncertain values fixed, row by row of a design.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    design : numpy.ndarray, shape (n_rows, n_slots), or None
+        Quantile levels in (0, 1) at which each row fixes each uncertain value
+        (``scenario.slots`` order); NaN leaves that value random (its own per-run draw).
+        None: one row that fixes nothing (a plain run).
+    runs_per_row : int
+        Replications per row.
+    common : bool
+        True: every row uses run indices ``[0, runs_per_row)``, so rows differ only by the
+        fixed values (common random numbers). False: row k uses run indices
+        ``[k * runs_per_row, (k + 1) * runs_per_row)`` (independent replications).
+    seed, jobs, engine, progress
+        As in :func:`run_scenario`.
+
+    Returns
+    -------
+    Results
+        Runs in row order; ``results.rows`` gives each run's design row.
+
+    Raises
+    ------
+    SimError
+        Bad arguments, or a design whose width is not the number of uncertain values.
+    """
+    if runs_per_row < 1:
         raise SimError("--runs must be at least 1")
     if seed < 0:
         raise SimError("--seed must be a non-negative integer")
     jobs = jobs or os.cpu_count() or 1
     if jobs < 1:
         raise SimError("--jobs must be at least 1")
+    if design is not None:
+        design = np.asarray(design, dtype=float)
+        if design.ndim != 2 or design.shape[1] != len(scenario.slots):
+            raise SimError(f"a design needs {len(scenario.slots)} columns, one per uncertain value")
+        inside = design[~np.isnan(design)]
+        if ((inside <= 0) | (inside >= 1)).any():
+            raise SimError("design quantile levels must lie strictly between 0 and 1")
+    n_rows = 1 if design is None else design.shape[0]
     chosen = get_engine(engine)
     name = chosen.name
-    parts_bounds = blocks(runs, getattr(chosen, "block_size", BLOCK))
-    jobs = min(jobs, len(parts_bounds))
+    size = getattr(chosen, "block_size", BLOCK)
+    units = []
+    for row in range(n_rows):
+        offset = 0 if common else row * runs_per_row
+        units += [
+            (row if design is not None else -1, offset + a, offset + b)
+            for a, b in _blocks_from(offset, runs_per_row, size)
+        ]
+    total = n_rows * runs_per_row
+    jobs = min(jobs, len(units))
     started = time.perf_counter()
     parts: list[Partial] = []
     done = 0
     if jobs == 1:
-        _init_worker(scenario, name, seed)
+        _init_worker(scenario, name, seed, design)
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        for bounds in parts_bounds:
-            parts.append(_run_block(bounds))
-            done += bounds[1] - bounds[0]
+        for unit in units:
+            parts.append(_run_block(unit))
+            done += unit[2] - unit[1]
             if progress:
-                progress(done, runs)
+                progress(done, total)
     else:
         method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
         pool = mp.get_context(method).Pool(
-            jobs, initializer=_init_worker, initargs=(scenario, name, seed)
+            jobs, initializer=_init_worker, initargs=(scenario, name, seed, design)
         )
         try:
-            for bounds, part in zip(parts_bounds, pool.imap(_run_block, parts_bounds), strict=True):
+            for unit, part in zip(units, pool.imap(_run_block, units), strict=True):
                 parts.append(part)
-                done += bounds[1] - bounds[0]
+                done += unit[2] - unit[1]
                 if progress:
-                    progress(done, runs)
+                    progress(done, total)
             pool.close()
         except BaseException:
             pool.terminate()
@@ -152,6 +225,18 @@ def run_scenario(
     elapsed = time.perf_counter() - started
     created = datetime.now(UTC).isoformat(timespec="seconds")
     settings = RunSettings(
-        runs=runs, seed=seed, engine=name, jobs=jobs, elapsed_seconds=elapsed, created=created
+        runs=total, seed=seed, engine=name, jobs=jobs, elapsed_seconds=elapsed, created=created
     )
-    return Results.merge(scenario, settings, parts)
+    rows = np.repeat(np.arange(n_rows), runs_per_row)
+    return Results.merge(scenario, settings, parts, rows=rows)
+
+
+def _blocks_from(offset: int, n: int, size: int) -> list[tuple[int, int]]:
+    """Blocks of run indices ``[offset, offset + n)`` as offsets relative to ``offset``."""
+    out = []
+    start = offset
+    while start < offset + n:
+        stop = min(start + size, offset + n, (start // CHUNK + 1) * CHUNK)
+        out.append((start - offset, stop - offset))
+        start = stop
+    return out

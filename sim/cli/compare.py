@@ -28,6 +28,7 @@ def command(
     out: str | None,
     no_charts: bool,
     save_runs: bool,
+    parameter_draws: int | None,
 ) -> None:
     """Run the base and VARIANTS of FILE with common random numbers and compare them.
 
@@ -46,4 +47,5 @@ def command(
         out=out,
         no_charts=no_charts,
         save_runs=save_runs,
+        parameter_draws=parameter_draws,
     )

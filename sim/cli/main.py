@@ -54,9 +54,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from sim.cli import compare, new, report, run, schema, validate
+    from sim.cli import compare, new, report, run, schema, sensitivity, validate
 
-    for module in (validate, schema, run, compare, report, new):
+    for module in (validate, schema, run, compare, sensitivity, report, new):
         cli.add_command(module.command)
 
 

@@ -38,6 +38,14 @@ def run_options(f):
         click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True),
         click.option("--no-charts", is_flag=True, help="Skip charts and report.html."),
         click.option("--save-runs", is_flag=True, help="Also write runs.csv, one row per run."),
+        click.option(
+            "--parameter-draws",
+            "-k",
+            type=click.IntRange(min=2),
+            default=None,
+            help="Second-order uncertainty: K Latin-hypercube draws of all uncertain "
+            "values, runs/K runs each; reports each outcome's spread.",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -73,6 +81,7 @@ def command(
     out: str | None,
     no_charts: bool,
     save_runs: bool,
+    parameter_draws: int | None,
 ) -> None:
     """Run scenario FILE many times and write its report.
 
@@ -95,6 +104,7 @@ def command(
             out=out,
             no_charts=no_charts,
             save_runs=save_runs,
+            parameter_draws=parameter_draws,
         )
         return
     from sim.cli.output import print_outcomes
@@ -103,20 +113,37 @@ def command(
     for w in scenario.warnings:
         click.echo(w, err=True)
     folder = Path(out) if out else Path("reports") / scenario.id / scenario.variant
-    results = _run(scenario, runs, seed, jobs, engine)
+    results = _run(scenario, runs, seed, jobs, engine, parameter_draws)
     _publish(results, folder, no_charts=no_charts, save_runs=save_runs)
     print_outcomes(results.summary())
     click.echo(f"Report: {folder / ('summary.json' if no_charts else 'report.html')}")
 
 
-def _run(scenario, runs, seed, jobs, engine):
-    from sim.cli.output import progress_bar
-    from sim.runner import run_scenario
+def _run(scenario, runs, seed, jobs, engine, parameter_draws=None):
+    """Run with a progress bar; with ``parameter_draws`` K, as K Latin-hypercube draws of
+    the uncertain values with ceil(runs / K) independent runs each."""
+    import dataclasses
+    import math
 
-    with progress_bar(f"{scenario.id} [{scenario.variant}]", runs) as advance:
-        return run_scenario(
-            scenario, runs=runs, seed=seed, jobs=jobs, engine=engine, progress=advance
+    from sim.cli.output import progress_bar
+    from sim.runner import run_design, run_scenario
+
+    label = f"{scenario.id} [{scenario.variant}]"
+    if not parameter_draws or not scenario.slots:
+        with progress_bar(label, runs) as advance:
+            return run_scenario(
+                scenario, runs=runs, seed=seed, jobs=jobs, engine=engine, progress=advance
+            )
+    from sim.analysis.sensitivity import latin_hypercube
+
+    per_draw = math.ceil(runs / parameter_draws)
+    design = latin_hypercube(parameter_draws, len(scenario.slots), seed)
+    with progress_bar(label, per_draw * parameter_draws) as advance:
+        results = run_design(
+            scenario, design, per_draw, seed=seed, jobs=jobs, engine=engine, progress=advance
         )
+    results.settings = dataclasses.replace(results.settings, parameter_draws=parameter_draws)
+    return results
 
 
 def _publish(results, folder: Path, *, no_charts: bool, save_runs: bool) -> None:
@@ -143,6 +170,7 @@ def run_and_compare(
     out: str | None,
     no_charts: bool,
     save_runs: bool,
+    parameter_draws: int | None = None,
 ) -> None:
     """Run ``variants`` (base first) with common random numbers; write each and a comparison.
 
@@ -159,7 +187,9 @@ def run_and_compare(
     scenarios = {v: load_scenario(file, v) for v in dict.fromkeys(variants)}
     for w in scenarios["base"].warnings:
         click.echo(w, err=True)
-    results = {v: _run(sc, runs, seed, jobs, engine) for v, sc in scenarios.items()}
+    results = {
+        v: _run(sc, runs, seed, jobs, engine, parameter_draws) for v, sc in scenarios.items()
+    }
     root = Path(out) if out else Path("reports") / scenarios["base"].id
     for v, res in results.items():
         _publish(res, root / v, no_charts=no_charts, save_runs=save_runs)

@@ -1,0 +1,235 @@
+"""Which assumptions drive each outcome: spread, importance, tornado and Sobol indices.
+
+All functions take arrays from finished runs (never run an engine); the experiments that need
+many runs are set up by :mod:`sim.runner` (``run_design``) and :mod:`sim.cli.sensitivity`.
+
+Only uncertain values (``Scenario.slots``: named parameters and unnamed ``A to B`` values) are
+varied. Waiting-time distributions under ``after`` are chance, not ignorance, and stay random.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "importance",
+    "latin_hypercube",
+    "sobol_design",
+    "sobol_indices",
+    "spread",
+    "tornado",
+    "tornado_design",
+]
+
+TORNADO_LOW, TORNADO_HIGH = 0.1, 0.9
+_EDGE = 1e-6  # design quantile levels are kept inside [_EDGE, 1 - _EDGE]
+
+
+def latin_hypercube(k: int, d: int, seed: int) -> np.ndarray:
+    """A Latin hypercube of ``k`` points in ``(0, 1)^d`` (scipy.stats.qmc, seeded).
+
+    Returns
+    -------
+    numpy.ndarray, shape (k, d)
+        Each column has one point in each of the k equal strata of (0, 1).
+    """
+    from scipy.stats import qmc
+
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0x1A7E,)))
+    sample = qmc.LatinHypercube(d=max(d, 1), rng=rng).random(k)[:, :d]
+    return np.clip(sample, _EDGE, 1 - _EDGE)
+
+
+def spread(flags: np.ndarray, rows: np.ndarray) -> list[dict[str, float]]:
+    """Spread of each outcome's probability across parameter draws.
+
+    Parameters
+    ----------
+    flags : bool array (n_runs, n_outcomes)
+    rows : int array (n_runs,)
+        The parameter draw of each run (0..K-1), each with the same number m of runs.
+
+    Returns
+    -------
+    list of dict, one per outcome
+        ``median``, ``p10``, ``p90`` of the per-draw probabilities; ``parameter_sd`` and
+        ``noise_sd`` split their variance by the law of total variance: the per-draw
+        estimates vary with variance Var(p) + E[p (1 - p)] / m, where the second term is
+        Monte Carlo (binomial) noise, estimated from the draws' own p (1 - p) / (m - 1);
+        ``parameter_sd`` is the square root of what remains (0 if negative).
+    """
+    k = int(rows.max()) + 1
+    m = np.bincount(rows, minlength=k)
+    per_draw = np.stack([flags[rows == r].mean(axis=0) for r in range(k)])  # (k, n_outcomes)
+    out = []
+    for o in range(flags.shape[1]):
+        p = per_draw[:, o]
+        noise_var = float(np.mean(p * (1 - p) / np.maximum(m - 1, 1)))
+        total_var = float(np.var(p, ddof=1)) if k > 1 else 0.0
+        out.append(
+            {
+                "median": float(np.median(p)),
+                "p10": float(np.quantile(p, 0.1)),
+                "p90": float(np.quantile(p, 0.9)),
+                "parameter_sd": math.sqrt(max(total_var - noise_var, 0.0)),
+                "noise_sd": math.sqrt(noise_var),
+                "draws": k,
+                "runs_per_draw": int(m.min()),
+            }
+        )
+    return out
+
+
+def importance(values: np.ndarray, flags: np.ndarray, *, max_runs: int = 200_000) -> np.ndarray:
+    """Spearman rank correlation of each uncertain value with each outcome, from one run.
+
+    Parameters
+    ----------
+    values : float array (n_runs, n_slots)
+        Each run's draw of each uncertain value.
+    flags : bool array (n_runs, n_outcomes)
+    max_runs : int
+        At most this many runs (the first ones) are used.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_slots, n_outcomes)
+        Pearson correlation between the ranks of the value (ties averaged) and the 0/1
+        outcome; 0 where either is constant. As in Analytica's importance analysis.
+    """
+    from scipy.stats import rankdata
+
+    values = values[:max_runs]
+    y = flags[:max_runs].astype(float)
+    out = np.zeros((values.shape[1], y.shape[1]))
+    if values.shape[0] < 3:
+        return out
+    yc = y - y.mean(axis=0)
+    ysd = np.sqrt((yc**2).sum(axis=0))
+    for j in range(values.shape[1]):
+        r = rankdata(values[:, j])
+        rc = r - r.mean()
+        rsd = math.sqrt(float((rc**2).sum()))
+        if rsd == 0:
+            continue
+        with np.errstate(invalid="ignore", divide="ignore"):
+            corr = (rc @ yc) / (rsd * ysd)
+        out[j] = np.where(ysd > 0, corr, 0.0)
+    return out
+
+
+def tornado_design(n_slots: int) -> np.ndarray:
+    """Rows fixing one uncertain value at a time at its 10th, then 90th percentile.
+
+    Returns
+    -------
+    numpy.ndarray, shape (2 n_slots, n_slots)
+        Row 2j fixes value j at quantile 0.1, row 2j + 1 at 0.9; NaN elsewhere (left random).
+    """
+    design = np.full((2 * n_slots, n_slots), np.nan)
+    for j in range(n_slots):
+        design[2 * j, j] = TORNADO_LOW
+        design[2 * j + 1, j] = TORNADO_HIGH
+    return design
+
+
+def tornado(base: np.ndarray, low: np.ndarray, high: np.ndarray) -> list[list[dict[str, Any]]]:
+    """Swings of each outcome when each uncertain value goes from its 10th to 90th percentile.
+
+    Parameters
+    ----------
+    base : float array (n_outcomes,)
+        Probabilities with every value random.
+    low, high : float arrays (n_slots, n_outcomes)
+        Probabilities with value j fixed at its 10th / 90th percentile (others random, same
+        random numbers).
+
+    Returns
+    -------
+    list (per outcome) of list (per value, largest swing first) of dict
+        ``slot`` (index), ``score`` = |high - low|, ``low``, ``high``, ``base``.
+    """
+    out = []
+    for o in range(base.shape[0]):
+        rows = [
+            {
+                "slot": j,
+                "score": float(abs(high[j, o] - low[j, o])),
+                "low": float(low[j, o]),
+                "high": float(high[j, o]),
+                "base": float(base[o]),
+            }
+            for j in range(low.shape[0])
+        ]
+        rows.sort(key=lambda r: (-r["score"], r["slot"]))
+        out.append(rows)
+    return out
+
+
+def sobol_design(n_slots: int, n_base: int, seed: int) -> np.ndarray:
+    """Saltelli's sample over the quantile space, from SALib (first and total order only).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_base * (n_slots + 2), n_slots)
+        Quantile levels in [1e-6, 1 - 1e-6]; n_base should be a power of 2.
+    """
+    from SALib.sample import sobol as sobol_sample
+
+    problem = _problem(n_slots)
+    sample = sobol_sample.sample(
+        problem, n_base, calc_second_order=False, scramble=True, seed=seed % (2**32)
+    )
+    return np.clip(sample, _EDGE, 1 - _EDGE)
+
+
+def sobol_indices(y: np.ndarray, n_slots: int, seed: int) -> list[dict[str, np.ndarray]]:
+    """First-order and total Sobol indices of each outcome (SALib ``sobol.analyze``).
+
+    Parameters
+    ----------
+    y : float array (n_rows, n_outcomes)
+        The outcome probability of each row of :func:`sobol_design`.
+
+    Returns
+    -------
+    list (per outcome) of dict
+        ``S1``, ``S1_conf``, ``ST``, ``ST_conf``: arrays (n_slots,), 95% bootstrap
+        confidence half-widths. An outcome that never varies gets zeros.
+    """
+    from SALib.analyze import sobol
+
+    problem = _problem(n_slots)
+    out = []
+    for o in range(y.shape[1]):
+        col = y[:, o]
+        if np.ptp(col) == 0:
+            zeros = np.zeros(n_slots)
+            out.append({"S1": zeros, "S1_conf": zeros, "ST": zeros, "ST_conf": zeros})
+            continue
+        res = sobol.analyze(
+            problem,
+            col,
+            calc_second_order=False,
+            conf_level=0.95,
+            print_to_console=False,
+            seed=seed % (2**32),
+        )
+        out.append(
+            {
+                key: np.nan_to_num(np.asarray(res[key], dtype=float))
+                for key in ("S1", "S1_conf", "ST", "ST_conf")
+            }
+        )
+    return out
+
+
+def _problem(n_slots: int) -> dict[str, Any]:
+    return {
+        "num_vars": n_slots,
+        "names": [f"x{j}" for j in range(n_slots)],
+        "bounds": [[0.0, 1.0]] * n_slots,
+    }
