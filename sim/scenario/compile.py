@@ -32,6 +32,7 @@ from sim.scenario.conditions import KEYWORDS, ConditionError, parse_condition
 from sim.scenario.quantities import (
     ParamRef,
     QuantityError,
+    flow_text,
     guess_kind,
     parse_chance,
     parse_duration,
@@ -165,20 +166,29 @@ class _Compiler:
         )
 
     def horizon(self, value: Any, start: dt.date | None) -> tuple[float, str]:
+        """Horizon in days from start; sets ``horizon_ok`` (False after an error)."""
+        self.horizon_ok = False
         if isinstance(value, dt.date) or re.match(r"^\s*\d{4}-\d{2}-\d{2}\s*$", str(value)):
             d = self.date(value, ("horizon",), "horizon")
             if d is None or start is None:
                 return 1.0, str(value)
             days = (d - start).days
             if days <= 0:
-                self.error(("horizon",), f"horizon {d} must be after start {start}")
+                self.error(
+                    ("horizon",),
+                    f"horizon {d} must be after start {start}; write a later date or a "
+                    "duration such as '2 years'",
+                )
                 return 1.0, str(d)
+            self.horizon_ok = True
             return float(days), d.isoformat()
         try:
-            return parse_duration(value), str(value)
+            days = parse_duration(value)
         except QuantityError as exc:
             self.error(("horizon",), f"'horizon' must be a date after start or a duration: {exc}")
             return 1.0, str(value)
+        self.horizon_ok = start is not None
+        return days, str(value)
 
     def tracks(self) -> list[Track]:
         out = []
@@ -270,10 +280,11 @@ class _Compiler:
         for other_kind, other_path in uses:
             if other_kind != kind:
                 other = self.doc.positions.of(other_path)
+                defined = self.doc.positions.of(("parameters", name), key=True)
                 self.error(
                     path,
-                    f"parameter '${name}' is used here as a {kind} but as a "
-                    f"{other_kind} at line {other.line}; use two parameters",
+                    f"parameter '${name}' (line {defined.line}) is used here as a {kind} but "
+                    f"as a {other_kind} at line {other.line}; use two parameters",
                 )
                 return None
         uses.append((kind, path))
@@ -295,9 +306,20 @@ class _Compiler:
             try:
                 q = parse_quantity(spec.value, kind, allow_param=False)
             except QuantityError as exc:
-                where = f" (it is used as a {kind})" if uses else ""
-                self.error(path, f"value of parameter '{pid}'{where}: {exc}")
                 q = Distribution("fixed", (0.0,), kind, str(spec.value))
+                written = guess_kind(spec.value)
+                if uses and written != kind and _parses(spec.value, written):
+                    # The value is fine as what it was written as: the use is the mistake.
+                    line = self.doc.positions.of(path).line
+                    self.error(
+                        uses[0][1],
+                        f"parameter '${pid}' is a {written} ({flow_text(spec.value)}, line {line}) but "
+                        f"is used here as a {kind}; use a {kind} parameter here, or change "
+                        f"its value",
+                    )
+                else:
+                    where = f" (it is used as a {kind})" if uses else ""
+                    self.error(path, f"value of parameter '{pid}'{where}: {exc}")
             if uses and any(u[1][-1] == "chance" for u in uses) and _reaches_one(q):
                 self.error(
                     path, f"parameter '{pid}' is used as a chance's P, which must be below 100%"
@@ -435,7 +457,7 @@ class _Compiler:
                 if cond is None or factor is None:
                     ok = False
                     continue
-                modifiers.append(Modifier(cond, factor, f"{m.when}: x{m.multiply}"))
+                modifiers.append(Modifier(cond, factor, f"{m.when}: x{flow_text(m.multiply)}"))
         also = []
         by_id = {t.id: (n, t) for n, t in enumerate(tracks)}
         for other, st in (spec.also or {}).items():
@@ -494,7 +516,7 @@ class _Compiler:
                 return Timing(
                     "hazard",
                     text,
-                    f"{_short(p)} / {_dur(days)}",
+                    f"{self.short(p)} / {_dur(days)}",
                     value=v,
                     per_days=days,
                     transform="chance",
@@ -507,7 +529,7 @@ class _Compiler:
                 return Timing(
                     "hazard",
                     text,
-                    f"{_short(r)} per {_dur(days)}",
+                    f"{self.short(r)} per {_dur(days)}",
                     value=v,
                     per_days=days,
                     transform="rate",
@@ -518,8 +540,23 @@ class _Compiler:
             return None
         if isinstance(q, ParamRef):
             v = self.param_use(q.name, "duration", path)
-            return None if v is None else Timing("after", f"after ${q.name}", f"${q.name}", value=v)
+            return (
+                None
+                if v is None
+                else Timing(
+                    "after", f"after ${q.name}", _short_text(self.short(f"${q.name}")), value=v
+                )
+            )
         return Timing("after", f"after {q.text}", _short_dur(q), distribution=q)
+
+    def short(self, raw: Any) -> str:
+        """Short text of a quantity for diagrams; a parameter shows its value."""
+        text = str(raw).strip()
+        if text.startswith("$") and text[1:] in self.params:
+            value = self.params[text[1:]].value
+            # a distribution shows its family's name; text or a number (value: 2) itself
+            text = next(iter(value), text) if isinstance(value, dict) else str(value)
+        return _short(text)
 
     def start_date(self) -> dt.date | None:
         s = self.spec.start
@@ -561,8 +598,8 @@ class _Compiler:
         dates = []
         for k, raw in enumerate(spec.dates or [] if spec else []):
             d = self.date(raw, ("report", "dates", k), "report dates")
-            if d is None or start is None:
-                continue
+            if d is None or start is None or not self.horizon_ok:
+                continue  # no range check against a start or horizon already in error
             days = float((d - start).days)
             if not 0 <= days <= horizon_days:
                 self.error(
@@ -609,11 +646,14 @@ class _Compiler:
                     "(its from states are never reached, or its guard never holds)",
                 )
         for n, t in enumerate(tracks):
+            as_map = isinstance(self.spec.tracks[t.id].states, dict)
             for s, st in enumerate(t.states):
                 if s not in reach[n]:
                     self.warn(
-                        ("tracks", t.id, "states"),
-                        f"state '{st}' of track '{t.id}' can never be reached",
+                        ("tracks", t.id, "states", st if as_map else s),
+                        f"state '{st}' of track '{t.id}' can never be reached (no event "
+                        "that can be enabled leads to it, and it is not initial)",
+                        key=as_map,
                     )
 
 
@@ -640,6 +680,14 @@ def _place(path: tuple, spec: ScenarioFile) -> str:
         rest = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[2:])
         return f"event '{spec.events[path[1]].id}' {rest.lstrip('.')}"
     return ".".join(str(p) for p in path)
+
+
+def _parses(value: Any, kind: str) -> bool:
+    try:
+        parse_quantity(value, kind, allow_param=False)
+    except QuantityError:
+        return False
+    return True
 
 
 def _reaches_one(q: Distribution) -> bool:
@@ -685,7 +733,10 @@ def _dur(days: float) -> str:
 
 
 def _short_dur(q: Distribution) -> str:
-    text = q.text
+    return _short_text(q.text)
+
+
+def _short_text(text: str) -> str:
     for long, short in (
         (" months", " mo"),
         (" month", " mo"),

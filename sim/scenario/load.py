@@ -77,11 +77,7 @@ def check_file(path: str | Path) -> list[Problem]:
         vdoc, vproblems = apply_variant(doc, vid)
         if vdoc is not None:
             _, more = _compile(vdoc, vid, vid)
-            vproblems += [
-                replace(p, message=f"in variant '{vid}': {p.message}")
-                for p in more
-                if p.severity == "error"
-            ]
+            vproblems += _in_variant(doc, vid, [p for p in more if p.severity == "error"])
         problems += vproblems
     return problems
 
@@ -128,10 +124,39 @@ def load_scenario(path: str | Path, variant: str = "base") -> Scenario:
     label = next(v.label for v in base.variants if v.id == variant)
     scenario, more = _compile(vdoc, variant, label)
     if scenario is None:
-        raise ScenarioError(
-            [replace(p, message=f"in variant '{variant}': {p.message}") for p in more]
-        )
+        raise ScenarioError(_in_variant(doc, variant, more))
     return replace(scenario, variants=base.variants)
+
+
+def _in_variant(doc: Document, vid: str, problems: list[Problem]) -> list[Problem]:
+    """Problems of a variant's document, said to be in the variant and placed in it.
+
+    The base file is valid, so the variant's changes caused every error. One that is found at
+    a line of the base file (``modifiers`` of an event the variant gave an ``at``) is moved to
+    the variant (its only change, else its id) and names the base line.
+    """
+    vpath = ("variants", vid)
+    lines = [
+        p.line
+        for table in (doc.positions.values, doc.positions.keys)
+        for path, p in table.items()
+        if path[:2] == vpath
+    ]
+    first, last = min(lines, default=0), max(lines, default=0)
+    spec = doc.data["variants"][vid] or {}
+    changes = [("set", k) for k in spec.get("set") or {}] + [
+        ("disable", k) for k in range(len(spec.get("disable") or []))
+    ]
+    anchor = doc.positions.of(vpath + changes[0], key=True) if len(changes) == 1 else None
+    anchor = anchor or doc.positions.of(vpath, key=True)
+    out = []
+    for p in problems:
+        message = f"in variant '{vid}': {p.message}"
+        if p.line is not None and not first <= p.line <= last:
+            message += f" (the base file's line {p.line})"
+            p = replace(p, line=anchor.line, column=anchor.column)
+        out.append(replace(p, message=message))
+    return out
 
 
 def apply_variant(doc: Document, vid: str) -> tuple[Document | None, list[Problem]]:

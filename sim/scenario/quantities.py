@@ -18,6 +18,7 @@ __all__ = [
     "DAYS_PER",
     "ParamRef",
     "QuantityError",
+    "flow_text",
     "parse_chance",
     "parse_duration",
     "parse_fixed_probability",
@@ -208,7 +209,7 @@ def parse_quantity(value: Any, kind: str, *, allow_param: bool = True) -> Quanti
         if not lo < hi:
             raise QuantityError(
                 f"range '{text}' must go from low to high (A < B); did you mean "
-                f"'{right.strip()} to {left.strip()}'?"
+                f"'{_reversed(left.strip(), right.strip())}'?"
             )
         if kind == "probability":
             if lo <= 0 or hi >= 1:
@@ -226,6 +227,24 @@ def parse_quantity(value: Any, kind: str, *, allow_param: bool = True) -> Quanti
         return Distribution("lognormal", lognormal_90(lo, hi), kind, text)
     v, unit = _term(text)
     return Distribution("fixed", (_as(v, unit, kind, text),), kind, text)
+
+
+def _reversed(left: str, right: str) -> str:
+    """``A to B`` written the other way round, keeping a unit given once at the end."""
+    m = re.match(r"^(\S+?)\s*(%|[A-Za-z]+)$", right)
+    if m and not re.search(r"[%A-Za-z]\s*$", left):
+        sep = "" if m.group(2) == "%" else " "
+        return f"{m.group(1)} to {left}{sep}{m.group(2)}"
+    return f"{right} to {left}"
+
+
+def flow_text(value: Any) -> str:
+    """A YAML value written back in flow style (``[2 months, 6 months]``, ``{mean: 3}``)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {flow_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(flow_text(v) for v in value) + "]"
+    return str(value)
 
 
 def _kind_example(kind: str) -> str:
@@ -262,7 +281,7 @@ def _mapping(value: dict, kind: str) -> Distribution:
             f"unknown distribution '{family}'; use one of "
             f"{', '.join(FAMILIES)}{_suggest(family, FAMILIES)}"
         )
-    text = f"{family} {arg}"
+    text = f"{family} {flow_text(arg)}"
     if kind == "probability" and family not in ("uniform", "triangular", "pert", "beta"):
         raise QuantityError(
             f"'{family}' is not allowed for a probability; use A to B, uniform, "
@@ -271,24 +290,34 @@ def _mapping(value: dict, kind: str) -> Distribution:
     if kind != "probability" and family == "beta":
         raise QuantityError("'beta' is only for probabilities")
 
-    def num(x):
+    def fixed(x) -> str:
+        """The text of one argument, which must be a fixed value."""
         if isinstance(x, bool) or not isinstance(x, str | int | float):
-            raise QuantityError(f"'{family}' arguments are fixed values, not {x!r}")
+            shown = "a list" if isinstance(x, list) else "a mapping" if isinstance(x, dict) else x
+            raise QuantityError(f"'{family}' arguments are fixed values, not {shown!s}")
         s = str(x).strip()
         if s.startswith("$"):
             raise QuantityError(f"'{family}' arguments are fixed values, not parameters ('{s}')")
+        return s
+
+    def num(x):
+        s = fixed(x)
         v, unit = _term(s)
         return _as(v, unit, kind, s)
 
+    def plain(x):  # shape parameters are plain numbers, whatever the kind
+        s = fixed(x)
+        return _as(*_term(s), "number", s)
+
     def nonneg(x):  # uniform/triangular/pert bounds may be 0 for probabilities and numbers
         if kind == "duration":
-            s = str(x).strip()
+            s = fixed(x)
             v, unit = _term(s)
+            if v == 0 and unit not in (None, "%"):
+                return 0.0
             if v < 0:
                 raise QuantityError(f"duration '{s}' must not be negative")
-            if unit is None or unit == "%":
-                raise QuantityError(f"'{s}' needs a unit: write e.g. '{s} months'")
-            return v * DAYS_PER[unit]
+            return _as(v, unit, "duration", s)
         return num(x)
 
     if family == "uniform":
@@ -327,19 +356,19 @@ def _mapping(value: dict, kind: str) -> Distribution:
     if family in ("weibull", "gamma"):
         second = "scale" if family == "weibull" else "mean"
         d = _named(arg, family, [("shape", second)])
-        shape = _as(*_term(str(d["shape"])), "number", str(d["shape"]))
+        shape = plain(d["shape"])
         other = num(d[second])
         if shape <= 0 or other <= 0:
             raise QuantityError(f"{family} needs a positive shape and {second}")
         return Distribution(family, (shape, other), kind, text)
     # beta, probabilities only
     if isinstance(arg, list):
-        a, b = (_as(*_term(str(x)), "number", str(x)) for x in _args(arg, 2, family))
+        a, b = (plain(x) for x in _args(arg, 2, family))
         if a <= 0 or b <= 0:
             raise QuantityError("beta needs positive shapes a and b")
         return Distribution("beta", (a, b, 0.0, 1.0), kind, text)
     d = _named(arg, family, [("mean", "sd")])
-    m, sd = num(d["mean"]), _as(*_term(str(d["sd"])), "probability", str(d["sd"]))
+    m, sd = num(d["mean"]), _as(*_term(fixed(d["sd"])), "probability", fixed(d["sd"]))
     if not (0 < m < 1 and sd > 0 and sd**2 < m * (1 - m)):
         raise QuantityError("beta {mean, sd} needs 0 < mean < 1 and sd^2 < mean (1 - mean)")
     k = m * (1 - m) / sd**2 - 1
@@ -370,7 +399,7 @@ def parse_chance(value: Any) -> tuple[Any, float, str]:
                 "chance as a mapping is {p: P, within: D}, e.g. {p: 25%, within: 1 year}"
             )
         p, d = value["p"], value["within"]
-        return p, parse_duration(d), f"{p} within {d}"
+        return p, parse_duration(d), f"{flow_text(p)} within {d}"
     if not isinstance(value, str):
         raise QuantityError("chance reads 'P within D', e.g. '25% within 12 months'")
     p, d = _split(value, "within", "25% within 12 months")
@@ -389,7 +418,7 @@ def parse_rate(value: Any) -> tuple[Any, float, str]:
         if set(value) != {"r", "per"}:
             raise QuantityError("rate as a mapping is {r: R, per: D}, e.g. {r: 0.5, per: 1 year}")
         r, d = value["r"], value["per"]
-        return r, parse_duration(d), f"{r} per {d}"
+        return r, parse_duration(d), f"{flow_text(r)} per {d}"
     if not isinstance(value, str):
         raise QuantityError("rate reads 'R per D', e.g. '0.5 per year'")
     r, d = _split(value, "per", "0.5 per year")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -18,7 +19,7 @@ from sim.scenario.yamlio import Document
 
 __all__ = ["ScenarioFile", "json_schema", "validate_structure"]
 
-Quantity = str | float | dict[str, Any]
+Quantity = str | int | float | dict[str, Any]
 DateLike = dt.date | str
 
 
@@ -170,6 +171,20 @@ _HINTS = {
     "events": "a list of events (each starting with '- id: ...')",
     "dates": "a list of dates",
     "sources": "a list of {title, url, date, note}",
+    "tracks": "a mapping track id -> {states: [...], initial: STATE}",
+    "parameters": "a mapping parameter id -> {value: QUANTITY}",
+    "outcomes": "a mapping outcome id -> {when: CONDITION}",
+    "variants": "a mapping variant id -> {set: {PATH: VALUE}, disable: [EVENT, ...]}",
+    "report": "a mapping {every: DURATION, dates: [DATE, ...]}",
+    "scenario": "an id such as us_withdrawal (lower snake_case)",
+    "id": "an id such as us_exit (lower snake_case)",
+    "track": "a track id",
+    "value": "a quantity such as 25%, '3 to 12 months' or {uniform: [A, B]}",
+    "chance": "'P within D', e.g. '25% within 12 months'",
+    "rate": "'R per D', e.g. '0.5 per year'",
+    "after": "a duration such as '6 months', or a distribution",
+    "multiply": "a number such as 2, or a distribution",
+    "every": "a duration such as '1 month'",
 }
 
 
@@ -253,9 +268,26 @@ def validate_structure(doc: Document) -> tuple[ScenarioFile | None, list[Problem
 def _problems(exc: ValidationError, doc: Document) -> list[Problem]:
     seen: set[tuple] = set()
     out: list[Problem] = []
-    for err in exc.errors():
-        path, _tags = _data_path(tuple(err["loc"]), doc.data)
+    errors = exc.errors()
+    # A typo of a required key ('intial') is reported once, as the typo with its suggestion,
+    # not also as the missing key it was meant to be.
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            path, _ = _data_path(tuple(err["loc"]), doc.data)
+            model = _field_model(path[:-1], doc.data)
+            fields = [f.alias or n for n, f in model.model_fields.items()] if model else []
+            close = difflib.get_close_matches(str(err["loc"][-1]), fields, n=1, cutoff=0.6)
+            if close:
+                seen.add(("missing", path[:-1], close[0]))
+    # When a value is wrong inside (a bad item of a list), pydantic also says the value matches
+    # none of its union's other forms; only the inner problem is reported.
+    paths = [_data_path(tuple(err["loc"]), doc.data)[0] for err in errors]
+    for err, path in zip(errors, paths, strict=True):
         kind = err["type"]
+        if kind not in ("extra_forbidden", "missing") and any(
+            len(q) > len(path) and q[: len(path)] == path for q in paths
+        ):
+            continue
         loc = tuple(err["loc"])
         if kind == "extra_forbidden":
             key = str(loc[-1])
@@ -283,13 +315,8 @@ def _problems(exc: ValidationError, doc: Document) -> list[Problem]:
         else:
             key = next((str(p) for p in reversed(path) if isinstance(p, str)), "")
             value = _get(doc.data, path)
-            expect = _HINTS.get(key) or err["msg"].removeprefix("Input should be ").rstrip(".")
-            shown = _show(value)
-            msg = (
-                f"'{key}'{_where(path[:-1], doc.data)} should be {expect}, not {shown}"
-                if key
-                else f"wrong value {shown}: {err['msg']}"
-            )
+            name, expect = _describe(path, err["msg"], doc.data)
+            msg = f"{name} should be {expect}, not {_show(value)}"
             if key == "when" and isinstance(value, list):
                 msg += "; an unquoted [...] inside {...} is read as a list: quote the condition"
             if key == "when" and isinstance(value, dict):
@@ -301,6 +328,72 @@ def _problems(exc: ValidationError, doc: Document) -> list[Problem]:
         seen.add(ident)
         out.append(Problem(doc.file, pos.line, pos.column, msg))
     return out
+
+
+_ID_OF = {
+    "tracks": "track",
+    "outcomes": "outcome",
+    "variants": "variant",
+    "parameters": "parameter",
+}
+_ID_HINTS = {
+    "tracks": "a track {states: [...], initial: STATE}",
+    "outcomes": "an outcome {when: CONDITION, ever: true or false}",
+    "variants": "a variant {set: {PATH: VALUE}, disable: [EVENT, ...]}",
+    "parameters": "a parameter {value: QUANTITY}",
+    "to": "a probability such as 40%",
+    "initial": "a probability such as 40%",
+    "also": "a state id",
+    "states": "{label: ..., note: ...} or nothing",
+}
+_ITEM_HINTS = {
+    "events": "an event: a mapping with id, track, from, to and one timing",
+    "states": "a state id",
+    "from": "a state id",
+    "modifiers": "a modifier {when: CONDITION, multiply: NUMBER}",
+    "disable": "an event id",
+    "dates": "a date such as 2026-09-30",
+    "sources": "a source {title, url, date, note}",
+}
+_PYDANTIC_WORDS = [
+    (r"a valid dictionary or instance of \w+", "a mapping"),
+    (r"a valid dictionary", "a mapping"),
+    (r"a valid string", "text"),
+    (r"a valid list", "a list"),
+    (r"a valid number", "a number"),
+    (r"a valid integer", "a whole number"),
+    (r"a valid boolean", "true or false"),
+    (r"a valid date", "a date such as 2026-09-30"),
+]
+
+
+def _describe(path: tuple, pydantic_msg: str, data: Any) -> tuple[str, str]:
+    """How to name the value at ``path`` in a message, and what it should be."""
+    kpos = max((i for i, p in enumerate(path) if isinstance(p, str)), default=-1)
+    if kpos < 0:
+        return "the value", _plain(pydantic_msg)
+    key, parent = path[kpos], path[:kpos]
+    items = "".join(f"[{i}]" for i in path[kpos + 1 :])
+    model = _field_model(parent, data)
+    is_field = model is not None and key in {f.alias or n for n, f in model.model_fields.items()}
+    if is_field:
+        name = f"'{key}{items}'{_where(parent, data)}"
+        if items and key in _ITEM_HINTS:
+            return name, _ITEM_HINTS[key]
+        return name, _HINTS.get(key) or _plain(pydantic_msg)
+    container = str(parent[-1]) if parent else ""
+    if len(parent) == 1 and container in _ID_OF:
+        name = f"{_ID_OF[container]} '{key}'{items}"
+    else:
+        name = f"'{key}{items}'{_where(parent, data)}"
+    return name, _ID_HINTS.get(container) or _plain(pydantic_msg)
+
+
+def _plain(pydantic_msg: str) -> str:
+    text = pydantic_msg.removeprefix("Input should be ").rstrip(".")
+    for pattern, words in _PYDANTIC_WORDS:
+        text = re.sub(pattern, words, text)
+    return text
 
 
 def _get(data: Any, path: tuple) -> Any:

@@ -24,6 +24,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from sim.errors import Problem, ScenarioError
 
@@ -115,26 +116,51 @@ def read_yaml(raw: bytes, file: str) -> Document:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         _fail(
             file,
-            f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} at line {line}); "
+            f"file is not UTF-8 (byte 0x{raw[exc.start]:02x}, perhaps Latin-1 or Windows-1252); "
             "save it as UTF-8 text",
+            line,
+            column,
         )
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
-        _fail(
-            file,
-            "file is empty; a scenario needs at least 'scenario', 'start', 'horizon', "
-            "'tracks', 'events' and 'outcomes'",
-        )
+        _empty(file)
+    _check_directives(text, file)
+    _check_brackets(text, file)
     yaml = YAML(typ="rt", pure=True)
     yaml.version = (1, 2)
     try:
         node = yaml.compose(io.StringIO(text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        msg = " ".join(s for s in (exc.context, exc.problem) if s)
+        context = exc.context
+        if (
+            context
+            and exc.context_mark is not None
+            and exc.problem_mark is not None
+            and exc.context_mark.line != exc.problem_mark.line
+        ):
+            context += f" (begun at line {exc.context_mark.line + 1})"
+        msg = " ".join(s for s in (context, exc.problem) if s).replace("\n", " ")
+        problem = str(exc.problem)
+        if (
+            exc.context_mark is not None
+            and exc.context
+            and ("<stream end>" in problem or "end of stream" in problem)
+        ):
+            # An unclosed [, { or quote: point at where it was opened.
+            mark = exc.context_mark
+            what = re.sub(r"^while (parsing|scanning) (a |an )?", "", exc.context)
+            what = _UNCLOSED.get(what, what)
+            msg = f"this {what} is never closed (the file ends first); close it"
+        if "<block end>" in msg:
+            msg += "; check the indentation of this line"
+        if "mapping values are not allowed here" in msg:
+            msg += "; quote a value that contains ': ', or check the indentation"
         lines = text.splitlines()
         if mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]:
             msg += "; tabs are not allowed for indentation in YAML, use spaces"
@@ -149,16 +175,89 @@ def read_yaml(raw: bytes, file: str) -> Document:
             mark.line + 1 if mark else None,
             mark.column + 1 if mark else None,
         )
+    except ReaderError as exc:
+        if isinstance(exc.character, int) and isinstance(exc.position, int):
+            line = text.count("\n", 0, exc.position) + 1
+            column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+            _fail(
+                file,
+                f"character U+{exc.character:04X} is not allowed in YAML text (a control or "
+                "non-character code point); remove it",
+                line,
+                column,
+            )
+        _fail(file, f"not valid YAML: {' '.join(str(exc).split())}")
     except YAMLError as exc:
-        _fail(file, f"not valid YAML: {exc}")
+        _fail(file, f"not valid YAML: {' '.join(str(exc).split())}")
     except RecursionError:
         _fail(file, "not valid YAML: nesting is too deep")
     if node is None:
-        _fail(file, "file holds no YAML document")
+        _empty(file)
     _measure(node, file)
     positions = Positions()
     data = _convert(node, (), positions, file, 0)
     return Document(data, positions, file, text)
+
+
+_UNCLOSED = {
+    "flow sequence": "'[' list",
+    "flow mapping": "'{' mapping",
+    "quoted scalar": "quoted text",
+}
+
+
+def _check_directives(text: str, file: str) -> None:
+    """Refuse a ``%YAML`` directive other than 1.2 (YAML 1.1 would read ``no`` as false)."""
+    for n, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if not line.startswith("%"):
+            return
+        m = re.match(r"^%YAML\s+(\S+)", line)
+        if m and m.group(1) != "1.2":
+            _fail(
+                file,
+                f"'%YAML {m.group(1)}' is not supported: scenario files are YAML 1.2 (where "
+                "yes, no, on and off are plain words); remove this line",
+                n,
+                1,
+            )
+
+
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _check_brackets(text: str, file: str) -> None:
+    """Refuse ``[`` / ``{`` nested deeper than :data:`MAX_DEPTH` before ruamel.yaml reads them.
+
+    ruamel.yaml's scanner takes time quadratic in the flow nesting depth (a 10 kB line of
+    ``[`` takes most of a minute), so the depth is measured first, by counting brackets. Brackets
+    inside quoted text count too: only a file with more than MAX_DEPTH unclosed ones is refused.
+    """
+    depth = 0
+    for m in _BRACKET.finditer(text):
+        if m.group() in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                i = m.start()
+                _fail(
+                    file,
+                    f"'[' and '{{' nested more than {MAX_DEPTH} deep (or left unclosed); "
+                    "scenario files are capped there",
+                    text.count("\n", 0, i) + 1,
+                    i - (text.rfind("\n", 0, i) + 1) + 1,
+                )
+        elif depth:
+            depth -= 1
+
+
+def _empty(file: str):
+    _fail(
+        file,
+        "file is empty (no YAML document); a scenario needs at least 'scenario', 'start', "
+        "'horizon', 'tracks', 'events' and 'outcomes'",
+    )
 
 
 def _measure(root: Node, file: str) -> None:
@@ -237,7 +336,7 @@ def _convert(node: Node, path: Path, positions: Positions, file: str, depth: int
                     p.line,
                     p.column,
                 )
-            key = str(knode.value)
+            key = _text(knode, str(knode.value), file)
             if key in out:
                 p = _pos(knode)
                 first = positions.keys[path + (key,)]
@@ -272,20 +371,55 @@ def _bad_tag(node: Node, tag: str, file: str):
     )
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _text(node: Node, value: str, file: str) -> str:
+    """Join escaped UTF-16 surrogate pairs (``"\\ud83d\\ude00"``, as JSON writes them) into
+    their character; refuse a lone surrogate, which is not a character."""
+    if not _SURROGATE.search(value):
+        return value
+    try:
+        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:
+        p = _pos(node)
+        _fail(
+            file,
+            "text holds an escaped lone UTF-16 surrogate (such as \\ud800), which is not a "
+            "character; write the character itself",
+            p.line,
+            p.column,
+        )
+
+
 def _scalar(node: ScalarNode, tag: str, file: str) -> Any:
     value = node.value
+    if getattr(node, "style", None) == ">":
+        value = value.replace("\a", "")  # ruamel marks the folds of '>' scalars with BEL
     kind = tag[len(_CORE) :] if tag.startswith(_CORE) else None
     if kind == "str":
-        return value
+        return _text(node, value, file)
     if kind == "null":
         return None
     if kind == "bool":
         return value.lower() == "true"
     if kind == "int":
+        digits = value.replace("_", "")
+        if len(digits) > 100:
+            p = _pos(node)
+            _fail(
+                file,
+                f"number {value[:20]}... is too long; write at most 100 digits",
+                p.line,
+                p.column,
+            )
         try:
-            return int(value.replace("_", ""), 0)
+            return int(digits, 0)
         except ValueError:
-            return int(value.replace("_", ""))
+            try:
+                return int(digits)  # 1.2 core allows leading zeros ("012" is 12)
+            except ValueError:
+                return value
     if kind == "float":
         v = value.replace("_", "").lower()
         if v in (".inf", "+.inf"):
@@ -294,7 +428,10 @@ def _scalar(node: ScalarNode, tag: str, file: str) -> Any:
             return float("-inf")
         if v == ".nan":
             return float("nan")
-        return float(v)
+        try:
+            return float(v)
+        except ValueError:
+            return value
     if kind == "timestamp":
         if _DATE_RE.match(value):
             try:
