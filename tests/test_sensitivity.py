@@ -1,0 +1,187 @@
+"""Second-order uncertainty, importance, tornado and Sobol against known answers."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from sim import load_scenario
+from sim.analysis import sensitivity as sa
+from sim.runner import run_design, run_scenario
+
+ONE_DRIVER = """
+scenario: one_driver
+start: 2025-01-01
+horizon: 1 year
+tracks:
+  t: {states: [a, b], initial: a}
+  u: {states: [x, y], initial: x}
+parameters:
+  p: {value: 10% to 60%}
+  q: {value: 10% to 60%}
+events:
+  - {id: e, track: t, from: a, to: b, chance: $p within 1 year}
+  - {id: f, track: u, from: x, to: y, chance: $q within 1 year}
+  - {id: g, track: u, from: y, to: x, rate: 0.5 to 2 per year}
+outcomes:
+  b: {when: t == b}
+"""
+
+UNIFORM_CHANCE = """
+scenario: uniform_chance
+start: 2025-01-01
+horizon: 1 year
+tracks:
+  t: {states: [a, b], initial: a}
+parameters:
+  p: {value: {uniform: [10%, 50%]}}
+events:
+  - {id: e, track: t, from: a, to: b, chance: $p within 1 year}
+outcomes:
+  b: {when: t == b}
+"""
+
+
+@pytest.fixture
+def one_driver(write_scenario):
+    return load_scenario(write_scenario(ONE_DRIVER))
+
+
+def test_slot_names_follow_the_contract(one_driver):
+    assert [s.name for s in one_driver.slots] == ["p", "q", "g.rate"]
+
+
+def test_tornado_names_the_only_driver_first(one_driver):
+    runs = 3000
+    base = run_scenario(one_driver, runs=runs, seed=3, jobs=1)
+    design = sa.tornado_design(3)
+    res = run_design(one_driver, design, runs, common=True, seed=3, jobs=1)
+    per_row = np.stack([res.flags[res.rows == k].mean(axis=0) for k in range(len(design))])
+    table = sa.tornado(base.probabilities(), per_row[0::2], per_row[1::2])[0]
+    assert table[0]["slot"] == 0
+    # p at its 10th and 90th percentiles: P(b) equals p, within Monte Carlo error
+    lo, hi = (float(one_driver.slots[0].distribution.ppf(q)) for q in (0.1, 0.9))
+    assert abs(table[0]["low"] - lo) < 5 * math.sqrt(lo * (1 - lo) / runs)
+    assert abs(table[0]["high"] - hi) < 5 * math.sqrt(hi * (1 - hi) / runs)
+    # q and the rate only touch track u: with common random numbers the outcome is unchanged
+    assert [r["score"] for r in table[1:]] == [0.0, 0.0]
+
+
+def test_sobol_total_index_of_the_only_driver(one_driver):
+    design = sa.sobol_design(3, 16, seed=1)
+    res = run_design(one_driver, design, 200, common=True, seed=1, jobs=1)
+    y = np.stack([res.flags[res.rows == k].mean(axis=0) for k in range(len(design))])
+    idx = sa.sobol_indices(y, 3, seed=1)[0]
+    assert idx["ST"][0] > 0.5
+    assert (idx["ST"][1:] < 0.05).all()
+
+
+def test_importance_ranks_the_driver_first(one_driver):
+    res = run_scenario(one_driver, runs=20000, seed=5, jobs=1)
+    ranking = res.importance()["b"]
+    assert ranking[0]["parameter"] == "p" and ranking[0]["rho"] > 0.1
+    # independent of b, so |rho| is noise: sd about 1/sqrt(n)
+    assert all(abs(r["rho"]) < 5 / math.sqrt(20000) for r in ranking[1:])
+
+
+def test_spread_matches_the_closed_form(write_scenario):
+    # P(b) given p is p itself, so the per-draw probabilities follow p ~ U(10%, 50%).
+    scenario = load_scenario(write_scenario(UNIFORM_CHANCE))
+    k, m = 40, 1500
+    design = sa.latin_hypercube(k, 1, seed=2)
+    res = run_design(scenario, design, m, seed=2, jobs=1)
+    p_true = 0.1 + 0.4 * design[:, 0]
+    per_draw = np.array([res.flags[res.rows == d, 0].mean() for d in range(k)])
+    assert np.all(np.abs(per_draw - p_true) <= 5 * np.sqrt(p_true * (1 - p_true) / m))
+    assert np.allclose(res.slot_values[::m, 0], p_true)
+    spread = sa.spread(res.flags, res.rows)[0]
+    # Latin hypercube: one draw per stratum of width 1/40, so the empirical quantiles of the
+    # draws are within a stratum (0.01 in p) of the uniform's; add 5 noise sd.
+    tol = 0.4 / k + 5 * spread["noise_sd"]
+    assert abs(spread["median"] - 0.30) < tol
+    assert abs(spread["p10"] - 0.14) < tol and abs(spread["p90"] - 0.46) < tol
+    # parameter sd of U(0.1, 0.5) is 0.4 / sqrt(12)
+    assert abs(spread["parameter_sd"] - 0.4 / math.sqrt(12)) < 0.02
+
+
+def test_parameter_draws_in_summary_and_cli(write_scenario, tmp_path):
+    path = write_scenario(UNIFORM_CHANCE)
+    out = tmp_path / "pd"
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "run",
+            str(path),
+            "--parameter-draws",
+            "20",
+            "--runs",
+            "4000",
+            "--out",
+            str(out),
+            "--no-charts",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stderr
+    s = json.loads((out / "summary.json").read_text())
+    assert s["parameter_draws"] == 20 and s["runs"] == 4000
+    spread = s["outcomes"]["b"]["spread"]
+    assert spread["p10"] < spread["median"] < spread["p90"]
+
+
+def test_sensitivity_command_writes_the_contract(write_scenario, tmp_path):
+    path = write_scenario(ONE_DRIVER)
+    for method in ("tornado", "sobol"):
+        out = tmp_path / method
+        args = [
+            sys.executable,
+            "-m",
+            "sim",
+            "sensitivity",
+            str(path),
+            "--method",
+            method,
+            "--runs",
+            "300",
+            "--out",
+            str(out),
+            "--no-charts",
+        ]
+        if method == "sobol":
+            args += ["--samples", "8"]
+        r = subprocess.run(args, capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        data = json.loads((out / "sensitivity.json").read_text())
+        assert data["method"] == method
+        ranked = data["outcomes"]["b"]
+        assert ranked[0]["parameter"] == "p"
+        scores = [row["score"] for row in ranked]
+        assert scores == sorted(scores, reverse=True)
+        assert {row["parameter"] for row in ranked} == {"p", "q", "g.rate"}
+
+
+def test_sensitivity_without_uncertain_values_is_an_input_error(tmp_path):
+    from .conftest import CASES
+
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "sensitivity",
+            str(CASES / "branch.yaml"),
+            "--out",
+            str(tmp_path / "x"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 1 and "no uncertain values" in r.stderr
