@@ -152,6 +152,7 @@ class Results:
     fire_count: np.ndarray
     trajectories: Counter
     rows: np.ndarray | None = None
+    _summary: dict | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def merge(
@@ -209,8 +210,14 @@ class Results:
     def summary(self) -> dict[str, Any]:
         """The ``summary.json`` content (SCENARIO_FORMAT.md section 9, plus extras).
 
-        The layout is documented in docs/RESULTS_LAYOUT.md.
+        The layout is documented in docs/RESULTS_LAYOUT.md. Computed once, then cached (the
+        returned dict is shared: copy it before changing it).
         """
+        if self._summary is None:
+            self._summary = self._make_summary()
+        return self._summary
+
+    def _make_summary(self) -> dict[str, Any]:
         from sim import __version__
 
         sc = self.scenario
