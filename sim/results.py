@@ -105,7 +105,7 @@ class Partial:
             passage=passage,
             fired=np.count_nonzero(block.fires, axis=0),
             fire_count=block.fires.sum(axis=0),
-            trajectories=Counter(block.trajectories),
+            trajectories=block.trajectories,
         )
 
 
@@ -131,7 +131,8 @@ class Results:
     points : float array (n_points,)
         Checkpoint times (days): the report grid and report dates.
     flags, first, final, slot_values
-        Per-run arrays, concatenated in run order (shapes as in :class:`Partial`, n = runs).
+        Per-run arrays, concatenated in run order (shapes as in :class:`Partial`, n = runs;
+        ``slot_values`` may hold only the first runs, see ``run_scenario(keep_values=...)``).
     occupancy, by_point, passage, fired, fire_count, trajectories
         Sums over all runs.
     rows : int array (n,) or None
@@ -391,6 +392,7 @@ class Results:
             data[f"first:{outcome.id}"] = [
                 "" if math.isinf(x) else sc.date_of(x).isoformat() for x in self.first[:, o]
             ]
-        for k, slot in enumerate(sc.slots):
-            data[f"value:{slot.name}"] = self.slot_values[:, k]
+        if len(self.slot_values) == self.runs:  # kept for every run (run with keep_values=None)
+            for k, slot in enumerate(sc.slots):
+                data[f"value:{slot.name}"] = self.slot_values[:, k]
         return pd.DataFrame(data)

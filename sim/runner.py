@@ -36,6 +36,7 @@ __all__ = [
 DEFAULT_RUNS = 10_000
 DEFAULT_SEED = 20250801
 BLOCK = 1024
+KEEP_VALUES = 100_000
 ENGINES = ("auto", "fast", "numpy", "simpy")
 
 Progress = Callable[[int, int], None]
@@ -97,6 +98,7 @@ def run_scenario(
     jobs: int | None = None,
     engine: str = "auto",
     progress: Progress | None = None,
+    keep_values: int | None = KEEP_VALUES,
 ) -> Results:
     """Run ``runs`` replications of a scenario.
 
@@ -138,6 +140,7 @@ def run_design(
     jobs: int | None = None,
     engine: str = "auto",
     progress: Progress | None = None,
+    keep_values: int | None = None,
 ) -> Results:
     """Run replications with some uncertain values fixed, row by row of a design.
 
@@ -154,8 +157,8 @@ def run_design(
         True: every row uses run indices ``[0, runs_per_row)``, so rows differ only by the
         fixed values (common random numbers). False: row k uses run indices
         ``[k * runs_per_row, (k + 1) * runs_per_row)`` (independent replications).
-    seed, jobs, engine, progress
-        As in :func:`run_scenario`.
+    seed, jobs, engine, progress, keep_values
+        As in :func:`run_scenario` (here ``keep_values`` defaults to None: keep all).
 
     Returns
     -------
@@ -201,7 +204,7 @@ def run_design(
         _init_worker(scenario, name, seed, design)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         for unit in units:
-            parts.append(_run_block(unit))
+            parts.append(_trim(_run_block(unit), done, keep_values))
             done += unit[2] - unit[1]
             if progress:
                 progress(done, total)
@@ -212,7 +215,7 @@ def run_design(
         )
         try:
             for unit, part in zip(units, pool.imap(_run_block, units), strict=True):
-                parts.append(part)
+                parts.append(_trim(part, done, keep_values))
                 done += unit[2] - unit[1]
                 if progress:
                     progress(done, total)
@@ -229,6 +232,13 @@ def run_design(
     )
     rows = np.repeat(np.arange(n_rows), runs_per_row)
     return Results.merge(scenario, settings, parts, rows=rows)
+
+
+def _trim(part: Partial, done: int, keep: int | None) -> Partial:
+    """Drop the uncertain-value draws of runs past the first ``keep`` (``done`` runs before)."""
+    if keep is not None and done + len(part.slot_values) > keep:
+        part.slot_values = part.slot_values[: max(keep - done, 0)]
+    return part
 
 
 def _blocks_from(offset: int, n: int, size: int) -> list[tuple[int, int]]:

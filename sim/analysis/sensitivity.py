@@ -102,9 +102,10 @@ def importance(values: np.ndarray, flags: np.ndarray, *, max_runs: int = 200_000
         either is constant. As in Analytica's importance analysis. Values are continuous
         draws, so ties have probability zero and ranks are taken by sorting.
     """
-    values = values[:max_runs]
+    n = min(len(values), len(flags), max_runs)
+    values = values[:n]
     columns = np.ascontiguousarray(values.T)
-    y = flags[:max_runs].astype(float)
+    y = flags[:n].astype(float)
     out = np.zeros((values.shape[1], y.shape[1]))
     if values.shape[0] < 3:
         return out

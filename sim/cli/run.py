@@ -113,26 +113,32 @@ def command(
     for w in scenario.warnings:
         click.echo(w, err=True)
     folder = Path(out) if out else Path("reports") / scenario.id / scenario.variant
-    results = _run(scenario, runs, seed, jobs, engine, parameter_draws)
+    results = _run(scenario, runs, seed, jobs, engine, parameter_draws, save_runs)
     _publish(results, folder, no_charts=no_charts, save_runs=save_runs)
     print_outcomes(results.summary())
     click.echo(f"Report: {folder / ('summary.json' if no_charts else 'report.html')}")
 
 
-def _run(scenario, runs, seed, jobs, engine, parameter_draws=None):
+def _run(scenario, runs, seed, jobs, engine, parameter_draws=None, save_runs=False):
     """Run with a progress bar; with ``parameter_draws`` K, as K Latin-hypercube draws of
     the uncertain values with ceil(runs / K) independent runs each."""
     import dataclasses
     import math
 
     from sim.cli.output import progress_bar
-    from sim.runner import run_design, run_scenario
+    from sim.runner import KEEP_VALUES, run_design, run_scenario
 
     label = f"{scenario.id} [{scenario.variant}]"
     if not parameter_draws or not scenario.slots:
         with progress_bar(label, runs) as advance:
             return run_scenario(
-                scenario, runs=runs, seed=seed, jobs=jobs, engine=engine, progress=advance
+                scenario,
+                runs=runs,
+                seed=seed,
+                jobs=jobs,
+                engine=engine,
+                progress=advance,
+                keep_values=None if save_runs else KEEP_VALUES,
             )
     from sim.analysis.sensitivity import latin_hypercube
 
@@ -140,7 +146,14 @@ def _run(scenario, runs, seed, jobs, engine, parameter_draws=None):
     design = latin_hypercube(parameter_draws, len(scenario.slots), seed)
     with progress_bar(label, per_draw * parameter_draws) as advance:
         results = run_design(
-            scenario, design, per_draw, seed=seed, jobs=jobs, engine=engine, progress=advance
+            scenario,
+            design,
+            per_draw,
+            seed=seed,
+            jobs=jobs,
+            engine=engine,
+            progress=advance,
+            keep_values=None if save_runs else KEEP_VALUES,
         )
     results.settings = dataclasses.replace(results.settings, parameter_draws=parameter_draws)
     return results
@@ -188,7 +201,8 @@ def run_and_compare(
     for w in scenarios["base"].warnings:
         click.echo(w, err=True)
     results = {
-        v: _run(sc, runs, seed, jobs, engine, parameter_draws) for v, sc in scenarios.items()
+        v: _run(sc, runs, seed, jobs, engine, parameter_draws, save_runs)
+        for v, sc in scenarios.items()
     }
     root = Path(out) if out else Path("reports") / scenarios["base"].id
     for v, res in results.items():

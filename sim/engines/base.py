@@ -7,6 +7,7 @@ through :func:`prepare`, so two engines can be compared run by run.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -22,7 +23,7 @@ __all__ = [
     "Prepared",
     "checkpoints",
     "prepare",
-    "trajectory_tuples",
+    "trajectory_counts",
 ]
 
 MAX_INSTANT_FIRINGS = 1000
@@ -43,9 +44,9 @@ class BlockResult:
         States at the checkpoints of :func:`checkpoints` (after the firings due then).
     fires : numpy.ndarray, int32, shape (n, n_events)
         Number of firings of each event.
-    trajectories : list of tuple of int
-        Per run, the indices of the events that fired, in order (at most MAX_TRAJECTORY;
-        a longer one ends with -1).
+    trajectories : Counter
+        Sequences of the indices of the events that fired, in order (at most
+        MAX_TRAJECTORY; a longer one ends with -1) -> number of runs.
     slot_values : numpy.ndarray, float64, shape (n, n_slots)
         The uncertain values drawn for each run.
     """
@@ -54,7 +55,7 @@ class BlockResult:
     first: np.ndarray
     at_points: np.ndarray
     fires: np.ndarray
-    trajectories: list[tuple[int, ...]]
+    trajectories: Counter
     slot_values: np.ndarray
 
 
@@ -187,9 +188,22 @@ def prepare(scenario: Scenario, block: RandomBlock) -> Prepared:
     return Prepared(scenario, block, initial, slot_values, hazard, factors)
 
 
-def trajectory_tuples(traj: np.ndarray, length: np.ndarray) -> list[tuple[int, ...]]:
-    """Rows of an ``(n, MAX_TRAJECTORY + 1)`` event-index array, cut at ``length``, as tuples."""
-    return [tuple(row[:k]) for row, k in zip(traj.tolist(), length.tolist(), strict=True)]
+def trajectory_counts(traj: np.ndarray, length: np.ndarray) -> Counter:
+    """Count the distinct rows of an ``(n, MAX_TRAJECTORY + 1)`` int64 event-index array.
+
+    Row i holds ``length[i]`` event indices followed by padding (the same value in every row).
+
+    Returns
+    -------
+    collections.Counter
+        Trajectory (tuple of event indices, cut at its length) -> number of runs.
+    """
+    rows = np.ascontiguousarray(traj, dtype=np.int64)
+    keys = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
+    _, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    return Counter(
+        {tuple(rows[i, : length[i]].tolist()): int(c) for i, c in zip(first, counts, strict=True)}
+    )
 
 
 def _per_run(value, slot_values: np.ndarray, n: int) -> np.ndarray:

@@ -24,7 +24,7 @@ from sim.engines.base import (
     BlockResult,
     checkpoints,
     prepare,
-    trajectory_tuples,
+    trajectory_counts,
 )
 from sim.errors import SimulationError
 from sim.model.conditions import And, Const, Not, Or, Test
@@ -189,7 +189,7 @@ class CompiledEngine:
         first = np.empty((n, n_out))
         at_points = np.empty((n, n_points, n_tracks), dtype=np.int16)
         fires = np.empty((n, n_events), dtype=np.int32)
-        traj = np.empty((n, MAX_TRAJECTORY + 1), dtype=np.int64)
+        traj = np.full((n, MAX_TRAJECTORY + 1), -2, dtype=np.int64)
         traj_len = np.empty(n, dtype=np.int64)
         status = np.empty(n, dtype=np.int8)
         factors = np.ascontiguousarray(prep.factors)
@@ -220,12 +220,12 @@ class CompiledEngine:
                     "check the guards and 'at' dates of these events"
                 )
             for e in np.unique(need[runs[st == NEED_WORK]]):
-                depth_work[e] *= 2
+                depth_work[e] *= 4
             for e in np.unique(need[runs[st == NEED_BRANCH]]):
-                depth_branch[e] *= 2
+                depth_branch[e] *= 4
             runs = runs[st != OK]
         return BlockResult(
-            final, first, at_points, fires, trajectory_tuples(traj, traj_len), prep.slot_values
+            final, first, at_points, fires, trajectory_counts(traj, traj_len), prep.slot_values
         )
 
 
@@ -355,6 +355,7 @@ def _simulate(  # noqa: PLR0913 - the kernel takes the model as plain arrays
         mark[:] = 0
         stamp = 0
         fires[r, :] = 0
+        traj[r, :] = -2
         tlen = 0
         now = 0.0
         for o in range(n_out):

@@ -25,7 +25,7 @@ from sim.engines.base import (
     BlockResult,
     checkpoints,
     prepare,
-    trajectory_tuples,
+    trajectory_counts,
 )
 from sim.errors import SimulationError
 from sim.model.scenario import Scenario
@@ -228,7 +228,7 @@ class _Block:
             self.reexamine(live, t, state, en, mods, factors, fresh)
         final = state.astype(np.int16)
         return BlockResult(
-            final, first, at_points, fires, trajectory_tuples(traj, traj_len), prep.slot_values
+            final, first, at_points, fires, trajectory_counts(traj, traj_len), prep.slot_values
         )
 
     def reexamine(self, live, now, state, en, mods, factors, fresh) -> None:

@@ -63,7 +63,9 @@ class SimPyEngine:
                 at_points[r, p] = rep.history[bisect_right(times, day) - 1][1]
             fires[r] = rep.fires
             trajectories.append(tuple(rep.trajectory))
-        return BlockResult(final, first, at_points, fires, trajectories, prepared.slot_values)
+        return BlockResult(
+            final, first, at_points, fires, Counter(trajectories), prepared.slot_values
+        )
 
 
 def _readers(scenario: Scenario) -> list[list[int]]:

@@ -1,10 +1,11 @@
 """Charts of a results folder, one module per chart family.
 
 Every function draws from data as read from the results folder (``summary.json`` entries,
-``occupancy.csv``, ``first_passage.csv``) or from a comparison folder (``comparison.json``),
-takes an optional ``ax`` and returns the Axes, or returns a Figure where a chart needs several
-panels. Figures are made with :class:`matplotlib.figure.Figure` outside pyplot, so no GUI
-backend is involved; use :func:`save_figure` to write PNG and SVG files and release the figure.
+``occupancy.csv``, ``first_passage.csv``), from a comparison folder (``comparison.json``) or
+from a sensitivity folder (``sensitivity.json``), takes an optional ``ax`` and returns the
+Axes, or returns a Figure where a chart needs several panels. Figures are made with
+:class:`matplotlib.figure.Figure` outside pyplot, so no GUI backend is involved; use
+:func:`save_figure` to write PNG and SVG files and release the figure.
 """
 
 from sim.plots._style import save_figure
@@ -13,12 +14,24 @@ from sim.plots.diagram import plot_diagram
 from sim.plots.first_passage import plot_first_passage
 from sim.plots.occupancy import plot_occupancy, plot_track_occupancy
 from sim.plots.outcomes import plot_outcomes
+from sim.plots.sensitivity import (
+    plot_importance,
+    plot_sobol,
+    plot_spread,
+    plot_tornado,
+    plot_tornado_grid,
+)
 
 __all__ = [
     "plot_diagram",
     "plot_first_passage",
+    "plot_importance",
     "plot_occupancy",
     "plot_outcomes",
+    "plot_sobol",
+    "plot_spread",
+    "plot_tornado",
+    "plot_tornado_grid",
     "plot_track_occupancy",
     "plot_variant_differences",
     "plot_variant_probabilities",

@@ -25,8 +25,10 @@ from sim.errors import SimError
 from sim.plots import (
     plot_diagram,
     plot_first_passage,
+    plot_importance,
     plot_occupancy,
     plot_outcomes,
+    plot_spread,
     save_figure,
 )
 
@@ -36,6 +38,8 @@ _OCCUPANCY_COLUMNS = {"date": str, "track": str, "state": str, "share": float}
 _FIRST_PASSAGE_COLUMNS = {"date": str, "outcome": str, "share": float}
 _DASH = "\u2014"
 _DOT = " \u00b7 "
+#: Runs whose draws of the uncertain values are kept for ``importance`` (sim.runner).
+_IMPORTANCE_RUNS = 100_000
 
 
 def render_report(folder: Path) -> list[Path]:
@@ -43,7 +47,11 @@ def render_report(folder: Path) -> list[Path]:
 
     Writes ``outcomes``, ``first_passage``, ``occupancy`` and ``diagram`` as ``.png`` and
     ``.svg``, then ``report.html``, replacing files of those names. A chart whose CSV file is
-    absent is skipped (and the report says so). Files are written in place; making the whole
+    absent is skipped (and the report says so). When the summary has a non-empty
+    ``importance``, also writes ``importance`` (rank correlation of each uncertain value with
+    each outcome) and a "Which assumptions matter" section; when an outcome has a ``spread``
+    (``sim run --parameter-draws``), also writes ``spread`` and a section on the spread across
+    parameter draws. Files are written in place; making the whole
     folder appear at once is the caller's business.
 
     Parameters
@@ -59,8 +67,9 @@ def render_report(folder: Path) -> list[Path]:
     Raises
     ------
     sim.errors.SimError
-        If ``summary.json`` is missing or is not a results summary, or a CSV file lacks a
-        column or holds a value of the wrong type.
+        If ``summary.json`` is missing or is not a results summary (including a malformed
+        ``importance`` or ``spread``), or a CSV file lacks a column or holds a value of the
+        wrong type.
     """
     folder = Path(folder)
     summary = _read_summary(folder / "summary.json")
@@ -83,6 +92,17 @@ def render_report(folder: Path) -> list[Path]:
         charts["occupancy"] = _save(fig, folder, "occupancy", written)
     ax = plot_diagram(summary)
     charts["diagram"] = _save(ax.get_figure(), folder, "diagram", written)
+    if _spreads(summary):
+        ax = plot_spread(outcomes)
+        charts["spread"] = _save(ax.get_figure(), folder, "spread", written)
+    if _has_importance(summary):
+        fig = plot_importance(
+            summary["importance"],
+            summary.get("parameters") or {},
+            outcomes,
+            chance=_chance_levels(summary),
+        )
+        charts["importance"] = _save(fig, folder, "importance", written)
 
     page = folder / "report.html"
     page.write_text(_page(summary, charts), encoding="utf-8")
@@ -117,7 +137,108 @@ def _read_summary(path: Path) -> dict[str, Any]:
             raise SimError(
                 f"{path}: error: outcomes.{oid}.probability must be a number in [0, 1], got {p!r}"
             )
+        _check_spread(path, oid, outcome.get("spread"))
+    _check_importance(path, summary.get("importance"))
     return summary
+
+
+def _is_number(value: Any, low: float = -math.inf, high: float = math.inf) -> bool:
+    return (
+        not isinstance(value, bool)
+        and isinstance(value, int | float)
+        and math.isfinite(value)
+        and low <= value <= high
+    )
+
+
+def _check_spread(path: Path, oid: str, spread: Any) -> None:
+    if spread is None:
+        return
+    where = f"outcomes.{oid}.spread"
+    if not isinstance(spread, dict):
+        raise SimError(f"{path}: error: {where} must be an object (median, p10, p90, ...)")
+    for key in ("median", "p10", "p90"):
+        if not _is_number(spread.get(key), 0.0, 1.0):
+            raise SimError(
+                f"{path}: error: {where}.{key} must be a number in [0, 1], got {spread.get(key)!r}"
+            )
+    for key in ("parameter_sd", "noise_sd"):
+        if spread.get(key) is not None and not _is_number(spread[key], 0.0):
+            raise SimError(
+                f"{path}: error: {where}.{key} must be a number >= 0, got {spread[key]!r}"
+            )
+
+
+def _check_importance(path: Path, importance: Any) -> None:
+    if importance is None:
+        return
+    if not isinstance(importance, dict):
+        raise SimError(
+            f"{path}: error: key 'importance' must be an object: outcome id -> "
+            '[{"parameter": NAME, "rho": NUMBER}, ...]'
+        )
+    for oid, rows in importance.items():
+        if not isinstance(rows, list):
+            raise SimError(f"{path}: error: importance.{oid} must be a list of entries")
+        for k, row in enumerate(rows):
+            where = f"importance.{oid}[{k}]"
+            if not isinstance(row, dict) or not isinstance(row.get("parameter"), str):
+                raise SimError(f"{path}: error: {where} must be an object naming a 'parameter'")
+            if not _is_number(row.get("rho"), -1.0, 1.0):
+                raise SimError(
+                    f"{path}: error: {where}.rho must be a number in [-1, 1], "
+                    f"got {row.get('rho')!r}"
+                )
+
+
+def _spreads(summary: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """Outcome id -> spread, for the outcomes that have one (file order)."""
+    return {
+        oid: o["spread"]
+        for oid, o in summary["outcomes"].items()
+        if isinstance(o.get("spread"), Mapping)
+    }
+
+
+def _has_importance(summary: Mapping[str, Any]) -> bool:
+    importance = summary.get("importance")
+    return isinstance(importance, Mapping) and any(importance.values())
+
+
+def _chance_levels(summary: Mapping[str, Any]) -> dict[str, float]:
+    """Per outcome, the |rho| that chance alone reaches about one time in twenty.
+
+    Importance is computed from the first n runs: ``summary["importance_runs"]`` when given,
+    else min(runs, :data:`_IMPORTANCE_RUNS`) (the runner keeps the draws of at most that many
+    runs, so the band errs on the wide side). Every run drawing its own values: about
+    2 / sqrt(n), the null standard error of a correlation being 1 / sqrt(n). With parameter
+    draws of m runs each, the n runs hold only K = n / m distinct values of each parameter and
+    the runs of a draw move together: the null variance of the correlation is then about
+    Var(per-draw probability) / (K p (1 - p)), the per-draw variance being parameter_sd^2 +
+    noise_sd^2 from the outcome's ``spread``.
+    """
+    runs = summary.get("runs")
+    used = summary.get("importance_runs")
+    if not _is_number(used, 1) and _is_number(runs, 1):
+        used = min(runs, _IMPORTANCE_RUNS)
+    if not _is_number(used, 4):
+        return {}
+    spreads = _spreads(summary)
+    out: dict[str, float] = {}
+    for oid, o in summary["outcomes"].items():
+        sp = spreads.get(oid)
+        p = float(o["probability"])
+        if sp is None:
+            out[oid] = 2 / math.sqrt(used)
+            continue
+        per = sp.get("runs_per_draw")
+        draws = sp.get("draws")
+        if not (_is_number(draws, 2) and _is_number(per, 1)) or not 0 < p < 1:
+            continue
+        k = max(min(float(draws), used // per), 1.0)
+        var = float(sp.get("parameter_sd") or 0) ** 2 + float(sp.get("noise_sd") or 0) ** 2
+        out[oid] = min(2 * math.sqrt(var / (k * p * (1 - p))), 1.0)
+    return out
 
 
 def _read_csv(path: Path, columns: Mapping[str, type]) -> pd.DataFrame | None:
@@ -203,6 +324,8 @@ def _page(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
         _header(summary, title),
         _sources(summary.get("sources") or []),
         _outcomes_section(summary, charts),
+        _spread_section(summary, charts),
+        _importance_section(summary, charts),
         _states_section(summary, charts),
         _events_section(summary, charts),
         _trajectories_section(summary),
@@ -340,6 +463,130 @@ def _outcomes_section(summary: Mapping[str, Any], charts: Mapping[str, Path | No
             "</section>",
         ]
     )
+
+
+def _spread_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
+    spreads = _spreads(summary)
+    if not spreads or "spread" not in charts:
+        return ""
+    outcomes: Mapping[str, Any] = summary["outcomes"]
+    rows = []
+    for oid, sp in spreads.items():
+        o = outcomes[oid]
+        rows.append(
+            "<tr>"
+            + "".join(
+                [
+                    f'<td dir="auto">{_e(_label(o, oid))}</td>',
+                    f'<td class="num">{_pct(o["probability"])}</td>',
+                    f'<td class="num">{_pct(sp["median"])}</td>',
+                    f'<td class="num">{_interval([sp["p10"], sp["p90"]])}</td>',
+                    f'<td class="num">{_sd_points(sp.get("parameter_sd"))}</td>',
+                    f'<td class="num">{_sd_points(sp.get("noise_sd"))}</td>',
+                ]
+            )
+            + "</tr>"
+        )
+    first = next(iter(spreads.values()))
+    draws, per = first.get("draws"), first.get("runs_per_draw")
+    how = "The runs were split into parameter draws"
+    if isinstance(draws, int) and isinstance(per, int):
+        how = f"The runs were split into {draws:,} parameter draws of {per:,} runs each"
+    text = (
+        f"{how}: each draw sets every uncertain value (named parameters and ranges such as "
+        "3% to 10%) once, for all its runs, so each draw gives its own probability "
+        "of each outcome. Those probabilities vary for two reasons: the values differ "
+        "(parameter uncertainty, what this section is about) and each draw's runs are a "
+        "finite sample (Monte Carlo noise). By the law of total variance, the observed "
+        "variance of the per-draw probabilities is the parameter variance plus the binomial "
+        "noise p(1 − p)/m of a draw of m runs; the noise term is estimated from each "
+        "draw's own p(1 − p)/(m − 1) and subtracted, and the parameter sd is the "
+        "square root of what remains. The 10th–90th percentile interval is that of the "
+        "observed per-draw probabilities, noise included: it shows parameter uncertainty "
+        "faithfully when the noise sd is small next to the parameter sd (otherwise run more "
+        "runs per draw)."
+    )
+    return "\n".join(
+        [
+            '<section id="spread">',
+            "<h2>How much the assumptions move each probability</h2>",
+            _table(
+                [
+                    "Outcome",
+                    "Probability (all runs)",
+                    "Median draw",
+                    "80% of draws (10th–90th percentile)",
+                    "Parameter sd",
+                    "Noise sd",
+                ],
+                rows,
+            ),
+            f'<p class="note">{_e(text)} Standard deviations are in percentage points.</p>',
+            _figure(
+                charts,
+                "spread",
+                "Spread across parameter draws: 80% interval of the per-draw probability, "
+                "median draw and overall probability",
+            ),
+            "</section>",
+        ]
+    )
+
+
+def _importance_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
+    if "importance" not in charts:
+        return ""
+    runs = summary.get("runs")
+    n = f"{runs:,} " if isinstance(runs, int) else ""
+    text = (
+        "For each uncertain value (a named parameter or an unnamed range such as 3% to 10%), "
+        "the rank (Spearman) correlation between the value drawn in each run and whether the "
+        f"outcome held in that run, across the {n}runs of this report, so it needs no extra "
+        "runs. Positive: runs with a higher value ended with the outcome more often. "
+        "Correlations with a yes/no outcome are small in absolute terms: compare them with "
+        "each other. Each value varies together with all the others, so this is association, "
+        "not a controlled experiment; for the effect of one value at a time, or for shares "
+        "of variance, run SIM_SENSITIVITY."
+    )
+    levels = _chance_levels(summary)
+    if levels:
+        low, high = min(levels.values()), max(levels.values())
+        span = f"{low:.3f}" if high - low < 0.0005 else f"{low:.3f} to {high:.3f}"
+        if _spreads(summary):
+            text += (
+                f" The grey band marks what chance alone could give (|rho| below {span}, "
+                "depending on the outcome): with parameter draws each value takes only as "
+                "many distinct values as there are draws, so the band is wide; bars inside it "
+                "should not be read as effects."
+            )
+        else:
+            text += (
+                f" The grey band marks what chance alone could give (|rho| below about "
+                f"2/√N = {span}); bars inside it should not be read as effects."
+            )
+    return "\n".join(
+        [
+            '<section id="importance">',
+            "<h2>Which assumptions matter</h2>",
+            '<p class="note">'
+            + _e(text).replace(
+                "SIM_SENSITIVITY",
+                "<code>sim sensitivity FILE --method tornado</code> (or "
+                "<code>--method sobol</code>)",
+            )
+            + "</p>",
+            _figure(
+                charts,
+                "importance",
+                "Rank correlation of each uncertain value with each outcome, strongest first",
+            ),
+            "</section>",
+        ]
+    )
+
+
+def _sd_points(value: Any) -> str:
+    return _DASH if not _is_number(value) else f"{float(value) * 100:.1f} pts"
 
 
 def _states_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:

@@ -1,0 +1,471 @@
+"""Render a sensitivity analysis: the chart and ``report.html`` of a sensitivity folder.
+
+Reads ``sensitivity.json`` alone (written by ``sim sensitivity FILE --method tornado|sobol``).
+The HTML follows :mod:`sim.report.render`: one file with no external resources (inline CSS, the
+PNG chart as a ``data:`` URI), every piece of text from the analysis escaped and isolated for
+bidirectional display. Its only link is a relative one to ``sensitivity.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sim.errors import SimError
+from sim.plots import plot_sobol, plot_tornado_grid
+from sim.report.render import _CSS, _DASH, _DOT, _e, _figure, _label, _or_dash, _pct, _save
+
+__all__ = ["render_sensitivity"]
+
+_HINT = "run `sim sensitivity FILE --method tornado|sobol --out DIR` to make one"
+_SHOWN = 10  # rows of each outcome's table shown before the "show the others" fold
+_MINUS = "\u2212"
+
+_EXPLAIN = {
+    "tornado": (
+        "Each uncertain value in turn is set to its 10th and then its 90th percentile while "
+        "every other value is left random, and the scenario is run again each time on the same "
+        "random numbers (common random numbers), so the difference comes from that value "
+        "alone. Its score is the swing |p(90th) \u2212 p(10th)|: how far the outcome's "
+        "probability moves, in percentage points, across the middle 80% of what the value "
+        "could plausibly be."
+    ),
+    "sobol": (
+        "Every uncertain value is varied at once over its whole range with Saltelli's sampling "
+        "scheme (a batch of runs per sample, on common random numbers), and the variance of "
+        "each outcome's probability is split among the values. Its score is the total-order "
+        "index ST: the share of that variance due to the value, including its interactions "
+        "with the others; the first-order index S1 is the share due to it alone."
+    ),
+}
+
+_READ = {
+    "tornado": (
+        "Reading the chart: bars are sorted by swing, largest on top; the vertical line is the "
+        "probability with every value random. The blue end is the probability with the value "
+        "at its 10th percentile, the orange end at its 90th: orange to the right means a "
+        "higher value makes the outcome more likely. A short bar means the value hardly "
+        "matters for that outcome; each outcome's table says below what swing Monte Carlo "
+        "noise alone could explain it."
+    ),
+    "sobol": (
+        "Reading the chart: for each outcome the values with the largest ST, largest on top, "
+        "dark bar ST, light bar S1, with 95% bootstrap intervals. ST much larger than S1 means "
+        "the value matters mostly through interactions. Indices below 0 or above 1 and "
+        "intervals as wide as the index are sampling noise: rerun with a larger --samples "
+        "(and --runs) before trusting the ranking beyond the first few values."
+    ),
+}
+
+
+def render_sensitivity(folder: Path) -> list[Path]:
+    """Write the chart and ``report.html`` of the sensitivity folder `folder` into it.
+
+    Writes ``tornado.png``/``.svg`` (method ``tornado``: one tornado panel per outcome, see
+    :func:`sim.plots.plot_tornado_grid`) or ``sobol.png``/``.svg`` (method ``sobol``: see
+    :func:`sim.plots.plot_sobol`), then ``report.html``: the method explained, a table per
+    outcome of the uncertain values ranked by their score, the chart and the settings.
+    Files of those names are replaced.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        A folder holding ``sensitivity.json``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written: the chart's PNG and SVG, then ``report.html``.
+
+    Raises
+    ------
+    sim.errors.SimError
+        If ``sensitivity.json`` is missing, is not JSON, or does not have the layout of a
+        sensitivity analysis (``method`` tornado or sobol; ``outcomes``: outcome id -> list of
+        entries, each naming its ``parameter`` and holding the numbers of its method:
+        ``low``, ``high`` and ``base`` in [0, 1] for a tornado, ``ST`` and ``S1`` for Sobol).
+    """
+    folder = Path(folder)
+    data = _read_sensitivity(folder / "sensitivity.json")
+    method = data["method"]
+    written: list[Path] = []
+    fig = plot_tornado_grid(data) if method == "tornado" else plot_sobol(data)
+    charts = {method: _save(fig, folder, method, written)}
+    page = folder / "report.html"
+    page.write_text(_page(data, charts), encoding="utf-8")
+    written.append(page)
+    return written
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+
+
+def _read_sensitivity(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SimError(f"{path}: error: no such file; {_HINT}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SimError(f"{path}: error: cannot read it ({exc})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SimError(f"{path}:{exc.lineno}:{exc.colno}: error: not JSON: {exc.msg}") from None
+
+    def fail(message: str) -> SimError:
+        return SimError(f"{path}: error: {message}")
+
+    if not isinstance(data, dict):
+        raise fail(f"expected a JSON object (a sensitivity analysis); {_HINT}")
+    method = data.get("method")
+    if method not in ("tornado", "sobol"):
+        raise fail(f"key 'method' must be 'tornado' or 'sobol', got {method!r}")
+    for key in ("parameters", "outcome_labels", "settings"):
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            raise fail(f"key {key!r} must be an object")
+    for name, meta in (data.get("parameters") or {}).items():
+        if meta is not None and not isinstance(meta, dict):
+            raise fail(f"parameters.{name} must be an object with 'label' and 'value'")
+    outcomes = data.get("outcomes")
+    if not isinstance(outcomes, dict):
+        raise fail(f"key 'outcomes' must be an object: outcome id -> ranked values; {_HINT}")
+    numbers = {
+        "tornado": {"low": (0, 1), "high": (0, 1), "base": (0, 1), "score": (0, 1)},
+        "sobol": {"ST": None, "S1": None, "ST_conf": None, "S1_conf": None, "score": None},
+    }[method]
+    required = ("low", "high", "base") if method == "tornado" else ("ST", "S1")
+    for oid, entries in outcomes.items():
+        if not isinstance(entries, list):
+            raise fail(f"outcomes.{oid} must be a list of entries, one per uncertain value")
+        for k, entry in enumerate(entries):
+            where = f"outcomes.{oid}[{k}]"
+            if not isinstance(entry, dict):
+                raise fail(f"{where} must be an object")
+            if not isinstance(entry.get("parameter"), str) or not entry["parameter"]:
+                raise fail(f"{where}.parameter must be the name of an uncertain value")
+            for key, bounds in numbers.items():
+                value = entry.get(key)
+                if value is None and key not in required:
+                    continue
+                if not _is_number(value) or (
+                    bounds is not None and not bounds[0] <= value <= bounds[1]
+                ):
+                    wanted = "a number" + ("" if bounds is None else f" in [{bounds[0]}, 1]")
+                    raise fail(f"{where}.{key} must be {wanted}, got {value!r}")
+    return data
+
+
+def _is_number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
+
+
+# --------------------------------------------------------------------------------------------
+# HTML
+
+
+def _page(data: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
+    method = data["method"]
+    title = data.get("title") or data.get("scenario") or "Sensitivity analysis"
+    name = "tornado" if method == "tornado" else "Sobol indices"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<title dir="auto">{_e(title)}: sensitivity ({name})</title>',
+        f"<style>{_CSS}{_EXTRA_CSS}</style>",
+        "</head>",
+        "<body>",
+        _header(data, title, name),
+        _overview_section(data),
+        _outcomes_section(data),
+        _chart_section(data, charts),
+        _settings_section(data),
+        "</body>",
+        "</html>",
+        "",
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+def _header(data: Mapping[str, Any], title: str, name: str) -> str:
+    meta = [
+        f"scenario <code>{_e(data.get('scenario', _DASH))}</code>",
+        f"variant <code>{_e(data.get('variant') or 'base')}</code>",
+        f"{len(data.get('parameters') or {}) or _DASH} uncertain values",
+        f"{len(data['outcomes'])} outcomes",
+    ]
+    return "\n".join(
+        [
+            "<header>",
+            f'<h1 dir="auto">{_e(title)}</h1>',
+            f'<p class="subtitle">Which assumptions drive each outcome: {_e(name)}</p>',
+            f'<p class="meta">{_DOT.join(meta)}</p>',
+            f'<p class="description">{_e(_EXPLAIN[data["method"]])}</p>',
+            "</header>",
+        ]
+    )
+
+
+def _overview_section(data: Mapping[str, Any]) -> str:
+    """The three strongest drivers of every outcome, on one table."""
+    rows = []
+    for oid, entries in data["outcomes"].items():
+        cells = [f'<td dir="auto">{_e(_outcome_name(data, oid))}</td>']
+        for entry in _ranked(entries)[:3]:
+            cells.append(
+                f'<td dir="auto">{_e(_param_name(data, entry["parameter"]))}'
+                f'<br><span class="ci">{_score_text(data, entry)}</span></td>'
+            )
+        cells += ["<td></td>"] * (4 - len(cells))
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    score = (
+        "swing in percentage points"
+        if data["method"] == "tornado"
+        else "total-order Sobol index ST"
+    )
+    return "\n".join(
+        [
+            '<section id="overview">',
+            "<h2>Strongest drivers</h2>",
+            _table(["Outcome", "1st", "2nd", "3rd"], rows),
+            f'<p class="note">Under each value: its score ({_e(score)}). Every value is '
+            "ranked for every outcome below.</p>",
+            "</section>",
+        ]
+    )
+
+
+def _outcomes_section(data: Mapping[str, Any]) -> str:
+    tornado = data["method"] == "tornado"
+    if tornado:
+        head = [
+            "#",
+            "Name",
+            "Label",
+            "Range as written",
+            "Swing",
+            "At its 10th percentile",
+            "At its 90th percentile",
+        ]
+    else:
+        head = ["#", "Name", "Label", "Range as written", "Total order ST", "First order S1"]
+    blocks = []
+    for oid, entries in data["outcomes"].items():
+        ranked = _ranked(entries)
+        rows = [_row(data, rank, entry) for rank, entry in enumerate(ranked, start=1)]
+        intro = ""
+        if tornado and ranked:
+            intro = (
+                '<p class="note">Probability with every value random: '
+                f"<strong>{_pct(ranked[0]['base'])}</strong>.{_noise_text(data, ranked[0])}</p>"
+            )
+        block = [f'<h3 dir="auto">{_e(_outcome_name(data, oid))}</h3>', intro]
+        if not rows:
+            block.append('<p class="muted">No uncertain values.</p>')
+        else:
+            block.append(_table(head, rows[:_SHOWN]))
+            if len(rows) > _SHOWN:
+                rest = len(rows) - _SHOWN
+                block.append(
+                    f"<details><summary>Show the other {rest} value{'s' if rest > 1 else ''}"
+                    f"</summary>{_table(head, rows[_SHOWN:])}</details>"
+                )
+        blocks.append('<div class="outcome">' + "\n".join(b for b in block if b) + "</div>")
+    if tornado:
+        note = (
+            "Swing: |p(90th) \u2212 p(10th)| in percentage points. The two right columns give "
+            "the outcome's probability with the value fixed at its 10th or 90th percentile "
+            "(the value itself underneath)."
+        )
+    else:
+        note = (
+            "ST: share of the variance of the outcome's probability due to the value, "
+            "interactions included; S1: due to the value alone. \u00b1: 95% bootstrap "
+            "confidence half-width."
+        )
+    return "\n".join(
+        [
+            '<section id="outcomes">',
+            "<h2>Ranking by outcome</h2>",
+            f'<p class="note">{_e(note)}</p>',
+            *blocks,
+            "</section>",
+        ]
+    )
+
+
+def _row(data: Mapping[str, Any], rank: int, entry: Mapping[str, Any]) -> str:
+    name = entry["parameter"]
+    meta = (data.get("parameters") or {}).get(name) or {}
+    label = _label(meta, "")
+    cells = [
+        f'<td class="num">{rank}</td>',
+        f"<td><code>{_e(name)}</code></td>",
+        f'<td dir="auto">{_e(label) if label else _DASH}</td>',
+        f'<td dir="auto">{_or_dash(meta.get("value"))}</td>',
+    ]
+    if data["method"] == "tornado":
+        cells += [
+            f'<td class="num"><strong>{_points(_score(entry))}</strong></td>',
+            f'<td class="num">{_pct(entry["low"])}{_at(meta, "p10")}</td>',
+            f'<td class="num">{_pct(entry["high"])}{_at(meta, "p90")}</td>',
+        ]
+    else:
+        cells += [
+            f'<td class="num"><strong>{_index(entry, "ST")}</strong></td>',
+            f'<td class="num">{_index(entry, "S1")}</td>',
+        ]
+    return "<tr>" + "".join(cells) + "</tr>"
+
+
+def _chart_section(data: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
+    method = data["method"]
+    caption = (
+        "Tornado chart: each outcome's probability with each uncertain value at its 10th "
+        "(blue) and 90th (orange) percentile; the 10 largest swings per outcome"
+        if method == "tornado"
+        else "Sobol indices: total order ST (dark) and first order S1 (light) with 95% "
+        "intervals; the 10 values with the largest ST per outcome"
+    )
+    return "\n".join(
+        [
+            '<section id="chart">',
+            "<h2>Chart</h2>",
+            f'<p class="note">{_e(_READ[method])}</p>',
+            _figure(charts, method, caption),
+            "</section>",
+        ]
+    )
+
+
+def _settings_section(data: Mapping[str, Any]) -> str:
+    s: Mapping[str, Any] = data.get("settings") or {}
+    known = {
+        "runs_per_setting": "Runs per setting",
+        "settings": "Settings run (base + 2 per value)",
+        "low_quantile": "Low percentile",
+        "high_quantile": "High percentile",
+        "others": "Other values",
+        "runs_per_sample": "Runs per sample",
+        "samples": "Saltelli base samples",
+        "rows": "Sample rows (samples \u00d7 (values + 2))",
+        "sampler": "Sampler",
+    }
+    items = [
+        ("Method", _e(data["method"])),
+        ("Scenario", f"<code>{_e(data.get('scenario', _DASH))}</code>"),
+        ("Variant", f"<code>{_e(data.get('variant') or 'base')}</code>"),
+        ("Seed", _or_dash(data.get("seed"))),
+        ("Engine", _or_dash(data.get("engine"))),
+    ]
+    for key, value in s.items():
+        if key in ("low_quantile", "high_quantile") and _is_number(value):
+            text = f"{value * 100:g}th"
+        elif isinstance(value, int) and not isinstance(value, bool):
+            text = f"{value:,}"
+        else:
+            text = _DASH if value is None or value == "" else str(value)
+        items.append((known.get(key, key.replace("_", " ").capitalize()), _e(text)))
+    items.append(("Data", '<a href="sensitivity.json">sensitivity.json</a>'))
+    rows = "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in items)
+    return "\n".join(
+        [
+            '<section id="settings">',
+            "<h2>Settings</h2>",
+            f'<table class="settings"><tbody>{rows}</tbody></table>',
+            '<p class="note">Only uncertain values (named parameters and unnamed ranges such as '
+            "<code>3% to 10%</code>) are varied. Waiting times under <code>after</code> are "
+            "chance, not ignorance, and stay random.</p>",
+            "</section>",
+        ]
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Formatting
+
+
+def _ranked(entries: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Entries by decreasing score, file order among ties (the file is normally sorted)."""
+    order = sorted(range(len(entries)), key=lambda i: (-_score(entries[i]), i))
+    return [entries[i] for i in order]
+
+
+def _score(entry: Mapping[str, Any]) -> float:
+    if _is_number(entry.get("score")):
+        return float(entry["score"])
+    if "ST" in entry:
+        return float(entry["ST"])
+    return abs(float(entry["high"]) - float(entry["low"]))
+
+
+def _score_text(data: Mapping[str, Any], entry: Mapping[str, Any]) -> str:
+    if data["method"] == "tornado":
+        return f"swing {_points(_score(entry))}"
+    return f"ST {_number(entry['ST'])}"
+
+
+def _noise_text(data: Mapping[str, Any], entry: Mapping[str, Any]) -> str:
+    """Swing that Monte Carlo noise alone could reach, from the runs per setting."""
+    runs = (data.get("settings") or {}).get("runs_per_setting")
+    if not _is_number(runs) or runs < 1:
+        return ""
+    p = float(entry["base"])
+    bound = 1.96 * math.sqrt(2 * p * (1 - p) / runs)
+    return (
+        f" With {int(runs):,} runs per setting, a swing below about {_points(bound)} could be "
+        "Monte Carlo noise (a bound for independent runs; common random numbers make the "
+        "noise smaller, most for values that matter little)."
+    )
+
+
+def _outcome_name(data: Mapping[str, Any], oid: str) -> str:
+    return _label((data.get("outcome_labels") or {}).get(oid), oid)
+
+
+def _param_name(data: Mapping[str, Any], name: str) -> str:
+    return _label((data.get("parameters") or {}).get(name), name)
+
+
+def _points(share: float) -> str:
+    return f"{share * 100:.1f} pts"
+
+
+def _number(value: Any) -> str:
+    return f"{float(value):.2f}".replace("-", _MINUS)
+
+
+def _index(entry: Mapping[str, Any], key: str) -> str:
+    text = _number(entry[key])
+    conf = entry.get(f"{key}_conf")
+    if _is_number(conf):
+        text += f' <span class="ci">\u00b1 {abs(float(conf)):.2f}</span>'
+    return text
+
+
+def _at(meta: Mapping[str, Any], key: str) -> str:
+    """The parameter's value at a percentile, under the probability, when known."""
+    value = meta.get(key)
+    if not _is_number(value):
+        return ""
+    text = f"{value * 100:.3g}%" if meta.get("kind") == "probability" else f"{value:.3g}"
+    return f'<br><span class="ci">value {_e(text)}</span>'
+
+
+def _table(head: list[str], rows: list[str]) -> str:
+    th = "".join(f"<th>{_e(h)}</th>" for h in head)
+    return f"<table><thead><tr>{th}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+_EXTRA_CSS = """
+.subtitle { margin: 0; font-size: 1.05rem; color: #5b6475; }
+.outcome { margin-top: 1.4rem; }
+details summary { cursor: pointer; color: #2452a4; font-size: 0.9rem; margin: 0.2rem 0; }
+thead th { vertical-align: bottom; }
+"""
