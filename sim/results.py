@@ -109,6 +109,23 @@ class Partial:
         )
 
 
+MAX_TRAJECTORIES = 50_000
+
+
+def merge_trajectories(total: Counter, part: Counter, merged: int) -> None:
+    """Add a block's trajectory counts to ``total``, keeping at most about MAX_TRAJECTORIES.
+
+    Lossy counting (Manku and Motwani 2002): when ``total`` grows past MAX_TRAJECTORIES, the
+    sequences whose count is at most ``merged`` (the number of blocks merged so far) are
+    dropped. A sequence's count is therefore short by at most the number of blocks, while
+    the most frequent sequences (the ones reported) have counts far above it.
+    """
+    total.update(part)
+    if len(total) > MAX_TRAJECTORIES:
+        for key in [key for key, count in total.items() if count <= merged]:
+            del total[key]
+
+
 def _distinct_states(states: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """Distinct rows of ``(m, n_tracks)`` states and each row's index among them."""
     if float(np.prod(sizes, dtype=np.float64)) < 2.0**62:  # mixed-radix codes fit int64
@@ -163,10 +180,13 @@ class Results:
         parts: list[Partial],
         rows: np.ndarray | None = None,
     ) -> Results:
-        """Merge partials given in run order; ``rows`` is each run's design row, if any."""
+        """Merge partials given in run order; ``rows`` is each run's design row, if any.
+
+        Trajectory counts are merged by :func:`merge_trajectories` (bounded memory).
+        """
         traj: Counter = Counter()
-        for p in parts:
-            traj.update(p.trajectories)
+        for k, p in enumerate(parts):
+            merge_trajectories(traj, p.trajectories, k + 1)
         return cls(
             scenario=scenario,
             settings=settings,

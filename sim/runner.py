@@ -13,6 +13,7 @@ import multiprocessing as mp
 import os
 import signal
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -22,7 +23,7 @@ from sim.engines.base import Engine
 from sim.errors import SimError
 from sim.model.scenario import Scenario
 from sim.model.streams import CHUNK, RandomBlock
-from sim.results import Partial, Results, RunSettings
+from sim.results import Partial, Results, RunSettings, merge_trajectories
 
 __all__ = [
     "DEFAULT_RUNS",
@@ -198,14 +199,12 @@ def run_design(
     total = n_rows * runs_per_row
     jobs = min(jobs, len(units))
     started = time.perf_counter()
-    parts: list[Partial] = []
-    done = 0
+    collect = _Collect(keep_values)
     if jobs == 1:
         _init_worker(scenario, name, seed, design)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         for unit in units:
-            parts.append(_trim(_run_block(unit), done, keep_values))
-            done += unit[2] - unit[1]
+            done = collect.add(_run_block(unit))
             if progress:
                 progress(done, total)
     else:
@@ -214,9 +213,8 @@ def run_design(
             jobs, initializer=_init_worker, initargs=(scenario, name, seed, design)
         )
         try:
-            for unit, part in zip(units, pool.imap(_run_block, units), strict=True):
-                parts.append(_trim(part, done, keep_values))
-                done += unit[2] - unit[1]
+            for part in pool.imap(_run_block, units):
+                done = collect.add(part)
                 if progress:
                     progress(done, total)
             pool.close()
@@ -231,14 +229,34 @@ def run_design(
         runs=total, seed=seed, engine=name, jobs=jobs, elapsed_seconds=elapsed, created=created
     )
     rows = np.repeat(np.arange(n_rows), runs_per_row)
-    return Results.merge(scenario, settings, parts, rows=rows)
+    results = Results.merge(scenario, settings, collect.parts, rows=rows)
+    results.trajectories = collect.trajectories
+    return results
 
 
 def _trim(part: Partial, done: int, keep: int | None) -> Partial:
     """Drop the uncertain-value draws of runs past the first ``keep`` (``done`` runs before)."""
     if keep is not None and done + len(part.slot_values) > keep:
-        part.slot_values = part.slot_values[: max(keep - done, 0)]
+        part.slot_values = part.slot_values[: max(keep - done, 0)].copy()
     return part
+
+
+class _Collect:
+    """Parts in run order; trajectory counts folded in as they come (bounded memory)."""
+
+    def __init__(self, keep: int | None):
+        self.parts: list[Partial] = []
+        self.trajectories: Counter = Counter()
+        self.keep = keep
+        self.done = 0
+
+    def add(self, part: Partial) -> int:
+        part = _trim(part, self.done, self.keep)
+        merge_trajectories(self.trajectories, part.trajectories, len(self.parts) + 1)
+        part.trajectories = Counter()
+        self.parts.append(part)
+        self.done += len(part.flags)
+        return self.done
 
 
 def _blocks_from(offset: int, n: int, size: int) -> list[tuple[int, int]]:

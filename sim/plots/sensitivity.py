@@ -13,6 +13,7 @@ the two charts read the same way.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -203,7 +204,7 @@ def _draw_tornado(ax: Axes, rows: Sequence[Mapping[str, Any]], names: Sequence[s
     right.set_yticks(y, labels=[f"{float(r['score']) * 100:.1f} pts" for r in rows])
     right.tick_params(axis="y", length=0)
     right.spines["right"].set_visible(False)
-    right.set_ylabel("swing |p(90th) \u2212 p(10th)|", rotation=270, labelpad=12, color="0.3")
+    right.set_ylabel("swing", rotation=270, labelpad=12, color="0.3")
 
 
 # --------------------------------------------------------------------------------------------
@@ -513,14 +514,19 @@ def _param_label(name: str, parameters: Mapping[str, Any] | None, width: int = _
     meta = (parameters or {}).get(name)
     text = label_of(meta, name)
     value = meta.get("value") if isinstance(meta, Mapping) else None
-    if isinstance(value, str) and value.strip() and value.strip() not in text:
-        text += " (" + label_of(value, value).replace(" ", "\u00a0") + ")"  # kept on one line
-    return wrap(text, width)
+    if not (isinstance(value, str) and value.strip() and value.strip() not in text):
+        return wrap(text, width)
+    shown = "(" + label_of(value, value).replace(" ", "\u00a0") + ")"  # kept on one line
+    if any(unicodedata.bidirectional(c) in ("R", "AL") for c in text):
+        # On a line of its own: appended to right-to-left text, "(3% to 10%)" would be
+        # reordered by the bidirectional algorithm.
+        return wrap(text, width) + "\n" + shown
+    return wrap(f"{text} {shown}", width)
 
 
 def _rows_height(names: Sequence[str], minimum: float = 0.3) -> float:
     """Height in inches of bar rows labelled with `names` (wrapped text)."""
-    return sum(max(minimum, 0.155 * (n.count("\n") + 1) + 0.1) for n in names)
+    return sum(max(minimum, 0.165 * (n.count("\n") + 1) + 0.12) for n in names)
 
 
 def _panel_figure(
