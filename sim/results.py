@@ -110,6 +110,7 @@ class Partial:
 
 
 MAX_TRAJECTORIES = 50_000
+IMPORTANCE_RUNS = 20_000  # runs whose draws feed importance (noise of a rho about 0.007)
 
 
 def merge_trajectories(total: Counter, part: Counter, merged: int) -> None:
@@ -330,6 +331,7 @@ class Results:
                 for slot in sc.slots
             },
             "importance": self.importance(),
+            "importance_runs": min(len(self.slot_values), n, IMPORTANCE_RUNS),
         } | ({"parameter_draws": s.parameter_draws} if s.parameter_draws else {})
 
     def importance(self) -> dict[str, list[dict[str, Any]]]:
@@ -342,7 +344,7 @@ class Results:
             return {}
         from sim.analysis.sensitivity import importance
 
-        rho = importance(self.slot_values, self.flags)
+        rho = importance(self.slot_values, self.flags, max_runs=IMPORTANCE_RUNS)
         out = {}
         for o, outcome in enumerate(self.scenario.outcomes):
             rows = [

@@ -39,7 +39,7 @@ _FIRST_PASSAGE_COLUMNS = {"date": str, "outcome": str, "share": float}
 _DASH = "\u2014"
 _DOT = " \u00b7 "
 #: Runs whose draws of the uncertain values are kept for ``importance`` (sim.runner).
-_IMPORTANCE_RUNS = 100_000
+_IMPORTANCE_RUNS = 20_000  # fallback: sim.results.IMPORTANCE_RUNS
 
 
 def render_report(folder: Path) -> list[Path]:
