@@ -17,6 +17,10 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/sim validate scenarios/*.yaml
 	$(BIN)/sim run scenarios/iraq_us_withdrawal_2025.yaml --all-variants --runs 10000
+	$(BIN)/sim sensitivity scenarios/iraq_us_withdrawal_2025.yaml --method tornado --runs 2000
+	@echo "Open reports/iraq_us_withdrawal_2025/base/report.html (base case),"
+	@echo "reports/iraq_us_withdrawal_2025/comparison/report.html (variants) and"
+	@echo "reports/iraq_us_withdrawal_2025/base/tornado/report.html (tornado)."
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks

@@ -172,6 +172,28 @@ def _publish(results, folder: Path, *, no_charts: bool, save_runs: bool) -> None
     publish(folder, fill)
 
 
+def _publish_one(item, no_charts: bool, save_runs: bool) -> None:
+    results, folder = item
+    _publish(results, folder, no_charts=no_charts, save_runs=save_runs)
+
+
+def _publish_all(items, *, no_charts: bool, save_runs: bool, jobs: int | None) -> None:
+    """Publish several results folders, rendering charts in parallel processes."""
+    import functools
+    import multiprocessing as mp
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(jobs or os.cpu_count() or 1, len(items))
+    if no_charts or workers < 2 or "fork" not in mp.get_all_start_methods():
+        for item in items:
+            _publish_one(item, no_charts, save_runs)
+        return
+    job = functools.partial(_publish_one, no_charts=no_charts, save_runs=save_runs)
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        list(pool.map(job, items))
+
+
 def run_and_compare(
     file: str,
     variants: list[str],
@@ -205,8 +227,12 @@ def run_and_compare(
         for v, sc in scenarios.items()
     }
     root = Path(out) if out else Path("reports") / scenarios["base"].id
-    for v, res in results.items():
-        _publish(res, root / v, no_charts=no_charts, save_runs=save_runs)
+    _publish_all(
+        [(res, root / v) for v, res in results.items()],
+        no_charts=no_charts,
+        save_runs=save_runs,
+        jobs=jobs,
+    )
     comparison = compare(results)
 
     def fill(tmp: Path) -> None:

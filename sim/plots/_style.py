@@ -8,6 +8,7 @@ the Agg renderer for PNG and the SVG renderer for SVG. A figure that *is* manage
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 import sys
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator
 
 __all__ = [
     "DPI",
@@ -177,6 +179,20 @@ def to_dates(values: Any) -> np.ndarray:
 _MONTH_STEPS = (1, 2, 3, 4, 6, 12)
 
 
+def _month_starts(lo: float, hi: float) -> list[tuple[float, int]]:
+    """First days of the months within matplotlib date numbers [lo, hi]: (datenum, month)."""
+    first = mdates.num2date(lo)
+    year, month = first.year, first.month
+    out = []
+    while True:
+        x = mdates.date2num(datetime.datetime(year, month, 1))
+        if x > hi:
+            return out
+        if x >= lo:
+            out.append((x, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
 def format_date_axis(ax: Axes, *, max_ticks: int | None = None) -> None:
     """Put calendar dates on the x axis of `ax`, e.g. ``Jan 2026``, ``Apr 2026``.
 
@@ -203,10 +219,13 @@ def format_date_axis(ax: Axes, *, max_ticks: int | None = None) -> None:
         return
     if months <= 12 * 8:
         step = next((s for s in _MONTH_STEPS if months / s <= max_ticks), 12)
-        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=range(1, 13, step)))
+        # fixed positions, computed once: matplotlib's rrule-based MonthLocator recomputes
+        # its ticks at every draw, which dominated the time to save a multi-panel figure
+        starts = _month_starts(lo, hi)
+        ax.xaxis.set_major_locator(FixedLocator([x for x, m in starts if (m - 1) % step == 0]))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
         if step > 1:
-            ax.xaxis.set_minor_locator(mdates.MonthLocator())
+            ax.xaxis.set_minor_locator(FixedLocator([x for x, _ in starts]))
         return
     years = months / 12
     base = next((b for b in (1, 2, 5, 10, 20, 50, 100) if years / b <= max_ticks), 100)
