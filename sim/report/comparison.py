@@ -9,7 +9,6 @@ each variant's own report, ``../<variant>/report.html``, and to ``comparison.jso
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,6 +19,7 @@ from sim.analysis.words import estimative_words
 from sim.errors import SimError
 from sim.plots import plot_variant_differences, plot_variant_probabilities
 from sim.plots.comparison import variant_order
+from sim.report._io import read_json
 from sim.report.render import (
     _CSS,
     _DASH,
@@ -86,16 +86,7 @@ def render_comparison(folder: Path) -> list[Path]:
 
 
 def _read_comparison(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SimError(f"{path}: error: no such file; {_HINT}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SimError(f"{path}: error: cannot read it ({exc})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SimError(f"{path}:{exc.lineno}:{exc.colno}: error: not JSON: {exc.msg}") from None
+    data = read_json(path, _HINT)
 
     def fail(message: str) -> SimError:
         return SimError(f"{path}: error: {message}")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -31,6 +30,7 @@ from sim.plots import (
     plot_spread,
     save_figure,
 )
+from sim.report._io import read_json
 
 __all__ = ["render_report"]
 
@@ -116,16 +116,7 @@ def render_report(folder: Path) -> list[Path]:
 
 def _read_summary(path: Path) -> dict[str, Any]:
     hint = "run `sim run FILE --out DIR` to make a results folder"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SimError(f"{path}: error: no such file; {hint}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SimError(f"{path}: error: cannot read it ({exc})") from None
-    try:
-        summary = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SimError(f"{path}:{exc.lineno}:{exc.colno}: error: not JSON: {exc.msg}") from None
+    summary = read_json(path, hint)
     if not isinstance(summary, dict):
         raise SimError(f"{path}: error: expected a JSON object (a results summary)")
     outcomes = summary.get("outcomes")

@@ -8,7 +8,6 @@ bidirectional display. Its only link is a relative one to ``sensitivity.json``.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 from sim.errors import SimError
 from sim.plots import plot_sobol, plot_tornado_grid
+from sim.report._io import read_json
 from sim.report.render import _CSS, _DASH, _DOT, _e, _figure, _label, _or_dash, _pct, _save
 
 __all__ = ["render_sensitivity"]
@@ -105,16 +105,7 @@ def render_sensitivity(folder: Path) -> list[Path]:
 
 
 def _read_sensitivity(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SimError(f"{path}: error: no such file; {_HINT}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SimError(f"{path}: error: cannot read it ({exc})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SimError(f"{path}:{exc.lineno}:{exc.colno}: error: not JSON: {exc.msg}") from None
+    data = read_json(path, _HINT)
 
     def fail(message: str) -> SimError:
         return SimError(f"{path}: error: {message}")
