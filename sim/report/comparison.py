@@ -32,6 +32,7 @@ from sim.report.render import (
     _or_dash,
     _pct,
     _save,
+    _settings_table,
 )
 
 __all__ = ["render_comparison"]
@@ -342,15 +343,7 @@ def _settings_section(comparison: Mapping[str, Any]) -> str:
         ),
         ("Data", '<a href="comparison.json">comparison.json</a>'),
     ]
-    rows = "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in items)
-    return "\n".join(
-        [
-            '<section id="settings">',
-            "<h2>Run settings</h2>",
-            f'<table class="settings"><tbody>{rows}</tbody></table>',
-            "</section>",
-        ]
-    )
+    return _settings_table(items)
 
 
 def _table(head: list[str], rows: list[str]) -> str:

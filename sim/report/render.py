@@ -727,6 +727,11 @@ def _settings_section(summary: Mapping[str, Any]) -> str:
         ("Curves sampled every", _or_dash(s.get("report_every"))),
         ("Checkpoint dates", _e(", ".join(map(str, dates))) if dates else _DASH),
     ]
+    return _settings_table(items)
+
+
+def _settings_table(items: list[tuple[str, str]]) -> str:
+    """The "Run settings" section: (escaped-later name, HTML value) pairs."""
     rows = "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in items)
     return "\n".join(
         [

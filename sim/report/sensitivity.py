@@ -16,7 +16,17 @@ from typing import Any
 from sim.errors import SimError
 from sim.plots import plot_sobol, plot_tornado_grid
 from sim.report._io import read_json
-from sim.report.render import _CSS, _DASH, _DOT, _e, _figure, _label, _or_dash, _pct, _save
+from sim.report.render import (
+    _CSS,
+    _DASH,
+    _DOT,
+    _e,
+    _figure,
+    _label,
+    _or_dash,
+    _pct,
+    _save,
+)
 
 __all__ = ["render_sensitivity"]
 
