@@ -416,7 +416,7 @@ def _simulate(  # noqa: PLR0913 - the kernel takes the model as plain arrays
                 else:
                     if s == speed[x]:
                         continue
-                    left[x] -= (now - since[x]) * speed[x]
+                    left[x] = max(left[x] - (now - since[x]) * speed[x], 0.0)
                     since[x] = now
                     speed[x] = s
                 due[x] = now + left[x] / speed[x] if speed[x] > 0 else inf

@@ -273,7 +273,7 @@ class _Block:
                 sub_due[r, e] = np.where(s > 0, now[r] + work / s, np.inf)
         if rescale.any():
             r, e = np.nonzero(rescale)
-            rem = sub_left[r, e] - (now[r] - sub_since[r, e]) * sub_speed[r, e]
+            rem = np.maximum(sub_left[r, e] - (now[r] - sub_since[r, e]) * sub_speed[r, e], 0.0)
             sub_left[r, e] = rem
             sub_since[r, e] = now[r]
             s = new_speed[r, e]

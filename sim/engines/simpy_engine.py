@@ -169,7 +169,9 @@ class _Replication:
             speed = self.current_speed(e)
             if speed == self.speed[e]:
                 return
-            self.left[e] -= (now - self.since[e]) * self.speed[e]
+            # work left, floored at 0: a clock due at this very instant may compute a hair
+            # below 0 in floating point, and must then fire now, not in the past
+            self.left[e] = max(self.left[e] - (now - self.since[e]) * self.speed[e], 0.0)
             self.since[e] = now
             self.speed[e] = speed
         else:
