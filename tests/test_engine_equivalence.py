@@ -46,7 +46,8 @@ from sim.results import Partial, Results
 from sim.runner import ENGINES, get_engine, run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+from .conftest import SHARED  # noqa: E402
+
 FILES = (
     sorted((SHARED / "cases").glob("*.yaml"))
     + sorted((SHARED / "bench").glob("*.yaml"))

@@ -24,7 +24,8 @@ from sim.errors import Problem, ScenarioError
 from sim.scenario.load import check_file, read_document
 from sim.scenario.yamlio import read_yaml
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+from .conftest import SHARED  # noqa: E402
+
 VALID_TEXTS = [
     p.read_text(encoding="utf-8")
     for p in sorted((SHARED / "cases").glob("*.yaml")) + sorted((SHARED / "bench").glob("*.yaml"))

@@ -16,7 +16,8 @@ import pytest
 import sim
 from sim.scenario.load import check_file
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+from .conftest import SHARED  # noqa: E402
+
 CASES = sorted((SHARED / "cases").glob("*.yaml"))
 BENCH = sorted((SHARED / "bench").glob("*.yaml"))
 ALL = CASES + BENCH
