@@ -118,13 +118,18 @@ def merge_trajectories(total: Counter, part: Counter, merged: int) -> None:
 
     Lossy counting (Manku and Motwani 2002): when ``total`` grows past MAX_TRAJECTORIES, the
     sequences whose count is at most ``merged`` (the number of blocks merged so far) are
-    dropped. A sequence's count is therefore short by at most the number of blocks, while
-    the most frequent sequences (the ones reported) have counts far above it.
+    dropped, and if more than half the budget is still in use, all but the most frequent
+    half. A sequence's count can only be short by what was dropped while it was rare, while
+    the most frequent sequences (the ones reported) have counts far above ``merged``.
     """
     total.update(part)
-    if len(total) > MAX_TRAJECTORIES:
-        for key in [key for key, count in total.items() if count <= merged]:
-            del total[key]
+    if len(total) <= MAX_TRAJECTORIES:
+        return
+    keep = {key: count for key, count in total.items() if count > merged}
+    if len(keep) > MAX_TRAJECTORIES // 2:
+        keep = dict(Counter(keep).most_common(MAX_TRAJECTORIES // 2))
+    total.clear()
+    total.update(keep)
 
 
 def _distinct_states(states: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:

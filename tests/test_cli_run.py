@@ -137,3 +137,39 @@ def test_save_runs_and_report_rerender(tmp_path):
     assert r.returncode == 0, r.stderr
     assert (out / "report.html").is_file() and (out / "occupancy.png").is_file()
     assert sim("report", tmp_path / "nothing").returncode == 1
+
+
+def test_ctrl_c_stops_the_workers_and_writes_nothing(tmp_path):
+    import os
+    import signal
+    import time
+
+    out = tmp_path / "never"
+    proc = subprocess.Popen(
+        SIM
+        + [
+            "run",
+            str(CASES.parent / "bench" / "markov6.yaml"),
+            "--runs",
+            "5000000",
+            "--jobs",
+            "2",
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        process_group=0,
+    )
+    time.sleep(3)
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise AssertionError("sim run did not stop within 30 s of Ctrl-C") from None
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert not out.exists()
+    assert [p for p in tmp_path.iterdir()] == []

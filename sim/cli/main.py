@@ -62,6 +62,11 @@ def _register() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the command line (``sim``)."""
+    import signal
+
+    # Ctrl-C (SIGINT) stops a command even when it was started with SIGINT ignored, as shells
+    # do for background jobs; the runner then stops its workers and nothing is written.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     _register()
     cli.main(args=argv, prog_name="sim")
 
