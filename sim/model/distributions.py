@@ -101,7 +101,8 @@ class Distribution:
         if family == "fixed":
             return np.full(u.shape, p[0])
         if family == "lognormal":
-            return np.exp(p[0] + p[1] * special.ndtri(u))
+            with np.errstate(over="ignore"):  # an absurdly wide range may overflow to inf
+                return np.exp(p[0] + p[1] * special.ndtri(u))
         if family == "uniform":
             return p[0] + (p[1] - p[0]) * u
         if family == "exponential":

@@ -48,6 +48,9 @@ __all__ = ["compile_scenario"]
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 TIMINGS = ("chance", "rate", "after", "at")
 SUM_TOL = 1e-9
+MAX_HORIZON_YEARS = 100
+MAX_HORIZON_DAYS = MAX_HORIZON_YEARS * 365.25
+MAX_GRID = 5000  # points of the report grid
 
 
 class _Compiler:
@@ -180,12 +183,26 @@ class _Compiler:
                     "duration such as '2 years'",
                 )
                 return 1.0, str(d)
+            if days > MAX_HORIZON_DAYS:
+                self.error(
+                    ("horizon",),
+                    f"horizon {d} is more than {MAX_HORIZON_YEARS} years "
+                    f"after start {start}; scenarios look at most a century ahead",
+                )
+                return 1.0, str(d)
             self.horizon_ok = True
             return float(days), d.isoformat()
         try:
             days = parse_duration(value)
         except QuantityError as exc:
             self.error(("horizon",), f"'horizon' must be a date after start or a duration: {exc}")
+            return 1.0, str(value)
+        if days > MAX_HORIZON_DAYS:
+            self.error(
+                ("horizon",),
+                f"horizon '{value}' is longer than {MAX_HORIZON_YEARS} "
+                "years; scenarios look at most a century ahead",
+            )
             return 1.0, str(value)
         self.horizon_ok = start is not None
         return days, str(value)
@@ -571,7 +588,8 @@ class _Compiler:
         try:
             return parse_condition(text, self.track_states)
         except ConditionError as exc:
-            self.error(path, f"condition '{text}': {exc}", offset=exc.offset)
+            shown = str(text) if len(str(text)) <= 80 else str(text)[:77] + "..."
+            self.error(path, f"condition '{shown}': {exc}", offset=exc.offset)
             return None
 
     # -- outcomes and report -------------------------------------------------------------------
@@ -595,6 +613,14 @@ class _Compiler:
         except QuantityError as exc:
             self.error(("report", "every"), f"report every: {exc}")
             every = 365.25 / 12
+        if self.horizon_ok and horizon_days / every > MAX_GRID:
+            self.error(
+                ("report", "every"),
+                f"report every '{every_text}' gives "
+                f"{horizon_days / every:,.0f} points to the horizon; at most {MAX_GRID:,} "
+                "are allowed: choose a longer step such as '1 week' or '1 month'",
+            )
+            every = max(every, horizon_days / MAX_GRID)
         dates = []
         for k, raw in enumerate(spec.dates or [] if spec else []):
             d = self.date(raw, ("report", "dates", k), "report dates")

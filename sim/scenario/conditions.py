@@ -23,6 +23,7 @@ from sim.model.conditions import And, Condition, Const, Not, Or, Test
 
 __all__ = ["KEYWORDS", "ConditionError", "parse_condition"]
 
+MAX_NESTING = 50
 KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false", "any"})
 _TOKEN = re.compile(r"\s*(?:(==|!=)|([()\[\],])|([A-Za-z_][A-Za-z0-9_]*)|(\S))")
 
@@ -72,6 +73,7 @@ class _Parser:
         self.i = 0
         self.tracks = tracks
         self.track_index = {t: k for k, t in enumerate(tracks)}
+        self.depth = 0
 
     def peek(self):
         return self.toks[self.i]
@@ -112,10 +114,20 @@ class _Parser:
         return args[0] if len(args) == 1 else And(tuple(args))
 
     def unary(self) -> Condition:
-        if self.peek()[0] == "word" and self.peek()[1] == "not":
-            self.take()
-            return Not(self.unary())
-        return self.primary()
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise ConditionError(
+                f"condition nested more than {MAX_NESTING} levels deep (parentheses or 'not'); "
+                "simplify it",
+                self.peek()[2],
+            )
+        try:
+            if self.peek()[0] == "word" and self.peek()[1] == "not":
+                self.take()
+                return Not(self.unary())
+            return self.primary()
+        finally:
+            self.depth -= 1
 
     def state(self, track: str) -> int:
         kind, value, at = self.take()
