@@ -22,6 +22,11 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted; nothing was written", err=True)
             ctx.exit(130)
+        except BrokenPipeError:  # output piped into a command that stopped reading (`| head`)
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(141)
         except Exception as exc:
             from sim.errors import SimError
 

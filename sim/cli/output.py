@@ -48,13 +48,19 @@ def progress_bar(title: str, total: int) -> Iterator[Callable[[int, int], None]]
         yield advance
 
 
+def console() -> Console:
+    """Standard output; 120 columns wide when it is not a terminal (logs, pipes)."""
+    out = Console()
+    return out if out.is_terminal else Console(width=120)
+
+
 def _pct(p: float) -> str:
     return f"{100 * p:.1f}%"
 
 
 def print_outcomes(summary: dict[str, Any]) -> None:
     """Print the table of outcomes: probability, 95% interval, words, first-time median."""
-    console = Console()
+    out = console()
     title = f"{summary.get('title') or summary['scenario']} [{summary['variant']}]"
     table = Table(
         title=title,
@@ -76,12 +82,12 @@ def print_outcomes(summary: dict[str, Any]) -> None:
             o.get("words", ""),
             o["first_time_median"] or "-",
         )
-    console.print(table)
+    out.print(table)
 
 
 def print_comparison(comparison: dict[str, Any]) -> None:
     """Print each outcome's probability by variant, with the paired difference against base."""
-    console = Console()
+    out = console()
     variants = list(comparison["variants"])
     table = Table(
         title=f"{comparison.get('title') or comparison['scenario']}: variants vs base",
@@ -100,4 +106,4 @@ def print_comparison(comparison: dict[str, Any]) -> None:
                 cell += f" ({100 * entry['difference']:+.1f})"
             cells.append(cell)
         table.add_row(o.get("label") or oid, *cells)
-    console.print(table)
+    out.print(table)

@@ -202,8 +202,9 @@ def command(
 
 
 def _print(data: dict) -> None:
-    from rich.console import Console
     from rich.table import Table
+
+    from sim.cli.output import console
 
     table = Table(
         title=f"{data['title'] or data['scenario']}: {data['method']}, top drivers",
@@ -216,4 +217,4 @@ def _print(data: dict) -> None:
     for oid, rows in data["outcomes"].items():
         cells = [f"{r['parameter']} ({r['score']:.3f})" for r in rows[:3]]
         table.add_row(data["outcome_labels"][oid], *cells, *[""] * (3 - len(cells)))
-    Console().print(table)
+    console().print(table)
