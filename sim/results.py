@@ -296,7 +296,8 @@ class Results:
                 "note": ev.note,
             }
         trajectories = []
-        for seq, count in self.trajectories.most_common(10):
+        top = sorted(self.trajectories.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+        for seq, count in top:
             names = [sc.events[e].id if e >= 0 else "..." for e in seq]
             trajectories.append({"events": names, "count": count, "share": count / n})
         s = self.settings

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from sim.engines.base import Engine
+from sim.engines.base import Engine, checkpoints
 from sim.errors import SimError
 from sim.model.scenario import Scenario
 from sim.model.streams import CHUNK, RandomBlock
@@ -38,6 +38,7 @@ DEFAULT_RUNS = 10_000
 DEFAULT_SEED = 20250801
 BLOCK = 1024
 KEEP_VALUES = 100_000
+BLOCK_CELLS = 4_000_000  # runs x checkpoints x tracks held at once by a block
 ENGINES = ("auto", "fast", "numpy", "simpy")
 
 Progress = Callable[[int, int], None]
@@ -189,6 +190,9 @@ def run_design(
     chosen = get_engine(engine)
     name = chosen.name
     size = getattr(chosen, "block_size", BLOCK)
+    # states at every checkpoint are kept per run in a block: bound a block's memory
+    cells = len(checkpoints(scenario)) * len(scenario.tracks)
+    size = max(256, min(size, BLOCK_CELLS // max(cells, 1)))
     units = []
     for row in range(n_rows):
         offset = 0 if common else row * runs_per_row

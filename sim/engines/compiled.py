@@ -136,11 +136,14 @@ class _Model:
         self.code, self.start, self.masks = progs.arrays()
         self.points = checkpoints(sc)
         sizes = [len(t.states) for t in sc.tracks]
-        self.strides = np.ones(n_tracks, dtype=np.int64)
-        for t in range(n_tracks - 2, -1, -1):
-            self.strides[t] = self.strides[t + 1] * sizes[t + 1]
-        n_joint = int(np.prod(sizes, dtype=np.float64))
+        n_joint = float(np.prod(sizes, dtype=np.float64))
         self.tabulated = n_joint <= MAX_TABLE
+        n_joint = int(n_joint) if self.tabulated else 1
+        self.strides = np.zeros(n_tracks, dtype=np.int64)  # joint-state codes, when tabulated
+        if self.tabulated:
+            self.strides[-1] = 1
+            for t in range(n_tracks - 2, -1, -1):
+                self.strides[t] = self.strides[t + 1] * sizes[t + 1]
         if self.tabulated:  # truth of every condition at every joint state
             grids = np.meshgrid(*[np.arange(k) for k in sizes], indexing="ij")
             joint = np.stack([g.ravel() for g in grids], axis=1).astype(np.int64)
