@@ -223,10 +223,15 @@ def run_design(
                     progress(done, total)
             pool.close()
         except BaseException:
-            pool.terminate()
+            # a second Ctrl-C must not interrupt the shutdown (it left pool.join() waiting)
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            try:
+                pool.terminate()
+                pool.join()
+            finally:
+                signal.signal(signal.SIGINT, previous)
             raise
-        finally:
-            pool.join()
+        pool.join()
     elapsed = time.perf_counter() - started
     created = datetime.now(UTC).isoformat(timespec="seconds")
     settings = RunSettings(

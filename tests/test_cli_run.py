@@ -173,3 +173,25 @@ def test_ctrl_c_stops_the_workers_and_writes_nothing(tmp_path):
     assert "interrupted" in err and "Traceback" not in err
     assert not out.exists()
     assert [p for p in tmp_path.iterdir()] == []
+
+
+def test_unwritable_out_is_an_input_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    r = sim("run", CASES / "branch.yaml", "--runs", 50, "--no-charts", "--out", blocker / "sub")
+    assert r.returncode == 1 and "cannot write the results folder" in r.stderr
+    assert "Traceback" not in r.stderr and "internal error" not in r.stderr
+
+
+def test_report_rerenders_comparison_and_sensitivity_folders(tmp_path):
+    path = CASES.parent / "cases" / "single_chance.yaml"
+    assert (
+        sim(
+            "compare", path, "two_years", "--runs", 200, "--out", tmp_path / "c", "--no-charts"
+        ).returncode
+        == 0
+    )
+    r = sim("report", tmp_path / "c" / "comparison")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "c" / "comparison" / "differences.png").is_file()
+    assert (tmp_path / "c" / "comparison" / "comparison.json").is_file()

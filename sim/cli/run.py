@@ -129,6 +129,12 @@ def _run(scenario, runs, seed, jobs, engine, parameter_draws=None, save_runs=Fal
     from sim.runner import KEEP_VALUES, run_design, run_scenario
 
     label = f"{scenario.id} [{scenario.variant}]"
+    if parameter_draws and not scenario.slots:
+        click.echo(
+            f"{scenario.file}: note: --parameter-draws ignored: the scenario has no "
+            "uncertain values (ranges or named parameters)",
+            err=True,
+        )
     if not parameter_draws or not scenario.slots:
         with progress_bar(label, runs) as advance:
             return run_scenario(
@@ -142,6 +148,11 @@ def _run(scenario, runs, seed, jobs, engine, parameter_draws=None, save_runs=Fal
             )
     from sim.analysis.sensitivity import latin_hypercube
 
+    if runs < 2 * parameter_draws:
+        raise click.UsageError(
+            f"--parameter-draws {parameter_draws} needs at least {2 * parameter_draws} runs "
+            "(two per draw); raise --runs"
+        )
     per_draw = math.ceil(runs / parameter_draws)
     design = latin_hypercube(parameter_draws, len(scenario.slots), seed)
     with progress_bar(label, per_draw * parameter_draws) as advance:
@@ -160,25 +171,25 @@ def _run(scenario, runs, seed, jobs, engine, parameter_draws=None, save_runs=Fal
 
 
 def _publish(results, folder: Path, *, no_charts: bool, save_runs: bool) -> None:
-    from sim.report.files import publish, write_results
+    from sim.report.files import publish
 
-    def fill(tmp: Path) -> None:
-        write_results(results, tmp, save_runs=save_runs)
-        if not no_charts:
-            from sim.report import render_report
-
-            render_report(tmp)
-
-    publish(folder, fill)
+    publish(folder, lambda tmp: _fill((results, tmp), no_charts, save_runs))
 
 
-def _publish_one(item, no_charts: bool, save_runs: bool) -> None:
-    results, folder = item
-    _publish(results, folder, no_charts=no_charts, save_runs=save_runs)
+def _fill(item, no_charts: bool, save_runs: bool) -> None:
+    """Write one results folder's files (and charts) into ``item[1]``."""
+    from sim.report.files import write_results
+
+    results, tmp = item
+    write_results(results, tmp, save_runs=save_runs)
+    if not no_charts:
+        from sim.report import render_report
+
+        render_report(tmp)
 
 
-def _publish_all(items, *, no_charts: bool, save_runs: bool, jobs: int | None) -> None:
-    """Publish several results folders, rendering charts in parallel processes."""
+def _fill_all(items, *, no_charts: bool, save_runs: bool, jobs: int | None) -> None:
+    """Fill several results folders, rendering charts in parallel processes."""
     import functools
     import multiprocessing as mp
     import os
@@ -187,9 +198,9 @@ def _publish_all(items, *, no_charts: bool, save_runs: bool, jobs: int | None) -
     workers = min(jobs or os.cpu_count() or 1, len(items))
     if no_charts or workers < 2 or "fork" not in mp.get_all_start_methods():
         for item in items:
-            _publish_one(item, no_charts, save_runs)
+            _fill(item, no_charts, save_runs)
         return
-    job = functools.partial(_publish_one, no_charts=no_charts, save_runs=save_runs)
+    job = functools.partial(_fill, no_charts=no_charts, save_runs=save_runs)
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
         list(pool.map(job, items))
 
@@ -216,7 +227,7 @@ def run_and_compare(
 
     from sim.analysis.compare import compare
     from sim.cli.output import print_comparison
-    from sim.report.files import publish
+    from sim.report.files import staged
     from sim.scenario.load import load_scenario
 
     scenarios = {v: load_scenario(file, v) for v in dict.fromkeys(variants)}
@@ -227,15 +238,16 @@ def run_and_compare(
         for v, sc in scenarios.items()
     }
     root = Path(out) if out else Path("reports") / scenarios["base"].id
-    _publish_all(
-        [(res, root / v) for v, res in results.items()],
-        no_charts=no_charts,
-        save_runs=save_runs,
-        jobs=jobs,
-    )
     comparison = compare(results)
-
-    def fill(tmp: Path) -> None:
+    names = list(results)
+    with staged([root / v for v in names] + [root / "comparison"]) as temps:
+        _fill_all(
+            [(results[v], tmp) for v, tmp in zip(names, temps, strict=False)],
+            no_charts=no_charts,
+            save_runs=save_runs,
+            jobs=jobs,
+        )
+        tmp = temps[-1]
         (tmp / "comparison.json").write_text(
             json.dumps(comparison, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
@@ -243,8 +255,6 @@ def run_and_compare(
             from sim.report.comparison import render_comparison
 
             render_comparison(tmp)
-
-    publish(root / "comparison", fill)
     print_comparison(comparison)
     target = "comparison.json" if no_charts else "report.html"
     click.echo(f"Reports: {root}/<variant>/  Comparison: {root / 'comparison' / target}")

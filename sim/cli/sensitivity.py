@@ -77,6 +77,11 @@ def command(
     from sim.runner import run_design, run_scenario
     from sim.scenario.load import load_scenario
 
+    if samples & (samples - 1):
+        raise click.UsageError(
+            f"--samples {samples} is not a power of 2 (Saltelli's "
+            "sequence needs one): use 8, 16, 32, 64, ..."
+        )
     scenario = load_scenario(file, variant)
     slots = scenario.slots
     if not slots:

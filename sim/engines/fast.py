@@ -44,11 +44,12 @@ class _Compiled:
         self.n_tracks = len(sc.tracks)
         self.n_events = len(sc.events)
         sizes = [len(t.states) for t in sc.tracks]
+        self.tabulated = float(np.prod(sizes, dtype=np.float64)) <= MAX_TABLE
+        self.n_joint = int(np.prod(sizes)) if self.tabulated else 0
         self.strides = np.ones(self.n_tracks, dtype=np.int64)
-        for t in range(self.n_tracks - 2, -1, -1):
-            self.strides[t] = self.strides[t + 1] * sizes[t + 1]
-        self.n_joint = int(np.prod(sizes, dtype=np.float64))
-        self.tabulated = self.n_joint <= MAX_TABLE
+        if self.tabulated:  # codes of joint states (would overflow int64 for huge spaces)
+            for t in range(self.n_tracks - 2, -1, -1):
+                self.strides[t] = self.strides[t + 1] * sizes[t + 1]
         events = sc.events
         self.track = np.array([e.track for e in events], dtype=np.int64)
         self.is_at = np.array([e.timing.kind == "at" for e in events])

@@ -11,12 +11,14 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from sim.errors import SimError
 from sim.results import Results
 
-__all__ = ["publish", "write_results"]
+__all__ = ["publish", "publish_all", "staged", "write_results"]
 
 
 def write_results(results: Results, folder: Path, *, save_runs: bool = False) -> list[Path]:
@@ -66,20 +68,67 @@ def publish(destination: Path, fill: Callable[[Path], object]) -> None:
 
     Nothing reaches ``destination`` if ``fill`` raises (or is interrupted). Sub-folders written
     by ``fill`` replace folders of the same name.
+
+    Raises
+    ------
+    SimError
+        The destination cannot be created or written.
     """
-    destination = Path(destination)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    publish_all([(Path(destination), fill)])
+
+
+def publish_all(items: list[tuple[Path, Callable[[Path], object]]]) -> None:
+    """Fill a temporary folder for each destination; move them all only when all are filled.
+
+    An error or Ctrl-C while filling leaves every destination untouched.
+
+    Raises
+    ------
+    SimError
+        A destination cannot be created or written.
+    """
+    with staged([destination for destination, _ in items]) as temps:
+        for (_, fill), tmp in zip(items, temps, strict=True):
+            fill(tmp)
+
+
+@contextmanager
+def staged(destinations: list[Path]) -> Iterator[list[Path]]:
+    """Yield one empty temporary folder per destination, next to it; on normal exit move each
+    folder's contents into its destination, on an exception (or Ctrl-C) discard them all.
+
+    Raises
+    ------
+    SimError
+        A destination cannot be created or written.
+    """
+    temps: list[tuple[Path, Path]] = []
     try:
-        fill(tmp)
-        destination.mkdir(exist_ok=True)
-        for item in sorted(tmp.iterdir()):
-            target = destination / item.name
-            if item.is_dir():
-                if target.exists():
-                    shutil.rmtree(target)
-                os.replace(item, target)
-            else:
-                os.replace(item, target)
+        for destination in map(Path, destinations):
+            try:
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                tmp = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+            except OSError as exc:
+                raise _unwritable(destination, exc) from None
+            temps.append((destination, tmp))
+        yield [tmp for _, tmp in temps]
+        for destination, tmp in temps:
+            try:
+                destination.mkdir(exist_ok=True)
+                for item in sorted(tmp.iterdir()):
+                    target = destination / item.name
+                    if item.is_dir() and target.exists():
+                        shutil.rmtree(target)
+                    os.replace(item, target)
+            except OSError as exc:
+                raise _unwritable(destination, exc) from None
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        for _, tmp in temps:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _unwritable(destination: Path, exc: OSError) -> SimError:
+    return SimError(
+        f"{destination}: error: cannot write the results folder here "
+        f"({exc.strerror or exc}); choose another --out"
+    )

@@ -48,6 +48,7 @@ __all__ = ["compile_scenario"]
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 TIMINGS = ("chance", "rate", "after", "at")
 SUM_TOL = 1e-9
+MAX_ID = 64
 MAX_HORIZON_YEARS = 100
 MAX_HORIZON_DAYS = MAX_HORIZON_YEARS * 365.25
 MAX_GRID = 5000  # points of the report grid
@@ -80,6 +81,14 @@ class _Compiler:
         self.error(path, message, key=key, severity="warning")
 
     def check_id(self, ident: str, path: tuple, what: str, *, key: bool = True) -> bool:
+        if isinstance(ident, str) and len(ident) > MAX_ID:
+            self.error(
+                path,
+                f"{what} id '{ident[:20]}...' is {len(ident)} characters long; "
+                f"ids have at most {MAX_ID} (they name folders and columns): shorten it",
+                key=key,
+            )
+            return False
         if not isinstance(ident, str) or not ID_RE.match(ident):
             self.error(
                 path,

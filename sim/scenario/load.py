@@ -186,12 +186,23 @@ def apply_variant(doc: Document, vid: str) -> tuple[Document | None, list[Proble
     sets = spec.get("set") or {}
     if not isinstance(sets, dict):
         sets = {}
+    timed: dict[int, str] = {}  # event index -> the timing key a set path gave it
     for text, value in sets.items():
         src = vpath + ("set", text)
         target = _target(text, data, ids)
         if isinstance(target, str):
             err(src, target)
             continue
+        if target[0] == "events" and target[-1] in _TIMINGS:
+            if target[1] in timed:
+                err(
+                    src,
+                    f"'{text}' sets a second timing of event '{ids[target[1]]}' (it "
+                    f"already sets '{timed[target[1]]}'); an event has exactly one timing: "
+                    "keep one of them",
+                )
+                continue
+            timed[target[1]] = text
         parent = _get(data, target[:-1])
         if target[0] == "events" and target[-1] in _TIMINGS:
             for k in _TIMINGS:
