@@ -216,6 +216,7 @@ def run_design(
         pool = mp.get_context(method).Pool(
             jobs, initializer=_init_worker, initargs=(scenario, name, seed, design)
         )
+        previous = signal.signal(signal.SIGINT, _interrupt_once)
         try:
             for part in pool.imap(_run_block, units):
                 done = collect.add(part)
@@ -223,14 +224,12 @@ def run_design(
                     progress(done, total)
             pool.close()
         except BaseException:
-            # a second Ctrl-C must not interrupt the shutdown (it left pool.join() waiting)
-            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-            try:
-                pool.terminate()
-                pool.join()
-            finally:
-                signal.signal(signal.SIGINT, previous)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # stop the workers undisturbed
+            pool.terminate()
+            pool.join()
             raise
+        finally:
+            signal.signal(signal.SIGINT, previous)
         pool.join()
     elapsed = time.perf_counter() - started
     created = datetime.now(UTC).isoformat(timespec="seconds")
@@ -241,6 +240,13 @@ def run_design(
     results = Results.merge(scenario, settings, collect.parts, rows=rows)
     results.trajectories = collect.trajectories
     return results
+
+
+def _interrupt_once(signum, frame):
+    """SIGINT handler while workers run: the first Ctrl-C interrupts, later ones are ignored
+    (a second KeyboardInterrupt inside the pool's shutdown could leave it waiting for ever)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
 
 
 def _trim(part: Partial, done: int, keep: int | None) -> Partial:

@@ -200,8 +200,15 @@ def _fill_all(items, *, no_charts: bool, save_runs: bool, jobs: int | None) -> N
         for item in items:
             _fill(item, no_charts, save_runs)
         return
+    import signal
+
     job = functools.partial(_fill, no_charts=no_charts, save_runs=save_runs)
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=mp.get_context("fork"),
+        initializer=signal.signal,  # Ctrl-C is the parent's to handle
+        initargs=(signal.SIGINT, signal.SIG_IGN),
+    ) as pool:
         list(pool.map(job, items))
 
 

@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from sim.errors import SimError
@@ -103,10 +103,14 @@ def staged(destinations: list[Path]) -> Iterator[list[Path]]:
         A destination cannot be created or written.
     """
     temps: list[tuple[Path, Path]] = []
+    made: list[Path] = []  # parent folders this call created, removed again on failure
     try:
         for destination in map(Path, destinations):
             try:
-                destination.parent.mkdir(parents=True, exist_ok=True)
+                for parent in reversed(destination.parents):
+                    if not parent.exists():
+                        parent.mkdir()
+                        made.append(parent)
                 tmp = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
             except OSError as exc:
                 raise _unwritable(destination, exc) from None
@@ -122,9 +126,13 @@ def staged(destinations: list[Path]) -> Iterator[list[Path]]:
                     os.replace(item, target)
             except OSError as exc:
                 raise _unwritable(destination, exc) from None
+        made.clear()
     finally:
         for _, tmp in temps:
             shutil.rmtree(tmp, ignore_errors=True)
+        for parent in reversed(made):
+            with suppress(OSError):
+                parent.rmdir()  # only if still empty
 
 
 def _unwritable(destination: Path, exc: OSError) -> SimError:
