@@ -16,6 +16,7 @@ import numpy as np
 
 __all__ = [
     "importance",
+    "row_means",
     "latin_hypercube",
     "sobol_design",
     "sobol_indices",
@@ -61,9 +62,9 @@ def spread(flags: np.ndarray, rows: np.ndarray) -> list[dict[str, float]]:
         Monte Carlo (binomial) noise, estimated from the draws' own p (1 - p) / (m - 1);
         ``parameter_sd`` is the square root of what remains (0 if negative).
     """
-    k = int(rows.max()) + 1
+    per_draw = row_means(flags, rows)  # (k, n_outcomes)
+    k = per_draw.shape[0]
     m = np.bincount(rows, minlength=k)
-    per_draw = np.stack([flags[rows == r].mean(axis=0) for r in range(k)])  # (k, n_outcomes)
     out = []
     for o in range(flags.shape[1]):
         p = per_draw[:, o]
@@ -81,6 +82,27 @@ def spread(flags: np.ndarray, rows: np.ndarray) -> list[dict[str, float]]:
             }
         )
     return out
+
+
+def row_means(flags: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Share of runs in which each outcome held, per design row.
+
+    Parameters
+    ----------
+    flags : bool array (n_runs, n_outcomes)
+    rows : int array (n_runs,)
+        Each run's design row, 0..K-1, every row with at least one run.
+
+    Returns
+    -------
+    numpy.ndarray, shape (K, n_outcomes)
+    """
+    k = int(rows.max()) + 1
+    counts = np.bincount(rows, minlength=k)
+    sums = np.stack(
+        [np.bincount(rows, weights=flags[:, o], minlength=k) for o in range(flags.shape[1])], axis=1
+    )
+    return sums / counts[:, None]
 
 
 def importance(values: np.ndarray, flags: np.ndarray, *, max_runs: int = 200_000) -> np.ndarray:

@@ -68,8 +68,6 @@ def command(
     """
     import json
 
-    import numpy as np
-
     from sim.analysis import sensitivity as sa
     from sim.cli.output import progress_bar
     from sim.errors import SimError
@@ -114,7 +112,7 @@ def command(
                 engine=engine,
                 progress=lambda d, t: advance(runs + d, (len(design) + 1) * runs),
             )
-        per_row = np.stack([res.flags[res.rows == k].mean(axis=0) for k in range(len(design))])
+        per_row = sa.row_means(res.flags, res.rows)
         table = sa.tornado(base.probabilities(), per_row[0::2], per_row[1::2])
         outcomes = {
             o.id: [
@@ -145,7 +143,7 @@ def command(
                 engine=engine,
                 progress=advance,
             )
-        y = np.stack([res.flags[res.rows == k].mean(axis=0) for k in range(len(design))])
+        y = sa.row_means(res.flags, res.rows)
         indices = sa.sobol_indices(y, n_slots, seed)
         outcomes = {}
         for o, idx in zip(scenario.outcomes, indices, strict=True):

@@ -174,13 +174,13 @@ class CompiledEngine:
     def __init__(self) -> None:
         if numba is None:  # pragma: no cover
             raise ImportError("numba is not installed")
-        self._models: dict[int, _Model] = {}
+        self._models: tuple[Scenario, _Model] | None = None
 
     def _model(self, scenario: Scenario) -> _Model:
-        key = id(scenario)
-        if key not in self._models:
-            self._models = {key: _Model(scenario)}
-        return self._models[key]
+        # the scenario object itself is kept: an id() could be reused by a later scenario
+        if self._models is None or self._models[0] is not scenario:
+            self._models = (scenario, _Model(scenario))
+        return self._models[1]
 
     def run_block(self, scenario: Scenario, block: RandomBlock) -> BlockResult:
         """Run every replication of ``block``; see :class:`sim.engines.base.Engine`."""

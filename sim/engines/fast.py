@@ -121,13 +121,13 @@ class FastEngine:
     block_size = 8192
 
     def __init__(self) -> None:
-        self._compiled: dict[int, _Compiled] = {}
+        self._compiled: tuple[Scenario, _Compiled] | None = None
 
     def _compile(self, scenario: Scenario) -> _Compiled:
-        key = id(scenario)
-        if key not in self._compiled:
-            self._compiled = {key: _Compiled(scenario)}
-        return self._compiled[key]
+        # the scenario object itself is kept: an id() could be reused by a later scenario
+        if self._compiled is None or self._compiled[0] is not scenario:
+            self._compiled = (scenario, _Compiled(scenario))
+        return self._compiled[1]
 
     def run_block(self, scenario: Scenario, block: RandomBlock) -> BlockResult:
         """Run every replication of ``block``; see :class:`sim.engines.base.Engine`."""
