@@ -91,7 +91,7 @@ class Partial:
             truth[:, o] = outcome.condition.evaluate(unique.astype(np.int64))
         at_points_truth = truth[inverse[: n * n_points]].reshape(n, n_points, n_out)
         final_truth = truth[inverse[n * n_points :]]
-        passage = (block.first[:, None, :] <= points[None, :, None]).sum(axis=0)
+        passage = _passage(block.first, points)
         ever = np.array([o.ever for o in scenario.outcomes], dtype=bool)
         by_point = np.where(ever[None, :], passage, at_points_truth.sum(axis=0))
         flags = np.where(ever[None, :], block.first <= scenario.horizon_days, final_truth)
@@ -107,6 +107,53 @@ class Partial:
             fire_count=block.fires.sum(axis=0),
             trajectories=block.trajectories,
         )
+
+    @classmethod
+    def from_counts(
+        cls,
+        scenario: Scenario,
+        *,
+        first: np.ndarray,
+        final: np.ndarray,
+        final_truth: np.ndarray,
+        slot_values: np.ndarray,
+        occupancy: np.ndarray,
+        at_truth: np.ndarray,
+        fired: np.ndarray,
+        fire_count: np.ndarray,
+        trajectories: Counter,
+    ) -> Partial:
+        """A partial from counts an engine accumulated itself (the compiled engine).
+
+        ``final_truth`` (n, n_outcomes) says whether each outcome's condition holds at the
+        horizon; ``at_truth`` (n_points, n_outcomes) counts the runs in which it held at each
+        checkpoint. The other arguments are as the attributes of the same names.
+        """
+        points = checkpoints(scenario)
+        passage = _passage(first, points)
+        ever = np.array([o.ever for o in scenario.outcomes], dtype=bool)
+        return cls(
+            flags=np.where(ever[None, :], first <= scenario.horizon_days, final_truth),
+            first=first,
+            final=final,
+            slot_values=slot_values,
+            occupancy=occupancy,
+            by_point=np.where(ever[None, :], passage, at_truth),
+            passage=passage,
+            fired=fired,
+            fire_count=fire_count,
+            trajectories=trajectories,
+        )
+
+
+def _passage(first: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Runs whose first time is at or before each checkpoint: (n_points, n_outcomes) counts of
+    ``first[:, o] <= points[p]``."""
+    out = np.empty((len(points), first.shape[1]), dtype=np.int64)
+    for o in range(first.shape[1]):
+        index = np.searchsorted(points, first[:, o], side="left")  # first point >= the time
+        out[:, o] = np.cumsum(np.bincount(index, minlength=len(points) + 1)[: len(points)])
+    return out
 
 
 MAX_TRAJECTORIES = 50_000

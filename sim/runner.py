@@ -89,7 +89,10 @@ def _run_block(unit: tuple[int, int, int]) -> Partial:
         fixed = _worker["design"][row]
         keep = np.isnan(fixed)
         block.slots[:, ~keep] = fixed[~keep]
-    return Partial.reduce(scenario, _worker["engine"].run_block(scenario, block))
+    engine = _worker["engine"]
+    if hasattr(engine, "run_reduced"):  # the compiled engine reduces as it simulates
+        return engine.run_reduced(scenario, block)
+    return Partial.reduce(scenario, engine.run_block(scenario, block))
 
 
 def run_scenario(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import zlib
 
 import numpy as np
 import pytest
 
 from sim import load_scenario
+from sim.model import numeric
 from sim.model.streams import CHUNK, RandomBlock, blocks, uniforms
 
 from .conftest import BENCH, CASES
@@ -31,23 +33,37 @@ def test_a_block_is_a_slice_of_the_whole_chunk():
     assert np.array_equal(part.init, whole.init[300:700])
 
 
-def test_layers_are_laid_out_run_by_run_then_layer_by_layer():
-    # The uniform of (run i of chunk c, layer k) is number k * CHUNK + i of the stream.
-    seq = uniforms(3, "wait:x", 0, CHUNK, 0)
-    nxt = uniforms(3, "wait:x", 0, 10, 1)
-    g = np.random.Generator(
-        np.random.PCG64(
-            np.random.SeedSequence(3, spawn_key=(0, __import__("zlib").crc32(b"wait:x")))
-        )
-    )
-    raw = g.random(CHUNK + 10) + 2.0**-54
-    assert np.array_equal(seq, raw[:CHUNK])
-    assert np.array_equal(nxt, raw[CHUNK:])
+def test_philox_matches_the_random123_known_answer():
+    # Random123 kat_vectors: philox4x64-10, counter 0, key 0
+    zero = np.uint64(0)
+    words = numeric.philox(zero, zero, zero, zero, zero, zero)
+    assert [int(w) for w in words] == [
+        0x16554D9ECA36314C,
+        0xDB20FE9D672D0FDC,
+        0xD7E772CEE186176B,
+        0x7E68B68AEC7BA23B,
+    ]
+
+
+@pytest.mark.parametrize("start", [0, 1, 3, 4, 8190, 10**6 + 2])
+def test_a_layer_is_numpy_philox_number_run_of_the_stream(start):
+    # The uniform of (run i, layer k) is number i of numpy's Philox with key (seed, crc32) and
+    # counter (0, k, 0, 0), as ((word >> 12) + 1/2) 2**-52.
+    seed, key, k = 2**63 + 5, zlib.crc32(b"wait:x"), 7
+    # numpy increments the counter before each block of four words
+    counter = np.array([start // 4, k, 0, 0], dtype=np.uint64)
+    bits = np.random.Philox(key=np.array([seed, key], dtype=np.uint64), counter=counter)
+    raw = bits.random_raw(100 + start % 4)[start % 4 :]
+    expected = ((raw >> np.uint64(12)).astype(float) + 0.5) * 2.0**-52
+    got = uniforms(seed, "wait:x", start, start + 100, k)
+    assert np.array_equal(got, expected)
+    one = numeric.uniform(np.uint64(seed), np.uint64(key), np.uint64(start + 37), np.uint64(k))
+    assert one == expected[37]
 
 
 def test_uniforms_are_in_the_open_unit_interval_and_look_uniform():
     u = uniforms(0, "wait:e", 0, CHUNK, 2)
-    assert u.min() > 0 and u.max() < 1
+    assert u.min() >= 2.0**-53 and u.max() <= 1 - 2.0**-53
     # the mean of n uniforms has sd 1/sqrt(12 n)
     assert abs(u.mean() - 0.5) < 5 / np.sqrt(12 * u.size)
 

@@ -13,6 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
+from sim.model import numeric
 from sim.model.scenario import Scenario
 from sim.model.streams import RandomBlock
 
@@ -120,8 +121,7 @@ class Prepared:
         timing = self.scenario.events[event].timing
         n = self.block.n
         if timing.kind == "hazard":
-            with np.errstate(divide="ignore"):
-                out = -np.log(self.block.wait(event, k)) / self.hazard[event]
+            out = numeric.hazard_works(self.block.wait(event, k), self.hazard[event])
         elif timing.kind == "after" and timing.distribution is not None:
             out = timing.distribution.sample(self.block.wait(event, k))
         elif timing.kind == "after":

@@ -7,14 +7,19 @@ sensitivity analysis. This engine runs the same generalized semi-Markov process 
 the SimPy reference does, but compiled to machine code by numba (``cache=True``: compiled once
 per machine, then loaded from ``__pycache__``).
 
-It consumes the same addressed random numbers (:func:`sim.engines.base.prepare`) and does the
-same float operations in the same order as the reference engine, so every run is identical.
-Conditions are compiled into small postfix programs evaluated with a stack. Work and branch
-uniforms are passed as tables of the first K enablings; a run that needs more stops with a
-status code and is simulated again with deeper tables.
+It does the same float operations in the same order as the reference engine, on the same
+addressed uniforms, so every run is identical. Waits and branches are drawn inside the loop,
+when an event is enabled or fires, straight from their addresses (:func:`sim.model.numeric.
+uniform`) and through the quantile functions every engine shares. Conditions are compiled into
+small postfix programs evaluated with a stack, or into truth tables over the joint states when
+those are few. The block is reduced inside the loop too (occupancy, outcome counts at each
+checkpoint, firings, a hash of each run's trajectory), so :meth:`CompiledEngine.run_reduced`
+returns a :class:`~sim.results.Partial` without per-run state arrays.
 """
 
 from __future__ import annotations
+
+from collections import Counter
 
 import numpy as np
 
@@ -24,12 +29,12 @@ from sim.engines.base import (
     BlockResult,
     checkpoints,
     prepare,
-    trajectory_counts,
 )
 from sim.errors import SimulationError
 from sim.model.conditions import And, Const, Not, Or, Test
+from sim.model.numeric import hazard_work, quantile, uniform
 from sim.model.scenario import Scenario
-from sim.model.streams import RandomBlock
+from sim.model.streams import RandomBlock, stream_key
 
 __all__ = ["CompiledEngine", "available"]
 
@@ -39,7 +44,7 @@ except ImportError:  # pragma: no cover
     numba = None
 
 OP_TEST, OP_NOT, OP_AND, OP_OR, OP_CONST = 0, 1, 2, 3, 4
-OK, NEED_WORK, NEED_BRANCH, LOOP = 0, 1, 2, 3
+W_AT, W_HAZARD, W_DIST, W_VALUE = 0, 1, 2, 3  # how an event's work is drawn
 MAX_TABLE = 1 << 16  # joint states up to which condition truth is tabulated
 
 
@@ -94,6 +99,46 @@ class _Programs:
 class _Model:
     """A scenario as the arrays the kernel takes."""
 
+    def _timings(self, sc: Scenario) -> None:
+        """How each event's work is drawn: ``wkind`` (W_*), the family of ``after`` draws
+        (``wcode``, ``wpar`` (n_events, 4), ``wspl`` into ``splines`` (n, 4096, 4)), the
+        uncertain value of ``after: $p`` (``wslot``, -1 for ``wconst``) and stream keys."""
+        n_events = len(sc.events)
+        self.wkind = np.zeros(n_events, dtype=np.int64)
+        self.wcode = np.zeros(n_events, dtype=np.int64)
+        self.wpar = np.zeros((n_events, 4))
+        self.wspl = np.zeros(n_events, dtype=np.int64)
+        self.wslot = np.full(n_events, -1, dtype=np.int64)
+        self.wconst = np.zeros(n_events)
+        splines = [np.zeros((1, 4))]
+        for i, e in enumerate(sc.events):
+            timing = e.timing
+            if timing.kind == "at":
+                self.wkind[i] = W_AT
+            elif timing.kind == "hazard":
+                self.wkind[i] = W_HAZARD
+            elif timing.distribution is not None:
+                self.wkind[i] = W_DIST
+                code, par, coef = timing.distribution.compiled()
+                self.wcode[i], self.wpar[i] = code, par
+                if coef.shape[0] > 1:
+                    self.wspl[i] = len(splines)
+                    splines.append(coef)
+            else:
+                self.wkind[i] = W_VALUE
+                if timing.value.slot is None:
+                    self.wconst[i] = timing.value.const
+                else:
+                    self.wslot[i] = timing.value.slot
+        rows = max(c.shape[0] for c in splines)
+        self.splines = np.zeros((len(splines), rows, 4))
+        for k, c in enumerate(splines):
+            self.splines[k, : c.shape[0]] = c
+        self.key_wait = np.array([stream_key(f"wait:{e.id}") for e in sc.events], dtype=np.uint64)
+        self.key_branch = np.array(
+            [stream_key(f"branch:{e.id}") for e in sc.events], dtype=np.uint64
+        )
+
     def __init__(self, sc: Scenario):
         self.sc = sc
         n_tracks = len(sc.tracks)
@@ -126,6 +171,7 @@ class _Model:
             for t, s in e.also:
                 self.also[i, t] = s
         self.outcome = np.array([progs.add(o.condition) for o in sc.outcomes], dtype=np.int64)
+        self._timings(sc)
         readers: list[list[int]] = [[] for _ in sc.tracks]
         for e in sc.events:
             for t in e.reads():
@@ -183,68 +229,108 @@ class CompiledEngine:
         return self._models[1]
 
     def run_block(self, scenario: Scenario, block: RandomBlock) -> BlockResult:
-        """Run every replication of ``block``; see :class:`sim.engines.base.Engine`."""
+        """Run every replication of ``block``, keeping per-run arrays; see
+        :class:`sim.engines.base.Engine`."""
+        out = self._run(scenario, block, detail=True)
+        return BlockResult(
+            out["final"], out["first"], out["at_points"], out["fires"], out["trajectories"],
+            out["slot_values"],
+        )  # fmt: skip
+
+    def run_reduced(self, scenario: Scenario, block: RandomBlock):
+        """Run every replication of ``block`` and reduce it in the same pass.
+
+        Returns
+        -------
+        sim.results.Partial
+            Equal to ``Partial.reduce(scenario, self.run_block(scenario, block))``.
+
+        Raises
+        ------
+        sim.errors.SimulationError
+            An instantaneous loop.
+        """
+        from sim.results import Partial
+
+        out = self._run(scenario, block, detail=False)
+        return Partial.from_counts(
+            scenario,
+            first=out["first"],
+            final=out["final"],
+            final_truth=out["final_truth"],
+            slot_values=out["slot_values"],
+            occupancy=out["occupancy"],
+            at_truth=out["at_truth"],
+            fired=out["fired"],
+            fire_count=out["fire_count"],
+            trajectories=out["trajectories"],
+        )
+
+    def _run(self, scenario: Scenario, block: RandomBlock, detail: bool) -> dict:
         m = self._model(scenario)
         prep = prepare(scenario, block)
         n, n_tracks = block.n, len(scenario.tracks)
         n_events, n_out, n_points = len(scenario.events), len(scenario.outcomes), len(m.points)
-        final = np.empty((n, n_tracks), dtype=np.int16)
-        first = np.empty((n, n_out))
-        at_points = np.empty((n, n_points, n_tracks), dtype=np.int16)
-        fires = np.empty((n, n_events), dtype=np.int32)
-        traj = np.full((n, MAX_TRAJECTORY + 1), -2, dtype=np.int64)
+        max_states = m.from_mask.shape[1]
+        out = {
+            "final": np.empty((n, n_tracks), dtype=np.int16),
+            "first": np.empty((n, n_out)),
+            "final_truth": np.empty((n, n_out), dtype=np.bool_),
+            "occupancy": np.zeros((n_points, n_tracks, max_states), dtype=np.int64),
+            "at_truth": np.zeros((n_points, n_out), dtype=np.int64),
+            "fired": np.zeros(n_events, dtype=np.int64),
+            "fire_count": np.zeros(n_events, dtype=np.int64),
+            "at_points": np.empty((n if detail else 1, n_points, n_tracks), dtype=np.int16),
+            "fires": np.empty((n if detail else 1, n_events), dtype=np.int32),
+            "slot_values": prep.slot_values,
+        }
+        traj = np.empty((n, MAX_TRAJECTORY + 1), dtype=np.int32)
         traj_len = np.empty(n, dtype=np.int64)
-        status = np.empty(n, dtype=np.int8)
-        factors = np.ascontiguousarray(prep.factors)
-        need = np.empty(n, dtype=np.int64)
-        runs = np.arange(n, dtype=np.int64)
-        # layers of work and branch uniforms per event; deepened for the events that need it
-        depth_work = np.where(m.is_at, 0, 2).astype(np.int64)
-        depth_branch = np.where(m.n_to > 1, 2, 0).astype(np.int64)
-        while runs.size:
-            work, work_at = _table(prep.work, depth_work, n)
-            branch, branch_at = _table(prep.block.branch, depth_branch, n)
-            _simulate(
-                runs, scenario.horizon_days, prep.initial, work, work_at, depth_work, branch,
-                branch_at, depth_branch, factors, m.track, m.from_mask, m.guard, m.mod, m.n_mod, m.is_at,
-                m.day, m.cum, m.targets, m.n_to, m.also, m.readers_ptr, m.readers, m.outcome,
-                m.code, m.start, m.masks, m.tabulated, m.strides, m.en_table, m.mod_table,
-                m.out_table, m.points, MAX_INSTANT_FIRINGS, MAX_TRAJECTORY, final, first,
-                at_points, fires, traj, traj_len, status, need,
-            )  # fmt: skip
-            st = status[runs]
-            if (st == LOOP).any():
-                r = int(runs[np.argmax(st == LOOP)])
-                fired = sorted({int(x) for x in traj[r, : traj_len[r]] if x >= 0})
-                names = ", ".join(scenario.events[e].id for e in fired)
-                raise SimulationError(
-                    f"instantaneous loop in run {block.start + r}: more than "
-                    f"{MAX_INSTANT_FIRINGS:,} firings at one instant, among events {names}; "
-                    "check the guards and 'at' dates of these events"
-                )
-            for e in np.unique(need[runs[st == NEED_WORK]]):
-                depth_work[e] *= 4
-            for e in np.unique(need[runs[st == NEED_BRANCH]]):
-                depth_branch[e] *= 4
-            runs = runs[st != OK]
-        return BlockResult(
-            final, first, at_points, fires, trajectory_counts(traj, traj_len), prep.slot_values
-        )
+        traj_hash = np.empty(n, dtype=np.uint64)
+        slots = np.ascontiguousarray(prep.slot_values)
+        if slots.shape[1] == 0:
+            slots = np.zeros((n, 1))
+        loop = _simulate(
+            np.uint64(block.seed), block.start, scenario.horizon_days, prep.initial, slots,
+            np.ascontiguousarray(prep.hazard), np.ascontiguousarray(prep.factors),
+            m.wkind, m.wcode, m.wpar, m.wspl, m.splines, m.wslot, m.wconst, m.key_wait,
+            m.key_branch, m.track, m.from_mask, m.guard, m.mod, m.n_mod, m.is_at, m.day, m.cum,
+            m.targets, m.n_to, m.also, m.readers_ptr, m.readers, m.outcome, m.code, m.start,
+            m.masks, m.tabulated, m.strides, m.en_table, m.mod_table, m.out_table, m.points,
+            MAX_INSTANT_FIRINGS, MAX_TRAJECTORY, detail, out["final"], out["first"],
+            out["final_truth"], out["occupancy"], out["at_truth"], out["fired"],
+            out["fire_count"], out["at_points"], out["fires"], traj, traj_len, traj_hash,
+        )  # fmt: skip
+        # the kernel counts changes at the first checkpoint they reach; states at each
+        # checkpoint are the running sums
+        np.cumsum(out["occupancy"], axis=0, out=out["occupancy"])
+        np.cumsum(out["at_truth"], axis=0, out=out["at_truth"])
+        if loop >= 0:
+            fired = sorted({int(x) for x in traj[loop, : min(traj_len[loop], MAX_TRAJECTORY)]})
+            names = ", ".join(scenario.events[e].id for e in fired)
+            raise SimulationError(
+                f"instantaneous loop in run {block.start + loop}: more than "
+                f"{MAX_INSTANT_FIRINGS:,} firings at one instant, among events {names}; "
+                "check the guards and 'at' dates of these events"
+            )
+        out["trajectories"] = _trajectories(traj, traj_len, traj_hash)
+        return out
 
 
-def _table(layer, depth: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Stack ``layer(e, k)`` for k < depth[e] into rows: (sum(depth), n) and row offsets."""
-    offset = np.zeros(len(depth), dtype=np.int64)
-    offset[1:] = np.cumsum(depth)[:-1]
-    table = np.empty((max(int(depth.sum()), 1), n))
-    for e, d in enumerate(depth):
-        for k in range(d):
-            table[offset[e] + k] = layer(e, k)
-    return table, offset
+def _trajectories(traj: np.ndarray, length: np.ndarray, hashes: np.ndarray) -> Counter:
+    """Count runs by trajectory, through the 64-bit hash the kernel gives each sequence.
+
+    Two different sequences share a hash with probability about 2**-64 per pair (under 1e-11
+    for 8,192 runs), which would merge their counts.
+    """
+    _, first, counts = np.unique(hashes, return_index=True, return_counts=True)
+    return Counter(
+        {tuple(traj[i, : length[i]].tolist()): int(c) for i, c in zip(first, counts, strict=True)}
+    )
 
 
 def _jit(f):
-    return numba.njit(cache=True, nogil=True)(f) if numba is not None else f
+    return numba.njit(cache=True, nogil=True, error_model="numpy")(f) if numba is not None else f
 
 
 @_jit
@@ -278,18 +364,37 @@ def _eval(c, state, code, start, masks, stack):
     return stack[0]
 
 
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
 @_jit
-def _simulate(  # noqa: PLR0913 - the kernel takes the model as plain arrays
-    runs,
+def _mix(z):
+    """The SplitMix64 finalizer (Steele, Lea and Flood 2014): a bijection of uint64."""
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    return z ^ (z >> np.uint64(31))
+
+
+@_jit
+def _simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain arrays
+    seed,
+    first_run,
     horizon,
     initial,
-    work,
-    work_at,
-    depth_work,
-    branch,
-    branch_at,
-    depth_branch,
+    slots,
+    hazard,
     factors,
+    wkind,
+    wcode,
+    wpar,
+    wspl,
+    splines,
+    wslot,
+    wconst,
+    key_wait,
+    key_branch,
     track,
     from_mask,
     guard,
@@ -315,15 +420,26 @@ def _simulate(  # noqa: PLR0913 - the kernel takes the model as plain arrays
     points,
     max_instant,
     max_traj,
+    detail,
     final,
     first,
+    final_truth,
+    occupancy,
+    at_truth,
+    fired_runs,
+    fire_count,
     at_points,
     fires,
     traj,
     traj_len,
-    status,
-    need,
+    traj_hash,
 ):
+    """Simulate runs 0..n-1 of a block; returns -1, or the run with an instantaneous loop.
+
+    ``occupancy`` and ``at_truth`` receive differences: +1/-1 at the first checkpoint at or
+    after each change of state or outcome truth (the caller takes cumulative sums).
+    """
+    n = initial.shape[0]
     n_events = track.shape[0]
     n_tracks = initial.shape[1]
     n_out = outcome.shape[0]
@@ -336,14 +452,16 @@ def _simulate(  # noqa: PLR0913 - the kernel takes the model as plain arrays
     since = np.zeros(n_events)
     speed = np.ones(n_events)
     due = np.full(n_events, inf)
-    k_en = np.zeros(n_events, dtype=np.int64)
-    k_fire = np.zeros(n_events, dtype=np.int64)
+    k_en = np.zeros(n_events, dtype=np.uint64)
+    k_fire = np.zeros(n_events, dtype=np.uint64)
+    n_fire = np.zeros(n_events, dtype=np.int64)
     at_done = np.zeros(n_events, dtype=np.bool_)
     changed = np.zeros(n_tracks, dtype=np.bool_)
     mark = np.zeros(n_events, dtype=np.int64)
     todo = np.zeros(n_events, dtype=np.int64)
-    for r in runs:
-        st = 0
+    holds = np.zeros(n_out, dtype=np.bool_)
+    for r in range(n):
+        run = np.uint64(first_run + r)
         joint = 0
         for t in range(n_tracks):
             state[t] = initial[r, t]
@@ -354,19 +472,24 @@ def _simulate(  # noqa: PLR0913 - the kernel takes the model as plain arrays
         due[:] = inf
         k_en[:] = 0
         k_fire[:] = 0
+        n_fire[:] = 0
         at_done[:] = False
         mark[:] = 0
         stamp = 0
-        fires[r, :] = 0
-        traj[r, :] = -2
         tlen = 0
+        h = _GOLDEN
         now = 0.0
         for o in range(n_out):
             if tabulated:
-                holds = out_table[joint, o]
+                holds[o] = out_table[joint, o]
             else:
-                holds = _eval(outcome[o], state, code, start, masks, stack)
-            first[r, o] = 0.0 if holds else inf
+                holds[o] = _eval(outcome[o], state, code, start, masks, stack)
+            first[r, o] = 0.0 if holds[o] else inf
+            if holds[o] and n_points > 0:
+                at_truth[0, o] += 1
+        if n_points > 0:
+            for j in range(n_tracks):
+                occupancy[0, j, state[j]] += 1
         n_todo = n_events
         for x in range(n_events):
             todo[x] = x
@@ -397,23 +520,28 @@ def _simulate(  # noqa: PLR0913 - the kernel takes the model as plain arrays
                 s = 1.0
                 for m in range(n_mod[x]):
                     if tabulated:
-                        holds = mod_table[joint, x, m]
+                        on = mod_table[joint, x, m]
                     else:
-                        holds = _eval(mod[x, m], state, code, start, masks, stack)
-                    if holds:
+                        on = _eval(mod[x, m], state, code, start, masks, stack)
+                    if on:
                         s *= factors[x, m, r]
                 if fresh or not enabled[x]:
                     enabled[x] = True
-                    if is_at[x]:
+                    kind = wkind[x]
+                    if kind == 0:  # at
                         due[x] = max(day[x], now)
                         continue
-                    k = k_en[x]
-                    if k >= depth_work[x]:
-                        st = 1
-                        need[r] = x
-                        break
-                    k_en[x] = k + 1
-                    left[x] = work[work_at[x] + k, r]
+                    if kind == 1:  # hazard
+                        u = uniform(seed, key_wait[x], run, k_en[x])
+                        left[x] = hazard_work(u, hazard[x, r])
+                    elif kind == 2:  # a distribution
+                        u = uniform(seed, key_wait[x], run, k_en[x])
+                        left[x] = quantile(wcode[x], wpar[x], splines[wspl[x]], u)
+                    elif wslot[x] >= 0:  # after: $parameter
+                        left[x] = slots[r, wslot[x]]
+                    else:
+                        left[x] = wconst[x]
+                    k_en[x] += np.uint64(1)
                     since[x] = now
                     speed[x] = s
                 else:
@@ -423,8 +551,6 @@ def _simulate(  # noqa: PLR0913 - the kernel takes the model as plain arrays
                     since[x] = now
                     speed[x] = s
                 due[x] = now + left[x] / speed[x] if speed[x] > 0 else inf
-            if st != 0:
-                break
             # the next firing: smallest due time, first in file order among equals
             t = inf
             e = -1
@@ -435,8 +561,9 @@ def _simulate(  # noqa: PLR0913 - the kernel takes the model as plain arrays
             if e < 0 or t > horizon:
                 break
             while point < n_points and points[point] < t:
-                for j in range(n_tracks):
-                    at_points[r, point, j] = state[j]
+                if detail:
+                    for j in range(n_tracks):
+                        at_points[r, point, j] = state[j]
                 point += 1
             if t == last_t:
                 count += 1
@@ -445,58 +572,64 @@ def _simulate(  # noqa: PLR0913 - the kernel takes the model as plain arrays
                 last_t = t
             now = t
             if count > max_instant:
-                st = 3
-                break
+                traj_len[r] = tlen
+                return r
             # fire e
-            kf = k_fire[e]
-            k_fire[e] = kf + 1
             target = targets[e, 0]
             if n_to[e] > 1:
-                if kf >= depth_branch[e]:
-                    st = 2
-                    need[r] = e
-                    break
-                u = branch[branch_at[e] + kf, r]
+                u = uniform(seed, key_branch[e], run, k_fire[e])
                 target = targets[e, n_to[e] - 1]
                 for j in range(n_to[e]):
                     if u < cum[e, j]:
                         target = targets[e, j]
                         break
+            k_fire[e] += np.uint64(1)
             any_change = False
             for j in range(n_tracks):
                 changed[j] = False
             tr = track[e]
             if state[tr] != target:
+                if point < n_points:
+                    occupancy[point, tr, state[tr]] -= 1
+                    occupancy[point, tr, target] += 1
                 joint += (target - state[tr]) * strides[tr]
                 state[tr] = target
                 changed[tr] = True
                 any_change = True
             for j in range(n_tracks):
                 if also[e, j] >= 0 and state[j] != also[e, j]:
+                    if point < n_points:
+                        occupancy[point, j, state[j]] -= 1
+                        occupancy[point, j, also[e, j]] += 1
                     joint += (also[e, j] - state[j]) * strides[j]
                     state[j] = also[e, j]
                     changed[j] = True
                     any_change = True
-            fires[r, e] += 1
+            n_fire[e] += 1
             if tlen < max_traj:
                 traj[r, tlen] = e
                 tlen += 1
+                h = _mix(h ^ np.uint64(e + 1))
             elif tlen == max_traj:
                 traj[r, tlen] = -1
                 tlen += 1
+                h = _mix(h)
             if is_at[e]:
                 at_done[e] = True
             enabled[e] = False
             due[e] = inf
             if any_change:
                 for o in range(n_out):
-                    if first[r, o] == inf:
-                        if tabulated:
-                            holds = out_table[joint, o]
-                        else:
-                            holds = _eval(outcome[o], state, code, start, masks, stack)
-                        if holds:
-                            first[r, o] = now
+                    if tabulated:
+                        now_holds = out_table[joint, o]
+                    else:
+                        now_holds = _eval(outcome[o], state, code, start, masks, stack)
+                    if now_holds != holds[o]:
+                        holds[o] = now_holds
+                        if point < n_points:
+                            at_truth[point, o] += 1 if now_holds else -1
+                    if now_holds and first[r, o] == inf:
+                        first[r, o] = now
             # clocks to re-examine: the fired event and the readers of changed tracks
             stamp += 1
             mark[e] = stamp
@@ -511,13 +644,20 @@ def _simulate(  # noqa: PLR0913 - the kernel takes the model as plain arrays
                             todo[n_todo] = x
                             n_todo += 1
             fired = e
-        status[r] = st
-        traj_len[r] = tlen
-        if st != 0:
-            continue
-        while point < n_points:
+        while detail and point < n_points:
             for j in range(n_tracks):
                 at_points[r, point, j] = state[j]
             point += 1
         for j in range(n_tracks):
             final[r, j] = state[j]
+        for o in range(n_out):
+            final_truth[r, o] = holds[o]
+        for x in range(n_events):
+            if n_fire[x] > 0:
+                fire_count[x] += n_fire[x]
+                fired_runs[x] += 1
+            if detail:
+                fires[r, x] = n_fire[x]
+        traj_len[r] = tlen
+        traj_hash[r] = _mix(h ^ np.uint64(tlen))
+    return -1

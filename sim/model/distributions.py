@@ -79,12 +79,14 @@ class Distribution:
     def sample(self, u: np.ndarray) -> np.ndarray:
         """Values at uniforms ``u`` (inverse transform), fast enough for millions of draws.
 
-        Equal to :meth:`ppf` up to rounding: closed forms for the fixed, lognormal
-        (``exp(mu + sigma ndtri(u))``), uniform and exponential families; for beta
-        distributions (``A to B`` probabilities, beta, PERT) a cubic spline of the exact
-        quantile over a probit grid of 4,097 points on [-8.6, 8.6] (it covers every uniform
-        the streams produce, which lie in [2**-54, 1)), within 1e-9 of the exact quantile;
-        scipy's ``ppf`` for the rest.
+        Computed by :func:`sim.model.numeric.quantile`, the function the compiled engine
+        calls, so every engine turns a uniform into the same value bit for bit. Equal to
+        :meth:`ppf` up to rounding: closed forms for the fixed, lognormal
+        (``exp(mu + sigma ndtri(u))``), uniform, exponential, triangular and Weibull
+        families; for beta distributions (``A to B`` probabilities, beta, PERT) a cubic
+        spline of the exact quantile over a probit grid of 4,097 points on [-8.6, 8.6] (it
+        covers every uniform the streams produce, which lie in [2**-53, 1 - 2**-53]), for gamma the
+        same spline of the log of the quantile. ``tests/test_numeric.py`` bounds the error.
 
         Parameters
         ----------
@@ -94,23 +96,17 @@ class Distribution:
         -------
         numpy.ndarray, same shape as ``u``
         """
-        from scipy import special
+        from sim.model import numeric
 
         u = np.asarray(u, dtype=float)
-        family, p = self.family, self.params
-        if family == "fixed":
-            return np.full(u.shape, p[0])
-        if family == "lognormal":
-            with np.errstate(over="ignore"):  # an absurdly wide range may overflow to inf
-                return np.exp(p[0] + p[1] * special.ndtri(u))
-        if family == "uniform":
-            return p[0] + (p[1] - p[0]) * u
-        if family == "exponential":
-            return -p[0] * np.log1p(-u)
-        if family == "beta":
-            a, b, loc, scale = p
-            return loc + scale * _beta_spline(a, b)(special.ndtri(u))
-        return self.ppf(u)
+        code, par, coef = self.compiled()
+        flat = numeric.quantiles(code, par, coef, np.ascontiguousarray(u.ravel()))
+        return flat.reshape(u.shape)
+
+    def compiled(self) -> tuple[int, np.ndarray, np.ndarray]:
+        """The family as :func:`sim.model.numeric.quantile` takes it: (code, params (4,),
+        spline coefficients (4096, 4), a (1, 4) placeholder without a spline)."""
+        return _compiled(self.family, self.params)
 
     def median(self) -> float:
         """The 50th percentile (the value itself when fixed)."""
@@ -156,32 +152,47 @@ def _frozen(family: str, params: tuple[float, ...]):
     raise ValueError(f"unknown family {family!r}")
 
 
-class _UniformGridSpline:
-    """A cubic spline on a uniform grid, evaluated with one gather and Horner's rule."""
-
-    def __init__(self, x: np.ndarray, y: np.ndarray):
-        from scipy import interpolate
-
-        spline = interpolate.CubicSpline(x, y)
-        self.x0 = float(x[0])
-        self.h = float(x[1] - x[0])
-        self.n = len(x) - 1
-        self.coef = np.ascontiguousarray(spline.c.T)  # (n, 4): c3, c2, c1, c0 per interval
-
-    def __call__(self, z: np.ndarray) -> np.ndarray:
-        i = np.clip(((z - self.x0) / self.h).astype(np.int64), 0, self.n - 1)
-        dz = z - (self.x0 + i * self.h)
-        c = self.coef[i]
-        return ((c[..., 0] * dz + c[..., 1]) * dz + c[..., 2]) * dz + c[..., 3]
-
-
 @cache
-def _beta_spline(a: float, b: float) -> _UniformGridSpline:
-    """Cubic spline of the standard beta quantile as a function of the probit z = ndtri(u)."""
+def _compiled(family: str, params: tuple[float, ...]) -> tuple[int, np.ndarray, np.ndarray]:
+    from sim.model import numeric as nu
+
+    none = np.zeros((1, 4))
+    par = np.zeros(4)
+    par[: len(params)] = params
+    simple = {
+        "fixed": nu.FIXED,
+        "lognormal": nu.LOGNORMAL,
+        "uniform": nu.UNIFORM,
+        "exponential": nu.EXPONENTIAL,
+        "triangular": nu.TRIANGULAR,
+        "weibull": nu.WEIBULL,
+    }
+    if family in simple:
+        return simple[family], par, none
     from scipy import special
 
-    z = np.linspace(-8.6, 8.6, 4097)
-    return _UniformGridSpline(z, special.betaincinv(a, b, special.ndtr(z)))
+    z = nu.SPLINE_X0 + nu.SPLINE_H * np.arange(nu.SPLINE_KNOTS)
+    lower = z <= 0
+    u, tail = special.ndtr(z), special.ndtr(-z)  # tail = 1 - u, exact where u rounds to 1
+    if family == "beta":  # upper half through 1 - X ~ Beta(b, a), keeping the tail's digits
+        a, b, loc, scale = params
+        q = np.where(lower, special.betaincinv(a, b, u), 1 - special.betaincinv(b, a, tail))
+        return nu.SPLINE, np.array([loc, scale, 0.0, 0.0]), _spline(z, q)
+    if family == "gamma":  # the spline follows log q, smooth in z for any shape
+        shape, mean = params
+        q = np.where(lower, special.gammaincinv(shape, u), special.gammainccinv(shape, tail))
+        with np.errstate(divide="ignore"):
+            log_q = np.log(q * (mean / shape))
+        return nu.LOG_SPLINE, par, _spline(z, np.maximum(log_q, -700.0))
+    raise ValueError(f"unknown family {family!r}")
+
+
+def _spline(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Coefficients (len(x) - 1, 4) of the cubic spline through (x, y), highest power first
+    (scipy.interpolate.CubicSpline, not-a-knot ends)."""
+    from scipy import interpolate
+
+    return np.ascontiguousarray(interpolate.CubicSpline(x, y).c.T)
 
 
 def lognormal_90(a: float, b: float) -> tuple[float, float]:

@@ -7,18 +7,18 @@ An address is (run index, stream, k), where a stream is named by purpose and id:
 * ``wait:EVENT``   the work drawn at the k-th enabling of an event (k = 0, 1, ...);
 * ``branch:EVENT`` the branch drawn at the k-th firing of an event.
 
-Runs are grouped in chunks of :data:`CHUNK`. For each (chunk, stream) one PCG64 generator,
-seeded by ``SeedSequence(seed, spawn_key=(chunk, crc32(stream)))``, is laid out *layer by
-layer*: the uniform of (run ``chunk * CHUNK + i``, k) is number ``k * CHUNK + i`` of that
-generator's sequence. Any address is reached directly with ``PCG64.advance`` (each double
-consumes one 64-bit output), so a block of runs generates only the layers its runs use, and
-no k is ever out of range.
+The numbers come from a counter-based generator, Philox4x64-10 (Salmon et al. 2011, as in
+``numpy.random.Philox``): the uniform at (run i, stream s, layer k) under seed S is word
+``i mod 4`` of ``Philox(counter=(i div 4 + 1, k, 0, 0), key=(S, crc32(s)))``, as
+``((word >> 12) + 1/2) 2**-52`` (:func:`sim.model.numeric.uniform`). Any address is computed
+directly, with no state: the compiled engine draws its waits and branches inside its loop, a
+block of runs generates only the numbers its runs use, and no k is ever out of range.
 
 Consequences: the numbers of run i do not depend on the number of runs, on how runs are split
 between processes, or on which engine consumes them; and a variant that changes one event
 leaves the numbers of every other stream unchanged (common random numbers).
 
-Uniforms lie in the open interval (0, 1): ``random() + 2**-54``.
+Uniforms lie in [2**-53, 1 - 2**-53], strictly inside (0, 1), and are exact doubles.
 """
 
 from __future__ import annotations
@@ -28,12 +28,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.model import numeric
 from sim.model.scenario import Scenario
 
 __all__ = ["CHUNK", "RandomBlock", "blocks", "stream_key", "uniforms"]
 
-CHUNK = 8192
-_HALF_ULP = 2.0**-54
+CHUNK = 8192  # runs per block at most (blocks never cross a multiple of it)
+MAX_SEED = 2**64 - 1
 
 
 def stream_key(name: str) -> int:
@@ -42,18 +43,15 @@ def stream_key(name: str) -> int:
 
 
 def uniforms(seed: int, name: str, start: int, stop: int, k: int = 0) -> np.ndarray:
-    """Uniforms of stream ``name``, layer ``k``, for runs ``[start, stop)`` (one chunk at most).
+    """Uniforms of stream ``name``, layer ``k``, for runs ``[start, stop)``.
 
     Returns
     -------
     numpy.ndarray, shape (stop - start,)
     """
-    chunk, offset = divmod(start, CHUNK)
-    bitgen = np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(chunk, stream_key(name))))
-    position = k * CHUNK + offset
-    if position:
-        bitgen.advance(position)
-    return np.random.Generator(bitgen).random(stop - start) + _HALF_ULP
+    return numeric.layer(
+        np.uint64(seed), np.uint64(stream_key(name)), start, stop - start, np.uint64(k)
+    )
 
 
 def blocks(n_runs: int, size: int = 1024) -> list[tuple[int, int]]:
@@ -96,10 +94,11 @@ class RandomBlock:
         Raises
         ------
         ValueError
-            When the block crosses a chunk boundary, is empty, or the seed is negative.
+            When the block crosses a chunk boundary, is empty, or the seed is not in
+            [0, 2**64).
         """
-        if seed < 0:
-            raise ValueError("seed must be non-negative")
+        if not 0 <= seed <= MAX_SEED:
+            raise ValueError("seed must lie in [0, 2**64)")
         if stop <= start:
             raise ValueError("a block holds at least one run")
         if (stop - 1) // CHUNK != start // CHUNK:

@@ -1,0 +1,320 @@
+"""Compiled numerics every engine shares: counter-based uniforms and quantile functions.
+
+Engines must turn the same addressed uniforms into the same waiting times bit for bit, so the
+functions here are the only ones that do it, for the SimPy reference (through their vectorized
+wrappers) and inside the compiled kernel (:mod:`sim.engines.compiled`) alike. They are
+compiled by numba (``cache=True``: once per machine).
+
+* :func:`philox` is Philox4x64-10 (Salmon, Moraes, Dror and Shaw 2011, "Parallel random
+  numbers: as easy as 1, 2, 3", SC11), the generator NumPy ships as ``numpy.random.Philox``;
+  it maps a 256-bit counter and a 128-bit key to four 64-bit words, so any number of any
+  stream is computed directly from its address (:mod:`sim.model.streams`).
+* :func:`ndtri` is the standard normal quantile of Cephes (S. L. Moshier, Cephes Math Library
+  2.8, ``ndtri.c``), the algorithm behind ``scipy.special.ndtri``.
+* :func:`quantile` draws from a family by inverse transform: closed forms where they exist,
+  otherwise a cubic spline of the quantile over a probit grid (see
+  :mod:`sim.model.distributions`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+__all__ = [
+    "EXPONENTIAL",
+    "FIXED",
+    "LOGNORMAL",
+    "LOG_SPLINE",
+    "SPLINE",
+    "SPLINE_H",
+    "SPLINE_KNOTS",
+    "SPLINE_X0",
+    "TRIANGULAR",
+    "UNIFORM",
+    "WEIBULL",
+    "hazard_work",
+    "layer",
+    "ndtri",
+    "philox",
+    "quantile",
+    "quantiles",
+    "uniform",
+]
+
+# family codes of :func:`quantile`; params are (p0, p1, p2, p3)
+FIXED, LOGNORMAL, UNIFORM, EXPONENTIAL, TRIANGULAR, WEIBULL, SPLINE, LOG_SPLINE = range(8)
+# the probit grid of the splines: knots x0 + i h, i = 0..SPLINE_KNOTS - 1
+SPLINE_X0 = -8.6
+SPLINE_KNOTS = 4097
+SPLINE_H = 17.2 / (SPLINE_KNOTS - 1)
+
+_M0 = np.uint64(0xD2E7470EE14C6C93)
+_M1 = np.uint64(0xCA5A826395121157)
+_W0 = np.uint64(0x9E3779B97F4A7C15)
+_W1 = np.uint64(0xBB67AE8584CAA73B)
+_LOW = np.uint64(0xFFFFFFFF)
+_S32 = np.uint64(32)
+_S12 = np.uint64(12)
+_TWO = np.uint64(2)
+_THREE = np.uint64(3)
+_ONE = np.uint64(1)
+_ZERO = np.uint64(0)
+_ULP = 2.0**-52
+
+
+def _jit(f):
+    return numba.njit(cache=True, nogil=True, error_model="numpy")(f)
+
+
+@_jit
+def _mulhilo(a, b):
+    """High and low 64-bit words of the 128-bit product of two uint64."""
+    alo = a & _LOW
+    ahi = a >> _S32
+    blo = b & _LOW
+    bhi = b >> _S32
+    ll = alo * blo
+    hl = ahi * blo
+    lh = alo * bhi
+    cross = (ll >> _S32) + (hl & _LOW) + lh
+    return ahi * bhi + (hl >> _S32) + (cross >> _S32), a * b
+
+
+@_jit
+def philox(c0, c1, c2, c3, k0, k1):
+    """Philox4x64-10 of counter (c0, c1, c2, c3) under key (k0, k1); all uint64.
+
+    Returns the four output words. Checked against the Random123 known-answer vector and
+    ``numpy.random.Philox`` in ``tests/test_streams.py``.
+    """
+    for r in range(10):
+        if r > 0:
+            k0 += _W0
+            k1 += _W1
+        hi0, lo0 = _mulhilo(_M0, c0)
+        hi1, lo1 = _mulhilo(_M1, c2)
+        c0, c1, c2, c3 = hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0
+    return c0, c1, c2, c3
+
+
+@_jit
+def uniform(seed, key, run, k):
+    """The uniform at address (run, stream key, layer k) under ``seed``; all uint64.
+
+    Word ``run mod 4`` of ``philox((run div 4 + 1, k, 0, 0), (seed, key))``, as a double
+    ``((word >> 12) + 1/2) 2**-52``: exact, in [2**-53, 1 - 2**-53], symmetric about 1/2. This is number ``run`` of
+    ``numpy.random.Philox(key=[seed, key], counter=[0, k, 0, 0])`` (NumPy increments the
+    counter before each block).
+    """
+    w0, w1, w2, w3 = philox((run >> _TWO) + _ONE, k, _ZERO, _ZERO, seed, key)
+    j = run & _THREE
+    w = w0 if j == 0 else (w1 if j == 1 else (w2 if j == 2 else w3))
+    return (float(w >> _S12) + 0.5) * _ULP
+
+
+@_jit
+def layer(seed, key, start, n, k):
+    """Uniforms of runs ``[start, start + n)`` at layer ``k`` of one stream: shape (n,).
+
+    Equal, number by number, to :func:`uniform`; one Philox block serves four runs.
+    """
+    out = np.empty(n)
+    run = np.uint64(start)
+    end = np.uint64(start + n)
+    i = 0
+    while run < end:
+        w0, w1, w2, w3 = philox((run >> _TWO) + _ONE, k, _ZERO, _ZERO, seed, key)
+        j = run & _THREE
+        while j < 4 and run < end:
+            w = w0 if j == 0 else (w1 if j == 1 else (w2 if j == 2 else w3))
+            out[i] = (float(w >> _S12) + 0.5) * _ULP
+            i += 1
+            j += _ONE
+            run += _ONE
+    return out
+
+
+_P0 = np.array(
+    [
+        -5.99633501014107895267e1,
+        9.80010754185999661536e1,
+        -5.66762857469070293439e1,
+        1.39312609387279679503e1,
+        -1.23916583867381258016e0,
+    ]
+)
+_Q0 = np.array(
+    [
+        1.0,
+        1.95448858338141759834e0,
+        4.67627912898881538453e0,
+        8.63602421390890590575e1,
+        -2.25462687854119370527e2,
+        2.00260212380060660359e2,
+        -8.20372256168333339912e1,
+        1.59056225126211695515e1,
+        -1.18331621121330003142e0,
+    ]
+)
+_P1 = np.array(
+    [
+        4.05544892305962419923e0,
+        3.15251094599893866154e1,
+        5.71628192246421288162e1,
+        4.40805073893200834700e1,
+        1.46849561928858024014e1,
+        2.18663306850790267539e0,
+        -1.40256079171354495875e-1,
+        -3.50424626827848203418e-2,
+        -8.57456785154685413611e-4,
+    ]
+)
+_Q1 = np.array(
+    [
+        1.0,
+        1.57799883256466749731e1,
+        4.53907635128879210584e1,
+        4.13172038254672030440e1,
+        1.50425385692907503408e1,
+        2.50464946208309415979e0,
+        -1.42182922854787788574e-1,
+        -3.80806407691578277194e-2,
+        -9.33259480895457427372e-4,
+    ]
+)
+_P2 = np.array(
+    [
+        3.23774891776946035970e0,
+        6.91522889068984211695e0,
+        3.93881025292474443415e0,
+        1.33303460815807542389e0,
+        2.01485389549179081538e-1,
+        1.23716634817820021358e-2,
+        3.01581553508235416007e-4,
+        2.65806974686737550832e-6,
+        6.23974539184983293730e-9,
+    ]
+)
+_Q2 = np.array(
+    [
+        1.0,
+        6.02427039364742014255e0,
+        3.67983563856160859403e0,
+        1.37702099489081330271e0,
+        2.16236993594496635890e-1,
+        1.34204006088543189037e-2,
+        3.28014464682127739104e-4,
+        2.89247864745380683936e-6,
+        6.79019408009981274425e-9,
+    ]
+)
+_EXP_M2 = 0.13533528323661269189  # exp(-2)
+_S2PI = 2.50662827463100050242  # sqrt(2 pi)
+
+
+@_jit
+def _poly(x, c):
+    v = c[0]
+    for i in range(1, c.shape[0]):
+        v = v * x + c[i]
+    return v
+
+
+@_jit
+def ndtri(y0):
+    """Standard normal quantile of ``y0`` in [0, 1] (Cephes ``ndtri``; +-inf at 1 and 0).
+
+    Relative error about 1e-16 (Cephes' accuracy table); compared with ``scipy.special.ndtri``
+    in ``tests/test_numeric.py``.
+    """
+    if y0 <= 0.0:
+        return -np.inf if y0 == 0.0 else np.nan
+    if y0 >= 1.0:
+        return np.inf if y0 == 1.0 else np.nan
+    negate = True
+    y = y0
+    if y > 1.0 - _EXP_M2:
+        y = 1.0 - y
+        negate = False
+    if y > _EXP_M2:
+        y = y - 0.5
+        y2 = y * y
+        x = y + y * (y2 * _poly(y2, _P0) / _poly(y2, _Q0))
+        return x * _S2PI
+    x = math.sqrt(-2.0 * math.log(y))
+    x0 = x - math.log(x) / x
+    z = 1.0 / x
+    p, q = (_P1, _Q1) if x < 8.0 else (_P2, _Q2)
+    x1 = z * _poly(z, p) / _poly(z, q)
+    x = x0 - x1
+    return -x if negate else x
+
+
+@_jit
+def _spline(coef, z):
+    """Cubic spline ``coef`` (SPLINE_KNOTS - 1, 4) on the probit grid, at z (clamped)."""
+    n = coef.shape[0]
+    f = (z - SPLINE_X0) / SPLINE_H
+    i = 0 if f < 0.0 else (n - 1 if f >= n - 1 else int(f))
+    dz = z - (SPLINE_X0 + i * SPLINE_H)
+    return ((coef[i, 0] * dz + coef[i, 1]) * dz + coef[i, 2]) * dz + coef[i, 3]
+
+
+@_jit
+def quantile(code, par, coef, u):
+    """The quantile at ``u`` in (0, 1) of family ``code`` with params ``par`` (4,).
+
+    FIXED: par[0]. LOGNORMAL: exp(mu + sigma ndtri(u)). UNIFORM: lo + (hi - lo) u.
+    EXPONENTIAL: -mean log1p(-u). TRIANGULAR (lo, mode, hi): the closed-form inverse CDF.
+    WEIBULL (shape, scale): scale (-log1p(-u))**(1/shape). SPLINE (loc, scale):
+    loc + scale S(ndtri(u)); LOG_SPLINE: exp(S(ndtri(u))), where S is the cubic spline
+    ``coef`` of the standard quantile (of its log) on the probit grid.
+    """
+    if code == FIXED:
+        return par[0]
+    if code == LOGNORMAL:
+        return math.exp(par[0] + par[1] * ndtri(u))
+    if code == UNIFORM:
+        return par[0] + (par[1] - par[0]) * u
+    if code == EXPONENTIAL:
+        return -par[0] * math.log1p(-u)
+    if code == TRIANGULAR:
+        lo, mode, hi = par[0], par[1], par[2]
+        if u < (mode - lo) / (hi - lo):
+            return lo + math.sqrt(u * (hi - lo) * (mode - lo))
+        return hi - math.sqrt((1.0 - u) * (hi - lo) * (hi - mode))
+    if code == WEIBULL:
+        return par[1] * (-math.log1p(-u)) ** (1.0 / par[0])
+    if code == SPLINE:
+        return par[0] + par[1] * _spline(coef, ndtri(u))
+    return math.exp(_spline(coef, ndtri(u)))
+
+
+@_jit
+def quantiles(code, par, coef, u):
+    """:func:`quantile` at every element of the 1-d array ``u``."""
+    out = np.empty(u.shape[0])
+    for i in range(u.shape[0]):
+        out[i] = quantile(code, par, coef, u[i])
+    return out
+
+
+@_jit
+def hazard_work(u, hazard):
+    """Work (days) drawn at hazard rate ``hazard`` (per day) from uniform ``u``: -ln(u)/hazard.
+
+    ``inf`` at hazard 0 (the clock never rings).
+    """
+    return -math.log(u) / hazard
+
+
+@_jit
+def hazard_works(u, hazard):
+    """:func:`hazard_work` element by element of two 1-d arrays of one length."""
+    out = np.empty(u.shape[0])
+    for i in range(u.shape[0]):
+        out[i] = hazard_work(u[i], hazard[i])
+    return out
