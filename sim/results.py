@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from sim.analysis.words import estimative_words, wilson_intervals
-from sim.engines.base import BlockResult, checkpoints
+from sim.engines.base import BlockResult, checkpoints, trajectory_hashes
 from sim.model.scenario import Scenario
 
 __all__ = ["Partial", "Results", "RunSettings"]
@@ -55,7 +55,11 @@ class Partial:
         Runs whose outcome condition had held by each checkpoint.
     fired, fire_count : int arrays (n_events,)
         Runs in which each event fired; total firings.
-    trajectories : Counter of tuple
+    traj_hash : uint64 array (n,)
+        Each run's trajectory code (:func:`sim.engines.base.trajectory_hashes`).
+    sequences : dict
+        Code -> sequence of event indices, for the block's TOP_PER_BLOCK most frequent
+        trajectories (ties by code).
     """
 
     flags: np.ndarray
@@ -67,7 +71,8 @@ class Partial:
     passage: np.ndarray
     fired: np.ndarray
     fire_count: np.ndarray
-    trajectories: Counter = field(default_factory=Counter)
+    traj_hash: np.ndarray
+    sequences: dict = field(default_factory=dict)
 
     @classmethod
     def reduce(cls, scenario: Scenario, block: BlockResult) -> Partial:
@@ -105,7 +110,8 @@ class Partial:
             passage=passage,
             fired=np.count_nonzero(block.fires, axis=0),
             fire_count=block.fires.sum(axis=0),
-            trajectories=block.trajectories,
+            traj_hash=block.traj_hash,
+            sequences=_top_sequences(block.trajectories),
         )
 
     @classmethod
@@ -121,7 +127,8 @@ class Partial:
         at_truth: np.ndarray,
         fired: np.ndarray,
         fire_count: np.ndarray,
-        trajectories: Counter,
+        traj_hash: np.ndarray,
+        sequences: dict,
     ) -> Partial:
         """A partial from counts an engine accumulated itself (the compiled engine).
 
@@ -142,7 +149,8 @@ class Partial:
             passage=passage,
             fired=fired,
             fire_count=fire_count,
-            trajectories=trajectories,
+            traj_hash=traj_hash,
+            sequences=sequences,
         )
 
 
@@ -156,27 +164,43 @@ def _passage(first: np.ndarray, points: np.ndarray) -> np.ndarray:
     return out
 
 
-MAX_TRAJECTORIES = 50_000
+TOP_PER_BLOCK = 100  # trajectories per block whose sequences are kept
 IMPORTANCE_RUNS = 20_000  # runs whose draws feed importance (noise of a rho about 0.007)
 
 
-def merge_trajectories(total: Counter, part: Counter, merged: int) -> None:
-    """Add a block's trajectory counts to ``total``, keeping at most about MAX_TRAJECTORIES.
+def top_codes(codes: np.ndarray, counts: np.ndarray, k: int = TOP_PER_BLOCK) -> np.ndarray:
+    """Indices of the ``k`` largest ``counts``, ties broken by the smaller code."""
+    return np.lexsort((codes, -counts))[:k]
 
-    Lossy counting (Manku and Motwani 2002): when ``total`` grows past MAX_TRAJECTORIES, the
-    sequences whose count is at most ``merged`` (the number of blocks merged so far) are
-    dropped, and if more than half the budget is still in use, all but the most frequent
-    half. A sequence's count can only be short by what was dropped while it was rare, while
-    the most frequent sequences (the ones reported) have counts far above ``merged``.
+
+def _top_sequences(counter: Counter) -> dict:
+    """Code -> sequence for the TOP_PER_BLOCK most frequent sequences of a block's counter."""
+    if not counter:
+        return {}
+    seqs = list(counter)
+    padded = np.full((len(seqs), max(len(q) for q in seqs) + 1), -2, dtype=np.int64)
+    for i, q in enumerate(seqs):
+        padded[i, : len(q)] = q
+    codes = trajectory_hashes(padded, np.array([len(q) for q in seqs], dtype=np.int64))
+    counts = np.array([counter[q] for q in seqs])
+    return {int(codes[i]): seqs[i] for i in top_codes(codes, counts)}
+
+
+def count_trajectories(codes: np.ndarray, sequences: dict) -> Counter:
+    """Exact run counts of the trajectories whose sequences are known: sequence -> runs.
+
+    A trajectory's sequence is known when it was among the TOP_PER_BLOCK most frequent of at
+    least one block of runs; a trajectory that never was cannot rank among the most frequent
+    overall unless counts are nearly flat.
     """
-    total.update(part)
-    if len(total) <= MAX_TRAJECTORIES:
-        return
-    keep = {key: count for key, count in total.items() if count > merged}
-    if len(keep) > MAX_TRAJECTORIES // 2:
-        keep = dict(Counter(keep).most_common(MAX_TRAJECTORIES // 2))
-    total.clear()
-    total.update(keep)
+    unique, counts = np.unique(codes, return_counts=True)
+    return Counter(
+        {
+            sequences[int(c)]: int(k)
+            for c, k in zip(unique, counts, strict=True)
+            if int(c) in sequences
+        }
+    )
 
 
 def _distinct_states(states: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -203,8 +227,11 @@ class Results:
     flags, first, final, slot_values
         Per-run arrays, concatenated in run order (shapes as in :class:`Partial`, n = runs;
         ``slot_values`` may hold only the first runs, see ``run_scenario(keep_values=...)``).
-    occupancy, by_point, passage, fired, fire_count, trajectories
+    occupancy, by_point, passage, fired, fire_count
         Sums over all runs.
+    traj_hash, sequences
+        Each run's trajectory code and the known sequences (see :class:`Partial`);
+        :attr:`trajectories` counts them.
     rows : int array (n,) or None
         The design row of each run (:func:`sim.runner.run_design`).
     """
@@ -221,9 +248,19 @@ class Results:
     passage: np.ndarray
     fired: np.ndarray
     fire_count: np.ndarray
-    trajectories: Counter
+    traj_hash: np.ndarray
+    sequences: dict
     rows: np.ndarray | None = None
     _summary: dict | None = field(default=None, repr=False, compare=False)
+    _trajectories: Counter | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def trajectories(self) -> Counter:
+        """Trajectory (tuple of event indices; -1 ends a cut one) -> number of runs, exact,
+        for every trajectory whose sequence is known (see :func:`count_trajectories`)."""
+        if self._trajectories is None:
+            self._trajectories = count_trajectories(self.traj_hash, self.sequences)
+        return self._trajectories
 
     @classmethod
     def merge(
@@ -233,13 +270,11 @@ class Results:
         parts: list[Partial],
         rows: np.ndarray | None = None,
     ) -> Results:
-        """Merge partials given in run order; ``rows`` is each run's design row, if any.
-
-        Trajectory counts are merged by :func:`merge_trajectories` (bounded memory).
-        """
-        traj: Counter = Counter()
-        for k, p in enumerate(parts):
-            merge_trajectories(traj, p.trajectories, k + 1)
+        """Merge partials given in run order; ``rows`` is each run's design row, if any."""
+        sequences: dict = {}
+        for p in parts:
+            for code, seq in p.sequences.items():
+                sequences.setdefault(code, seq)
         return cls(
             scenario=scenario,
             settings=settings,
@@ -253,7 +288,8 @@ class Results:
             passage=sum(p.passage for p in parts),
             fired=sum(p.fired for p in parts),
             fire_count=sum(p.fire_count for p in parts),
-            trajectories=traj,
+            traj_hash=np.concatenate([p.traj_hash for p in parts]),
+            sequences=sequences,
             rows=rows,
         )
 

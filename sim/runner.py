@@ -13,7 +13,6 @@ import multiprocessing as mp
 import os
 import signal
 import time
-from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -22,8 +21,8 @@ import numpy as np
 from sim.engines.base import Engine, checkpoints
 from sim.errors import SimError
 from sim.model.scenario import Scenario
-from sim.model.streams import CHUNK, RandomBlock
-from sim.results import Partial, Results, RunSettings, merge_trajectories
+from sim.model.streams import CHUNK, MAX_SEED, RandomBlock
+from sim.results import Partial, Results, RunSettings
 
 __all__ = [
     "DEFAULT_RUNS",
@@ -80,19 +79,23 @@ def _init_worker(scenario: Scenario, engine_name: str, seed: int, design) -> Non
     _worker.update(scenario=scenario, engine=get_engine(engine_name), seed=seed, design=design)
 
 
-def _run_block(unit: tuple[int, int, int]) -> Partial:
-    """Simulate one work unit: (design row or -1, first run index, end run index)."""
-    row, start, stop = unit
+def _run_block(unit: tuple[int, int, int, int]) -> Partial:
+    """Simulate one work unit: (design row or -1, first run index, end run index, number of
+    leading runs whose uncertain-value draws are sent back)."""
+    row, start, stop, keep = unit
     scenario = _worker["scenario"]
     block = RandomBlock.build(scenario, _worker["seed"], start, stop)
     if row >= 0:
         fixed = _worker["design"][row]
-        keep = np.isnan(fixed)
-        block.slots[:, ~keep] = fixed[~keep]
+        random = np.isnan(fixed)
+        block.slots[:, ~random] = fixed[~random]
     engine = _worker["engine"]
     if hasattr(engine, "run_reduced"):  # the compiled engine reduces as it simulates
-        return engine.run_reduced(scenario, block)
-    return Partial.reduce(scenario, engine.run_block(scenario, block))
+        part = engine.run_reduced(scenario, block)
+    else:
+        part = Partial.reduce(scenario, engine.run_block(scenario, block))
+    part.slot_values = part.slot_values[:keep].copy()  # not pickled back when unused
+    return part
 
 
 def run_scenario(
@@ -120,6 +123,9 @@ def run_scenario(
         ``auto``, ``fast``, ``numpy`` or ``simpy`` (see :func:`get_engine`).
     progress : callable(done_runs, total_runs), optional
         Called after each block.
+    keep_values : int or None
+        Keep the uncertain-value draws of the first ``keep_values`` runs only (they feed
+        importance, which reads the first IMPORTANCE_RUNS); None keeps them all.
 
     Returns
     -------
@@ -132,7 +138,16 @@ def run_scenario(
     KeyboardInterrupt
         After stopping the workers.
     """
-    return run_design(scenario, None, runs, seed=seed, jobs=jobs, engine=engine, progress=progress)
+    return run_design(
+        scenario,
+        None,
+        runs,
+        seed=seed,
+        jobs=jobs,
+        engine=engine,
+        progress=progress,
+        keep_values=keep_values,
+    )
 
 
 def run_design(
@@ -177,8 +192,8 @@ def run_design(
     """
     if runs_per_row < 1:
         raise SimError("--runs must be at least 1")
-    if seed < 0:
-        raise SimError("--seed must be a non-negative integer")
+    if not 0 <= seed <= MAX_SEED:
+        raise SimError("--seed must be an integer from 0 to 2**64 - 1")
     jobs = jobs or os.cpu_count() or 1
     if jobs < 1:
         raise SimError("--jobs must be at least 1")
@@ -196,17 +211,18 @@ def run_design(
     # states at every checkpoint are kept per run in a block: bound a block's memory
     cells = len(checkpoints(scenario)) * len(scenario.tracks)
     size = max(256, min(size, BLOCK_CELLS // max(cells, 1)))
-    units = []
+    total = n_rows * runs_per_row
+    keep = total if keep_values is None else min(keep_values, total)
+    units, before = [], 0
     for row in range(n_rows):
         offset = 0 if common else row * runs_per_row
-        units += [
-            (row if design is not None else -1, offset + a, offset + b)
-            for a, b in _blocks_from(offset, runs_per_row, size)
-        ]
-    total = n_rows * runs_per_row
+        for a, b in _blocks_from(offset, runs_per_row, size):
+            keep_here = min(max(keep - before, 0), b - a)
+            units.append((row if design is not None else -1, offset + a, offset + b, keep_here))
+            before += b - a
     jobs = min(jobs, len(units))
     started = time.perf_counter()
-    collect = _Collect(keep_values)
+    collect = _Collect(scenario, total, keep)
     if jobs == 1:
         _init_worker(scenario, name, seed, design)
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -239,10 +255,7 @@ def run_design(
     settings = RunSettings(
         runs=total, seed=seed, engine=name, jobs=jobs, elapsed_seconds=elapsed, created=created
     )
-    rows = np.repeat(np.arange(n_rows), runs_per_row)
-    results = Results.merge(scenario, settings, collect.parts, rows=rows)
-    results.trajectories = collect.trajectories
-    return results
+    return collect.results(settings, rows=np.repeat(np.arange(n_rows), runs_per_row))
 
 
 def _interrupt_once(signum, frame):
@@ -252,29 +265,63 @@ def _interrupt_once(signum, frame):
     raise KeyboardInterrupt
 
 
-def _trim(part: Partial, done: int, keep: int | None) -> Partial:
-    """Drop the uncertain-value draws of runs past the first ``keep`` (``done`` runs before)."""
-    if keep is not None and done + len(part.slot_values) > keep:
-        part.slot_values = part.slot_values[: max(keep - done, 0)].copy()
-    return part
-
-
 class _Collect:
-    """Parts in run order; trajectory counts folded in as they come (bounded memory)."""
+    """Block results folded in, in run order, as they come: per-run arrays copied into arrays
+    allocated once for all runs, sums added, the known trajectory sequences gathered."""
 
-    def __init__(self, keep: int | None):
-        self.parts: list[Partial] = []
-        self.trajectories: Counter = Counter()
-        self.keep = keep
+    def __init__(self, scenario: Scenario, total: int, keep: int):
+        n_out, n_tracks = len(scenario.outcomes), len(scenario.tracks)
+        n_points, n_events = len(checkpoints(scenario)), len(scenario.events)
+        max_states = max(len(t.states) for t in scenario.tracks)
+        self.scenario = scenario
+        self.flags = np.empty((total, n_out), dtype=bool)
+        self.first = np.empty((total, n_out))
+        self.final = np.empty((total, n_tracks), dtype=np.int16)
+        self.slot_values = np.empty((keep, len(scenario.slots)))
+        self.occupancy = np.zeros((n_points, n_tracks, max_states), dtype=np.int64)
+        self.by_point = np.zeros((n_points, n_out), dtype=np.int64)
+        self.passage = np.zeros((n_points, n_out), dtype=np.int64)
+        self.fired = np.zeros(n_events, dtype=np.int64)
+        self.fire_count = np.zeros(n_events, dtype=np.int64)
+        self.traj_hash = np.empty(total, dtype=np.uint64)
+        self.sequences: dict = {}
         self.done = 0
 
     def add(self, part: Partial) -> int:
-        part = _trim(part, self.done, self.keep)
-        merge_trajectories(self.trajectories, part.trajectories, len(self.parts) + 1)
-        part.trajectories = Counter()
-        self.parts.append(part)
-        self.done += len(part.flags)
-        return self.done
+        """Fold in the next block; returns the number of runs folded in so far."""
+        a, b = self.done, self.done + len(part.flags)
+        self.flags[a:b] = part.flags
+        self.first[a:b] = part.first
+        self.final[a:b] = part.final
+        kept = part.slot_values[: max(len(self.slot_values) - a, 0)]
+        self.slot_values[a : a + len(kept)] = kept
+        for name in ("occupancy", "by_point", "passage", "fired", "fire_count"):
+            getattr(self, name)[...] += getattr(part, name)
+        self.traj_hash[a:b] = part.traj_hash
+        for code, seq in part.sequences.items():
+            self.sequences.setdefault(code, seq)
+        self.done = b
+        return b
+
+    def results(self, settings: RunSettings, rows: np.ndarray | None) -> Results:
+        """All the runs as :class:`Results`."""
+        return Results(
+            scenario=self.scenario,
+            settings=settings,
+            points=checkpoints(self.scenario),
+            flags=self.flags,
+            first=self.first,
+            final=self.final,
+            slot_values=self.slot_values,
+            occupancy=self.occupancy,
+            by_point=self.by_point,
+            passage=self.passage,
+            fired=self.fired,
+            fire_count=self.fire_count,
+            traj_hash=self.traj_hash,
+            sequences=self.sequences,
+            rows=rows,
+        )
 
 
 def _blocks_from(offset: int, n: int, size: int) -> list[tuple[int, int]]:

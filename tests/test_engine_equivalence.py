@@ -112,8 +112,16 @@ def assert_same_results(ref: Results | Partial, other: Results | Partial, name: 
         assert np.array_equal(a, b), f"{name}: {key} differs first in run {_first_bad_run(a, b)}"
     for key in SUMS:
         assert np.array_equal(getattr(ref, key), getattr(other, key)), (name, key)
-    assert ref.trajectories == other.trajectories, name
+    assert np.array_equal(ref.traj_hash, other.traj_hash), f"{name}: trajectory codes"
+    if isinstance(ref, Partial):  # one block: the same most frequent sequences are kept
+        assert ref.sequences == other.sequences, f"{name}: trajectory sequences"
+    else:  # engines cut runs into blocks of different sizes; the reported top ten agree
+        assert _top(ref.trajectories) == _top(other.trajectories), f"{name}: trajectories"
     assert_probabilities_close(ref.flags, other.flags, name)
+
+
+def _top(counter: Counter, k: int = 10) -> list:
+    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
 
 
 def assert_probabilities_close(a: np.ndarray, b: np.ndarray, name: str, k: float = 5.0) -> None:
@@ -127,7 +135,7 @@ def assert_probabilities_close(a: np.ndarray, b: np.ndarray, name: str, k: float
 
 def assert_same_blocks(ref: BlockResult, other: BlockResult, name: str) -> None:
     """Per-run arrays of one block agree, checkpoint states included, and the trajectories."""
-    for key in ("final", "first", "at_points", "fires", "slot_values"):
+    for key in ("final", "first", "at_points", "fires", "slot_values", "traj_hash"):
         a, b = getattr(ref, key), getattr(other, key)
         run = _first_bad_run(a, b)
         assert run is None, f"{name}: {key} differs first in local run {run}: {a[run]} != {b[run]}"
@@ -658,3 +666,19 @@ def test_generated_scenarios_same_runs_in_both_engines():
     for feature in ("chance", "rate", "after", "uniform", "exponential", "range", "at"):
         assert stats[feature] >= 1, (feature, stats)
     assert stats["loop"] >= 1 and stats["tiny"] >= 1, stats
+
+
+def test_trajectory_counts_are_exact():
+    # Counts come from every run's trajectory code, not from lossy counting: the top ten of
+    # a 20,000-run result equal the counts of the full per-block Counters.
+    scenario = sim.load_scenario(SHARED / "bench" / "markov6.yaml")
+    results = run_scenario(scenario, runs=20_000, seed=3, jobs=1, engine="fast")
+    engine = get_engine("fast")
+    exact: Counter = Counter()
+    for start in range(0, 20_000, 8192):
+        block = RandomBlock.build(scenario, 3, start, min(start + 8192, 20_000))
+        exact.update(engine.run_block(scenario, block).trajectories)
+    assert sum(exact.values()) == 20_000
+    assert _top(results.trajectories) == _top(exact)
+    for seq, count in results.trajectories.items():
+        assert exact[seq] == count

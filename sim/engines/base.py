@@ -25,6 +25,7 @@ __all__ = [
     "checkpoints",
     "prepare",
     "trajectory_counts",
+    "trajectory_hashes",
 ]
 
 MAX_INSTANT_FIRINGS = 1000
@@ -50,6 +51,8 @@ class BlockResult:
         MAX_TRAJECTORY; a longer one ends with -1) -> number of runs.
     slot_values : numpy.ndarray, float64, shape (n, n_slots)
         The uncertain values drawn for each run.
+    traj_hash : numpy.ndarray, uint64, shape (n,)
+        Each run's trajectory as :func:`trajectory_hashes` codes it.
     """
 
     final: np.ndarray
@@ -58,6 +61,7 @@ class BlockResult:
     fires: np.ndarray
     trajectories: Counter
     slot_values: np.ndarray
+    traj_hash: np.ndarray
 
 
 class Engine(Protocol):
@@ -204,6 +208,35 @@ def trajectory_counts(traj: np.ndarray, length: np.ndarray) -> Counter:
     return Counter(
         {tuple(rows[i, : length[i]].tolist()): int(c) for i, c in zip(first, counts, strict=True)}
     )
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """The SplitMix64 finalizer (Steele, Lea and Flood 2014), element-wise on uint64."""
+    z = (z ^ (z >> np.uint64(30))) * _MIX[0]
+    z = (z ^ (z >> np.uint64(27))) * _MIX[1]
+    return z ^ (z >> np.uint64(31))
+
+
+def trajectory_hashes(traj: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """A 64-bit code of each run's trajectory: shape (n,) uint64.
+
+    ``traj`` is (n, >= max(length)) event indices (the overflow marker -1 included), row i
+    valid up to ``length[i]``. The code is ``h = mix(h xor (e + 1))`` over the sequence from
+    ``h = 0x9E3779B97F4A7C15``, then ``mix(h xor length)``, where mix is the SplitMix64
+    finalizer; the compiled engine computes the same code as runs fire. Two different
+    sequences share a code with probability about 2**-64 per pair.
+    """
+    n = len(length)
+    h = np.full(n, _GOLDEN, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for i in range(int(length.max(initial=0))):
+            step = _mix(h ^ (traj[:, i].astype(np.int64) + 1).astype(np.uint64))
+            h = np.where(i < length, step, h)
+        return _mix(h ^ np.asarray(length, dtype=np.uint64))
 
 
 def _per_run(value, slot_values: np.ndarray, n: int) -> np.ndarray:

@@ -35,6 +35,7 @@ from sim.model.conditions import And, Const, Not, Or, Test
 from sim.model.numeric import hazard_work, quantile, uniform
 from sim.model.scenario import Scenario
 from sim.model.streams import RandomBlock, stream_key
+from sim.results import Partial, top_codes
 
 __all__ = ["CompiledEngine", "available"]
 
@@ -232,9 +233,11 @@ class CompiledEngine:
         """Run every replication of ``block``, keeping per-run arrays; see
         :class:`sim.engines.base.Engine`."""
         out = self._run(scenario, block, detail=True)
+        traj, length = out["traj"], out["traj_len"]
+        trajectories = Counter(tuple(traj[r, : length[r]].tolist()) for r in range(block.n))
         return BlockResult(
-            out["final"], out["first"], out["at_points"], out["fires"], out["trajectories"],
-            out["slot_values"],
+            out["final"], out["first"], out["at_points"], out["fires"], trajectories,
+            out["slot_values"], out["traj_hash"],
         )  # fmt: skip
 
     def run_reduced(self, scenario: Scenario, block: RandomBlock):
@@ -250,8 +253,6 @@ class CompiledEngine:
         sim.errors.SimulationError
             An instantaneous loop.
         """
-        from sim.results import Partial
-
         out = self._run(scenario, block, detail=False)
         return Partial.from_counts(
             scenario,
@@ -263,7 +264,8 @@ class CompiledEngine:
             at_truth=out["at_truth"],
             fired=out["fired"],
             fire_count=out["fire_count"],
-            trajectories=out["trajectories"],
+            traj_hash=out["traj_hash"],
+            sequences=out["sequences"],
         )
 
     def _run(self, scenario: Scenario, block: RandomBlock, detail: bool) -> dict:
@@ -313,20 +315,13 @@ class CompiledEngine:
                 f"{MAX_INSTANT_FIRINGS:,} firings at one instant, among events {names}; "
                 "check the guards and 'at' dates of these events"
             )
-        out["trajectories"] = _trajectories(traj, traj_len, traj_hash)
+        out.update(traj=traj, traj_len=traj_len, traj_hash=traj_hash)
+        codes, first, counts = np.unique(traj_hash, return_index=True, return_counts=True)
+        out["sequences"] = {
+            int(codes[i]): tuple(traj[first[i], : traj_len[first[i]]].tolist())
+            for i in top_codes(codes, counts)
+        }
         return out
-
-
-def _trajectories(traj: np.ndarray, length: np.ndarray, hashes: np.ndarray) -> Counter:
-    """Count runs by trajectory, through the 64-bit hash the kernel gives each sequence.
-
-    Two different sequences share a hash with probability about 2**-64 per pair (under 1e-11
-    for 8,192 runs), which would merge their counts.
-    """
-    _, first, counts = np.unique(hashes, return_index=True, return_counts=True)
-    return Counter(
-        {tuple(traj[i, : length[i]].tolist()): int(c) for i, c in zip(first, counts, strict=True)}
-    )
 
 
 def _jit(f):
@@ -613,7 +608,7 @@ def _simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain a
             elif tlen == max_traj:
                 traj[r, tlen] = -1
                 tlen += 1
-                h = _mix(h)
+                h = _mix(h)  # the marker -1 codes as mix(h xor 0)
             if is_at[e]:
                 at_done[e] = True
             enabled[e] = False

@@ -26,6 +26,7 @@ from sim.engines.base import (
     checkpoints,
     prepare,
     trajectory_counts,
+    trajectory_hashes,
 )
 from sim.errors import SimulationError
 from sim.model.scenario import Scenario
@@ -229,8 +230,9 @@ class _Block:
             self.reexamine(live, t, state, en, mods, factors, fresh)
         final = state.astype(np.int16)
         return BlockResult(
-            final, first, at_points, fires, trajectory_counts(traj, traj_len), prep.slot_values
-        )
+            final, first, at_points, fires, trajectory_counts(traj, traj_len), prep.slot_values,
+            trajectory_hashes(traj, traj_len),
+        )  # fmt: skip
 
     def reexamine(self, live, now, state, en, mods, factors, fresh) -> None:
         """Section 8.2-8.4 for the clocks of runs ``live`` at times ``now`` (one per run)."""

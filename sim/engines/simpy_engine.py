@@ -26,6 +26,7 @@ from sim.engines.base import (
     Prepared,
     checkpoints,
     prepare,
+    trajectory_hashes,
 )
 from sim.errors import SimulationError
 from sim.model.scenario import Scenario
@@ -63,9 +64,14 @@ class SimPyEngine:
                 at_points[r, p] = rep.history[bisect_right(times, day) - 1][1]
             fires[r] = rep.fires
             trajectories.append(tuple(rep.trajectory))
+        lengths = np.array([len(t) for t in trajectories], dtype=np.int64)
+        padded = np.full((n, MAX_TRAJECTORY + 1), -2, dtype=np.int64)
+        for r, t in enumerate(trajectories):
+            padded[r, : len(t)] = t
         return BlockResult(
-            final, first, at_points, fires, Counter(trajectories), prepared.slot_values
-        )
+            final, first, at_points, fires, Counter(trajectories), prepared.slot_values,
+            trajectory_hashes(padded, lengths),
+        )  # fmt: skip
 
 
 def _readers(scenario: Scenario) -> list[list[int]]:

@@ -208,7 +208,8 @@ def lognormal_90(a: float, b: float) -> tuple[float, float]:
 def fit_beta_90(a: float, b: float) -> tuple[float, float]:
     """Beta shape parameters whose 5th and 95th percentiles are ``a`` and ``b``.
 
-    Solved numerically (scipy.optimize.least_squares on log-shapes), started from the
+    Solved numerically (scipy.optimize.least_squares on log-shapes, with the beta quantile
+    ``scipy.special.betaincinv``), started from the
     method-of-moments beta with mean (a+b)/2 and sd (b-a)/(2 z_0.95).
 
     Raises
@@ -218,7 +219,7 @@ def fit_beta_90(a: float, b: float) -> tuple[float, float]:
     """
     if not 0 < a < b < 1:
         raise ValueError("need 0 < A < B < 1")
-    from scipy import optimize, stats
+    from scipy import optimize, special
 
     m = (a + b) / 2
     sd = (b - a) / (2 * Z95)
@@ -227,7 +228,7 @@ def fit_beta_90(a: float, b: float) -> tuple[float, float]:
 
     def resid(x):
         al, be = np.exp(x)
-        return [stats.beta.ppf(0.05, al, be) - a, stats.beta.ppf(0.95, al, be) - b]
+        return [special.betaincinv(al, be, 0.05) - a, special.betaincinv(al, be, 0.95) - b]
 
     sol = optimize.least_squares(resid, x0, xtol=1e-12, ftol=1e-12, gtol=1e-12)
     al, be = (float(v) for v in np.exp(sol.x))
