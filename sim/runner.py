@@ -86,14 +86,11 @@ def _run_block(unit: tuple[int, int, int, int]) -> Partial:
     scenario = _worker["scenario"]
     block = RandomBlock.build(scenario, _worker["seed"], start, stop)
     if row >= 0:
-        fixed = _worker["design"][row]
-        random = np.isnan(fixed)
-        block.slots[:, ~random] = fixed[~random]
+        block.fix(_worker["design"][row])
     engine = _worker["engine"]
     if hasattr(engine, "run_reduced"):  # the compiled engine reduces as it simulates
-        part = engine.run_reduced(scenario, block)
-    else:
-        part = Partial.reduce(scenario, engine.run_block(scenario, block))
+        return engine.run_reduced(scenario, block, keep)
+    part = Partial.reduce(scenario, engine.run_block(scenario, block))
     part.slot_values = part.slot_values[:keep].copy()  # not pickled back when unused
     return part
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.model import numeric
 from sim.model.scenario import Scenario
-from sim.model.streams import RandomBlock
+from sim.model.streams import RandomBlock, stream_key
 
 __all__ = [
     "MAX_INSTANT_FIRINGS",
@@ -23,6 +23,9 @@ __all__ = [
     "Engine",
     "Prepared",
     "checkpoints",
+    "SlotTables",
+    "draw_slots",
+    "initial_states",
     "prepare",
     "trajectory_counts",
     "trajectory_hashes",
@@ -166,16 +169,8 @@ def prepare(scenario: Scenario, block: RandomBlock) -> Prepared:
     Prepared
     """
     n = block.n
-    initial = np.empty((n, len(scenario.tracks)), dtype=np.int64)
-    for t, track in enumerate(scenario.tracks):
-        cdf = np.cumsum(track.initial)
-        cdf[-1] = 1.0
-        initial[:, t] = np.minimum(
-            np.searchsorted(cdf, block.init[:, t], side="right"), len(cdf) - 1
-        )
-    slot_values = np.empty((n, len(scenario.slots)))
-    for k, slot in enumerate(scenario.slots):
-        slot_values[:, k] = slot.distribution.sample(block.slots[:, k])
+    initial = initial_states(scenario, block)
+    slot_values = draw_slots(scenario, block)
     n_mod = max((len(e.modifiers) for e in scenario.events), default=0)
     factors = np.ones((len(scenario.events), max(n_mod, 1), n))
     hazard = np.full((len(scenario.events), n), np.nan)
@@ -185,11 +180,91 @@ def prepare(scenario: Scenario, block: RandomBlock) -> Prepared:
         timing = ev.timing
         if timing.kind == "hazard":
             raw = _per_run(timing.value, slot_values, n)
-            if timing.transform == "chance":
-                hazard[e] = -np.log1p(-raw) / timing.per_days
-            else:
-                hazard[e] = raw / timing.per_days
+            hazard[e] = numeric.hazard_rates(raw, timing.transform == "chance", timing.per_days)
     return Prepared(scenario, block, initial, slot_values, hazard, factors)
+
+
+def initial_states(scenario: Scenario, block: RandomBlock) -> np.ndarray:
+    """Initial state of each track in each run, by inverse CDF of the ``init`` uniforms:
+    (n, n_tracks) int64."""
+    initial = np.empty((block.n, len(scenario.tracks)), dtype=np.int64)
+    for t, track in enumerate(scenario.tracks):
+        cdf = np.cumsum(track.initial)
+        cdf[-1] = 1.0
+        initial[:, t] = np.minimum(
+            np.searchsorted(cdf, block.init[:, t], side="right"), len(cdf) - 1
+        )
+    return initial
+
+
+@dataclass
+class SlotTables:
+    """The uncertain values of a scenario as :func:`sim.model.numeric.draw_columns` takes
+    them: stream keys (m,), family codes (m,), params (m, 4), spline index (m,) into
+    ``splines`` (n_splines, SPLINE_KNOTS - 1, 4), where index 0 is a placeholder.
+
+    ``extra_spl`` gives the spline index of each of the ``extra`` distributions passed to
+    :meth:`of` (the compiled engine's waiting times share the array).
+    """
+
+    keys: np.ndarray
+    code: np.ndarray
+    par: np.ndarray
+    spl: np.ndarray
+    splines: np.ndarray
+    extra_spl: np.ndarray
+
+    @classmethod
+    def of(cls, scenario: Scenario, extra: tuple = ()) -> SlotTables:
+        """Tables of ``scenario.slots``, with splines for the ``extra`` distributions."""
+        m = len(scenario.slots)
+        keys = np.array([stream_key(f"slot:{x.name}") for x in scenario.slots], dtype=np.uint64)
+        code = np.zeros(m, dtype=np.int64)
+        par = np.zeros((max(m, 1), 4))
+        coefs = [np.zeros((numeric.SPLINE_KNOTS - 1, 4))]
+
+        def spline_of(distribution) -> int:
+            coef = distribution.compiled()[2]
+            if coef.shape[0] == 1:
+                return 0
+            coefs.append(coef)
+            return len(coefs) - 1
+
+        spl = np.zeros(m, dtype=np.int64)
+        for j, x in enumerate(scenario.slots):
+            code[j], par[j] = x.distribution.compiled()[:2]
+            spl[j] = spline_of(x.distribution)
+        extra_spl = np.array([spline_of(d) for d in extra], dtype=np.int64)
+        return cls(keys, code, par, spl, np.stack(coefs), extra_spl)
+
+
+_tables: tuple[Scenario, SlotTables] | None = None
+
+
+def _slot_tables(scenario: Scenario) -> SlotTables:
+    global _tables
+    # the scenario object itself is kept: an id() could be reused by a later scenario
+    if _tables is None or _tables[0] is not scenario:
+        _tables = (scenario, SlotTables.of(scenario))
+    return _tables[1]
+
+
+def draw_slots(
+    scenario: Scenario,
+    block: RandomBlock,
+    runs: int | None = None,
+    tables: SlotTables | None = None,
+) -> np.ndarray:
+    """The uncertain values of the first ``runs`` runs of a block (all by default), by inverse
+    transform of the ``slot`` uniforms (or of the block's fixed levels): (runs, n_slots), days
+    for durations. ``tables`` defaults to the scenario's own."""
+    runs = block.n if runs is None else runs
+    t = tables or _slot_tables(scenario)
+    columns = numeric.draw_columns(
+        np.uint64(block.seed), t.keys, block.start, runs, np.uint64(0), t.code, t.par, t.spl,
+        t.splines, np.ascontiguousarray(block.fixed, dtype=float),
+    )  # fmt: skip
+    return columns.T  # (runs, n_slots), a view: each value's draws lie together in memory
 
 
 def trajectory_counts(traj: np.ndarray, length: np.ndarray) -> Counter:

@@ -27,12 +27,14 @@ from sim.engines.base import (
     MAX_INSTANT_FIRINGS,
     MAX_TRAJECTORY,
     BlockResult,
+    SlotTables,
     checkpoints,
-    prepare,
+    draw_slots,
+    initial_states,
 )
 from sim.errors import SimulationError
 from sim.model.conditions import And, Const, Not, Or, Test
-from sim.model.numeric import hazard_work, quantile, uniform
+from sim.model.numeric import hazard_rate, hazard_work, quantile, uniform
 from sim.model.scenario import Scenario
 from sim.model.streams import RandomBlock, stream_key
 from sim.results import Partial, top_codes
@@ -111,7 +113,7 @@ class _Model:
         self.wspl = np.zeros(n_events, dtype=np.int64)
         self.wslot = np.full(n_events, -1, dtype=np.int64)
         self.wconst = np.zeros(n_events)
-        splines = [np.zeros((1, 4))]
+        dists = []
         for i, e in enumerate(sc.events):
             timing = e.timing
             if timing.kind == "at":
@@ -120,21 +122,40 @@ class _Model:
                 self.wkind[i] = W_HAZARD
             elif timing.distribution is not None:
                 self.wkind[i] = W_DIST
-                code, par, coef = timing.distribution.compiled()
-                self.wcode[i], self.wpar[i] = code, par
-                if coef.shape[0] > 1:
-                    self.wspl[i] = len(splines)
-                    splines.append(coef)
+                self.wcode[i], self.wpar[i] = timing.distribution.compiled()[:2]
+                dists.append((i, timing.distribution))
             else:
                 self.wkind[i] = W_VALUE
                 if timing.value.slot is None:
                     self.wconst[i] = timing.value.const
                 else:
                     self.wslot[i] = timing.value.slot
-        rows = max(c.shape[0] for c in splines)
-        self.splines = np.zeros((len(splines), rows, 4))
-        for k, c in enumerate(splines):
-            self.splines[k, : c.shape[0]] = c
+        self.tables = SlotTables.of(sc, tuple(d for _, d in dists))
+        self.splines = self.tables.splines
+        for (i, _), k in zip(dists, self.tables.extra_spl, strict=True):
+            self.wspl[i] = k
+        # hazard rates: from a constant or an uncertain value, per run
+        self.hz_slot = np.full(n_events, -1, dtype=np.int64)
+        self.hz_const = np.zeros(n_events)
+        self.hz_chance = np.zeros(n_events, dtype=np.bool_)
+        self.hz_per = np.ones(n_events)
+        for i, e in enumerate(sc.events):
+            if e.timing.kind == "hazard":
+                value = e.timing.value
+                self.hz_slot[i] = -1 if value.slot is None else value.slot
+                self.hz_const[i] = value.const if value.slot is None else 0.0
+                self.hz_chance[i] = e.timing.transform == "chance"
+                self.hz_per[i] = e.timing.per_days
+        # modifier factors likewise
+        width = self.mod.shape[1]
+        self.mod_slot = np.full((n_events, width), -1, dtype=np.int64)
+        self.mod_const = np.ones((n_events, width))
+        for i, e in enumerate(sc.events):
+            for m, mod in enumerate(e.modifiers):
+                if mod.factor.slot is None:
+                    self.mod_const[i, m] = mod.factor.const
+                else:
+                    self.mod_slot[i, m] = mod.factor.slot
         self.key_wait = np.array([stream_key(f"wait:{e.id}") for e in sc.events], dtype=np.uint64)
         self.key_branch = np.array(
             [stream_key(f"branch:{e.id}") for e in sc.events], dtype=np.uint64
@@ -232,7 +253,7 @@ class CompiledEngine:
     def run_block(self, scenario: Scenario, block: RandomBlock) -> BlockResult:
         """Run every replication of ``block``, keeping per-run arrays; see
         :class:`sim.engines.base.Engine`."""
-        out = self._run(scenario, block, detail=True)
+        out = self._run(scenario, block, detail=True, keep=block.n)
         traj, length = out["traj"], out["traj_len"]
         trajectories = Counter(tuple(traj[r, : length[r]].tolist()) for r in range(block.n))
         return BlockResult(
@@ -240,20 +261,24 @@ class CompiledEngine:
             out["slot_values"], out["traj_hash"],
         )  # fmt: skip
 
-    def run_reduced(self, scenario: Scenario, block: RandomBlock):
+    def run_reduced(self, scenario: Scenario, block: RandomBlock, keep: int | None = None):
         """Run every replication of ``block`` and reduce it in the same pass.
+
+        ``keep``: the uncertain values of the first ``keep`` runs are returned (all by
+        default); the others are drawn only where a run uses them.
 
         Returns
         -------
         sim.results.Partial
-            Equal to ``Partial.reduce(scenario, self.run_block(scenario, block))``.
+            Equal to ``Partial.reduce(scenario, self.run_block(scenario, block))`` (with
+            ``slot_values`` cut to the first ``keep`` runs).
 
         Raises
         ------
         sim.errors.SimulationError
             An instantaneous loop.
         """
-        out = self._run(scenario, block, detail=False)
+        out = self._run(scenario, block, detail=False, keep=block.n if keep is None else keep)
         return Partial.from_counts(
             scenario,
             first=out["first"],
@@ -268,9 +293,8 @@ class CompiledEngine:
             sequences=out["sequences"],
         )
 
-    def _run(self, scenario: Scenario, block: RandomBlock, detail: bool) -> dict:
+    def _run(self, scenario: Scenario, block: RandomBlock, detail: bool, keep: int) -> dict:
         m = self._model(scenario)
-        prep = prepare(scenario, block)
         n, n_tracks = block.n, len(scenario.tracks)
         n_events, n_out, n_points = len(scenario.events), len(scenario.outcomes), len(m.points)
         max_states = m.from_mask.shape[1]
@@ -284,17 +308,16 @@ class CompiledEngine:
             "fire_count": np.zeros(n_events, dtype=np.int64),
             "at_points": np.empty((n if detail else 1, n_points, n_tracks), dtype=np.int16),
             "fires": np.empty((n if detail else 1, n_events), dtype=np.int32),
-            "slot_values": prep.slot_values,
         }
         traj = np.empty((n, MAX_TRAJECTORY + 1), dtype=np.int32)
         traj_len = np.empty(n, dtype=np.int64)
         traj_hash = np.empty(n, dtype=np.uint64)
-        slots = np.ascontiguousarray(prep.slot_values)
-        if slots.shape[1] == 0:
-            slots = np.zeros((n, 1))
+        values = draw_slots(scenario, block, tables=m.tables)
+        slots = values if values.shape[1] else np.zeros((n, 1))
         loop = _simulate(
-            np.uint64(block.seed), block.start, scenario.horizon_days, prep.initial, slots,
-            np.ascontiguousarray(prep.hazard), np.ascontiguousarray(prep.factors),
+            np.uint64(block.seed), block.start, scenario.horizon_days,
+            initial_states(scenario, block), slots, m.hz_slot, m.hz_const, m.hz_chance,
+            m.hz_per, m.mod_slot, m.mod_const,
             m.wkind, m.wcode, m.wpar, m.wspl, m.splines, m.wslot, m.wconst, m.key_wait,
             m.key_branch, m.track, m.from_mask, m.guard, m.mod, m.n_mod, m.is_at, m.day, m.cum,
             m.targets, m.n_to, m.also, m.readers_ptr, m.readers, m.outcome, m.code, m.start,
@@ -315,7 +338,7 @@ class CompiledEngine:
                 f"{MAX_INSTANT_FIRINGS:,} firings at one instant, among events {names}; "
                 "check the guards and 'at' dates of these events"
             )
-        out.update(traj=traj, traj_len=traj_len, traj_hash=traj_hash)
+        out.update(traj=traj, traj_len=traj_len, traj_hash=traj_hash, slot_values=values[:keep])
         codes, first, counts = np.unique(traj_hash, return_index=True, return_counts=True)
         out["sequences"] = {
             int(codes[i]): tuple(traj[first[i], : traj_len[first[i]]].tolist())
@@ -379,8 +402,12 @@ def _simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain a
     horizon,
     initial,
     slots,
-    hazard,
-    factors,
+    hz_slot,
+    hz_const,
+    hz_chance,
+    hz_per,
+    mod_slot,
+    mod_const,
     wkind,
     wcode,
     wpar,
@@ -519,7 +546,11 @@ def _simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain a
                     else:
                         on = _eval(mod[x, m], state, code, start, masks, stack)
                     if on:
-                        s *= factors[x, m, r]
+                        k = mod_slot[x, m]
+                        if k < 0:
+                            s *= mod_const[x, m]
+                        else:
+                            s *= slots[r, k]
                 if fresh or not enabled[x]:
                     enabled[x] = True
                     kind = wkind[x]
@@ -527,11 +558,13 @@ def _simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain a
                         due[x] = max(day[x], now)
                         continue
                     if kind == 1:  # hazard
+                        k = hz_slot[x]
+                        value = hz_const[x] if k < 0 else slots[r, k]
                         u = uniform(seed, key_wait[x], run, k_en[x])
-                        left[x] = hazard_work(u, hazard[x, r])
+                        left[x] = hazard_work(u, hazard_rate(value, hz_chance[x], hz_per[x]))
                     elif kind == 2:  # a distribution
                         u = uniform(seed, key_wait[x], run, k_en[x])
-                        left[x] = quantile(wcode[x], wpar[x], splines[wspl[x]], u)
+                        left[x] = quantile(wcode[x], wpar, x, splines, wspl[x], u)
                     elif wslot[x] >= 0:  # after: $parameter
                         left[x] = slots[r, wslot[x]]
                     else:

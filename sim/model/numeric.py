@@ -35,7 +35,10 @@ __all__ = [
     "TRIANGULAR",
     "UNIFORM",
     "WEIBULL",
+    "hazard_rate",
+    "hazard_rates",
     "hazard_work",
+    "draw_columns",
     "layer",
     "ndtri",
     "philox",
@@ -67,6 +70,12 @@ _ULP = 2.0**-52
 
 def _jit(f):
     return numba.njit(cache=True, nogil=True, error_model="numpy")(f)
+
+
+def _inline(f):
+    """Compiled and inlined where called (numba IR level): a call that passes arrays costs
+    reference counting, which dominated the cost of a draw."""
+    return numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")(f)
 
 
 @_jit
@@ -101,18 +110,23 @@ def philox(c0, c1, c2, c3, k0, k1):
 
 
 @_jit
+def _word(w0, w1, w2, w3, j):
+    """Word ``j`` (int64, 0..3) of four, as a uniform ``((word >> 12) + 1/2) 2**-52``."""
+    w = w0 if j == 0 else (w1 if j == 1 else (w2 if j == 2 else w3))
+    return (float(w >> _S12) + 0.5) * _ULP
+
+
+@_jit
 def uniform(seed, key, run, k):
     """The uniform at address (run, stream key, layer k) under ``seed``; all uint64.
 
     Word ``run mod 4`` of ``philox((run div 4 + 1, k, 0, 0), (seed, key))``, as a double
-    ``((word >> 12) + 1/2) 2**-52``: exact, in [2**-53, 1 - 2**-53], symmetric about 1/2. This is number ``run`` of
-    ``numpy.random.Philox(key=[seed, key], counter=[0, k, 0, 0])`` (NumPy increments the
-    counter before each block).
+    ``((word >> 12) + 1/2) 2**-52``: exact, in [2**-53, 1 - 2**-53], symmetric about 1/2.
+    This is number ``run`` of ``numpy.random.Philox(key=[seed, key], counter=[0, k, 0, 0])``
+    (NumPy increments the counter before each block).
     """
     w0, w1, w2, w3 = philox((run >> _TWO) + _ONE, k, _ZERO, _ZERO, seed, key)
-    j = run & _THREE
-    w = w0 if j == 0 else (w1 if j == 1 else (w2 if j == 2 else w3))
-    return (float(w >> _S12) + 0.5) * _ULP
+    return _word(w0, w1, w2, w3, np.int64(run & _THREE))
 
 
 @_jit
@@ -122,18 +136,13 @@ def layer(seed, key, start, n, k):
     Equal, number by number, to :func:`uniform`; one Philox block serves four runs.
     """
     out = np.empty(n)
-    run = np.uint64(start)
-    end = np.uint64(start + n)
-    i = 0
-    while run < end:
-        w0, w1, w2, w3 = philox((run >> _TWO) + _ONE, k, _ZERO, _ZERO, seed, key)
-        j = run & _THREE
-        while j < 4 and run < end:
-            w = w0 if j == 0 else (w1 if j == 1 else (w2 if j == 2 else w3))
-            out[i] = (float(w >> _S12) + 0.5) * _ULP
-            i += 1
-            j += _ONE
-            run += _ONE
+    w0 = w1 = w2 = w3 = _ZERO
+    for i in range(n):
+        run = start + i
+        j = run & 3
+        if j == 0 or i == 0:
+            w0, w1, w2, w3 = philox(np.uint64(run >> 2) + _ONE, k, _ZERO, _ZERO, seed, key)
+        out[i] = _word(w0, w1, w2, w3, j)
     return out
 
 
@@ -253,52 +262,85 @@ def ndtri(y0):
     return -x if negate else x
 
 
-@_jit
-def _spline(coef, z):
-    """Cubic spline ``coef`` (SPLINE_KNOTS - 1, 4) on the probit grid, at z (clamped)."""
-    n = coef.shape[0]
+@_inline
+def _spline(splines, s, z):
+    """Cubic spline ``splines[s]`` ((SPLINE_KNOTS - 1, 4) rows) on the probit grid, at z
+    (clamped to the grid)."""
+    n = splines.shape[1]
     f = (z - SPLINE_X0) / SPLINE_H
     i = 0 if f < 0.0 else (n - 1 if f >= n - 1 else int(f))
     dz = z - (SPLINE_X0 + i * SPLINE_H)
-    return ((coef[i, 0] * dz + coef[i, 1]) * dz + coef[i, 2]) * dz + coef[i, 3]
+    return ((splines[s, i, 0] * dz + splines[s, i, 1]) * dz + splines[s, i, 2]) * dz + splines[
+        s, i, 3
+    ]
 
 
-@_jit
-def quantile(code, par, coef, u):
-    """The quantile at ``u`` in (0, 1) of family ``code`` with params ``par`` (4,).
+@_inline
+def _lognormal(mu, sigma, u):
+    return math.exp(mu + sigma * ndtri(u))
 
-    FIXED: par[0]. LOGNORMAL: exp(mu + sigma ndtri(u)). UNIFORM: lo + (hi - lo) u.
+
+@_inline
+def _uniform(lo, hi, u):
+    return lo + (hi - lo) * u
+
+
+@_inline
+def _exponential(mean, u):
+    return -mean * math.log1p(-u)
+
+
+@_inline
+def _triangular(lo, mode, hi, u):
+    if u < (mode - lo) / (hi - lo):
+        return lo + math.sqrt(u * (hi - lo) * (mode - lo))
+    return hi - math.sqrt((1.0 - u) * (hi - lo) * (hi - mode))
+
+
+@_inline
+def _weibull(shape, scale, u):
+    return scale * (-math.log1p(-u)) ** (1.0 / shape)
+
+
+@_inline
+def quantile(code, par, k, splines, s, u):
+    """The quantile at ``u`` in (0, 1) of family ``code`` with params ``par[k]`` (4 values).
+
+    FIXED: p0. LOGNORMAL: exp(mu + sigma ndtri(u)). UNIFORM: lo + (hi - lo) u.
     EXPONENTIAL: -mean log1p(-u). TRIANGULAR (lo, mode, hi): the closed-form inverse CDF.
     WEIBULL (shape, scale): scale (-log1p(-u))**(1/shape). SPLINE (loc, scale):
     loc + scale S(ndtri(u)); LOG_SPLINE: exp(S(ndtri(u))), where S is the cubic spline
-    ``coef`` of the standard quantile (of its log) on the probit grid.
+    ``splines[s]`` of the standard quantile (of its log) on the probit grid.
+
+    Arrays are passed whole with indices (``par[k]``, ``splines[s]``): a slice in a numba
+    loop costs reference counting.
     """
     if code == FIXED:
-        return par[0]
+        return par[k, 0]
     if code == LOGNORMAL:
-        return math.exp(par[0] + par[1] * ndtri(u))
+        return _lognormal(par[k, 0], par[k, 1], u)
     if code == UNIFORM:
-        return par[0] + (par[1] - par[0]) * u
+        return _uniform(par[k, 0], par[k, 1], u)
     if code == EXPONENTIAL:
-        return -par[0] * math.log1p(-u)
+        return _exponential(par[k, 0], u)
     if code == TRIANGULAR:
-        lo, mode, hi = par[0], par[1], par[2]
-        if u < (mode - lo) / (hi - lo):
-            return lo + math.sqrt(u * (hi - lo) * (mode - lo))
-        return hi - math.sqrt((1.0 - u) * (hi - lo) * (hi - mode))
+        return _triangular(par[k, 0], par[k, 1], par[k, 2], u)
     if code == WEIBULL:
-        return par[1] * (-math.log1p(-u)) ** (1.0 / par[0])
+        return _weibull(par[k, 0], par[k, 1], u)
     if code == SPLINE:
-        return par[0] + par[1] * _spline(coef, ndtri(u))
-    return math.exp(_spline(coef, ndtri(u)))
+        return par[k, 0] + par[k, 1] * _spline(splines, s, ndtri(u))
+    return math.exp(_spline(splines, s, ndtri(u)))
 
 
 @_jit
 def quantiles(code, par, coef, u):
-    """:func:`quantile` at every element of the 1-d array ``u``."""
+    """:func:`quantile` at every element of the 1-d array ``u``; ``par`` (4,), ``coef`` the
+    spline (SPLINE_KNOTS - 1, 4) or a placeholder."""
+    par2 = par.reshape((1, 4))
+    splines = coef.reshape((1, coef.shape[0], 4))
     out = np.empty(u.shape[0])
     for i in range(u.shape[0]):
-        out[i] = quantile(code, par, coef, u[i])
+        out[i] = quantile(code, par2, 0, splines, 0, u[i])
     return out
 
 
@@ -317,4 +359,63 @@ def hazard_works(u, hazard):
     out = np.empty(u.shape[0])
     for i in range(u.shape[0]):
         out[i] = hazard_work(u[i], hazard[i])
+    return out
+
+
+@_jit
+def hazard_rate(x, chance, per_days):
+    """Hazard rate per day of ``chance: x within per_days`` (-ln(1 - x) / per_days, the rate
+    of the exponential waiting time with P(T <= per_days) = x) or of ``rate: x per per_days``
+    (x / per_days)."""
+    if chance:
+        return -math.log1p(-x) / per_days
+    return x / per_days
+
+
+@_jit
+def hazard_rates(x, chance, per_days):
+    """:func:`hazard_rate` of each element of the 1-d array ``x``."""
+    out = np.empty(x.shape[0])
+    for i in range(x.shape[0]):
+        out[i] = hazard_rate(x[i], chance, per_days)
+    return out
+
+
+@_jit
+def draw_columns(seed, keys, start, n, k, code, par, spl, splines, fixed):
+    """Values of several streams' layer ``k`` for runs ``[start, start + n)``: (m, n).
+
+    Row j is the quantile (:func:`quantile` with ``code[j]``, ``par[j]``, spline ``spl[j]``)
+    of the uniforms of stream ``keys[j]`` (as :func:`layer`), or of the level ``fixed[j]``
+    in every run when it is not NaN. The family is chosen once per row, and each family
+    function is the one :func:`quantile` calls, so the values are the same bit for bit.
+    """
+    m = keys.shape[0]
+    out = np.empty((m, n))
+    for j in range(m):
+        row = out[j]
+        level = fixed[j]
+        if level == level:  # not NaN: one value for every run
+            row[:] = quantile(code[j], par, j, splines, spl[j], level)
+            continue
+        w0 = w1 = w2 = w3 = _ZERO
+        for i in range(n):
+            run = start + i
+            b = run & 3
+            if b == 0 or i == 0:
+                w0, w1, w2, w3 = philox(np.uint64(run >> 2) + _ONE, k, _ZERO, _ZERO, seed, keys[j])
+            row[i] = _word(w0, w1, w2, w3, b)
+        c, p0, p1, s = code[j], par[j, 0], par[j, 1], spl[j]
+        if c == LOGNORMAL:
+            for i in range(n):
+                row[i] = _lognormal(p0, p1, row[i])
+        elif c == SPLINE:
+            for i in range(n):
+                row[i] = p0 + p1 * _spline(splines, s, ndtri(row[i]))
+        elif c == UNIFORM:
+            for i in range(n):
+                row[i] = _uniform(p0, p1, row[i])
+        else:
+            for i in range(n):
+                row[i] = quantile(c, par, j, splines, s, row[i])
     return out

@@ -72,20 +72,23 @@ class RandomBlock:
     Attributes
     ----------
     init : numpy.ndarray, shape (n, n_tracks)
-    slots : numpy.ndarray, shape (n, n_slots)
-        Uniforms of the uncertain values (quantile levels). Sensitivity analysis may replace
-        them (same shape, values in (0, 1)) before the block is run.
+    fixed : numpy.ndarray, shape (n_slots,)
+        Quantile levels at which sensitivity analysis fixes uncertain values in every run of
+        the block (:meth:`fix`); NaN where a value keeps its own per-run draw.
 
-    Wait and branch layers are generated on first use: :meth:`wait`, :meth:`branch`.
+    The uncertain values' uniforms (:attr:`slots`) and the wait and branch layers are
+    generated on first use: the compiled engine computes the ones it needs itself.
     """
 
     seed: int
     start: int
     stop: int
     init: np.ndarray
-    slots: np.ndarray
+    slot_names: tuple[str, ...]
     event_ids: tuple[str, ...]
+    fixed: np.ndarray
     _layers: dict = field(default_factory=dict, repr=False)
+    _slots: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, scenario: Scenario, seed: int, start: int, stop: int) -> RandomBlock:
@@ -103,26 +106,40 @@ class RandomBlock:
             raise ValueError("a block holds at least one run")
         if (stop - 1) // CHUNK != start // CHUNK:
             raise ValueError("a block must lie inside one chunk")
-        n = stop - start
-
-        def cols(names):
-            if not names:
-                return np.empty((n, 0))
-            return np.column_stack([uniforms(seed, name, start, stop) for name in names])
-
+        names = tuple(s.name for s in scenario.slots)
         return cls(
             seed=seed,
             start=start,
             stop=stop,
-            init=cols([f"init:{t.id}" for t in scenario.tracks]),
-            slots=cols([f"slot:{s.name}" for s in scenario.slots]),
+            init=_columns(seed, [f"init:{t.id}" for t in scenario.tracks], start, stop),
+            slot_names=names,
             event_ids=tuple(e.id for e in scenario.events),
+            fixed=np.full(len(names), np.nan),
         )
 
     @property
     def n(self) -> int:
         """Number of runs in the block."""
         return self.stop - self.start
+
+    @property
+    def slots(self) -> np.ndarray:
+        """Uniforms (quantile levels) of the uncertain values: shape (n, n_slots), the
+        :attr:`fixed` levels in place of the draws where given."""
+        if self._slots is None:
+            names = [f"slot:{name}" for name in self.slot_names]
+            self._slots = _columns(self.seed, names, self.start, self.stop)
+            fixed = ~np.isnan(self.fixed)
+            self._slots[:, fixed] = self.fixed[fixed]
+        return self._slots
+
+    def fix(self, levels: np.ndarray) -> None:
+        """Fix uncertain values at quantile levels in (0, 1) for every run of the block.
+
+        ``levels`` (n_slots,): NaN leaves a value random.
+        """
+        self.fixed = np.array(levels, dtype=float)
+        self._slots = None
 
     def _layer(self, purpose: str, event: int, k: int) -> np.ndarray:
         key = (purpose, event, k)
@@ -140,3 +157,11 @@ class RandomBlock:
     def branch(self, event: int, k: int) -> np.ndarray:
         """Uniforms of the k-th firing of ``event``, one per run: shape (n,)."""
         return self._layer("branch", event, k)
+
+
+def _columns(seed: int, names: list[str], start: int, stop: int) -> np.ndarray:
+    """Layer 0 of each named stream for runs [start, stop), as columns: (n, len(names))."""
+    out = np.empty((len(names), stop - start))
+    for i, name in enumerate(names):
+        out[i] = uniforms(seed, name, start, stop)
+    return out.T.copy()
