@@ -6,9 +6,15 @@ load_scenario(path, variant="base") -> Scenario
     Read, validate and compile a scenario file (raises ScenarioError).
 """
 
-from sim.errors import Problem, ScenarioError, SimError, SimulationError
-from sim.model.scenario import Scenario
-from sim.scenario.load import check_file, load_scenario
+import os
+
+# Parallelism is by worker processes; BLAS threads would only compete with them for cores.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+from sim.errors import Problem, ScenarioError, SimError, SimulationError  # noqa: E402
+from sim.model.scenario import Scenario  # noqa: E402
+from sim.scenario.load import check_file, load_scenario  # noqa: E402
 
 __version__ = "0.1.0"
 

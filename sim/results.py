@@ -194,13 +194,9 @@ def count_trajectories(codes: np.ndarray, sequences: dict) -> Counter:
     overall unless counts are nearly flat.
     """
     unique, counts = np.unique(codes, return_counts=True)
-    return Counter(
-        {
-            sequences[int(c)]: int(k)
-            for c, k in zip(unique, counts, strict=True)
-            if int(c) in sequences
-        }
-    )
+    known = np.isin(unique, np.fromiter(sequences, dtype=np.uint64, count=len(sequences)))
+    pairs = zip(unique[known].tolist(), counts[known].tolist(), strict=True)
+    return Counter({sequences[c]: k for c, k in pairs})
 
 
 def _distinct_states(states: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:

@@ -22,7 +22,7 @@ from sim.engines.base import Engine, checkpoints
 from sim.errors import SimError
 from sim.model.scenario import Scenario
 from sim.model.streams import CHUNK, MAX_SEED, RandomBlock
-from sim.results import Partial, Results, RunSettings
+from sim.results import IMPORTANCE_RUNS, Partial, Results, RunSettings
 
 __all__ = [
     "DEFAULT_RUNS",
@@ -36,7 +36,7 @@ __all__ = [
 DEFAULT_RUNS = 10_000
 DEFAULT_SEED = 20250801
 BLOCK = 1024
-KEEP_VALUES = 100_000
+KEEP_VALUES = IMPORTANCE_RUNS  # uncertain-value draws kept per run (they feed importance)
 BLOCK_CELLS = 4_000_000  # runs x checkpoints x tracks held at once by a block
 ENGINES = ("auto", "fast", "numpy", "simpy")
 

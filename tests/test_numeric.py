@@ -110,3 +110,18 @@ def test_draw_columns_equal_sample_of_the_stream_uniforms_bit_for_bit():
     for j, d in enumerate(dists):
         u = np.full(500, 0.25) if j == 2 else uniforms(9, names[j], 1003, 1503)
         assert np.array_equal(got[j], d.sample(u)), d.family
+
+
+def test_beta_fit_meets_both_percentiles_with_newton_and_with_the_fallback(monkeypatch):
+    from scipy import stats
+
+    from sim.model import distributions
+
+    for a, b in [(0.05, 0.3), (0.001, 0.01), (0.6, 0.99), (0.2, 0.25), (1e-4, 0.5)]:
+        al, be = distributions.fit_beta_90(a, b)
+        assert stats.beta.ppf([0.05, 0.95], al, be) == pytest.approx([a, b], rel=1e-9)
+    distributions.fit_beta_90.cache_clear()
+    monkeypatch.setattr(distributions, "_newton", lambda f, x0: None)
+    al, be = distributions.fit_beta_90(0.05, 0.3)
+    distributions.fit_beta_90.cache_clear()
+    assert stats.beta.ppf([0.05, 0.95], al, be) == pytest.approx([0.05, 0.3], abs=1e-6)

@@ -212,6 +212,17 @@ class _Model:
             self.strides[-1] = 1
             for t in range(n_tracks - 2, -1, -1):
                 self.strides[t] = self.strides[t + 1] * sizes[t + 1]
+        # bit sets of events (up to 64, with tabulated conditions): enabled at each joint
+        # state, moved by each track, with modifiers; they let the kernel skip clocks that
+        # a change cannot affect
+        self.use_bits = bool(self.tabulated and n_events <= 64)
+        self.track_bits = np.zeros(n_tracks, dtype=np.uint64)
+        self.has_mod_bits = np.uint64(0)
+        for i, e in enumerate(sc.events):
+            if self.use_bits:
+                self.track_bits[e.track] |= np.uint64(1 << i)
+                if e.modifiers:
+                    self.has_mod_bits |= np.uint64(1 << i)
         if self.tabulated:  # truth of every condition at every joint state
             grids = np.meshgrid(*[np.arange(k) for k in sizes], indexing="ij")
             joint = np.stack([g.ravel() for g in grids], axis=1).astype(np.int64)
@@ -227,10 +238,15 @@ class _Model:
                     self.mod_table[:, i, m] = mod.condition.evaluate(joint)
             for o, outcome in enumerate(sc.outcomes):
                 self.out_table[:, o] = outcome.condition.evaluate(joint)
+            self.en_bits = np.zeros(n_joint, dtype=np.uint64)
+            if self.use_bits:
+                for i in range(n_events):
+                    self.en_bits |= self.en_table[:, i].astype(np.uint64) << np.uint64(i)
         else:
             self.en_table = np.zeros((1, n_events), dtype=np.bool_)
             self.mod_table = np.zeros((1, n_events, self.mod.shape[1]), dtype=np.bool_)
             self.out_table = np.zeros((1, len(sc.outcomes)), dtype=np.bool_)
+            self.en_bits = np.zeros(1, dtype=np.uint64)
 
 
 class CompiledEngine:
@@ -321,7 +337,8 @@ class CompiledEngine:
             m.wkind, m.wcode, m.wpar, m.wspl, m.splines, m.wslot, m.wconst, m.key_wait,
             m.key_branch, m.track, m.from_mask, m.guard, m.mod, m.n_mod, m.is_at, m.day, m.cum,
             m.targets, m.n_to, m.also, m.readers_ptr, m.readers, m.outcome, m.code, m.start,
-            m.masks, m.tabulated, m.strides, m.en_table, m.mod_table, m.out_table, m.points,
+            m.masks, m.tabulated, m.strides, m.en_table, m.mod_table, m.out_table, m.use_bits,
+            m.en_bits, m.track_bits, m.has_mod_bits, m.points,
             MAX_INSTANT_FIRINGS, MAX_TRAJECTORY, detail, out["final"], out["first"],
             out["final_truth"], out["occupancy"], out["at_truth"], out["fired"],
             out["fire_count"], out["at_points"], out["fires"], traj, traj_len, traj_hash,
@@ -382,6 +399,9 @@ def _eval(c, state, code, start, masks, stack):
     return stack[0]
 
 
+_NONE = np.uint64(0)
+_ONE = np.uint64(1)
+_ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -439,6 +459,10 @@ def _simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain a
     en_table,
     mod_table,
     out_table,
+    use_bits,
+    en_bits,
+    track_bits,
+    has_mod_bits,
     points,
     max_instant,
     max_traj,
@@ -496,6 +520,8 @@ def _simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain a
         k_fire[:] = 0
         n_fire[:] = 0
         at_done[:] = False
+        enabled_b = _NONE
+        at_done_b = _NONE
         mark[:] = 0
         stamp = 0
         tlen = 0
@@ -520,6 +546,23 @@ def _simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain a
         last_t = -1.0
         count = 0
         while True:
+            if use_bits:  # keep only the clocks this change can affect
+                en_now = en_bits[joint] & ~at_done_b
+                if fired < 0:
+                    fresh_b = _ALL
+                else:
+                    fresh_b = _ONE << np.uint64(fired)
+                    for j in range(n_tracks):
+                        if changed[j]:
+                            fresh_b |= track_bits[j]
+                need = (enabled_b & ~en_now) | (en_now & (~enabled_b | fresh_b | has_mod_bits))
+                kept = 0
+                for i in range(n_todo):
+                    x = todo[i]
+                    if (need >> np.uint64(x)) & _ONE:
+                        todo[kept] = x
+                        kept += 1
+                n_todo = kept
             # re-examine the clocks in todo (section 8.2-8.4)
             for i in range(n_todo):
                 x = todo[i]
@@ -535,6 +578,7 @@ def _simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain a
                 if not en:
                     if enabled[x]:
                         enabled[x] = False
+                        enabled_b &= ~(_ONE << np.uint64(x))
                         due[x] = inf
                     continue
                 if not fresh and enabled[x] and n_mod[x] == 0:
@@ -553,6 +597,7 @@ def _simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain a
                             s *= slots[r, k]
                 if fresh or not enabled[x]:
                     enabled[x] = True
+                    enabled_b |= _ONE << np.uint64(x)
                     kind = wkind[x]
                     if kind == 0:  # at
                         due[x] = max(day[x], now)
@@ -644,7 +689,9 @@ def _simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain a
                 h = _mix(h)  # the marker -1 codes as mix(h xor 0)
             if is_at[e]:
                 at_done[e] = True
+                at_done_b |= _ONE << np.uint64(e)
             enabled[e] = False
+            enabled_b &= ~(_ONE << np.uint64(e))
             due[e] = inf
             if any_change:
                 for o in range(n_out):
