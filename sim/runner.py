@@ -219,8 +219,8 @@ def run_design(
             before += b - a
     jobs = min(jobs, len(units))
     started = time.perf_counter()
-    collect = _Collect(scenario, total, keep)
     if jobs == 1:
+        collect = _Collect(scenario, total, keep)
         _init_worker(scenario, name, seed, design)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         for unit in units:
@@ -234,7 +234,10 @@ def run_design(
         )
         previous = signal.signal(signal.SIGINT, _interrupt_once)
         try:
-            for part in pool.imap(_run_block, units):
+            parts = pool.imap(_run_block, units)
+            # allocated (and its pages faulted in) while the workers start up
+            collect = _Collect(scenario, total, keep)
+            for part in parts:
                 done = collect.add(part)
                 if progress:
                     progress(done, total)
@@ -271,16 +274,16 @@ class _Collect:
         n_points, n_events = len(checkpoints(scenario)), len(scenario.events)
         max_states = max(len(t.states) for t in scenario.tracks)
         self.scenario = scenario
-        self.flags = np.empty((total, n_out), dtype=bool)
-        self.first = np.empty((total, n_out))
-        self.final = np.empty((total, n_tracks), dtype=np.int16)
-        self.slot_values = np.empty((keep, len(scenario.slots)))
+        self.flags = _touched((total, n_out), bool)
+        self.first = _touched((total, n_out), float)
+        self.final = _touched((total, n_tracks), np.int16)
+        self.slot_values = _touched((keep, len(scenario.slots)), float)
         self.occupancy = np.zeros((n_points, n_tracks, max_states), dtype=np.int64)
         self.by_point = np.zeros((n_points, n_out), dtype=np.int64)
         self.passage = np.zeros((n_points, n_out), dtype=np.int64)
         self.fired = np.zeros(n_events, dtype=np.int64)
         self.fire_count = np.zeros(n_events, dtype=np.int64)
-        self.traj_hash = np.empty(total, dtype=np.uint64)
+        self.traj_hash = _touched(total, np.uint64)
         self.sequences: dict = {}
         self.done = 0
 
@@ -319,6 +322,14 @@ class _Collect:
             sequences=self.sequences,
             rows=rows,
         )
+
+
+def _touched(shape, dtype) -> np.ndarray:
+    """An array whose memory has been written once, so that its pages are mapped now rather
+    than block by block as results arrive (a page fault is slow on some virtual machines)."""
+    out = np.empty(shape, dtype=dtype)
+    out.fill(0)
+    return out
 
 
 def _blocks_from(offset: int, n: int, size: int) -> list[tuple[int, int]]:
