@@ -165,12 +165,13 @@ def _passage(first: np.ndarray, points: np.ndarray) -> np.ndarray:
 
 
 TOP_PER_BLOCK = 100  # trajectories per block whose sequences are kept
+TOP_TRAJECTORIES = 10  # trajectories in the summary
 IMPORTANCE_RUNS = 20_000  # runs whose draws feed importance (noise of a rho about 0.007)
 
 
-def top_codes(codes: np.ndarray, counts: np.ndarray, k: int = TOP_PER_BLOCK) -> np.ndarray:
-    """Indices of the ``k`` largest ``counts``, ties broken by the smaller code."""
-    return np.lexsort((codes, -counts))[:k]
+def top_indices(codes: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Indices of the TOP_PER_BLOCK largest ``counts``, ties broken by the smaller code."""
+    return np.lexsort((codes, -counts))[:TOP_PER_BLOCK]
 
 
 def _top_sequences(counter: Counter) -> dict:
@@ -183,19 +184,18 @@ def _top_sequences(counter: Counter) -> dict:
         padded[i, : len(q)] = q
     codes = trajectory_hashes(padded, np.array([len(q) for q in seqs], dtype=np.int64))
     counts = np.array([counter[q] for q in seqs])
-    return {int(codes[i]): seqs[i] for i in top_codes(codes, counts)}
+    return {int(codes[i]): seqs[i] for i in top_indices(codes, counts)}
 
 
-def count_trajectories(codes: np.ndarray, sequences: dict) -> Counter:
-    """Exact run counts of the trajectories whose sequences are known: sequence -> runs.
+def count_trajectories(codes: np.ndarray, counts: np.ndarray, sequences: dict) -> Counter:
+    """Sequence -> runs for the distinct trajectory ``codes`` (with their run ``counts``)
+    whose sequences are known.
 
     A trajectory's sequence is known when it was among the TOP_PER_BLOCK most frequent of at
-    least one block of runs; a trajectory that never was cannot rank among the most frequent
-    overall unless counts are nearly flat.
+    least one block of runs, or when the runner looked it up for the summary's top ten.
     """
-    unique, counts = np.unique(codes, return_counts=True)
-    known = np.isin(unique, np.fromiter(sequences, dtype=np.uint64, count=len(sequences)))
-    pairs = zip(unique[known].tolist(), counts[known].tolist(), strict=True)
+    known = np.isin(codes, np.fromiter(sequences, dtype=np.uint64, count=len(sequences)))
+    pairs = zip(codes[known].tolist(), counts[known].tolist(), strict=True)
     return Counter({sequences[c]: k for c, k in pairs})
 
 
@@ -249,14 +249,39 @@ class Results:
     rows: np.ndarray | None = None
     _summary: dict | None = field(default=None, repr=False, compare=False)
     _trajectories: Counter | None = field(default=None, repr=False, compare=False)
+    _unique: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def trajectories(self) -> Counter:
         """Trajectory (tuple of event indices; -1 ends a cut one) -> number of runs, exact,
         for every trajectory whose sequence is known (see :func:`count_trajectories`)."""
         if self._trajectories is None:
-            self._trajectories = count_trajectories(self.traj_hash, self.sequences)
+            self.top_codes()  # fills the cache of distinct codes
+            codes, _, counts = self._unique
+            self._trajectories = count_trajectories(codes, counts, self.sequences)
         return self._trajectories
+
+    def top_codes(self, k: int = TOP_TRAJECTORIES) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The ``k`` most frequent trajectory codes, ties broken by the earliest run (in run
+        order) that followed them: (codes, counts, first run position), each (<= k,).
+
+        The order depends on the runs alone, not on how they were cut into blocks.
+        """
+        if self._unique is None:
+            self._unique = np.unique(self.traj_hash, return_index=True, return_counts=True)
+        codes, first, counts = self._unique
+        order = np.lexsort((first, -counts))[:k]
+        return codes[order], counts[order], first[order]
+
+    def top_trajectories(self, k: int = TOP_TRAJECTORIES) -> list[tuple[tuple, int]]:
+        """The ``k`` most frequent trajectories as (sequence, runs), exact counts, in the order
+        of :meth:`top_codes`; the runner makes sure their sequences are known."""
+        codes, counts, _ = self.top_codes(k)
+        return [
+            (self.sequences[c], n)
+            for c, n in zip(codes.tolist(), counts.tolist(), strict=True)
+            if c in self.sequences
+        ]
 
     @classmethod
     def merge(
@@ -375,8 +400,7 @@ class Results:
                 "note": ev.note,
             }
         trajectories = []
-        top = sorted(self.trajectories.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
-        for seq, count in top:
+        for seq, count in self.top_trajectories():
             names = [sc.events[e].id if e >= 0 else "..." for e in seq]
             trajectories.append({"events": names, "count": count, "share": count / n})
         s = self.settings

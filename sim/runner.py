@@ -255,7 +255,27 @@ def run_design(
     settings = RunSettings(
         runs=total, seed=seed, engine=name, jobs=jobs, elapsed_seconds=elapsed, created=created
     )
-    return collect.results(settings, rows=np.repeat(np.arange(n_rows), runs_per_row))
+    results = collect.results(settings, rows=np.repeat(np.arange(n_rows), runs_per_row))
+    _complete_sequences(results, chosen, seed, design, runs_per_row, common)
+    return results
+
+
+def _complete_sequences(results, engine, seed, design, runs_per_row, common) -> None:
+    """Find the sequences of the summary's most frequent trajectories that no block kept
+    (possible when counts are flat), by simulating again the first run that followed each
+    (its numbers are addressed, so it is the same run)."""
+    codes, _, first = results.top_codes()
+    for code, position in zip(codes.tolist(), first.tolist(), strict=True):
+        if code in results.sequences:
+            continue
+        row, offset = divmod(position, runs_per_row)
+        run = offset if common else row * runs_per_row + offset
+        block = RandomBlock.build(results.scenario, seed, run, run + 1)
+        if design is not None:
+            block.fix(design[row])
+        (sequence,) = engine.run_block(results.scenario, block).trajectories
+        results.sequences[code] = sequence
+    results._trajectories = None
 
 
 def _interrupt_once(signum, frame):

@@ -39,6 +39,7 @@ from hypothesis import strategies as st
 
 import sim
 import sim.engines.fast
+import sim.results
 from sim.engines.base import BlockResult
 from sim.errors import ScenarioError, SimulationError
 from sim.model.streams import RandomBlock
@@ -116,12 +117,8 @@ def assert_same_results(ref: Results | Partial, other: Results | Partial, name: 
     if isinstance(ref, Partial):  # one block: the same most frequent sequences are kept
         assert ref.sequences == other.sequences, f"{name}: trajectory sequences"
     else:  # engines cut runs into blocks of different sizes; the reported top ten agree
-        assert _top(ref.trajectories) == _top(other.trajectories), f"{name}: trajectories"
+        assert ref.top_trajectories() == other.top_trajectories(), f"{name}: trajectories"
     assert_probabilities_close(ref.flags, other.flags, name)
-
-
-def _top(counter: Counter, k: int = 10) -> list:
-    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
 
 
 def assert_probabilities_close(a: np.ndarray, b: np.ndarray, name: str, k: float = 5.0) -> None:
@@ -246,7 +243,7 @@ def test_files_same_runs_in_both_engines(path, variant):
 
 
 def test_blocks_deep_in_a_chunk_and_past_it():
-    """Runs addressed far from 0 (PCG64 advance, second chunk) agree too."""
+    """Runs addressed far from 0 (large Philox counters, a second chunk) agree too."""
     scenario = sim.load_scenario(SHARED / "bench" / "markov6.yaml")
     for start, stop in ((5000, 5300), (8192, 8400)):
         assert assert_equivalent_blocks(scenario, 3, start, stop) == "ok"
@@ -262,7 +259,10 @@ horizon: 1 year
 tracks:
   g: {states: [off, on], initial: off}
   t: {states: [a, b], initial: a}
+  c: {states: [x, y], initial: x}
 events:
+  - {id: tick, track: c, from: x, to: y, after: 0.7 days}
+  - {id: tock, track: c, from: y, to: x, after: 0.7 days}
   - {id: open, track: g, from: off, to: on, at: 2025-03-01}
   - {id: flip, track: t, from: a, to: b, after: 1e-18 days, when: g == on}
   - {id: flop, track: t, from: b, to: a, after: 1e-18 days}
@@ -273,8 +273,12 @@ outcomes:
     )
     scenario = sim.load_scenario(path)
     for engine in (REFERENCE, *OTHERS):
-        with pytest.raises(SimulationError, match="instantaneous loop"):
+        # every engine names the events firing at the looping instant and its date
+        with pytest.raises(SimulationError, match="instantaneous loop") as caught:
             run_scenario(scenario, runs=5, seed=1, jobs=1, engine=engine)
+        message = str(caught.value)
+        assert "flip" in message and "flop" in message and "2025-03-01" in message, engine
+        assert "tick" not in message, engine
 
 
 def test_same_instant_cascade_without_loop_is_equal(tmp_path):
@@ -349,8 +353,8 @@ def test_speed_change_at_the_instant_a_clock_is_due(tmp_path):
 
 START = dt.date(2025, 1, 1)
 GEN_RUNS = 200
-# More enablings of one event in one run than the first layers of random numbers an engine
-# prepares (the old fixed table held 8; the fast engine now grows its tables 2, 4, 8, 16...).
+# Many enablings of one event in one run: deep layers of the wait and branch streams (the
+# NumPy engine grows its tables of layers 2, 4, 8, 16...; the compiled engine draws on demand).
 MANY = 9
 TINY = "1e-18 days"  # below one ulp of any time >= 1 day: a same-instant firing
 
@@ -668,17 +672,64 @@ def test_generated_scenarios_same_runs_in_both_engines():
     assert stats["loop"] >= 1 and stats["tiny"] >= 1, stats
 
 
-def test_trajectory_counts_are_exact():
-    # Counts come from every run's trajectory code, not from lossy counting: the top ten of
-    # a 20,000-run result equal the counts of the full per-block Counters.
-    scenario = sim.load_scenario(SHARED / "bench" / "markov6.yaml")
-    results = run_scenario(scenario, runs=20_000, seed=3, jobs=1, engine="fast")
+def _exact_counts(scenario, seed: int, runs: int) -> Counter:
+    """Every run's trajectory, counted from per-run blocks of the compiled engine."""
     engine = get_engine("fast")
     exact: Counter = Counter()
-    for start in range(0, 20_000, 8192):
-        block = RandomBlock.build(scenario, 3, start, min(start + 8192, 20_000))
+    for start in range(0, runs, 8192):
+        block = RandomBlock.build(scenario, seed, start, min(start + 8192, runs))
         exact.update(engine.run_block(scenario, block).trajectories)
+    return exact
+
+
+def test_trajectory_counts_are_exact():
+    # Counts come from every run's trajectory code, not from lossy counting.
+    scenario = sim.load_scenario(SHARED / "bench" / "markov6.yaml")
+    results = run_scenario(scenario, runs=20_000, seed=3, jobs=1, engine="fast")
+    exact = _exact_counts(scenario, 3, 20_000)
     assert sum(exact.values()) == 20_000
-    assert _top(results.trajectories) == _top(exact)
+    top = results.top_trajectories()
+    assert len(top) == 10
+    assert [n for _, n in top] == sorted((n for n in exact.values()), reverse=True)[:10]
+    for seq, count in top:
+        assert exact[seq] == count
     for seq, count in results.trajectories.items():
         assert exact[seq] == count
+
+
+def test_top_trajectories_do_not_depend_on_which_sequences_blocks_kept(monkeypatch):
+    # With one sequence kept per block, the runner finds the top ten's sequences by simulating
+    # their first runs again; the list equals the one found with every sequence known, and
+    # ties are broken by the first run, whatever the block size.
+    scenario = sim.load_scenario(SHARED / "bench" / "markov6.yaml")
+    full = run_scenario(scenario, runs=4000, seed=5, jobs=1, engine="simpy")
+    monkeypatch.setattr(sim.results, "TOP_PER_BLOCK", 1)
+    for engine in ("fast", "simpy"):
+        few = run_scenario(scenario, runs=4000, seed=5, jobs=2, engine=engine)
+        assert few.top_trajectories() == full.top_trajectories(), engine
+    exact = _exact_counts(scenario, 5, 4000)
+    assert [n for _, n in full.top_trajectories()] == sorted(exact.values(), reverse=True)[:10]
+
+
+def test_extreme_beta_chance_runs_and_agrees(tmp_path):
+    # {beta: {mean: 0.001, sd: 0.03}} has shapes of about 1e-4 and 0.1: most draws are tiny
+    # probabilities, some are near 1. Every engine must run it (it used to loop or hang) and
+    # agree run by run.
+    path = tmp_path / "beta.yaml"
+    path.write_text(
+        """\
+scenario: tiny_beta
+start: 2025-01-01
+horizon: 2 years
+tracks:
+  t: {states: [a, b], initial: a}
+events:
+  - {id: go, track: t, from: a, to: b, chance: {p: {beta: {mean: 0.001, sd: 0.03}}, within: 1 year}}
+  - {id: back, track: t, from: b, to: a, after: 30 days}
+outcomes:
+  b: {when: t == b, ever: true}
+""",
+        encoding="utf-8",
+    )
+    scenario = sim.load_scenario(path)
+    assert assert_equivalent(scenario, 600, 7) == "ok"

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import zlib
 
 import numpy as np
 import pytest
 
-from sim import load_scenario
-from sim.model import numeric
-from sim.model.streams import CHUNK, RandomBlock, blocks, uniforms
+from sim import kernels, load_scenario
+from sim.model.streams import CHUNK, RandomBlock, blocks, stream_key, uniforms
 
 from .conftest import BENCH, CASES
 
@@ -36,7 +34,7 @@ def test_a_block_is_a_slice_of_the_whole_chunk():
 def test_philox_matches_the_random123_known_answer():
     # Random123 kat_vectors: philox4x64-10, counter 0, key 0
     zero = np.uint64(0)
-    words = numeric.philox(zero, zero, zero, zero, zero, zero)
+    words = kernels.philox(zero, zero, zero, zero, zero, zero)
     assert [int(w) for w in words] == [
         0x16554D9ECA36314C,
         0xDB20FE9D672D0FDC,
@@ -47,9 +45,9 @@ def test_philox_matches_the_random123_known_answer():
 
 @pytest.mark.parametrize("start", [0, 1, 3, 4, 8190, 10**6 + 2])
 def test_a_layer_is_numpy_philox_number_run_of_the_stream(start):
-    # The uniform of (run i, layer k) is number i of numpy's Philox with key (seed, crc32) and
+    # The uniform of (run i, layer k) is number i of numpy's Philox with key (seed, key) and
     # counter (0, k, 0, 0), as ((word >> 12) + 1/2) 2**-52.
-    seed, key, k = 2**63 + 5, zlib.crc32(b"wait:x"), 7
+    seed, key, k = 2**63 + 5, stream_key("wait:x"), 7
     # numpy increments the counter before each block of four words
     counter = np.array([start // 4, k, 0, 0], dtype=np.uint64)
     bits = np.random.Philox(key=np.array([seed, key], dtype=np.uint64), counter=counter)
@@ -57,7 +55,7 @@ def test_a_layer_is_numpy_philox_number_run_of_the_stream(start):
     expected = ((raw >> np.uint64(12)).astype(float) + 0.5) * 2.0**-52
     got = uniforms(seed, "wait:x", start, start + 100, k)
     assert np.array_equal(got, expected)
-    one = numeric.uniform(np.uint64(seed), np.uint64(key), np.uint64(start + 37), np.uint64(k))
+    one = kernels.uniform(np.uint64(seed), np.uint64(key), np.uint64(start + 37), np.uint64(k))
     assert one == expected[37]
 
 
@@ -88,3 +86,11 @@ def test_bad_blocks_are_refused():
         RandomBlock.build(scenario, -1, 0, 10)
     with pytest.raises(ValueError):
         RandomBlock.build(scenario, 1, CHUNK - 5, CHUNK + 5)
+
+
+def test_stream_keys_are_64_bit_blake2b():
+    import hashlib
+
+    digest = hashlib.blake2b(b"slot:p", digest_size=8).digest()
+    assert stream_key("slot:p") == int.from_bytes(digest, "little")
+    assert stream_key("slot:p") >= 2**32 or stream_key("wait:e") >= 2**32  # not a 32-bit CRC

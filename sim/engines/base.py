@@ -13,7 +13,8 @@ from typing import Protocol
 
 import numpy as np
 
-from sim.model import numeric
+from sim import kernels
+from sim.errors import SimulationError
 from sim.model.scenario import Scenario
 from sim.model.streams import RandomBlock, stream_key
 
@@ -26,6 +27,7 @@ __all__ = [
     "SlotTables",
     "draw_slots",
     "initial_states",
+    "loop_error",
     "prepare",
     "trajectory_counts",
     "trajectory_hashes",
@@ -128,7 +130,7 @@ class Prepared:
         timing = self.scenario.events[event].timing
         n = self.block.n
         if timing.kind == "hazard":
-            out = numeric.hazard_works(self.block.wait(event, k), self.hazard[event])
+            out = kernels.hazard_works(self.block.wait(event, k), self.hazard[event])
         elif timing.kind == "after" and timing.distribution is not None:
             out = timing.distribution.sample(self.block.wait(event, k))
         elif timing.kind == "after":
@@ -180,8 +182,30 @@ def prepare(scenario: Scenario, block: RandomBlock) -> Prepared:
         timing = ev.timing
         if timing.kind == "hazard":
             raw = _per_run(timing.value, slot_values, n)
-            hazard[e] = numeric.hazard_rates(raw, timing.transform == "chance", timing.per_days)
+            hazard[e] = kernels.hazard_rates(raw, timing.transform == "chance", timing.per_days)
     return Prepared(scenario, block, initial, slot_values, hazard, factors)
+
+
+def loop_error(scenario: Scenario, block: RandomBlock, run: int) -> SimulationError:
+    """The error for an instantaneous loop in local run ``run`` of ``block``, from the
+    reference engine, which names the events firing at that instant and the date.
+
+    The compiled and vectorized engines detect a loop but keep no record of the firings at
+    the looping instant; the run is simulated again on its own (its numbers are addressed, so
+    it is the same run).
+    """
+    from sim.engines.simpy_engine import SimPyEngine
+
+    single = RandomBlock.build(scenario, block.seed, block.start + run, block.start + run + 1)
+    single.fix(block.fixed)
+    try:
+        SimPyEngine().run_block(scenario, single)
+    except SimulationError as exc:
+        return exc
+    return SimulationError(  # pragma: no cover - the engines agree on loops (tested)
+        f"instantaneous loop in run {block.start + run}: more than {MAX_INSTANT_FIRINGS:,} "
+        "firings at one instant; check the guards and 'at' dates of the events"
+    )
 
 
 def initial_states(scenario: Scenario, block: RandomBlock) -> np.ndarray:
@@ -199,7 +223,7 @@ def initial_states(scenario: Scenario, block: RandomBlock) -> np.ndarray:
 
 @dataclass
 class SlotTables:
-    """The uncertain values of a scenario as :func:`sim.model.numeric.draw_columns` takes
+    """The uncertain values of a scenario as :func:`sim.kernels.draw_columns` takes
     them: stream keys (m,), family codes (m,), params (m, 4), spline index (m,) into
     ``splines`` (n_splines, SPLINE_KNOTS - 1, 4), where index 0 is a placeholder.
 
@@ -221,7 +245,7 @@ class SlotTables:
         keys = np.array([stream_key(f"slot:{x.name}") for x in scenario.slots], dtype=np.uint64)
         code = np.zeros(m, dtype=np.int64)
         par = np.zeros((max(m, 1), 4))
-        coefs = [np.zeros((numeric.SPLINE_KNOTS - 1, 4))]
+        coefs = [np.zeros((kernels.SPLINE_KNOTS - 1, 4))]
 
         def spline_of(distribution) -> int:
             coef = distribution.compiled()[2]
@@ -260,7 +284,7 @@ def draw_slots(
     for durations. ``tables`` defaults to the scenario's own."""
     runs = block.n if runs is None else runs
     t = tables or _slot_tables(scenario)
-    columns = numeric.draw_columns(
+    columns = kernels.draw_columns(
         np.uint64(block.seed), t.keys, block.start, runs, np.uint64(0), t.code, t.par, t.spl,
         t.splines, np.ascontiguousarray(block.fixed, dtype=float),
     )  # fmt: skip

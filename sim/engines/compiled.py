@@ -5,12 +5,13 @@ over every clock of every live run at each step; a profile on the bundled scenar
 shows it an order of magnitude short of the 4 million events per second the product needs for
 sensitivity analysis. This engine runs the same generalized semi-Markov process run by run, as
 the SimPy reference does, but compiled to machine code by numba (``cache=True``: compiled once
-per machine, then loaded from ``__pycache__``).
+per machine, then loaded from ``__pycache__``). The loop itself is :func:`sim.kernels.simulate`;
+this module turns a scenario into the arrays it takes and its counts into results.
 
 It does the same float operations in the same order as the reference engine, on the same
 addressed uniforms, so every run is identical. Waits and branches are drawn inside the loop,
-when an event is enabled or fires, straight from their addresses (:func:`sim.model.numeric.
-uniform`) and through the quantile functions every engine shares. Conditions are compiled into
+when an event is enabled or fires, straight from their addresses
+(:func:`sim.kernels.uniform`) and through the quantile functions every engine shares. Conditions are compiled into
 small postfix programs evaluated with a stack, or into truth tables over the joint states when
 those are few. The block is reduced inside the loop too (occupancy, outcome counts at each
 checkpoint, firings, a hash of each run's trajectory), so :meth:`CompiledEngine.run_reduced`
@@ -31,13 +32,13 @@ from sim.engines.base import (
     checkpoints,
     draw_slots,
     initial_states,
+    loop_error,
 )
-from sim.errors import SimulationError
+from sim.kernels import simulate
 from sim.model.conditions import And, Const, Not, Or, Test
-from sim.model.numeric import hazard_rate, hazard_work, quantile, uniform
 from sim.model.scenario import Scenario
 from sim.model.streams import RandomBlock, stream_key
-from sim.results import Partial, top_codes
+from sim.results import Partial, top_indices
 
 __all__ = ["CompiledEngine", "available"]
 
@@ -280,8 +281,8 @@ class CompiledEngine:
     def run_reduced(self, scenario: Scenario, block: RandomBlock, keep: int | None = None):
         """Run every replication of ``block`` and reduce it in the same pass.
 
-        ``keep``: the uncertain values of the first ``keep`` runs are returned (all by
-        default); the others are drawn only where a run uses them.
+        ``keep``: the uncertain values of the first ``keep`` runs are returned with the
+        partial (all by default).
 
         Returns
         -------
@@ -330,7 +331,7 @@ class CompiledEngine:
         traj_hash = np.empty(n, dtype=np.uint64)
         values = draw_slots(scenario, block, tables=m.tables)
         slots = values if values.shape[1] else np.zeros((n, 1))
-        loop = _simulate(
+        loop = simulate(
             np.uint64(block.seed), block.start, scenario.horizon_days,
             initial_states(scenario, block), slots, m.hz_slot, m.hz_const, m.hz_chance,
             m.hz_per, m.mod_slot, m.mod_const,
@@ -348,391 +349,11 @@ class CompiledEngine:
         np.cumsum(out["occupancy"], axis=0, out=out["occupancy"])
         np.cumsum(out["at_truth"], axis=0, out=out["at_truth"])
         if loop >= 0:
-            fired = sorted({int(x) for x in traj[loop, : min(traj_len[loop], MAX_TRAJECTORY)]})
-            names = ", ".join(scenario.events[e].id for e in fired)
-            raise SimulationError(
-                f"instantaneous loop in run {block.start + loop}: more than "
-                f"{MAX_INSTANT_FIRINGS:,} firings at one instant, among events {names}; "
-                "check the guards and 'at' dates of these events"
-            )
+            raise loop_error(scenario, block, int(loop))
         out.update(traj=traj, traj_len=traj_len, traj_hash=traj_hash, slot_values=values[:keep])
         codes, first, counts = np.unique(traj_hash, return_index=True, return_counts=True)
         out["sequences"] = {
             int(codes[i]): tuple(traj[first[i], : traj_len[first[i]]].tolist())
-            for i in top_codes(codes, counts)
+            for i in top_indices(codes, counts)
         }
         return out
-
-
-def _jit(f):
-    return numba.njit(cache=True, nogil=True, error_model="numpy")(f) if numba is not None else f
-
-
-@_jit
-def _eval(c, state, code, start, masks, stack):
-    sp = 0
-    for i in range(start[c], start[c + 1]):
-        op = code[i, 0]
-        a = code[i, 1]
-        if op == 0:  # TEST
-            stack[sp] = masks[code[i, 2], state[a]]
-            sp += 1
-        elif op == 1:  # NOT
-            stack[sp - 1] = not stack[sp - 1]
-        elif op == 2:  # AND of a values
-            v = True
-            for j in range(sp - a, sp):
-                v = v and stack[j]
-            sp -= a
-            stack[sp] = v
-            sp += 1
-        elif op == 3:  # OR of a values
-            v = False
-            for j in range(sp - a, sp):
-                v = v or stack[j]
-            sp -= a
-            stack[sp] = v
-            sp += 1
-        else:  # CONST
-            stack[sp] = a != 0
-            sp += 1
-    return stack[0]
-
-
-_NONE = np.uint64(0)
-_ONE = np.uint64(1)
-_ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-
-
-@_jit
-def _mix(z):
-    """The SplitMix64 finalizer (Steele, Lea and Flood 2014): a bijection of uint64."""
-    z = (z ^ (z >> np.uint64(30))) * _MIX1
-    z = (z ^ (z >> np.uint64(27))) * _MIX2
-    return z ^ (z >> np.uint64(31))
-
-
-@_jit
-def _simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain arrays
-    seed,
-    first_run,
-    horizon,
-    initial,
-    slots,
-    hz_slot,
-    hz_const,
-    hz_chance,
-    hz_per,
-    mod_slot,
-    mod_const,
-    wkind,
-    wcode,
-    wpar,
-    wspl,
-    splines,
-    wslot,
-    wconst,
-    key_wait,
-    key_branch,
-    track,
-    from_mask,
-    guard,
-    mod,
-    n_mod,
-    is_at,
-    day,
-    cum,
-    targets,
-    n_to,
-    also,
-    readers_ptr,
-    readers,
-    outcome,
-    code,
-    start,
-    masks,
-    tabulated,
-    strides,
-    en_table,
-    mod_table,
-    out_table,
-    use_bits,
-    en_bits,
-    track_bits,
-    has_mod_bits,
-    points,
-    max_instant,
-    max_traj,
-    detail,
-    final,
-    first,
-    final_truth,
-    occupancy,
-    at_truth,
-    fired_runs,
-    fire_count,
-    at_points,
-    fires,
-    traj,
-    traj_len,
-    traj_hash,
-):
-    """Simulate runs 0..n-1 of a block; returns -1, or the run with an instantaneous loop.
-
-    ``occupancy`` and ``at_truth`` receive differences: +1/-1 at the first checkpoint at or
-    after each change of state or outcome truth (the caller takes cumulative sums).
-    """
-    n = initial.shape[0]
-    n_events = track.shape[0]
-    n_tracks = initial.shape[1]
-    n_out = outcome.shape[0]
-    n_points = points.shape[0]
-    inf = np.inf
-    stack = np.zeros(code.shape[0] + 1, dtype=np.bool_)
-    state = np.zeros(n_tracks, dtype=np.int64)
-    enabled = np.zeros(n_events, dtype=np.bool_)
-    left = np.zeros(n_events)
-    since = np.zeros(n_events)
-    speed = np.ones(n_events)
-    due = np.full(n_events, inf)
-    k_en = np.zeros(n_events, dtype=np.uint64)
-    k_fire = np.zeros(n_events, dtype=np.uint64)
-    n_fire = np.zeros(n_events, dtype=np.int64)
-    at_done = np.zeros(n_events, dtype=np.bool_)
-    changed = np.zeros(n_tracks, dtype=np.bool_)
-    mark = np.zeros(n_events, dtype=np.int64)
-    todo = np.zeros(n_events, dtype=np.int64)
-    holds = np.zeros(n_out, dtype=np.bool_)
-    for r in range(n):
-        run = np.uint64(first_run + r)
-        joint = 0
-        for t in range(n_tracks):
-            state[t] = initial[r, t]
-            joint += state[t] * strides[t]
-            changed[t] = False
-        enabled[:] = False
-        speed[:] = 1.0
-        due[:] = inf
-        k_en[:] = 0
-        k_fire[:] = 0
-        n_fire[:] = 0
-        at_done[:] = False
-        enabled_b = _NONE
-        at_done_b = _NONE
-        mark[:] = 0
-        stamp = 0
-        tlen = 0
-        h = _GOLDEN
-        now = 0.0
-        for o in range(n_out):
-            if tabulated:
-                holds[o] = out_table[joint, o]
-            else:
-                holds[o] = _eval(outcome[o], state, code, start, masks, stack)
-            first[r, o] = 0.0 if holds[o] else inf
-            if holds[o] and n_points > 0:
-                at_truth[0, o] += 1
-        if n_points > 0:
-            for j in range(n_tracks):
-                occupancy[0, j, state[j]] += 1
-        n_todo = n_events
-        for x in range(n_events):
-            todo[x] = x
-        fired = -1
-        point = 0
-        last_t = -1.0
-        count = 0
-        while True:
-            if use_bits:  # keep only the clocks this change can affect
-                en_now = en_bits[joint] & ~at_done_b
-                if fired < 0:
-                    fresh_b = _ALL
-                else:
-                    fresh_b = _ONE << np.uint64(fired)
-                    for j in range(n_tracks):
-                        if changed[j]:
-                            fresh_b |= track_bits[j]
-                need = (enabled_b & ~en_now) | (en_now & (~enabled_b | fresh_b | has_mod_bits))
-                kept = 0
-                for i in range(n_todo):
-                    x = todo[i]
-                    if (need >> np.uint64(x)) & _ONE:
-                        todo[kept] = x
-                        kept += 1
-                n_todo = kept
-            # re-examine the clocks in todo (section 8.2-8.4)
-            for i in range(n_todo):
-                x = todo[i]
-                fresh = x == fired or changed[track[x]] or fired < 0
-                if at_done[x]:
-                    en = False
-                elif tabulated:
-                    en = en_table[joint, x]
-                else:
-                    en = from_mask[x, state[track[x]]]
-                    if en and guard[x] >= 0:
-                        en = _eval(guard[x], state, code, start, masks, stack)
-                if not en:
-                    if enabled[x]:
-                        enabled[x] = False
-                        enabled_b &= ~(_ONE << np.uint64(x))
-                        due[x] = inf
-                    continue
-                if not fresh and enabled[x] and n_mod[x] == 0:
-                    continue
-                s = 1.0
-                for m in range(n_mod[x]):
-                    if tabulated:
-                        on = mod_table[joint, x, m]
-                    else:
-                        on = _eval(mod[x, m], state, code, start, masks, stack)
-                    if on:
-                        k = mod_slot[x, m]
-                        if k < 0:
-                            s *= mod_const[x, m]
-                        else:
-                            s *= slots[r, k]
-                if fresh or not enabled[x]:
-                    enabled[x] = True
-                    enabled_b |= _ONE << np.uint64(x)
-                    kind = wkind[x]
-                    if kind == 0:  # at
-                        due[x] = max(day[x], now)
-                        continue
-                    if kind == 1:  # hazard
-                        k = hz_slot[x]
-                        value = hz_const[x] if k < 0 else slots[r, k]
-                        u = uniform(seed, key_wait[x], run, k_en[x])
-                        left[x] = hazard_work(u, hazard_rate(value, hz_chance[x], hz_per[x]))
-                    elif kind == 2:  # a distribution
-                        u = uniform(seed, key_wait[x], run, k_en[x])
-                        left[x] = quantile(wcode[x], wpar, x, splines, wspl[x], u)
-                    elif wslot[x] >= 0:  # after: $parameter
-                        left[x] = slots[r, wslot[x]]
-                    else:
-                        left[x] = wconst[x]
-                    k_en[x] += np.uint64(1)
-                    since[x] = now
-                    speed[x] = s
-                else:
-                    if s == speed[x]:
-                        continue
-                    left[x] = max(left[x] - (now - since[x]) * speed[x], 0.0)
-                    since[x] = now
-                    speed[x] = s
-                due[x] = now + left[x] / speed[x] if speed[x] > 0 else inf
-            # the next firing: smallest due time, first in file order among equals
-            t = inf
-            e = -1
-            for x in range(n_events):
-                if due[x] < t:
-                    t = due[x]
-                    e = x
-            if e < 0 or t > horizon:
-                break
-            while point < n_points and points[point] < t:
-                if detail:
-                    for j in range(n_tracks):
-                        at_points[r, point, j] = state[j]
-                point += 1
-            if t == last_t:
-                count += 1
-            else:
-                count = 1
-                last_t = t
-            now = t
-            if count > max_instant:
-                traj_len[r] = tlen
-                return r
-            # fire e
-            target = targets[e, 0]
-            if n_to[e] > 1:
-                u = uniform(seed, key_branch[e], run, k_fire[e])
-                target = targets[e, n_to[e] - 1]
-                for j in range(n_to[e]):
-                    if u < cum[e, j]:
-                        target = targets[e, j]
-                        break
-            k_fire[e] += np.uint64(1)
-            any_change = False
-            for j in range(n_tracks):
-                changed[j] = False
-            tr = track[e]
-            if state[tr] != target:
-                if point < n_points:
-                    occupancy[point, tr, state[tr]] -= 1
-                    occupancy[point, tr, target] += 1
-                joint += (target - state[tr]) * strides[tr]
-                state[tr] = target
-                changed[tr] = True
-                any_change = True
-            for j in range(n_tracks):
-                if also[e, j] >= 0 and state[j] != also[e, j]:
-                    if point < n_points:
-                        occupancy[point, j, state[j]] -= 1
-                        occupancy[point, j, also[e, j]] += 1
-                    joint += (also[e, j] - state[j]) * strides[j]
-                    state[j] = also[e, j]
-                    changed[j] = True
-                    any_change = True
-            n_fire[e] += 1
-            if tlen < max_traj:
-                traj[r, tlen] = e
-                tlen += 1
-                h = _mix(h ^ np.uint64(e + 1))
-            elif tlen == max_traj:
-                traj[r, tlen] = -1
-                tlen += 1
-                h = _mix(h)  # the marker -1 codes as mix(h xor 0)
-            if is_at[e]:
-                at_done[e] = True
-                at_done_b |= _ONE << np.uint64(e)
-            enabled[e] = False
-            enabled_b &= ~(_ONE << np.uint64(e))
-            due[e] = inf
-            if any_change:
-                for o in range(n_out):
-                    if tabulated:
-                        now_holds = out_table[joint, o]
-                    else:
-                        now_holds = _eval(outcome[o], state, code, start, masks, stack)
-                    if now_holds != holds[o]:
-                        holds[o] = now_holds
-                        if point < n_points:
-                            at_truth[point, o] += 1 if now_holds else -1
-                    if now_holds and first[r, o] == inf:
-                        first[r, o] = now
-            # clocks to re-examine: the fired event and the readers of changed tracks
-            stamp += 1
-            mark[e] = stamp
-            todo[0] = e
-            n_todo = 1
-            for j in range(n_tracks):
-                if changed[j]:
-                    for p in range(readers_ptr[j], readers_ptr[j + 1]):
-                        x = readers[p]
-                        if mark[x] != stamp:
-                            mark[x] = stamp
-                            todo[n_todo] = x
-                            n_todo += 1
-            fired = e
-        while detail and point < n_points:
-            for j in range(n_tracks):
-                at_points[r, point, j] = state[j]
-            point += 1
-        for j in range(n_tracks):
-            final[r, j] = state[j]
-        for o in range(n_out):
-            final_truth[r, o] = holds[o]
-        for x in range(n_events):
-            if n_fire[x] > 0:
-                fire_count[x] += n_fire[x]
-                fired_runs[x] += 1
-            if detail:
-                fires[r, x] = n_fire[x]
-        traj_len[r] = tlen
-        traj_hash[r] = _mix(h ^ np.uint64(tlen))
-    return -1

@@ -24,11 +24,11 @@ from sim.engines.base import (
     MAX_TRAJECTORY,
     BlockResult,
     checkpoints,
+    loop_error,
     prepare,
     trajectory_counts,
     trajectory_hashes,
 )
-from sim.errors import SimulationError
 from sim.model.scenario import Scenario
 from sim.model.streams import RandomBlock
 
@@ -312,10 +312,4 @@ class _Block:
         next_point[runs] = n_points
 
     def loop_error(self, run, t, fires, traj) -> None:
-        sc = self.c.sc
-        names = ", ".join(sc.events[e].id for e in sorted(set(traj[run][traj[run] >= 0])))
-        raise SimulationError(
-            f"instantaneous loop in run {self.block.start + int(run)}: more than "
-            f"{MAX_INSTANT_FIRINGS:,} firings at one instant, among events {names}; check the "
-            "guards and 'at' dates of these events"
-        )
+        raise loop_error(self.c.sc, self.block, int(run))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -79,7 +79,7 @@ class Distribution:
     def sample(self, u: np.ndarray) -> np.ndarray:
         """Values at uniforms ``u`` (inverse transform), fast enough for millions of draws.
 
-        Computed by :func:`sim.model.numeric.quantile`, the function the compiled engine
+        Computed by :func:`sim.kernels.quantile`, the function the compiled engine
         calls, so every engine turns a uniform into the same value bit for bit. Equal to
         :meth:`ppf` up to rounding: closed forms for the fixed, lognormal
         (``exp(mu + sigma ndtri(u))``), uniform, exponential, triangular and Weibull
@@ -87,7 +87,7 @@ class Distribution:
         spline of the exact quantile over a probit grid of 4,097 points on [-8.6, 8.6] (it
         covers every uniform the streams produce, which lie in [2**-53, 1 - 2**-53]), for gamma the
         same spline of the log of the quantile; the splines are cubic Hermite pieces through
-        the exact quantile and its exact derivative at each knot. ``tests/test_numeric.py``
+        the exact quantile and its exact derivative at each knot. ``tests/test_kernels.py``
         bounds the error.
 
         Parameters
@@ -98,15 +98,15 @@ class Distribution:
         -------
         numpy.ndarray, same shape as ``u``
         """
-        from sim.model import numeric
+        from sim import kernels
 
         u = np.asarray(u, dtype=float)
         code, par, coef = self.compiled()
-        flat = numeric.quantiles(code, par, coef, np.ascontiguousarray(u.ravel()))
+        flat = kernels.quantiles(code, par, coef, np.ascontiguousarray(u.ravel()))
         return flat.reshape(u.shape)
 
     def compiled(self) -> tuple[int, np.ndarray, np.ndarray]:
-        """The family as :func:`sim.model.numeric.quantile` takes it: (code, params (4,),
+        """The family as :func:`sim.kernels.quantile` takes it: (code, params (4,),
         spline coefficients (4096, 4), a (1, 4) placeholder without a spline)."""
         return _compiled(self.family, self.params)
 
@@ -154,9 +154,16 @@ def _frozen(family: str, params: tuple[float, ...]):
     raise ValueError(f"unknown family {family!r}")
 
 
-@cache
+@lru_cache(maxsize=512)
 def _compiled(family: str, params: tuple[float, ...]) -> tuple[int, np.ndarray, np.ndarray]:
-    from sim.model import numeric as nu
+    code, par, coef = _compile_family(family, params)
+    par.flags.writeable = False  # shared by every caller
+    coef.flags.writeable = False
+    return code, par, coef
+
+
+def _compile_family(family: str, params: tuple[float, ...]) -> tuple[int, np.ndarray, np.ndarray]:
+    from sim import kernels as nu
 
     none = np.zeros((1, 4))
     par = np.zeros(4)

@@ -9,8 +9,9 @@ An address is (run index, stream, k), where a stream is named by purpose and id:
 
 The numbers come from a counter-based generator, Philox4x64-10 (Salmon et al. 2011, as in
 ``numpy.random.Philox``): the uniform at (run i, stream s, layer k) under seed S is word
-``i mod 4`` of ``Philox(counter=(i div 4 + 1, k, 0, 0), key=(S, crc32(s)))``, as
-``((word >> 12) + 1/2) 2**-52`` (:func:`sim.model.numeric.uniform`). Any address is computed
+``i mod 4`` of ``Philox(counter=(i div 4 + 1, k, 0, 0), key=(S, key(s)))``, where key(s) is a
+64-bit hash of the stream's name (:func:`stream_key`), as ``((word >> 12) + 1/2) 2**-52``
+(:func:`sim.kernels.uniform`). Any address is computed
 directly, with no state: the compiled engine draws its waits and branches inside its loop, a
 block of runs generates only the numbers its runs use, and no k is ever out of range.
 
@@ -23,12 +24,12 @@ Uniforms lie in [2**-53, 1 - 2**-53], strictly inside (0, 1), and are exact doub
 
 from __future__ import annotations
 
-import zlib
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.model import numeric
+from sim import kernels
 from sim.model.scenario import Scenario
 
 __all__ = ["CHUNK", "RandomBlock", "blocks", "stream_key", "uniforms"]
@@ -38,8 +39,10 @@ MAX_SEED = 2**64 - 1
 
 
 def stream_key(name: str) -> int:
-    """The 32-bit key of a stream name (CRC-32 of its UTF-8 bytes)."""
-    return zlib.crc32(name.encode("utf-8"))
+    """The 64-bit key of a stream name: BLAKE2b (8-byte digest) of its UTF-8 bytes, little
+    endian. Two names share a key with probability 2**-64."""
+    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
 
 
 def uniforms(seed: int, name: str, start: int, stop: int, k: int = 0) -> np.ndarray:
@@ -49,7 +52,7 @@ def uniforms(seed: int, name: str, start: int, stop: int, k: int = 0) -> np.ndar
     -------
     numpy.ndarray, shape (stop - start,)
     """
-    return numeric.layer(
+    return kernels.layer(
         np.uint64(seed), np.uint64(stream_key(name)), start, stop - start, np.uint64(k)
     )
 

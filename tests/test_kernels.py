@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy import special
 
-from sim.model import numeric
+from sim import kernels
 from sim.model.distributions import Distribution
 
 
@@ -29,10 +29,10 @@ def _uniforms() -> np.ndarray:
 
 def test_ndtri_agrees_with_scipy():
     u = _uniforms()
-    z = np.array([numeric.ndtri(x) for x in u])
+    z = np.array([kernels.ndtri(x) for x in u])
     ref = special.ndtri(u)
     assert np.all(np.abs(z - ref) <= 4e-16 * np.abs(ref))
-    assert numeric.ndtri(0.0) == -np.inf and numeric.ndtri(1.0) == np.inf
+    assert kernels.ndtri(0.0) == -np.inf and kernels.ndtri(1.0) == np.inf
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,7 @@ def test_sample_keeps_the_shape_and_accepts_strided_arrays():
 def test_hazard_work_is_minus_log_u_over_the_rate():
     u = np.array([0.5, 0.25, 1 - 2.0**-53])
     rate = np.array([0.1, 2.0, 0.0])
-    got = numeric.hazard_works(u, rate)
+    got = kernels.hazard_works(u, rate)
     assert got[0] == -np.log(0.5) / 0.1
     assert got[1] == -np.log(0.25) / 2.0
     assert got[2] == np.inf  # a zero rate never rings
@@ -94,7 +94,7 @@ def test_draw_columns_equal_sample_of_the_stream_uniforms_bit_for_bit():
     ]
     names = [f"slot:{d.text}" for d in dists]
     keys = np.array([stream_key(x) for x in names], dtype=np.uint64)
-    coefs = [np.zeros((numeric.SPLINE_KNOTS - 1, 4))]
+    coefs = [np.zeros((kernels.SPLINE_KNOTS - 1, 4))]
     code, par, spl = [], [], []
     for d in dists:
         c, p, coef = d.compiled()
@@ -106,7 +106,7 @@ def test_draw_columns_equal_sample_of_the_stream_uniforms_bit_for_bit():
     fixed = np.full(len(dists), np.nan)
     fixed[2] = 0.25
     args = (np.array(code), np.array(par), np.array(spl), np.stack(coefs), fixed)
-    got = numeric.draw_columns(np.uint64(9), keys, 1003, 500, np.uint64(0), *args)
+    got = kernels.draw_columns(np.uint64(9), keys, 1003, 500, np.uint64(0), *args)
     for j, d in enumerate(dists):
         u = np.full(500, 0.25) if j == 2 else uniforms(9, names[j], 1003, 1503)
         assert np.array_equal(got[j], d.sample(u)), d.family
@@ -125,3 +125,18 @@ def test_beta_fit_meets_both_percentiles_with_newton_and_with_the_fallback(monke
     al, be = distributions.fit_beta_90(0.05, 0.3)
     distributions.fit_beta_90.cache_clear()
     assert stats.beta.ppf([0.05, 0.95], al, be) == pytest.approx([0.05, 0.3], abs=1e-6)
+
+
+@pytest.mark.parametrize("shapes", [(0.001, 0.001), (1.1e-4, 0.11), (0.05, 0.5)])
+def test_beta_draws_stay_in_the_unit_interval_for_extreme_shapes(shapes):
+    # A cubic piece through a near-vertical tail overshoots; a negative probability would give
+    # a negative hazard rate and time running backwards.
+    d = Distribution("beta", (*shapes, 0.0, 1.0), "probability", "p")
+    got = d.sample(_uniforms())
+    assert got.min() >= 0.0 and got.max() <= 1.0
+    # and the draws follow the distribution: their mean is a / (a + b) within 5 standard errors
+    # (the median itself may underflow a double)
+    a, b = shapes
+    sd = np.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
+    mean = float(d.sample(np.random.default_rng(3).random(40_000)).mean())
+    assert abs(mean - a / (a + b)) < 5 * sd / np.sqrt(40_000)

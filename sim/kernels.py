@@ -1,0 +1,813 @@
+"""Every numba-compiled function of the simulator: counter-based uniforms, quantile functions
+and the compiled engine's loop.
+
+They live in one module on purpose: numba's cache (``cache=True``, compiled once per machine)
+is invalidated per source file, and the kernel inlines the quantile functions, so a kernel
+cached against an older version of a function kept in another file would silently disagree
+with the engines that call the new one.
+
+Engines must turn the same addressed uniforms into the same waiting times bit for bit, so the
+functions here are the only ones that do it, for the SimPy reference (through their vectorized
+wrappers) and inside the compiled kernel alike.
+
+* :func:`philox` is Philox4x64-10 (Salmon, Moraes, Dror and Shaw 2011, "Parallel random
+  numbers: as easy as 1, 2, 3", SC11), the generator NumPy ships as ``numpy.random.Philox``;
+  it maps a 256-bit counter and a 128-bit key to four 64-bit words, so any number of any
+  stream is computed directly from its address (:mod:`sim.model.streams`).
+* :func:`ndtri` is the standard normal quantile of Cephes (S. L. Moshier, Cephes Math Library
+  2.8, ``ndtri.c``), the algorithm behind ``scipy.special.ndtri``.
+* :func:`quantile` draws from a family by inverse transform: closed forms where they exist,
+  otherwise a cubic spline of the quantile over a probit grid (see
+  :mod:`sim.model.distributions`).
+* :func:`simulate` is the compiled engine's loop (:mod:`sim.engines.compiled`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+__all__ = [
+    "EXPONENTIAL",
+    "FIXED",
+    "LOGNORMAL",
+    "LOG_SPLINE",
+    "SPLINE",
+    "SPLINE_H",
+    "SPLINE_KNOTS",
+    "SPLINE_X0",
+    "TRIANGULAR",
+    "UNIFORM",
+    "WEIBULL",
+    "hazard_rate",
+    "hazard_rates",
+    "hazard_work",
+    "hazard_works",
+    "draw_columns",
+    "layer",
+    "ndtri",
+    "philox",
+    "quantile",
+    "quantiles",
+    "simulate",
+    "uniform",
+]
+
+# family codes of :func:`quantile`; params are (p0, p1, p2, p3)
+FIXED, LOGNORMAL, UNIFORM, EXPONENTIAL, TRIANGULAR, WEIBULL, SPLINE, LOG_SPLINE = range(8)
+# the probit grid of the splines: knots x0 + i h, i = 0..SPLINE_KNOTS - 1
+SPLINE_X0 = -8.6
+SPLINE_KNOTS = 4097
+SPLINE_H = 17.2 / (SPLINE_KNOTS - 1)
+
+_M0 = np.uint64(0xD2E7470EE14C6C93)
+_M1 = np.uint64(0xCA5A826395121157)
+_W0 = np.uint64(0x9E3779B97F4A7C15)
+_W1 = np.uint64(0xBB67AE8584CAA73B)
+_LOW = np.uint64(0xFFFFFFFF)
+_S32 = np.uint64(32)
+_S12 = np.uint64(12)
+_TWO = np.uint64(2)
+_THREE = np.uint64(3)
+_ONE = np.uint64(1)
+_ZERO = np.uint64(0)
+_ULP = 2.0**-52
+
+
+def _jit(f):
+    return numba.njit(cache=True, nogil=True, error_model="numpy")(f)
+
+
+def _inline(f):
+    """Compiled and inlined where called (numba IR level): a call that passes arrays costs
+    reference counting, which dominated the cost of a draw."""
+    return numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")(f)
+
+
+@_jit
+def _mulhilo(a, b):
+    """High and low 64-bit words of the 128-bit product of two uint64."""
+    alo = a & _LOW
+    ahi = a >> _S32
+    blo = b & _LOW
+    bhi = b >> _S32
+    ll = alo * blo
+    hl = ahi * blo
+    lh = alo * bhi
+    cross = (ll >> _S32) + (hl & _LOW) + lh
+    return ahi * bhi + (hl >> _S32) + (cross >> _S32), a * b
+
+
+@_jit
+def philox(c0, c1, c2, c3, k0, k1):
+    """Philox4x64-10 of counter (c0, c1, c2, c3) under key (k0, k1); all uint64.
+
+    Returns the four output words. Checked against the Random123 known-answer vector and
+    ``numpy.random.Philox`` in ``tests/test_streams.py``.
+    """
+    for r in range(10):
+        if r > 0:
+            k0 += _W0
+            k1 += _W1
+        hi0, lo0 = _mulhilo(_M0, c0)
+        hi1, lo1 = _mulhilo(_M1, c2)
+        c0, c1, c2, c3 = hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0
+    return c0, c1, c2, c3
+
+
+@_jit
+def _word(w0, w1, w2, w3, j):
+    """Word ``j`` (int64, 0..3) of four, as a uniform ``((word >> 12) + 1/2) 2**-52``."""
+    w = w0 if j == 0 else (w1 if j == 1 else (w2 if j == 2 else w3))
+    return (float(w >> _S12) + 0.5) * _ULP
+
+
+@_jit
+def uniform(seed, key, run, k):
+    """The uniform at address (run, stream key, layer k) under ``seed``; all uint64.
+
+    Word ``run mod 4`` of ``philox((run div 4 + 1, k, 0, 0), (seed, key))``, as a double
+    ``((word >> 12) + 1/2) 2**-52``: exact, in [2**-53, 1 - 2**-53], symmetric about 1/2.
+    This is number ``run`` of ``numpy.random.Philox(key=[seed, key], counter=[0, k, 0, 0])``
+    (NumPy increments the counter before each block).
+    """
+    w0, w1, w2, w3 = philox((run >> _TWO) + _ONE, k, _ZERO, _ZERO, seed, key)
+    return _word(w0, w1, w2, w3, np.int64(run & _THREE))
+
+
+@_jit
+def layer(seed, key, start, n, k):
+    """Uniforms of runs ``[start, start + n)`` at layer ``k`` of one stream: shape (n,).
+
+    Equal, number by number, to :func:`uniform`; one Philox block serves four runs.
+    """
+    out = np.empty(n)
+    w0 = w1 = w2 = w3 = _ZERO
+    for i in range(n):
+        run = start + i
+        j = run & 3
+        if j == 0 or i == 0:
+            w0, w1, w2, w3 = philox(np.uint64(run >> 2) + _ONE, k, _ZERO, _ZERO, seed, key)
+        out[i] = _word(w0, w1, w2, w3, j)
+    return out
+
+
+_P0 = np.array(
+    [
+        -5.99633501014107895267e1,
+        9.80010754185999661536e1,
+        -5.66762857469070293439e1,
+        1.39312609387279679503e1,
+        -1.23916583867381258016e0,
+    ]
+)
+_Q0 = np.array(
+    [
+        1.0,
+        1.95448858338141759834e0,
+        4.67627912898881538453e0,
+        8.63602421390890590575e1,
+        -2.25462687854119370527e2,
+        2.00260212380060660359e2,
+        -8.20372256168333339912e1,
+        1.59056225126211695515e1,
+        -1.18331621121330003142e0,
+    ]
+)
+_P1 = np.array(
+    [
+        4.05544892305962419923e0,
+        3.15251094599893866154e1,
+        5.71628192246421288162e1,
+        4.40805073893200834700e1,
+        1.46849561928858024014e1,
+        2.18663306850790267539e0,
+        -1.40256079171354495875e-1,
+        -3.50424626827848203418e-2,
+        -8.57456785154685413611e-4,
+    ]
+)
+_Q1 = np.array(
+    [
+        1.0,
+        1.57799883256466749731e1,
+        4.53907635128879210584e1,
+        4.13172038254672030440e1,
+        1.50425385692907503408e1,
+        2.50464946208309415979e0,
+        -1.42182922854787788574e-1,
+        -3.80806407691578277194e-2,
+        -9.33259480895457427372e-4,
+    ]
+)
+_P2 = np.array(
+    [
+        3.23774891776946035970e0,
+        6.91522889068984211695e0,
+        3.93881025292474443415e0,
+        1.33303460815807542389e0,
+        2.01485389549179081538e-1,
+        1.23716634817820021358e-2,
+        3.01581553508235416007e-4,
+        2.65806974686737550832e-6,
+        6.23974539184983293730e-9,
+    ]
+)
+_Q2 = np.array(
+    [
+        1.0,
+        6.02427039364742014255e0,
+        3.67983563856160859403e0,
+        1.37702099489081330271e0,
+        2.16236993594496635890e-1,
+        1.34204006088543189037e-2,
+        3.28014464682127739104e-4,
+        2.89247864745380683936e-6,
+        6.79019408009981274425e-9,
+    ]
+)
+_EXP_M2 = 0.13533528323661269189  # exp(-2)
+_S2PI = 2.50662827463100050242  # sqrt(2 pi)
+
+
+@_jit
+def _poly(x, c):
+    v = c[0]
+    for i in range(1, c.shape[0]):
+        v = v * x + c[i]
+    return v
+
+
+@_jit
+def ndtri(y0):
+    """Standard normal quantile of ``y0`` in [0, 1] (Cephes ``ndtri``; +-inf at 1 and 0).
+
+    Relative error about 1e-16 (Cephes' accuracy table); compared with ``scipy.special.ndtri``
+    in ``tests/test_kernels.py``.
+    """
+    if y0 <= 0.0:
+        return -np.inf if y0 == 0.0 else np.nan
+    if y0 >= 1.0:
+        return np.inf if y0 == 1.0 else np.nan
+    negate = True
+    y = y0
+    if y > 1.0 - _EXP_M2:
+        y = 1.0 - y
+        negate = False
+    if y > _EXP_M2:
+        y = y - 0.5
+        y2 = y * y
+        x = y + y * (y2 * _poly(y2, _P0) / _poly(y2, _Q0))
+        return x * _S2PI
+    x = math.sqrt(-2.0 * math.log(y))
+    x0 = x - math.log(x) / x
+    z = 1.0 / x
+    p, q = (_P1, _Q1) if x < 8.0 else (_P2, _Q2)
+    x1 = z * _poly(z, p) / _poly(z, q)
+    x = x0 - x1
+    return -x if negate else x
+
+
+@_inline
+def _spline(splines, s, z):
+    """Cubic spline ``splines[s]`` ((SPLINE_KNOTS - 1, 4) rows) on the probit grid, at z
+    clamped to the grid (NaN stays NaN)."""
+    if z != z:
+        return z
+    n = splines.shape[1]
+    z = min(max(z, SPLINE_X0), SPLINE_X0 + n * SPLINE_H)
+    f = (z - SPLINE_X0) / SPLINE_H
+    i = min(int(f), n - 1)
+    dz = z - (SPLINE_X0 + i * SPLINE_H)
+    return ((splines[s, i, 0] * dz + splines[s, i, 1]) * dz + splines[s, i, 2]) * dz + splines[
+        s, i, 3
+    ]
+
+
+@_inline
+def _unit_spline(splines, s, z):
+    """:func:`_spline` of a standard beta quantile, kept in [0, 1]: a cubic piece through a
+    steep tail (shapes near 0) may overshoot, and a probability below 0 or above 1 would make
+    a negative hazard rate."""
+    return min(max(_spline(splines, s, z), 0.0), 1.0)
+
+
+@_inline
+def _lognormal(mu, sigma, u):
+    return math.exp(mu + sigma * ndtri(u))
+
+
+@_inline
+def _uniform(lo, hi, u):
+    return lo + (hi - lo) * u
+
+
+@_inline
+def _exponential(mean, u):
+    return -mean * math.log1p(-u)
+
+
+@_inline
+def _triangular(lo, mode, hi, u):
+    if u < (mode - lo) / (hi - lo):
+        return lo + math.sqrt(u * (hi - lo) * (mode - lo))
+    return hi - math.sqrt((1.0 - u) * (hi - lo) * (hi - mode))
+
+
+@_inline
+def _weibull(shape, scale, u):
+    return scale * (-math.log1p(-u)) ** (1.0 / shape)
+
+
+@_inline
+def quantile(code, par, k, splines, s, u):
+    """The quantile at ``u`` in (0, 1) of family ``code`` with params ``par[k]`` (4 values).
+
+    FIXED: p0. LOGNORMAL: exp(mu + sigma ndtri(u)). UNIFORM: lo + (hi - lo) u.
+    EXPONENTIAL: -mean log1p(-u). TRIANGULAR (lo, mode, hi): the closed-form inverse CDF.
+    WEIBULL (shape, scale): scale (-log1p(-u))**(1/shape). SPLINE (loc, scale):
+    loc + scale S(ndtri(u)), S kept in [0, 1]; LOG_SPLINE: exp(S(ndtri(u))), where S is the
+    cubic spline ``splines[s]`` of the standard quantile (of its log) on the probit grid.
+
+    Arrays are passed whole with indices (``par[k]``, ``splines[s]``): a slice in a numba
+    loop costs reference counting.
+    """
+    if code == FIXED:
+        return par[k, 0]
+    if code == LOGNORMAL:
+        return _lognormal(par[k, 0], par[k, 1], u)
+    if code == UNIFORM:
+        return _uniform(par[k, 0], par[k, 1], u)
+    if code == EXPONENTIAL:
+        return _exponential(par[k, 0], u)
+    if code == TRIANGULAR:
+        return _triangular(par[k, 0], par[k, 1], par[k, 2], u)
+    if code == WEIBULL:
+        return _weibull(par[k, 0], par[k, 1], u)
+    if code == SPLINE:
+        return par[k, 0] + par[k, 1] * _unit_spline(splines, s, ndtri(u))
+    return math.exp(_spline(splines, s, ndtri(u)))
+
+
+@_jit
+def quantiles(code, par, coef, u):
+    """:func:`quantile` at every element of the 1-d array ``u``; ``par`` (4,), ``coef`` the
+    spline (SPLINE_KNOTS - 1, 4) or a placeholder."""
+    par2 = par.reshape((1, 4))
+    splines = coef.reshape((1, coef.shape[0], 4))
+    out = np.empty(u.shape[0])
+    for i in range(u.shape[0]):
+        out[i] = quantile(code, par2, 0, splines, 0, u[i])
+    return out
+
+
+@_jit
+def hazard_work(u, hazard):
+    """Work (days) drawn at hazard rate ``hazard`` (per day) from uniform ``u``: -ln(u)/hazard.
+
+    ``inf`` at hazard 0 (the clock never rings).
+    """
+    return -math.log(u) / hazard
+
+
+@_jit
+def hazard_works(u, hazard):
+    """:func:`hazard_work` element by element of two 1-d arrays of one length."""
+    out = np.empty(u.shape[0])
+    for i in range(u.shape[0]):
+        out[i] = hazard_work(u[i], hazard[i])
+    return out
+
+
+@_jit
+def hazard_rate(x, chance, per_days):
+    """Hazard rate per day of ``chance: x within per_days`` (-ln(1 - x) / per_days, the rate
+    of the exponential waiting time with P(T <= per_days) = x) or of ``rate: x per per_days``
+    (x / per_days)."""
+    if chance:
+        return -math.log1p(-x) / per_days
+    return x / per_days
+
+
+@_jit
+def hazard_rates(x, chance, per_days):
+    """:func:`hazard_rate` of each element of the 1-d array ``x``."""
+    out = np.empty(x.shape[0])
+    for i in range(x.shape[0]):
+        out[i] = hazard_rate(x[i], chance, per_days)
+    return out
+
+
+@_jit
+def draw_columns(seed, keys, start, n, k, code, par, spl, splines, fixed):
+    """Values of several streams' layer ``k`` for runs ``[start, start + n)``: (m, n).
+
+    Row j is the quantile (:func:`quantile` with ``code[j]``, ``par[j]``, spline ``spl[j]``)
+    of the uniforms of stream ``keys[j]`` (as :func:`layer`), or of the level ``fixed[j]``
+    in every run when it is not NaN. The family is chosen once per row, and each family
+    function is the one :func:`quantile` calls, so the values are the same bit for bit.
+    """
+    m = keys.shape[0]
+    out = np.empty((m, n))
+    for j in range(m):
+        row = out[j]
+        level = fixed[j]
+        if level == level:  # not NaN: one value for every run
+            row[:] = quantile(code[j], par, j, splines, spl[j], level)
+            continue
+        w0 = w1 = w2 = w3 = _ZERO
+        for i in range(n):
+            run = start + i
+            b = run & 3
+            if b == 0 or i == 0:
+                w0, w1, w2, w3 = philox(np.uint64(run >> 2) + _ONE, k, _ZERO, _ZERO, seed, keys[j])
+            row[i] = _word(w0, w1, w2, w3, b)
+        c, p0, p1, s = code[j], par[j, 0], par[j, 1], spl[j]
+        if c == LOGNORMAL:
+            for i in range(n):
+                row[i] = _lognormal(p0, p1, row[i])
+        elif c == SPLINE:
+            for i in range(n):
+                row[i] = p0 + p1 * _unit_spline(splines, s, ndtri(row[i]))
+        elif c == UNIFORM:
+            for i in range(n):
+                row[i] = _uniform(p0, p1, row[i])
+        else:
+            for i in range(n):
+                row[i] = quantile(c, par, j, splines, s, row[i])
+    return out
+
+
+# -- the compiled engine's kernel -------------------------------------------------------
+
+
+@_jit
+def _eval(c, state, code, start, masks, stack):
+    sp = 0
+    for i in range(start[c], start[c + 1]):
+        op = code[i, 0]
+        a = code[i, 1]
+        if op == 0:  # TEST
+            stack[sp] = masks[code[i, 2], state[a]]
+            sp += 1
+        elif op == 1:  # NOT
+            stack[sp - 1] = not stack[sp - 1]
+        elif op == 2:  # AND of a values
+            v = True
+            for j in range(sp - a, sp):
+                v = v and stack[j]
+            sp -= a
+            stack[sp] = v
+            sp += 1
+        elif op == 3:  # OR of a values
+            v = False
+            for j in range(sp - a, sp):
+                v = v or stack[j]
+            sp -= a
+            stack[sp] = v
+            sp += 1
+        else:  # CONST
+            stack[sp] = a != 0
+            sp += 1
+    return stack[0]
+
+
+_NONE = np.uint64(0)
+_ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+@_jit
+def _mix(z):
+    """The SplitMix64 finalizer (Steele, Lea and Flood 2014): a bijection of uint64."""
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    return z ^ (z >> np.uint64(31))
+
+
+@_jit
+def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain arrays
+    seed,
+    first_run,
+    horizon,
+    initial,
+    slots,
+    hz_slot,
+    hz_const,
+    hz_chance,
+    hz_per,
+    mod_slot,
+    mod_const,
+    wkind,
+    wcode,
+    wpar,
+    wspl,
+    splines,
+    wslot,
+    wconst,
+    key_wait,
+    key_branch,
+    track,
+    from_mask,
+    guard,
+    mod,
+    n_mod,
+    is_at,
+    day,
+    cum,
+    targets,
+    n_to,
+    also,
+    readers_ptr,
+    readers,
+    outcome,
+    code,
+    start,
+    masks,
+    tabulated,
+    strides,
+    en_table,
+    mod_table,
+    out_table,
+    use_bits,
+    en_bits,
+    track_bits,
+    has_mod_bits,
+    points,
+    max_instant,
+    max_traj,
+    detail,
+    final,
+    first,
+    final_truth,
+    occupancy,
+    at_truth,
+    fired_runs,
+    fire_count,
+    at_points,
+    fires,
+    traj,
+    traj_len,
+    traj_hash,
+):
+    """The compiled engine's loop (:mod:`sim.engines.compiled`, which documents the arrays):
+    simulate runs 0..n-1 of a block; returns -1, or the run with an instantaneous loop.
+
+    ``occupancy`` and ``at_truth`` receive differences: +1/-1 at the first checkpoint at or
+    after each change of state or outcome truth (the caller takes cumulative sums).
+    """
+    n = initial.shape[0]
+    n_events = track.shape[0]
+    n_tracks = initial.shape[1]
+    n_out = outcome.shape[0]
+    n_points = points.shape[0]
+    inf = np.inf
+    stack = np.zeros(code.shape[0] + 1, dtype=np.bool_)
+    state = np.zeros(n_tracks, dtype=np.int64)
+    enabled = np.zeros(n_events, dtype=np.bool_)
+    left = np.zeros(n_events)
+    since = np.zeros(n_events)
+    speed = np.ones(n_events)
+    due = np.full(n_events, inf)
+    k_en = np.zeros(n_events, dtype=np.uint64)
+    k_fire = np.zeros(n_events, dtype=np.uint64)
+    n_fire = np.zeros(n_events, dtype=np.int64)
+    at_done = np.zeros(n_events, dtype=np.bool_)
+    changed = np.zeros(n_tracks, dtype=np.bool_)
+    mark = np.zeros(n_events, dtype=np.int64)
+    todo = np.zeros(n_events, dtype=np.int64)
+    holds = np.zeros(n_out, dtype=np.bool_)
+    for r in range(n):
+        run = np.uint64(first_run + r)
+        joint = 0
+        for t in range(n_tracks):
+            state[t] = initial[r, t]
+            joint += state[t] * strides[t]
+            changed[t] = False
+        enabled[:] = False
+        speed[:] = 1.0
+        due[:] = inf
+        k_en[:] = 0
+        k_fire[:] = 0
+        n_fire[:] = 0
+        at_done[:] = False
+        enabled_b = _NONE
+        at_done_b = _NONE
+        mark[:] = 0
+        stamp = 0
+        tlen = 0
+        h = _GOLDEN
+        now = 0.0
+        for o in range(n_out):
+            if tabulated:
+                holds[o] = out_table[joint, o]
+            else:
+                holds[o] = _eval(outcome[o], state, code, start, masks, stack)
+            first[r, o] = 0.0 if holds[o] else inf
+            if holds[o] and n_points > 0:
+                at_truth[0, o] += 1
+        if n_points > 0:
+            for j in range(n_tracks):
+                occupancy[0, j, state[j]] += 1
+        n_todo = n_events
+        for x in range(n_events):
+            todo[x] = x
+        fired = -1
+        point = 0
+        last_t = -1.0
+        count = 0
+        while True:
+            if use_bits:  # keep only the clocks this change can affect
+                en_now = en_bits[joint] & ~at_done_b
+                if fired < 0:
+                    fresh_b = _ALL
+                else:
+                    fresh_b = _ONE << np.uint64(fired)
+                    for j in range(n_tracks):
+                        if changed[j]:
+                            fresh_b |= track_bits[j]
+                need = (enabled_b & ~en_now) | (en_now & (~enabled_b | fresh_b | has_mod_bits))
+                kept = 0
+                for i in range(n_todo):
+                    x = todo[i]
+                    if (need >> np.uint64(x)) & _ONE:
+                        todo[kept] = x
+                        kept += 1
+                n_todo = kept
+            # re-examine the clocks in todo (section 8.2-8.4)
+            for i in range(n_todo):
+                x = todo[i]
+                fresh = x == fired or changed[track[x]] or fired < 0
+                if at_done[x]:
+                    en = False
+                elif tabulated:
+                    en = en_table[joint, x]
+                else:
+                    en = from_mask[x, state[track[x]]]
+                    if en and guard[x] >= 0:
+                        en = _eval(guard[x], state, code, start, masks, stack)
+                if not en:
+                    if enabled[x]:
+                        enabled[x] = False
+                        enabled_b &= ~(_ONE << np.uint64(x))
+                        due[x] = inf
+                    continue
+                if not fresh and enabled[x] and n_mod[x] == 0:
+                    continue
+                s = 1.0
+                for m in range(n_mod[x]):
+                    if tabulated:
+                        on = mod_table[joint, x, m]
+                    else:
+                        on = _eval(mod[x, m], state, code, start, masks, stack)
+                    if on:
+                        k = mod_slot[x, m]
+                        if k < 0:
+                            s *= mod_const[x, m]
+                        else:
+                            s *= slots[r, k]
+                if fresh or not enabled[x]:
+                    enabled[x] = True
+                    enabled_b |= _ONE << np.uint64(x)
+                    kind = wkind[x]
+                    if kind == 0:  # at
+                        due[x] = max(day[x], now)
+                        continue
+                    if kind == 1:  # hazard
+                        k = hz_slot[x]
+                        value = hz_const[x] if k < 0 else slots[r, k]
+                        u = uniform(seed, key_wait[x], run, k_en[x])
+                        left[x] = hazard_work(u, hazard_rate(value, hz_chance[x], hz_per[x]))
+                    elif kind == 2:  # a distribution
+                        u = uniform(seed, key_wait[x], run, k_en[x])
+                        left[x] = quantile(wcode[x], wpar, x, splines, wspl[x], u)
+                    elif wslot[x] >= 0:  # after: $parameter
+                        left[x] = slots[r, wslot[x]]
+                    else:
+                        left[x] = wconst[x]
+                    k_en[x] += np.uint64(1)
+                    since[x] = now
+                    speed[x] = s
+                else:
+                    if s == speed[x]:
+                        continue
+                    left[x] = max(left[x] - (now - since[x]) * speed[x], 0.0)
+                    since[x] = now
+                    speed[x] = s
+                due[x] = now + left[x] / speed[x] if speed[x] > 0 else inf
+            # the next firing: smallest due time, first in file order among equals
+            t = inf
+            e = -1
+            for x in range(n_events):
+                if due[x] < t:
+                    t = due[x]
+                    e = x
+            if e < 0 or t > horizon:
+                break
+            while point < n_points and points[point] < t:
+                if detail:
+                    for j in range(n_tracks):
+                        at_points[r, point, j] = state[j]
+                point += 1
+            if t == last_t:
+                count += 1
+            else:
+                count = 1
+                last_t = t
+            now = t
+            if count > max_instant:
+                traj_len[r] = tlen
+                return r
+            # fire e
+            target = targets[e, 0]
+            if n_to[e] > 1:
+                u = uniform(seed, key_branch[e], run, k_fire[e])
+                target = targets[e, n_to[e] - 1]
+                for j in range(n_to[e]):
+                    if u < cum[e, j]:
+                        target = targets[e, j]
+                        break
+            k_fire[e] += np.uint64(1)
+            any_change = False
+            for j in range(n_tracks):
+                changed[j] = False
+            tr = track[e]
+            if state[tr] != target:
+                if point < n_points:
+                    occupancy[point, tr, state[tr]] -= 1
+                    occupancy[point, tr, target] += 1
+                joint += (target - state[tr]) * strides[tr]
+                state[tr] = target
+                changed[tr] = True
+                any_change = True
+            for j in range(n_tracks):
+                if also[e, j] >= 0 and state[j] != also[e, j]:
+                    if point < n_points:
+                        occupancy[point, j, state[j]] -= 1
+                        occupancy[point, j, also[e, j]] += 1
+                    joint += (also[e, j] - state[j]) * strides[j]
+                    state[j] = also[e, j]
+                    changed[j] = True
+                    any_change = True
+            n_fire[e] += 1
+            if tlen < max_traj:
+                traj[r, tlen] = e
+                tlen += 1
+                h = _mix(h ^ np.uint64(e + 1))
+            elif tlen == max_traj:
+                traj[r, tlen] = -1
+                tlen += 1
+                h = _mix(h)  # the marker -1 codes as mix(h xor 0)
+            if is_at[e]:
+                at_done[e] = True
+                at_done_b |= _ONE << np.uint64(e)
+            enabled[e] = False
+            enabled_b &= ~(_ONE << np.uint64(e))
+            due[e] = inf
+            if any_change:
+                for o in range(n_out):
+                    if tabulated:
+                        now_holds = out_table[joint, o]
+                    else:
+                        now_holds = _eval(outcome[o], state, code, start, masks, stack)
+                    if now_holds != holds[o]:
+                        holds[o] = now_holds
+                        if point < n_points:
+                            at_truth[point, o] += 1 if now_holds else -1
+                    if now_holds and first[r, o] == inf:
+                        first[r, o] = now
+            # clocks to re-examine: the fired event and the readers of changed tracks
+            stamp += 1
+            mark[e] = stamp
+            todo[0] = e
+            n_todo = 1
+            for j in range(n_tracks):
+                if changed[j]:
+                    for p in range(readers_ptr[j], readers_ptr[j + 1]):
+                        x = readers[p]
+                        if mark[x] != stamp:
+                            mark[x] = stamp
+                            todo[n_todo] = x
+                            n_todo += 1
+            fired = e
+        while detail and point < n_points:
+            for j in range(n_tracks):
+                at_points[r, point, j] = state[j]
+            point += 1
+        for j in range(n_tracks):
+            final[r, j] = state[j]
+        for o in range(n_out):
+            final_truth[r, o] = holds[o]
+        for x in range(n_events):
+            if n_fire[x] > 0:
+                fire_count[x] += n_fire[x]
+                fired_runs[x] += 1
+            if detail:
+                fires[r, x] = n_fire[x]
+        traj_len[r] = tlen
+        traj_hash[r] = _mix(h ^ np.uint64(tlen))
+    return -1
