@@ -539,6 +539,7 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
     has_mod_bits,
     points,
     max_instant,
+    max_run,
     max_traj,
     detail,
     final,
@@ -555,7 +556,8 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
     traj_hash,
 ):
     """The compiled engine's loop (:mod:`sim.engines.compiled`, which documents the arrays):
-    simulate runs 0..n-1 of a block; returns -1, or the run with an instantaneous loop.
+    simulate runs 0..n-1 of a block; returns -1, or the first run with an instantaneous loop
+    (more than ``max_instant`` firings at one instant) or more than ``max_run`` firings.
 
     ``occupancy`` and ``at_truth`` receive differences: +1/-1 at the first checkpoint at or
     after each change of state or outcome truth (the caller takes cumulative sums).
@@ -600,6 +602,7 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
         mark[:] = 0
         stamp = 0
         tlen = 0
+        total = 0
         h = _GOLDEN
         now = 0.0
         for o in range(n_out):
@@ -719,7 +722,8 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
                 count = 1
                 last_t = t
             now = t
-            if count > max_instant:
+            total += 1
+            if count > max_instant or total > max_run:
                 traj_len[r] = tlen
                 return r
             # fire e

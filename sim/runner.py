@@ -27,6 +27,7 @@ from sim.results import IMPORTANCE_RUNS, Partial, Results, RunSettings
 __all__ = [
     "DEFAULT_RUNS",
     "DEFAULT_SEED",
+    "MAX_RUNS",
     "ENGINES",
     "get_engine",
     "run_design",
@@ -34,6 +35,7 @@ __all__ = [
 ]
 
 DEFAULT_RUNS = 10_000
+MAX_RUNS = 50_000_000  # the per-run outcome times and states kept take about 160 bytes a run
 DEFAULT_SEED = 20250801
 BLOCK = 1024
 KEEP_VALUES = IMPORTANCE_RUNS  # uncertain-value draws kept per run (they feed importance)
@@ -189,6 +191,8 @@ def run_design(
     """
     if runs_per_row < 1:
         raise SimError("--runs must be at least 1")
+    if design is None and runs_per_row > MAX_RUNS:
+        raise SimError(f"--runs must be at most {MAX_RUNS:,}")
     if not 0 <= seed <= MAX_SEED:
         raise SimError("--seed must be an integer from 0 to 2**64 - 1")
     jobs = jobs or os.cpu_count() or 1
@@ -233,6 +237,7 @@ def run_design(
             jobs, initializer=_init_worker, initargs=(scenario, name, seed, design)
         )
         previous = signal.signal(signal.SIGINT, _interrupt_once)
+        previous_term = signal.signal(signal.SIGTERM, _terminated)
         try:
             parts = pool.imap(_run_block, units)
             # allocated (and its pages faulted in) while the workers start up
@@ -249,6 +254,7 @@ def run_design(
             raise
         finally:
             signal.signal(signal.SIGINT, previous)
+            signal.signal(signal.SIGTERM, previous_term)
         pool.join()
     elapsed = time.perf_counter() - started
     created = datetime.now(UTC).isoformat(timespec="seconds")
@@ -276,6 +282,13 @@ def _complete_sequences(results, engine, seed, design, runs_per_row, common) -> 
         (sequence,) = engine.run_block(results.scenario, block).trajectories
         results.sequences[code] = sequence
     results._trajectories = None
+
+
+def _terminated(signum, frame):
+    """SIGTERM while workers run: leave through the same path as Ctrl-C, which stops the
+    workers (they would otherwise be left running without a parent)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise SystemExit(128 + signum)
 
 
 def _interrupt_once(signum, frame):

@@ -38,7 +38,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
+import sim.engines.compiled
 import sim.engines.fast
+import sim.engines.simpy_engine
 import sim.results
 from sim.engines.base import BlockResult
 from sim.errors import ScenarioError, SimulationError
@@ -733,3 +735,32 @@ outcomes:
     )
     scenario = sim.load_scenario(path)
     assert assert_equivalent(scenario, 600, 7) == "ok"
+
+
+def test_runs_whose_time_barely_moves_stop_with_a_clear_error(tmp_path, monkeypatch):
+    # Two events toggling a track with waits of 1e-300 days: every firing is at a new time
+    # (no instantaneous loop), but the horizon is never reached. Each engine stops the run at
+    # MAX_RUN_FIRINGS firings (lowered here to keep the test short).
+    for module in (sim.engines.simpy_engine, sim.engines.fast, sim.engines.compiled):
+        monkeypatch.setattr(module, "MAX_RUN_FIRINGS", 2000)
+    path = tmp_path / "creep.yaml"
+    path.write_text(
+        """\
+scenario: creep
+start: 2025-01-01
+horizon: 1 year
+tracks:
+  a: {states: [x, y], initial: x}
+events:
+  - {id: f, track: a, from: x, to: y, after: 1e-300 days}
+  - {id: e, track: a, from: y, to: x, after: 1e-300 days}
+outcomes:
+  y: {when: a == y}
+""",
+        encoding="utf-8",
+    )
+    scenario = sim.load_scenario(path)
+    for engine in (REFERENCE, *OTHERS):
+        with pytest.raises(SimulationError, match="2,000 firings") as caught:
+            run_scenario(scenario, runs=3, seed=1, jobs=1, engine=engine)
+        assert "1e-300" in str(caught.value) and "f (1000)" in str(caught.value), engine

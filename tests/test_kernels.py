@@ -140,3 +140,17 @@ def test_beta_draws_stay_in_the_unit_interval_for_extreme_shapes(shapes):
     sd = np.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
     mean = float(d.sample(np.random.default_rng(3).random(40_000)).mean())
     assert abs(mean - a / (a + b)) < 5 * sd / np.sqrt(40_000)
+
+
+def test_a_very_narrow_probability_range_gives_finite_draws():
+    import warnings
+
+    from sim.model import distributions
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warnings on the analyst's screen
+        al, be = distributions.fit_beta_90(0.5, 0.5000000001)
+    d = Distribution("beta", (al, be, 0.0, 1.0), "probability", "p")
+    got = d.sample(np.random.default_rng(4).random(20_000))
+    assert np.isfinite(got).all()
+    assert abs(got.mean() - 0.5) < 1e-6 and got.std() < 1e-6

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from sim.runner import DEFAULT_RUNS, DEFAULT_SEED, ENGINES
+from sim.model.streams import MAX_SEED
+from sim.runner import DEFAULT_RUNS, DEFAULT_SEED, ENGINES, MAX_RUNS
 
 
 def run_options(f):
@@ -15,15 +16,15 @@ def run_options(f):
         click.option(
             "--runs",
             "-n",
-            type=click.IntRange(min=1),
+            type=click.IntRange(min=1, max=MAX_RUNS),
             default=DEFAULT_RUNS,
             show_default=True,
-            help="Number of replications.",
+            help=f"Number of replications (at most {MAX_RUNS:,}: about 160 bytes each are kept).",
         ),
         click.option(
             "--seed",
             "-s",
-            type=click.IntRange(min=0),
+            type=click.IntRange(min=0, max=MAX_SEED),
             default=DEFAULT_SEED,
             show_default=True,
             help="Random seed (0 is a valid seed).",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from sim.model.streams import MAX_SEED
 from sim.runner import DEFAULT_SEED, ENGINES
 
 
@@ -35,7 +36,13 @@ from sim.runner import DEFAULT_SEED, ENGINES
     show_default=True,
     help="Sobol: Saltelli base sample size (a power of 2); rows = samples x (values + 2).",
 )
-@click.option("--seed", "-s", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
+@click.option(
+    "--seed",
+    "-s",
+    type=click.IntRange(min=0, max=MAX_SEED),
+    default=DEFAULT_SEED,
+    show_default=True,
+)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None)
 @click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True)
 @click.option(

@@ -20,6 +20,7 @@ from sim.model.streams import RandomBlock, stream_key
 
 __all__ = [
     "MAX_INSTANT_FIRINGS",
+    "MAX_RUN_FIRINGS",
     "BlockResult",
     "Engine",
     "Prepared",
@@ -34,6 +35,7 @@ __all__ = [
 ]
 
 MAX_INSTANT_FIRINGS = 1000
+MAX_RUN_FIRINGS = 100_000  # a daily renewal over the longest horizon (100 years) fits 2.7 times
 MAX_TRAJECTORY = 40
 
 
@@ -80,7 +82,9 @@ class Engine(Protocol):
         Raises
         ------
         sim.errors.SimulationError
-            An instantaneous loop (more than MAX_INSTANT_FIRINGS firings at one instant).
+            An instantaneous loop (more than MAX_INSTANT_FIRINGS firings at one instant), or
+            a run with more than MAX_RUN_FIRINGS firings (waits so short that time barely
+            moves).
         """
 
 
@@ -187,12 +191,11 @@ def prepare(scenario: Scenario, block: RandomBlock) -> Prepared:
 
 
 def loop_error(scenario: Scenario, block: RandomBlock, run: int) -> SimulationError:
-    """The error for an instantaneous loop in local run ``run`` of ``block``, from the
-    reference engine, which names the events firing at that instant and the date.
+    """The error for local run ``run`` of ``block`` (an instantaneous loop, or too many
+    firings in one run), from the reference engine, which names the events and the date.
 
-    The compiled and vectorized engines detect a loop but keep no record of the firings at
-    the looping instant; the run is simulated again on its own (its numbers are addressed, so
-    it is the same run).
+    The compiled and vectorized engines detect the problem but keep no record of the firings;
+    the run is simulated again on its own (its numbers are addressed, so it is the same run).
     """
     from sim.engines.simpy_engine import SimPyEngine
 

@@ -26,6 +26,7 @@ import numpy as np
 
 from sim.engines.base import (
     MAX_INSTANT_FIRINGS,
+    MAX_RUN_FIRINGS,
     MAX_TRAJECTORY,
     BlockResult,
     SlotTables,
@@ -340,7 +341,7 @@ class CompiledEngine:
             m.targets, m.n_to, m.also, m.readers_ptr, m.readers, m.outcome, m.code, m.start,
             m.masks, m.tabulated, m.strides, m.en_table, m.mod_table, m.out_table, m.use_bits,
             m.en_bits, m.track_bits, m.has_mod_bits, m.points,
-            MAX_INSTANT_FIRINGS, MAX_TRAJECTORY, detail, out["final"], out["first"],
+            MAX_INSTANT_FIRINGS, MAX_RUN_FIRINGS, MAX_TRAJECTORY, detail, out["final"], out["first"],
             out["final_truth"], out["occupancy"], out["at_truth"], out["fired"],
             out["fire_count"], out["at_points"], out["fires"], traj, traj_len, traj_hash,
         )  # fmt: skip

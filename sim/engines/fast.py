@@ -21,6 +21,7 @@ import numpy as np
 
 from sim.engines.base import (
     MAX_INSTANT_FIRINGS,
+    MAX_RUN_FIRINGS,
     MAX_TRAJECTORY,
     BlockResult,
     checkpoints,
@@ -173,6 +174,7 @@ class _Block:
         traj_len = np.zeros(n, dtype=np.int64)
         last_t = np.full(n, -1.0)
         count_t = np.zeros(n, dtype=np.int64)
+        n_fired = np.zeros(n, dtype=np.int64)
         factors = np.moveaxis(prep.factors, 2, 0)  # (n, n_events, n_mod)
 
         self.arrays = (enabled, left, since, speed, due, k_enable, at_done)
@@ -196,8 +198,10 @@ class _Block:
             same = t == last_t[live]
             count_t[live] = np.where(same, count_t[live] + 1, 1)
             last_t[live] = t
-            if (count_t[live] > MAX_INSTANT_FIRINGS).any():
-                self.loop_error(live[count_t[live] > MAX_INSTANT_FIRINGS][0], t, fires, traj)
+            n_fired[live] += 1
+            bad = (count_t[live] > MAX_INSTANT_FIRINGS) | (n_fired[live] > MAX_RUN_FIRINGS)
+            if bad.any():
+                self.loop_error(live[bad][0], t, fires, traj)
             e = np.argmax(due[live] == t[:, None], axis=1)
             # branch
             k = k_fire[live, e]

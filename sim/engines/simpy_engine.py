@@ -21,6 +21,7 @@ import simpy
 
 from sim.engines.base import (
     MAX_INSTANT_FIRINGS,
+    MAX_RUN_FIRINGS,
     MAX_TRAJECTORY,
     BlockResult,
     Prepared,
@@ -117,6 +118,7 @@ class _Replication:
             for e, ev in enumerate(self.events)
         ]
         self.trajectory: list[int] = []
+        self.n_fired = 0
         self.first = [INF] * len(scenario.outcomes)
         self.history: list[tuple[float, tuple[int, ...]]] = [(0.0, tuple(self.state))]
         self.now = 0.0
@@ -217,6 +219,17 @@ class _Replication:
                 count.clear()
             self.now = t
             count[e] += 1
+            self.n_fired += 1
+            if self.n_fired > MAX_RUN_FIRINGS:
+                names = ", ".join(
+                    f"{self.events[x].id} ({c})"
+                    for x, c in sorted(enumerate(self.fires), key=lambda xc: -xc[1])[:6]
+                )
+                raise SimulationError(
+                    f"run {self.block.start + self.r} reached {MAX_RUN_FIRINGS:,} firings by "
+                    f"{self.sc.date_of(t)}, most by {names}; check for waits so short that "
+                    "time barely moves (such as 'after: 1e-300 days')"
+                )
             if count.total() > MAX_INSTANT_FIRINGS:
                 names = ", ".join(f"{self.events[x].id} ({c})" for x, c in count.most_common(6))
                 raise SimulationError(

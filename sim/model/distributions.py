@@ -24,6 +24,7 @@ KINDS = ("duration", "probability", "number")
 
 Z95 = 1.6448536269514722  # standard normal 95th percentile
 Z90 = 1.2815515655446004  # standard normal 90th percentile
+MAX_LOG_SHAPE = math.log(1e12)  # largest beta shape fitted to a range
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,8 @@ def fit_beta_90(a: float, b: float) -> tuple[float, float]:
     """Beta shape parameters whose 5th and 95th percentiles are ``a`` and ``b``.
 
     Solved on log-shapes by Newton's method with a central-difference Jacobian and step
-    halving, from the method-of-moments beta with mean (a+b)/2 and sd (b-a)/(2 z_0.95); the
+    halving, from the method-of-moments beta with mean (a+b)/2 and sd (b-a)/(2 z_0.95)
+    (which is kept, with its shapes capped at 1e12, when it is that narrow); the
     beta quantile is ``scipy.special.betaincinv``. Should Newton fail, scipy.optimize's
     least_squares takes over (scipy.optimize costs a third of a second to import, so it is
     not the first choice for every file loaded).
@@ -257,10 +259,17 @@ def fit_beta_90(a: float, b: float) -> tuple[float, float]:
     m = (a + b) / 2
     sd = (b - a) / (2 * Z95)
     kappa = max(m * (1 - m) / sd**2 - 1, 0.5)
+    if kappa > 1e10:  # a range this narrow is a normal: match the moments, at most 1e12
+        kappa = min(kappa, math.exp(MAX_LOG_SHAPE))
+        al, be = m * kappa, (1 - m) * kappa
+        got = special.betaincinv(al, be, [0.05, 0.95])
+        if np.all(np.isfinite(got)) and np.max(np.abs(got - [a, b])) <= 1e-6:
+            return float(al), float(be)
     x0 = np.log([max(m * kappa, 0.05), max((1 - m) * kappa, 0.05)])
 
     def resid(x):
-        al, be = np.exp(x)
+        # shapes are capped at 1e12 (sd about 1e-6 / 2): a narrower range is met to 1e-6 anyway
+        al, be = np.exp(np.clip(x, -50.0, MAX_LOG_SHAPE))
         return np.array(
             [special.betaincinv(al, be, 0.05) - a, special.betaincinv(al, be, 0.95) - b]
         )
@@ -270,7 +279,7 @@ def fit_beta_90(a: float, b: float) -> tuple[float, float]:
         from scipy import optimize
 
         x = optimize.least_squares(resid, x0, xtol=1e-12, ftol=1e-12, gtol=1e-12).x
-    al, be = (float(v) for v in np.exp(x))
+    al, be = (float(v) for v in np.exp(np.clip(x, -50.0, MAX_LOG_SHAPE)))
     if np.max(np.abs(resid(x))) > 1e-6:
         raise ValueError(f"no beta distribution has 5th and 95th percentiles {a} and {b}")
     return al, be

@@ -213,6 +213,13 @@ class _Compiler:
                 "years; scenarios look at most a century ahead",
             )
             return 1.0, str(value)
+        if start is not None and (dt.date.max - start).days < days:
+            self.error(
+                ("horizon",),
+                f"horizon '{value}' after start {start} ends past the year 9999; "
+                "write an earlier start",
+            )
+            return 1.0, str(value)
         self.horizon_ok = start is not None
         return days, str(value)
 
