@@ -340,3 +340,43 @@ def test_dollar_signs_in_labels_are_literal_text(tmp_path):
     assert label.get_text() == r"Costs above \$5bn and \$10bn"  # escaped, so not mathtext
     png, _ = save_figure(ax.get_figure(), tmp_path, "cost")
     assert png.stat().st_size > 0
+
+
+def test_sim_report_errors_name_the_users_folder(tmp_path):
+    # sim report renders into a temporary copy; its messages must name the folder given
+    import subprocess
+    import sys
+
+    folder = tmp_path / "badj"
+    folder.mkdir()
+    (folder / "summary.json").write_text('{"runs": ', encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "sim", "report", str(folder)], capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert f"{folder / 'summary.json'}:1:" in result.stderr
+
+
+def test_no_diagram_beyond_150_events(tmp_path):
+    import subprocess
+    import sys
+
+    events = "\n".join(
+        f"  - {{id: e{i}, track: a, from: x, to: y, chance: 1% within 1 year}}" for i in range(151)
+    )
+    path = tmp_path / "many.yaml"
+    path.write_text(
+        "scenario: many\nstart: 2025-01-01\nhorizon: 1 year\n"
+        "tracks:\n  a: {states: [x, y], initial: x}\n"
+        f"events:\n{events}\noutcomes:\n  y: {{when: a == y}}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "sim", "run", str(path), "--runs", "50", "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert not (out / "diagram.png").exists() and (out / "outcomes.png").exists()
+    assert "No diagram: more than 150 events" in (out / "report.html").read_text(encoding="utf-8")

@@ -47,7 +47,10 @@ def command(folder: str) -> None:
         for name in _KINDS[kind]:
             if (src / name).is_file():
                 shutil.copy2(src / name, tmp / name)
-        render(tmp)
+        try:
+            render(tmp)
+        except SimError as exc:  # name the user's folder, not the temporary copy
+            raise SimError(str(exc).replace(str(tmp), str(src))) from None
         for name in _KINDS[kind]:
             (tmp / name).unlink(missing_ok=True)
 

@@ -39,6 +39,7 @@ _FIRST_PASSAGE_COLUMNS = {"date": str, "outcome": str, "share": float}
 _DASH = "\u2014"
 _DOT = " \u00b7 "
 #: Runs whose draws of the uncertain values are kept for ``importance`` (sim.runner).
+MAX_DIAGRAM_EVENTS = 150  # beyond this the diagram is tens of megabytes and unreadable
 _IMPORTANCE_RUNS = 20_000  # fallback: sim.results.IMPORTANCE_RUNS
 
 
@@ -90,8 +91,10 @@ def render_report(folder: Path) -> list[Path]:
     if occupancy is not None:
         fig = plot_occupancy(occupancy, summary.get("tracks") or {})
         charts["occupancy"] = _save(fig, folder, "occupancy", written)
-    ax = plot_diagram(summary)
-    charts["diagram"] = _save(ax.get_figure(), folder, "diagram", written)
+    charts["diagram"] = None
+    if len(summary.get("events") or {}) <= MAX_DIAGRAM_EVENTS:
+        ax = plot_diagram(summary)
+        charts["diagram"] = _save(ax.get_figure(), folder, "diagram", written)
     if _spreads(summary):
         ax = plot_spread(outcomes)
         charts["spread"] = _save(ax.get_figure(), folder, "spread", written)
@@ -381,6 +384,11 @@ def _sources(sources: Iterable[Any]) -> str:
 
 def _figure(charts: Mapping[str, Path | None], name: str, caption: str) -> str:
     path = charts.get(name)
+    if path is None and name == "diagram":
+        return (
+            f'<p class="muted">No diagram: more than {MAX_DIAGRAM_EVENTS} events would not '
+            "fit a readable picture.</p>"
+        )
     if path is None:
         return (
             f'<p class="muted">No {_e(name.replace("_", " "))} chart: its CSV file is absent.</p>'
