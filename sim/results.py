@@ -270,7 +270,10 @@ class Results:
         if self._unique is None:
             self._unique = np.unique(self.traj_hash, return_index=True, return_counts=True)
         codes, first, counts = self._unique
-        order = np.lexsort((first, -counts))[:k]
+        candidates = np.arange(len(codes))
+        if len(codes) > k:  # only the counts at or above the k-th largest can make the list
+            candidates = np.flatnonzero(counts >= np.partition(counts, -k)[-k])
+        order = candidates[np.lexsort((first[candidates], -counts[candidates]))[:k]]
         return codes[order], counts[order], first[order]
 
     def top_trajectories(self, k: int = TOP_TRAJECTORIES) -> list[tuple[tuple, int]]:
