@@ -193,3 +193,22 @@ def test_zero_chance_event_is_never_enabled(tmp_path: Path):
     path.write_text(WARNINGS.replace("50% within 1 year", "0% within 1 year"))
     s = sim.load_scenario(path)
     assert any("state 'b' of track 't' can never be reached" in w for w in s.warnings)
+
+
+def test_timing_labels_name_a_distribution_written_in_place(tmp_path):
+    path = tmp_path / "label.yaml"
+    path.write_text(
+        """\
+scenario: label
+start: 2025-01-01
+horizon: 1 year
+tracks:
+  a: {states: [x, y], initial: x}
+events:
+  - {id: go, track: a, from: x, to: y, chance: {p: {beta: [2, 5]}, within: 1 year}}
+outcomes:
+  y: {when: a == y}
+""",
+        encoding="utf-8",
+    )
+    assert sim.load_scenario(path).events[0].timing.short == "beta / 12 mo"

@@ -584,6 +584,8 @@ class _Compiler:
 
     def short(self, raw: Any) -> str:
         """Short text of a quantity for diagrams; a parameter shows its value."""
+        if isinstance(raw, dict):  # a distribution written in place shows its family's name
+            return next(iter(raw), "?")
         text = str(raw).strip()
         if text.startswith("$") and text[1:] in self.params:
             value = self.params[text[1:]].value
