@@ -115,3 +115,11 @@ def test_sim_new_writes_a_valid_starter(tmp_path):
         ).returncode
         == 2
     )
+
+
+def test_sim_new_refuses_a_word_of_the_condition_language(tmp_path):
+    r = subprocess.run(
+        [sys.executable, "-m", "sim", "new", "and"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert r.returncode == 2 and "condition language" in r.stderr
+    assert not (tmp_path / "and.yaml").exists()

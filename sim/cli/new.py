@@ -27,6 +27,14 @@ def command(name: str, title: str | None, force: bool) -> None:
             "e.g. 'gulf_tensions_2026'",
             param_hint="NAME",
         )
+    from sim.scenario.conditions import KEYWORDS
+
+    if ident in KEYWORDS:
+        raise click.BadParameter(
+            f"'{ident}' is a word of the condition language ({', '.join(sorted(KEYWORDS))}); "
+            "choose another id",
+            param_hint="NAME",
+        )
     if path.exists() and not force:
         raise click.BadParameter(f"{path} exists; use --force to overwrite", param_hint="NAME")
     text = files("sim").joinpath("templates/starter.yaml").read_text(encoding="utf-8")
