@@ -256,8 +256,7 @@ class Results:
         """Trajectory (tuple of event indices; -1 ends a cut one) -> number of runs, exact,
         for every trajectory whose sequence is known (see :func:`count_trajectories`)."""
         if self._trajectories is None:
-            self.top_codes()  # fills the cache of distinct codes
-            codes, _, counts = self._unique
+            codes, counts = self._distinct()
             self._trajectories = count_trajectories(codes, counts, self.sequences)
         return self._trajectories
 
@@ -267,14 +266,22 @@ class Results:
 
         The order depends on the runs alone, not on how they were cut into blocks.
         """
-        if self._unique is None:
-            self._unique = np.unique(self.traj_hash, return_index=True, return_counts=True)
-        codes, first, counts = self._unique
+        codes, counts = self._distinct()
         candidates = np.arange(len(codes))
         if len(codes) > k:  # only the counts at or above the k-th largest can make the list
             candidates = np.flatnonzero(counts >= np.partition(counts, -k)[-k])
-        order = candidates[np.lexsort((first[candidates], -counts[candidates]))[:k]]
-        return codes[order], counts[order], first[order]
+        if len(candidates) <= 4 * k:  # few: find each one's first run directly
+            first = np.array([np.argmax(self.traj_hash == c) for c in codes[candidates]], int)
+        else:  # many ties: the first run of every code
+            first = np.unique(self.traj_hash, return_index=True)[1][candidates]
+        order = np.lexsort((first, -counts[candidates]))[:k]
+        return codes[candidates[order]], counts[candidates[order]], first[order]
+
+    def _distinct(self) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct trajectory codes and their run counts (cached)."""
+        if self._unique is None:
+            self._unique = np.unique(self.traj_hash, return_counts=True)
+        return self._unique
 
     def top_trajectories(self, k: int = TOP_TRAJECTORIES) -> list[tuple[tuple, int]]:
         """The ``k`` most frequent trajectories as (sequence, runs), exact counts, in the order

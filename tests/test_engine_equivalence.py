@@ -764,3 +764,22 @@ outcomes:
         with pytest.raises(SimulationError, match="2,000 firings") as caught:
             run_scenario(scenario, runs=3, seed=1, jobs=1, engine=engine)
         assert "1e-300" in str(caught.value) and "f (1000)" in str(caught.value), engine
+
+
+def test_top_codes_break_ties_by_first_run_with_many_or_few_candidates():
+    class Stub:
+        _unique = None
+        _distinct = Results._distinct
+        top_codes = Results.top_codes
+
+    rng = np.random.default_rng(0)
+    flat = Stub()  # 500 codes seen once each: 500 tied candidates
+    flat.traj_hash = rng.permutation(np.arange(1000, 1500, dtype=np.uint64))
+    codes, counts, first = flat.top_codes(10)
+    assert first.tolist() == list(range(10)) and (counts == 1).all()
+    assert codes.tolist() == flat.traj_hash[:10].tolist()
+    peaked = Stub()  # code 7 three times, 5 and 9 twice (9 first), the rest once
+    peaked.traj_hash = np.array([3, 9, 7, 5, 7, 9, 5, 7, 1, 2, 4, 6, 8], dtype=np.uint64)
+    codes, counts, first = peaked.top_codes(4)
+    assert codes.tolist() == [7, 9, 5, 3] and counts.tolist() == [3, 2, 2, 1]
+    assert first.tolist() == [2, 1, 3, 0]
