@@ -474,8 +474,6 @@ def _eval(c, state, code, start, masks, stack):
     return stack[0]
 
 
-_NONE = np.uint64(0)
-_ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -533,10 +531,6 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
     en_table,
     mod_table,
     out_table,
-    use_bits,
-    en_bits,
-    track_bits,
-    has_mod_bits,
     points,
     max_instant,
     max_run,
@@ -597,8 +591,6 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
         k_fire[:] = 0
         n_fire[:] = 0
         at_done[:] = False
-        enabled_b = _NONE
-        at_done_b = _NONE
         mark[:] = 0
         stamp = 0
         tlen = 0
@@ -624,23 +616,6 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
         last_t = -1.0
         count = 0
         while True:
-            if use_bits:  # keep only the clocks this change can affect
-                en_now = en_bits[joint] & ~at_done_b
-                if fired < 0:
-                    fresh_b = _ALL
-                else:
-                    fresh_b = _ONE << np.uint64(fired)
-                    for j in range(n_tracks):
-                        if changed[j]:
-                            fresh_b |= track_bits[j]
-                need = (enabled_b & ~en_now) | (en_now & (~enabled_b | fresh_b | has_mod_bits))
-                kept = 0
-                for i in range(n_todo):
-                    x = todo[i]
-                    if (need >> np.uint64(x)) & _ONE:
-                        todo[kept] = x
-                        kept += 1
-                n_todo = kept
             # re-examine the clocks in todo (section 8.2-8.4)
             for i in range(n_todo):
                 x = todo[i]
@@ -656,7 +631,6 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
                 if not en:
                     if enabled[x]:
                         enabled[x] = False
-                        enabled_b &= ~(_ONE << np.uint64(x))
                         due[x] = inf
                     continue
                 if not fresh and enabled[x] and n_mod[x] == 0:
@@ -675,7 +649,6 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
                             s *= slots[r, k]
                 if fresh or not enabled[x]:
                     enabled[x] = True
-                    enabled_b |= _ONE << np.uint64(x)
                     kind = wkind[x]
                     if kind == 0:  # at
                         due[x] = max(day[x], now)
@@ -768,9 +741,7 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
                 h = _mix(h)  # the marker -1 codes as mix(h xor 0)
             if is_at[e]:
                 at_done[e] = True
-                at_done_b |= _ONE << np.uint64(e)
             enabled[e] = False
-            enabled_b &= ~(_ONE << np.uint64(e))
             due[e] = inf
             if any_change:
                 for o in range(n_out):

@@ -214,17 +214,6 @@ class _Model:
             self.strides[-1] = 1
             for t in range(n_tracks - 2, -1, -1):
                 self.strides[t] = self.strides[t + 1] * sizes[t + 1]
-        # bit sets of events (up to 64, with tabulated conditions): enabled at each joint
-        # state, moved by each track, with modifiers; they let the kernel skip clocks that
-        # a change cannot affect
-        self.use_bits = bool(self.tabulated and n_events <= 64)
-        self.track_bits = np.zeros(n_tracks, dtype=np.uint64)
-        self.has_mod_bits = np.uint64(0)
-        for i, e in enumerate(sc.events):
-            if self.use_bits:
-                self.track_bits[e.track] |= np.uint64(1 << i)
-                if e.modifiers:
-                    self.has_mod_bits |= np.uint64(1 << i)
         if self.tabulated:  # truth of every condition at every joint state
             grids = np.meshgrid(*[np.arange(k) for k in sizes], indexing="ij")
             joint = np.stack([g.ravel() for g in grids], axis=1).astype(np.int64)
@@ -240,15 +229,10 @@ class _Model:
                     self.mod_table[:, i, m] = mod.condition.evaluate(joint)
             for o, outcome in enumerate(sc.outcomes):
                 self.out_table[:, o] = outcome.condition.evaluate(joint)
-            self.en_bits = np.zeros(n_joint, dtype=np.uint64)
-            if self.use_bits:
-                for i in range(n_events):
-                    self.en_bits |= self.en_table[:, i].astype(np.uint64) << np.uint64(i)
         else:
             self.en_table = np.zeros((1, n_events), dtype=np.bool_)
             self.mod_table = np.zeros((1, n_events, self.mod.shape[1]), dtype=np.bool_)
             self.out_table = np.zeros((1, len(sc.outcomes)), dtype=np.bool_)
-            self.en_bits = np.zeros(1, dtype=np.uint64)
 
 
 class CompiledEngine:
@@ -339,8 +323,7 @@ class CompiledEngine:
             m.wkind, m.wcode, m.wpar, m.wspl, m.splines, m.wslot, m.wconst, m.key_wait,
             m.key_branch, m.track, m.from_mask, m.guard, m.mod, m.n_mod, m.is_at, m.day, m.cum,
             m.targets, m.n_to, m.also, m.readers_ptr, m.readers, m.outcome, m.code, m.start,
-            m.masks, m.tabulated, m.strides, m.en_table, m.mod_table, m.out_table, m.use_bits,
-            m.en_bits, m.track_bits, m.has_mod_bits, m.points,
+            m.masks, m.tabulated, m.strides, m.en_table, m.mod_table, m.out_table, m.points,
             MAX_INSTANT_FIRINGS, MAX_RUN_FIRINGS, MAX_TRAJECTORY, detail, out["final"], out["first"],
             out["final_truth"], out["occupancy"], out["at_truth"], out["fired"],
             out["fire_count"], out["at_points"], out["fires"], traj, traj_len, traj_hash,
