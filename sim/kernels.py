@@ -417,13 +417,7 @@ def draw_columns(seed, keys, start, n, k, code, par, spl, splines, fixed):
         if level == level:  # not NaN: one value for every run
             row[:] = quantile(code[j], par, j, splines, spl[j], level)
             continue
-        w0 = w1 = w2 = w3 = _ZERO
-        for i in range(n):
-            run = start + i
-            b = run & 3
-            if b == 0 or i == 0:
-                w0, w1, w2, w3 = philox(np.uint64(run >> 2) + _ONE, k, _ZERO, _ZERO, seed, keys[j])
-            row[i] = _word(w0, w1, w2, w3, b)
+        row[:] = layer(seed, keys[j], start, n, k)
         c, p0, p1, s = code[j], par[j, 0], par[j, 1], spl[j]
         if c == LOGNORMAL:
             for i in range(n):

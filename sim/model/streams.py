@@ -79,19 +79,19 @@ class RandomBlock:
         Quantile levels at which sensitivity analysis fixes uncertain values in every run of
         the block (:meth:`fix`); NaN where a value keeps its own per-run draw.
 
-    The uncertain values' uniforms (:attr:`slots`) and the wait and branch layers are
-    generated on first use: the compiled engine computes the ones it needs itself.
+    Wait and branch layers are generated on first use (:meth:`wait`, :meth:`branch`); the
+    uncertain values are drawn from their ``slot`` streams by
+    :func:`sim.engines.base.draw_slots`, and the compiled engine draws waits and branches
+    itself.
     """
 
     seed: int
     start: int
     stop: int
     init: np.ndarray
-    slot_names: tuple[str, ...]
     event_ids: tuple[str, ...]
     fixed: np.ndarray
     _layers: dict = field(default_factory=dict, repr=False)
-    _slots: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, scenario: Scenario, seed: int, start: int, stop: int) -> RandomBlock:
@@ -109,15 +109,13 @@ class RandomBlock:
             raise ValueError("a block holds at least one run")
         if (stop - 1) // CHUNK != start // CHUNK:
             raise ValueError("a block must lie inside one chunk")
-        names = tuple(s.name for s in scenario.slots)
         return cls(
             seed=seed,
             start=start,
             stop=stop,
             init=_columns(seed, [f"init:{t.id}" for t in scenario.tracks], start, stop),
-            slot_names=names,
             event_ids=tuple(e.id for e in scenario.events),
-            fixed=np.full(len(names), np.nan),
+            fixed=np.full(len(scenario.slots), np.nan),
         )
 
     @property
@@ -125,24 +123,12 @@ class RandomBlock:
         """Number of runs in the block."""
         return self.stop - self.start
 
-    @property
-    def slots(self) -> np.ndarray:
-        """Uniforms (quantile levels) of the uncertain values: shape (n, n_slots), the
-        :attr:`fixed` levels in place of the draws where given."""
-        if self._slots is None:
-            names = [f"slot:{name}" for name in self.slot_names]
-            self._slots = _columns(self.seed, names, self.start, self.stop)
-            fixed = ~np.isnan(self.fixed)
-            self._slots[:, fixed] = self.fixed[fixed]
-        return self._slots
-
     def fix(self, levels: np.ndarray) -> None:
         """Fix uncertain values at quantile levels in (0, 1) for every run of the block.
 
         ``levels`` (n_slots,): NaN leaves a value random.
         """
         self.fixed = np.array(levels, dtype=float)
-        self._slots = None
 
     def _layer(self, purpose: str, event: int, k: int) -> np.ndarray:
         key = (purpose, event, k)
