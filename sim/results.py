@@ -77,7 +77,6 @@ class Partial:
     @classmethod
     def reduce(cls, scenario: Scenario, block: BlockResult) -> Partial:
         """Reduce a block's per-run arrays (see :class:`sim.engines.base.BlockResult`)."""
-        points = checkpoints(scenario)
         n, n_points, n_tracks = block.at_points.shape
         max_states = max(len(t.states) for t in scenario.tracks)
         occ = np.zeros((n_points, n_tracks, max_states), dtype=np.int64)
@@ -95,19 +94,14 @@ class Partial:
         for o, outcome in enumerate(scenario.outcomes):
             truth[:, o] = outcome.condition.evaluate(unique.astype(np.int64))
         at_points_truth = truth[inverse[: n * n_points]].reshape(n, n_points, n_out)
-        final_truth = truth[inverse[n * n_points :]]
-        passage = _passage(block.first, points)
-        ever = np.array([o.ever for o in scenario.outcomes], dtype=bool)
-        by_point = np.where(ever[None, :], passage, at_points_truth.sum(axis=0))
-        flags = np.where(ever[None, :], block.first <= scenario.horizon_days, final_truth)
-        return cls(
-            flags=flags,
+        return cls.from_counts(
+            scenario,
             first=block.first,
             final=block.final,
+            final_truth=truth[inverse[n * n_points :]],
             slot_values=block.slot_values,
             occupancy=occ,
-            by_point=by_point,
-            passage=passage,
+            at_truth=at_points_truth.sum(axis=0),
             fired=np.count_nonzero(block.fires, axis=0),
             fire_count=block.fires.sum(axis=0),
             traj_hash=block.traj_hash,

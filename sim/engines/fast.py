@@ -201,7 +201,7 @@ class _Block:
             n_fired[live] += 1
             bad = (count_t[live] > MAX_INSTANT_FIRINGS) | (n_fired[live] > MAX_RUN_FIRINGS)
             if bad.any():
-                self.loop_error(live[bad][0], t, fires, traj)
+                raise loop_error(self.c.sc, self.block, int(live[bad][0]))
             e = np.argmax(due[live] == t[:, None], axis=1)
             # branch
             k = k_fire[live, e]
@@ -314,6 +314,3 @@ class _Block:
         todo = np.arange(n_points)[None, :] >= next_point[runs][:, None]
         at_points[runs] = np.where(todo[:, :, None], state[runs][:, None, :], at_points[runs])
         next_point[runs] = n_points
-
-    def loop_error(self, run, t, fires, traj) -> None:
-        raise loop_error(self.c.sc, self.block, int(run))
