@@ -15,7 +15,8 @@ wrappers) and inside the compiled kernel alike.
   it maps a 256-bit counter and a 128-bit key to four 64-bit words, so any number of any
   stream is computed directly from its address (:mod:`sim.model.streams`).
 * :func:`ndtri` is the standard normal quantile of Cephes (S. L. Moshier, Cephes Math Library
-  2.8, ``ndtri.c``), the algorithm behind ``scipy.special.ndtri``.
+  2.8, ``ndtri.c``), the algorithm behind ``scipy.special.ndtri``; :func:`probit`, the one
+  draws use, interpolates it from a table, in a tenth of the time where loops vectorize.
 * :func:`quantile` draws from a family by inverse transform: closed forms where they exist,
   otherwise a cubic spline of the quantile over a probit grid (see
   :mod:`sim.model.distributions`).
@@ -28,6 +29,9 @@ import math
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
 
 __all__ = [
     "EXPONENTIAL",
@@ -49,6 +53,8 @@ __all__ = [
     "layer",
     "ndtri",
     "philox",
+    "probit",
+    "probits",
     "quantile",
     "quantiles",
     "simulate",
@@ -86,18 +92,42 @@ def _inline(f):
     return numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")(f)
 
 
-@_jit
-def _mulhilo(a, b):
-    """High and low 64-bit words of the 128-bit product of two uint64."""
-    alo = a & _LOW
-    ahi = a >> _S32
-    blo = b & _LOW
-    bhi = b >> _S32
-    ll = alo * blo
-    hl = ahi * blo
-    lh = alo * bhi
-    cross = (ll >> _S32) + (hl & _LOW) + lh
-    return ahi * bhi + (hl >> _S32) + (cross >> _S32), a * b
+@intrinsic
+def _mulhilo(typingctx, a, b):
+    """High and low 64-bit words of the 128-bit product of two uint64: one ``mul`` (``mulx``)
+    instruction, where the same in 64-bit arithmetic takes four multiplications."""
+    sig = types.UniTuple(types.uint64, 2)(types.uint64, types.uint64)
+
+    def codegen(context, builder, signature, args):
+        wide = ir.IntType(128)
+        product = builder.mul(builder.zext(args[0], wide), builder.zext(args[1], wide))
+        hi = builder.trunc(builder.lshr(product, ir.Constant(wide, 64)), ir.IntType(64))
+        lo = builder.trunc(product, ir.IntType(64))
+        return context.make_tuple(builder, signature.return_type, (hi, lo))
+
+    return sig, codegen
+
+
+@intrinsic
+def _bits(typingctx, x):
+    """The IEEE 754 bits of a float64, as an int64."""
+    sig = types.int64(types.float64)
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+
+    return sig, codegen
+
+
+@intrinsic
+def _double(typingctx, i):
+    """The float64 whose IEEE 754 bits are the int64 ``i``."""
+    sig = types.float64(types.int64)
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+
+    return sig, codegen
 
 
 @_jit
@@ -270,6 +300,84 @@ def ndtri(y0):
     return -x if negate else x
 
 
+# The normal quantile by table: min(u, 1 - u) in [2**PROBIT_LOW, 1/2] falls in a cell of
+# PROBIT_CELLS equal parts of its binade [2**e, 2**(e + 1)), found from the float's exponent and
+# top mantissa bits; a quintic Hermite polynomial in the cell's local coordinate interpolates
+# the exact quantile and its first two derivatives at the cell's ends.
+PROBIT_BITS = 7  # cells per binade: 2**PROBIT_BITS
+PROBIT_LOW = -60  # the lowest binade; below it ndtri itself
+_PROBIT_SHIFT = 52 - PROBIT_BITS
+_PROBIT_BASE = (1023 + PROBIT_LOW) << PROBIT_BITS  # the first cell's exponent and mantissa bits
+_PROBIT_SCALE = (2046 + PROBIT_BITS) << 52  # minus the exponent field: bits of 2**(bits - e)
+_PROBIT_MIN = 2.0**PROBIT_LOW
+
+
+@_jit
+def _probit_table():
+    """Coefficients (highest power first) of the quintic Hermite interpolant of ndtri on each
+    cell, as a polynomial in t = (y - y0) / (y1 - y0) in [0, 1]: (n_cells, 6).
+
+    Derivatives of z = ndtri(y): z' = sqrt(2 pi) exp(z**2 / 2) and z'' = z z'**2.
+    """
+    n = -PROBIT_LOW << PROBIT_BITS  # binades 2**PROBIT_LOW .. 2**-1; the last is used at 1/2 only
+    cells = 1 << PROBIT_BITS
+    knot = np.empty(n + 1)
+    for i in range(n + 1):
+        e = PROBIT_LOW + (i >> PROBIT_BITS)
+        knot[i] = (1.0 + (i & (cells - 1)) / cells) * 2.0**e
+    z = np.empty(n + 1)
+    d1 = np.empty(n + 1)
+    d2 = np.empty(n + 1)
+    for i in range(n + 1):
+        z[i] = ndtri(knot[i])
+        d1[i] = _S2PI * math.exp(z[i] * z[i] / 2.0)
+        d2[i] = z[i] * d1[i] * d1[i]
+    c = np.empty((n, 6))
+    for i in range(n):
+        h = knot[i + 1] - knot[i]
+        dz = z[i + 1] - z[i]
+        a0, a1 = d1[i] * h, d1[i + 1] * h
+        b0, b1 = d2[i] * h * h, d2[i + 1] * h * h
+        c[i, 5] = z[i]
+        c[i, 4] = a0
+        c[i, 3] = b0 / 2.0
+        c[i, 2] = 10.0 * dz - 6.0 * a0 - 4.0 * a1 - 1.5 * b0 + 0.5 * b1
+        c[i, 1] = -15.0 * dz + 8.0 * a0 + 7.0 * a1 + 1.5 * b0 - b1
+        c[i, 0] = 6.0 * dz - 3.0 * a0 - 3.0 * a1 - 0.5 * b0 + 0.5 * b1
+    return c
+
+
+_PROBIT = _probit_table()
+
+
+@_inline
+def _probit_cell(u):
+    """The table's normal quantile of u in (0, 1) with min(u, 1 - u) >= 2**PROBIT_LOW (other
+    u give a wrong value, not an error). Branch-free, so loops of it vectorize."""
+    y = max(min(u, 1.0 - u), _PROBIT_MIN)
+    bits = _bits(y)
+    top = bits >> _PROBIT_SHIFT
+    i = top - _PROBIT_BASE
+    t = (y - _double(top << _PROBIT_SHIFT)) * _double(_PROBIT_SCALE - ((bits >> 52) << 52))
+    c = _PROBIT
+    z = ((((c[i, 0] * t + c[i, 1]) * t + c[i, 2]) * t + c[i, 3]) * t + c[i, 4]) * t + c[i, 5]
+    return z if u <= 0.5 else -z
+
+
+@_inline
+def probit(u):
+    """Standard normal quantile of ``u`` in [0, 1] (+-inf at 1 and 0, NaN outside).
+
+    By table (:func:`_probit_cell`) where min(u, 1 - u) >= 2**-60, which every uniform
+    drawn here is; by :func:`ndtri` further out. Exactly antisymmetric about 1/2. Its error
+    against ``scipy.special.ndtri`` is below 2e-14 max(1, |z|) (``tests/test_kernels.py``);
+    it takes about a tenth of ndtri's time in a vectorized loop.
+    """
+    if min(u, 1.0 - u) >= _PROBIT_MIN:
+        return _probit_cell(u)
+    return ndtri(u)
+
+
 @_inline
 def _spline(splines, s, z):
     """Cubic spline ``splines[s]`` ((SPLINE_KNOTS - 1, 4) rows) on the probit grid, at z
@@ -296,7 +404,7 @@ def _unit_spline(splines, s, z):
 
 @_inline
 def _lognormal(mu, sigma, u):
-    return math.exp(mu + sigma * ndtri(u))
+    return math.exp(mu + sigma * probit(u))
 
 
 @_inline
@@ -325,10 +433,10 @@ def _weibull(shape, scale, u):
 def quantile(code, par, k, splines, s, u):
     """The quantile at ``u`` in (0, 1) of family ``code`` with params ``par[k]`` (4 values).
 
-    FIXED: p0. LOGNORMAL: exp(mu + sigma ndtri(u)). UNIFORM: lo + (hi - lo) u.
+    FIXED: p0. LOGNORMAL: exp(mu + sigma probit(u)). UNIFORM: lo + (hi - lo) u.
     EXPONENTIAL: -mean log1p(-u). TRIANGULAR (lo, mode, hi): the closed-form inverse CDF.
     WEIBULL (shape, scale): scale (-log1p(-u))**(1/shape). SPLINE (loc, scale):
-    loc + scale S(ndtri(u)), S kept in [0, 1]; LOG_SPLINE: exp(S(ndtri(u))), where S is the
+    loc + scale S(probit(u)), S kept in [0, 1]; LOG_SPLINE: exp(S(probit(u))), where S is the
     cubic spline ``splines[s]`` of the standard quantile (of its log) on the probit grid.
 
     Arrays are passed whole with indices (``par[k]``, ``splines[s]``): a slice in a numba
@@ -347,8 +455,8 @@ def quantile(code, par, k, splines, s, u):
     if code == WEIBULL:
         return _weibull(par[k, 0], par[k, 1], u)
     if code == SPLINE:
-        return par[k, 0] + par[k, 1] * _unit_spline(splines, s, ndtri(u))
-    return math.exp(_spline(splines, s, ndtri(u)))
+        return par[k, 0] + par[k, 1] * _unit_spline(splines, s, probit(u))
+    return math.exp(_spline(splines, s, probit(u)))
 
 
 @_jit
@@ -360,6 +468,15 @@ def quantiles(code, par, coef, u):
     out = np.empty(u.shape[0])
     for i in range(u.shape[0]):
         out[i] = quantile(code, par2, 0, splines, 0, u[i])
+    return out
+
+
+@_jit
+def probits(u):
+    """:func:`probit` of each element of the 1-d array ``u``."""
+    out = np.empty(u.shape[0])
+    for i in range(u.shape[0]):
+        out[i] = probit(u[i])
     return out
 
 
@@ -411,20 +528,30 @@ def draw_columns(seed, keys, start, n, k, code, par, spl, splines, fixed):
     """
     m = keys.shape[0]
     out = np.empty((m, n))
+    z = np.empty(n)
     for j in range(m):
         row = out[j]
         level = fixed[j]
         if level == level:  # not NaN: one value for every run
             row[:] = quantile(code[j], par, j, splines, spl[j], level)
             continue
-        row[:] = layer(seed, keys[j], start, n, k)
+        u = layer(seed, keys[j], start, n, k)
+        row[:] = u
         c, p0, p1, s = code[j], par[j, 0], par[j, 1], spl[j]
-        if c == LOGNORMAL:
+        if c == LOGNORMAL or c == SPLINE:
+            # probit in three passes: the table (vectorized), ndtri where the table does not
+            # reach, the family's function of z
             for i in range(n):
-                row[i] = _lognormal(p0, p1, row[i])
-        elif c == SPLINE:
+                z[i] = _probit_cell(u[i])
             for i in range(n):
-                row[i] = p0 + p1 * _unit_spline(splines, s, ndtri(row[i]))
+                if not min(u[i], 1.0 - u[i]) >= _PROBIT_MIN:
+                    z[i] = ndtri(u[i])
+            if c == LOGNORMAL:
+                for i in range(n):
+                    row[i] = math.exp(p0 + p1 * z[i])
+            else:
+                for i in range(n):
+                    row[i] = p0 + p1 * _unit_spline(splines, s, z[i])
         elif c == UNIFORM:
             for i in range(n):
                 row[i] = _uniform(p0, p1, row[i])
