@@ -37,6 +37,7 @@ __all__ = [
     "EXPONENTIAL",
     "FIXED",
     "LOGNORMAL",
+    "MAX_MODIFIER_BITS",
     "LOG_SPLINE",
     "SPLINE",
     "SPLINE_H",
@@ -63,6 +64,8 @@ __all__ = [
 
 # family codes of :func:`quantile`; params are (p0, p1, p2, p3)
 FIXED, LOGNORMAL, UNIFORM, EXPONENTIAL, TRIANGULAR, WEIBULL, SPLINE, LOG_SPLINE = range(8)
+# modifiers of one event up to which the kernel keeps which hold as the bits of an int32
+MAX_MODIFIER_BITS = 31
 # the probit grid of the splines: knots x0 + i h, i = 0..SPLINE_KNOTS - 1
 SPLINE_X0 = -8.6
 SPLINE_KNOTS = 4097
@@ -650,7 +653,8 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
     tabulated,
     strides,
     en_table,
-    mod_table,
+    mod_tabulated,
+    mod_bits,
     out_table,
     points,
     max_instant,
@@ -698,6 +702,8 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
     mark = np.zeros(n_events, dtype=np.int64)
     todo = np.zeros(n_events, dtype=np.int64)
     holds = np.zeros(n_out, dtype=np.bool_)
+    on_bits = np.zeros(n_events, dtype=np.int64)
+    bits_ok = mod.shape[1] <= MAX_MODIFIER_BITS
     for r in range(n):
         run = np.uint64(first_run + r)
         joint = 0
@@ -754,12 +760,26 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
                         enabled[x] = False
                         due[x] = inf
                     continue
-                if not fresh and enabled[x] and n_mod[x] == 0:
+                # which modifiers hold, as bits (when at most 31); an enabled clock whose
+                # modifiers are unchanged keeps its speed
+                if n_mod[x] == 0:
+                    if not fresh and enabled[x]:
+                        continue
+                    bits = 0
+                elif mod_tabulated:
+                    bits = mod_bits[joint, x]
+                else:
+                    bits = 0
+                    for m in range(min(n_mod[x], MAX_MODIFIER_BITS)):
+                        if _eval(mod[x, m], state, code, start, masks, stack):
+                            bits |= 1 << m
+                if bits_ok and not fresh and enabled[x] and bits == on_bits[x]:
                     continue
+                on_bits[x] = bits
                 s = 1.0
                 for m in range(n_mod[x]):
-                    if tabulated:
-                        on = mod_table[joint, x, m]
+                    if bits_ok:
+                        on = (bits >> m) & 1 == 1
                     else:
                         on = _eval(mod[x, m], state, code, start, masks, stack)
                     if on:

@@ -783,3 +783,51 @@ def test_top_codes_break_ties_by_first_run_with_many_or_few_candidates():
     codes, counts, first = peaked.top_codes(4)
     assert codes.tolist() == [7, 9, 5, 3] and counts.tolist() == [3, 2, 2, 1]
     assert first.tolist() == [2, 1, 3, 0]
+
+
+def _many_modifiers(n: int) -> str:
+    """A clock with ``n`` modifiers, each on while a counter track is at or past a level."""
+    mods = "\n".join(
+        f"      - {{when: \"c in [{', '.join(f's{j}' for j in range(i + 1, 40))}]\", multiply: 1.0{i % 7}}}"
+        for i in range(n)
+    )
+    return f"""\
+scenario: many_modifiers
+start: 2025-01-01
+horizon: 2 years
+tracks:
+  c: {{states: [{', '.join(f's{j}' for j in range(40))}], initial: s0}}
+  t: {{states: [x, y], initial: x}}
+events:
+{chr(10).join(f"  - {{id: up{j}, track: c, from: s{j}, to: s{j + 1}, rate: 1 per 10 days}}" for j in range(39))}
+  - id: slow
+    track: t
+    from: x
+    to: y
+    after: 300 days
+    modifiers:
+{mods}
+outcomes:
+  y: {{when: t == y}}
+"""
+
+
+@pytest.mark.parametrize("n_modifiers", [31, 33])
+@pytest.mark.parametrize("tabulate", [True, False])
+def test_more_modifiers_than_the_kernel_keeps_as_bits(tmp_path, n_modifiers, tabulate):
+    # Up to kernels.MAX_MODIFIER_BITS (31) modifiers the compiled engine keeps which hold as
+    # bits and skips clocks whose set is unchanged; past it, it multiplies them out each time.
+    from sim.kernels import MAX_MODIFIER_BITS
+
+    assert MAX_MODIFIER_BITS == 31
+    path = tmp_path / "many.yaml"
+    path.write_text(_many_modifiers(n_modifiers), encoding="utf-8")
+    scenario = sim.load_scenario(path)
+    assert len(scenario.events[-1].modifiers) == n_modifiers
+    with ExitStack() as stack:
+        if not tabulate:
+            for module in TABLE_MODULES:
+                stack.enter_context(mock.patch.object(module, "MAX_TABLE", 0))
+        ref = compare_blocks(scenario, 4, 0, 300)
+    # the speed rises as the counter climbs: 'slow' fires well before its 300 days
+    assert ref is not None and np.median(ref.first[:, 0]) < 250

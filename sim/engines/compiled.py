@@ -35,7 +35,7 @@ from sim.engines.base import (
     initial_states,
     loop_error,
 )
-from sim.kernels import simulate
+from sim.kernels import MAX_MODIFIER_BITS, simulate
 from sim.model.conditions import And, Const, Not, Or, Test
 from sim.model.scenario import Scenario
 from sim.model.streams import RandomBlock, stream_key
@@ -218,20 +218,23 @@ class _Model:
             grids = np.meshgrid(*[np.arange(k) for k in sizes], indexing="ij")
             joint = np.stack([g.ravel() for g in grids], axis=1).astype(np.int64)
             self.en_table = np.zeros((n_joint, n_events), dtype=np.bool_)
-            self.mod_table = np.zeros((n_joint, n_events, self.mod.shape[1]), dtype=np.bool_)
+            # which modifiers hold, as bits (kernels.MAX_MODIFIER_BITS at most)
+            self.mod_tabulated = self.mod.shape[1] <= MAX_MODIFIER_BITS
+            self.mod_bits = np.zeros((n_joint if self.mod_tabulated else 1, n_events), np.int32)
             self.out_table = np.zeros((n_joint, len(sc.outcomes)), dtype=np.bool_)
             for i, e in enumerate(sc.events):
                 ok = self.from_mask[i, joint[:, e.track]]
                 if e.guard is not None:
                     ok &= e.guard.evaluate(joint)
                 self.en_table[:, i] = ok
-                for m, mod in enumerate(e.modifiers):
-                    self.mod_table[:, i, m] = mod.condition.evaluate(joint)
+                for m, mod in enumerate(e.modifiers if self.mod_tabulated else ()):
+                    self.mod_bits[:, i] |= mod.condition.evaluate(joint).astype(np.int32) << m
             for o, outcome in enumerate(sc.outcomes):
                 self.out_table[:, o] = outcome.condition.evaluate(joint)
         else:
             self.en_table = np.zeros((1, n_events), dtype=np.bool_)
-            self.mod_table = np.zeros((1, n_events, self.mod.shape[1]), dtype=np.bool_)
+            self.mod_tabulated = False
+            self.mod_bits = np.zeros((1, n_events), dtype=np.int32)
             self.out_table = np.zeros((1, len(sc.outcomes)), dtype=np.bool_)
 
 
@@ -323,7 +326,7 @@ class CompiledEngine:
             m.wkind, m.wcode, m.wpar, m.wspl, m.splines, m.wslot, m.wconst, m.key_wait,
             m.key_branch, m.track, m.from_mask, m.guard, m.mod, m.n_mod, m.is_at, m.day, m.cum,
             m.targets, m.n_to, m.also, m.readers_ptr, m.readers, m.outcome, m.code, m.start,
-            m.masks, m.tabulated, m.strides, m.en_table, m.mod_table, m.out_table, m.points,
+            m.masks, m.tabulated, m.strides, m.en_table, m.mod_tabulated, m.mod_bits, m.out_table, m.points,
             MAX_INSTANT_FIRINGS, MAX_RUN_FIRINGS, MAX_TRAJECTORY, detail, out["final"], out["first"],
             out["final_truth"], out["occupancy"], out["at_truth"], out["fired"],
             out["fire_count"], out["at_points"], out["fires"], traj, traj_len, traj_hash,
