@@ -666,6 +666,7 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
     final_truth,
     occupancy,
     at_truth,
+    passage,
     fired_runs,
     fire_count,
     at_points,
@@ -679,7 +680,8 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
     (more than ``max_instant`` firings at one instant) or more than ``max_run`` firings.
 
     ``occupancy`` and ``at_truth`` receive differences: +1/-1 at the first checkpoint at or
-    after each change of state or outcome truth (the caller takes cumulative sums).
+    after each change of state or outcome truth, and ``passage`` +1 at the first checkpoint at
+    or after each outcome's first time (the caller takes cumulative sums).
     """
     n = initial.shape[0]
     n_events = track.shape[0]
@@ -732,6 +734,7 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
             first[r, o] = 0.0 if holds[o] else inf
             if holds[o] and n_points > 0:
                 at_truth[0, o] += 1
+                passage[0, o] += 1
         if n_points > 0:
             for j in range(n_tracks):
                 occupancy[0, j, state[j]] += 1
@@ -896,6 +899,8 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
                             at_truth[point, o] += 1 if now_holds else -1
                     if now_holds and first[r, o] == inf:
                         first[r, o] = now
+                        if point < n_points:
+                            passage[point, o] += 1
             # clocks to re-examine: the fired event and the readers of changed tracks
             stamp += 1
             mark[e] = stamp

@@ -123,15 +123,17 @@ class Partial:
         fire_count: np.ndarray,
         traj_hash: np.ndarray,
         sequences: dict,
+        passage: np.ndarray | None = None,
     ) -> Partial:
         """A partial from counts an engine accumulated itself (the compiled engine).
 
         ``final_truth`` (n, n_outcomes) says whether each outcome's condition holds at the
         horizon; ``at_truth`` (n_points, n_outcomes) counts the runs in which it held at each
-        checkpoint. The other arguments are as the attributes of the same names.
+        checkpoint. ``passage`` is computed from ``first`` when not given. The other arguments
+        are as the attributes of the same names.
         """
-        points = checkpoints(scenario)
-        passage = _passage(first, points)
+        if passage is None:
+            passage = _passage(first, checkpoints(scenario))
         ever = np.array([o.ever for o in scenario.outcomes], dtype=bool)
         return cls(
             flags=np.where(ever[None, :], first <= scenario.horizon_days, final_truth),

@@ -292,6 +292,7 @@ class CompiledEngine:
             slot_values=out["slot_values"],
             occupancy=out["occupancy"],
             at_truth=out["at_truth"],
+            passage=out["passage"],
             fired=out["fired"],
             fire_count=out["fire_count"],
             traj_hash=out["traj_hash"],
@@ -309,6 +310,7 @@ class CompiledEngine:
             "final_truth": np.empty((n, n_out), dtype=np.bool_),
             "occupancy": np.zeros((n_points, n_tracks, max_states), dtype=np.int64),
             "at_truth": np.zeros((n_points, n_out), dtype=np.int64),
+            "passage": np.zeros((n_points, n_out), dtype=np.int64),
             "fired": np.zeros(n_events, dtype=np.int64),
             "fire_count": np.zeros(n_events, dtype=np.int64),
             "at_points": np.empty((n if detail else 1, n_points, n_tracks), dtype=np.int16),
@@ -328,13 +330,14 @@ class CompiledEngine:
             m.targets, m.n_to, m.also, m.readers_ptr, m.readers, m.outcome, m.code, m.start,
             m.masks, m.tabulated, m.strides, m.en_table, m.mod_tabulated, m.mod_bits, m.out_table, m.points,
             MAX_INSTANT_FIRINGS, MAX_RUN_FIRINGS, MAX_TRAJECTORY, detail, out["final"], out["first"],
-            out["final_truth"], out["occupancy"], out["at_truth"], out["fired"],
+            out["final_truth"], out["occupancy"], out["at_truth"], out["passage"], out["fired"],
             out["fire_count"], out["at_points"], out["fires"], traj, traj_len, traj_hash,
         )  # fmt: skip
         # the kernel counts changes at the first checkpoint they reach; states at each
         # checkpoint are the running sums
         np.cumsum(out["occupancy"], axis=0, out=out["occupancy"])
         np.cumsum(out["at_truth"], axis=0, out=out["at_truth"])
+        np.cumsum(out["passage"], axis=0, out=out["passage"])
         if loop >= 0:
             raise loop_error(scenario, block, int(loop))
         out.update(traj=traj, traj_len=traj_len, traj_hash=traj_hash, slot_values=values[:keep])
