@@ -74,7 +74,6 @@ class RandomBlock:
 
     Attributes
     ----------
-    init : numpy.ndarray, shape (n, n_tracks)
     fixed : numpy.ndarray, shape (n_slots,)
         Quantile levels at which sensitivity analysis fixes uncertain values in every run of
         the block (:meth:`fix`); NaN where a value keeps its own per-run draw.
@@ -88,7 +87,7 @@ class RandomBlock:
     seed: int
     start: int
     stop: int
-    init: np.ndarray
+    track_ids: tuple[str, ...]
     event_ids: tuple[str, ...]
     fixed: np.ndarray
     _layers: dict = field(default_factory=dict, repr=False)
@@ -113,10 +112,20 @@ class RandomBlock:
             seed=seed,
             start=start,
             stop=stop,
-            init=_columns(seed, [f"init:{t.id}" for t in scenario.tracks], start, stop),
+            track_ids=tuple(t.id for t in scenario.tracks),
             event_ids=tuple(e.id for e in scenario.events),
             fixed=np.full(len(scenario.slots), np.nan),
         )
+
+    @property
+    def init(self) -> np.ndarray:
+        """Uniforms of the initial states, one column per track: shape (n, n_tracks); drawn
+        on first use (tracks with one initial state need none)."""
+        layer = self._layers.get("init")
+        if layer is None:
+            names = [f"init:{t}" for t in self.track_ids]
+            layer = self._layers["init"] = _columns(self.seed, names, self.start, self.stop)
+        return layer
 
     @property
     def n(self) -> int:
