@@ -9,6 +9,7 @@ for any number of worker processes.
 
 from __future__ import annotations
 
+import mmap
 import multiprocessing as mp
 import os
 import signal
@@ -76,25 +77,41 @@ def get_engine(name: str) -> Engine:
 _worker: dict = {}
 
 
-def _init_worker(scenario: Scenario, engine_name: str, seed: int, design) -> None:
+def _init_worker(
+    scenario: Scenario, engine_name: str, seed: int, design, shared: dict | None = None
+) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    _worker.update(scenario=scenario, engine=get_engine(engine_name), seed=seed, design=design)
+    _worker.update(
+        scenario=scenario, engine=get_engine(engine_name), seed=seed, design=design, shared=shared
+    )
 
 
-def _run_block(unit: tuple[int, int, int, int]) -> Partial:
+def _run_block(unit: tuple[int, int, int, int, int]) -> tuple[int, Partial]:
     """Simulate one work unit: (design row or -1, first run index, end run index, number of
-    leading runs whose uncertain-value draws are sent back)."""
-    row, start, stop, keep = unit
+    leading runs whose uncertain-value draws are sent back, position of the first run in
+    the collected arrays).
+
+    Returns the number of runs and their partial. When the worker shares the collected
+    per-run arrays with the parent (``shared``), the block's rows are written there and the
+    partial goes back without them.
+    """
+    row, start, stop, keep, position = unit
     scenario = _worker["scenario"]
     block = RandomBlock.build(scenario, _worker["seed"], start, stop)
     if row >= 0:
         block.fix(_worker["design"][row])
     engine = _worker["engine"]
     if hasattr(engine, "run_reduced"):  # the compiled engine reduces as it simulates
-        return engine.run_reduced(scenario, block, keep)
-    part = Partial.reduce(scenario, engine.run_block(scenario, block))
-    part.slot_values = part.slot_values[:keep].copy()  # not pickled back when unused
-    return part
+        part = engine.run_reduced(scenario, block, keep)
+    else:
+        part = Partial.reduce(scenario, engine.run_block(scenario, block))
+        part.slot_values = part.slot_values[:keep].copy()  # not pickled back when unused
+    shared = _worker.get("shared")
+    if shared is not None:
+        for name in PER_RUN:
+            shared[name][position : position + block.n] = getattr(part, name)
+            setattr(part, name, None)
+    return block.n, part
 
 
 def run_scenario(
@@ -219,7 +236,8 @@ def run_design(
         offset = 0 if common else row * runs_per_row
         for a, b in _blocks_from(offset, runs_per_row, size):
             keep_here = min(max(keep - before, 0), b - a)
-            units.append((row if design is not None else -1, offset + a, offset + b, keep_here))
+            unit = (row if design is not None else -1, offset + a, offset + b, keep_here, before)
+            units.append(unit)
             before += b - a
     jobs = min(jobs, len(units))
     started = time.perf_counter()
@@ -228,22 +246,23 @@ def run_design(
         _init_worker(scenario, name, seed, design)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         for unit in units:
-            done = collect.add(_run_block(unit))
+            done = collect.add(*_run_block(unit))
             if progress:
                 progress(done, total)
     else:
-        method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-        pool = mp.get_context(method).Pool(
-            jobs, initializer=_init_worker, initargs=(scenario, name, seed, design)
+        # forked workers write per-run rows straight into memory shared with this process
+        fork = "fork" in mp.get_all_start_methods()
+        collect = _Collect(scenario, total, keep, shared=fork)
+        shared = {name: getattr(collect, name) for name in PER_RUN} if fork else None
+        pool = mp.get_context("fork" if fork else "spawn").Pool(
+            jobs, initializer=_init_worker, initargs=(scenario, name, seed, design, shared)
         )
         previous = signal.signal(signal.SIGINT, _interrupt_once)
         previous_term = signal.signal(signal.SIGTERM, _terminated)
         try:
             parts = pool.imap(_run_block, units)
-            # allocated (and its pages faulted in) while the workers start up
-            collect = _Collect(scenario, total, keep)
             for part in parts:
-                done = collect.add(part)
+                done = collect.add(*part)
                 if progress:
                     progress(done, total)
             pool.close()
@@ -298,39 +317,44 @@ def _interrupt_once(signum, frame):
     raise KeyboardInterrupt
 
 
+PER_RUN = ("flags", "first", "final", "traj_hash")  # a partial's arrays with a row per run
+
+
 class _Collect:
     """Block results folded in, in run order, as they come: per-run arrays copied into arrays
-    allocated once for all runs, sums added, the known trajectory sequences gathered."""
+    allocated once for all runs (or written there by the workers, when ``shared``), sums
+    added, the known trajectory sequences gathered."""
 
-    def __init__(self, scenario: Scenario, total: int, keep: int):
+    def __init__(self, scenario: Scenario, total: int, keep: int, shared: bool = False):
         n_out, n_tracks = len(scenario.outcomes), len(scenario.tracks)
         n_points, n_events = len(checkpoints(scenario)), len(scenario.events)
         max_states = max(len(t.states) for t in scenario.tracks)
         self.scenario = scenario
-        self.flags = _touched((total, n_out), bool)
-        self.first = _touched((total, n_out), float)
-        self.final = _touched((total, n_tracks), np.int16)
+        runs = _shared if shared else _touched
+        self.flags = runs((total, n_out), bool)
+        self.first = runs((total, n_out), float)
+        self.final = runs((total, n_tracks), np.int16)
+        self.traj_hash = runs(total, np.uint64)
         self.slot_values = _touched((keep, len(scenario.slots)), float)
         self.occupancy = np.zeros((n_points, n_tracks, max_states), dtype=np.int64)
         self.by_point = np.zeros((n_points, n_out), dtype=np.int64)
         self.passage = np.zeros((n_points, n_out), dtype=np.int64)
         self.fired = np.zeros(n_events, dtype=np.int64)
         self.fire_count = np.zeros(n_events, dtype=np.int64)
-        self.traj_hash = _touched(total, np.uint64)
         self.sequences: dict = {}
         self.done = 0
 
-    def add(self, part: Partial) -> int:
-        """Fold in the next block; returns the number of runs folded in so far."""
-        a, b = self.done, self.done + len(part.flags)
-        self.flags[a:b] = part.flags
-        self.first[a:b] = part.first
-        self.final[a:b] = part.final
+    def add(self, n: int, part: Partial) -> int:
+        """Fold in the next block of ``n`` runs; returns the number of runs folded in so far."""
+        a, b = self.done, self.done + n
+        for name in PER_RUN:
+            rows = getattr(part, name)
+            if rows is not None:  # None: written in place by a worker
+                getattr(self, name)[a:b] = rows
         kept = part.slot_values[: max(len(self.slot_values) - a, 0)]
         self.slot_values[a : a + len(kept)] = kept
         for name in ("occupancy", "by_point", "passage", "fired", "fire_count"):
             getattr(self, name)[...] += getattr(part, name)
-        self.traj_hash[a:b] = part.traj_hash
         for code, seq in part.sequences.items():
             self.sequences.setdefault(code, seq)
         self.done = b
@@ -355,6 +379,14 @@ class _Collect:
             sequences=self.sequences,
             rows=rows,
         )
+
+
+def _shared(shape, dtype) -> np.ndarray:
+    """A zeroed array in anonymous shared memory (``mmap``): processes forked after its
+    creation write into it, and this one reads their rows without a copy."""
+    count = int(np.prod(shape, dtype=np.int64))
+    buffer = mmap.mmap(-1, max(count * np.dtype(dtype).itemsize, 1))
+    return np.frombuffer(buffer, dtype=dtype, count=count).reshape(shape)
 
 
 def _touched(shape, dtype) -> np.ndarray:

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import math
 
+import numpy as np
 import pytest
 
 from sim import SimulationError, load_scenario
@@ -47,6 +48,24 @@ def test_same_results_for_any_number_of_jobs():
     assert one["outcomes"] == two["outcomes"]
     assert one["events"] == two["events"]
     assert one["states_at_horizon"] == two["states_at_horizon"]
+
+
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_per_run_arrays_same_for_any_number_of_jobs(monkeypatch, start_method):
+    # Forked workers write per-run rows into shared memory; spawned ones send them back.
+    import multiprocessing
+
+    from sim import runner
+
+    monkeypatch.setattr(runner.mp, "get_all_start_methods", lambda: [start_method])
+    assert start_method in multiprocessing.get_all_start_methods()
+    scenario = load_scenario(CASES.parent / "bench" / "markov6.yaml")
+    one = run_scenario(scenario, runs=20_000, seed=4, jobs=1)
+    two = run_scenario(scenario, runs=20_000, seed=4, jobs=2)
+    assert two.settings.jobs == 2  # three blocks of at most 8192 runs
+    for name in ("flags", "first", "final", "traj_hash", "slot_values"):
+        assert np.array_equal(getattr(one, name), getattr(two, name)), name
+    assert one.fire_count.sum() > 20_000
 
 
 def test_seed_changes_results_and_zero_is_a_seed():
