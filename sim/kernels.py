@@ -643,7 +643,9 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
     cum,
     targets,
     n_to,
-    also,
+    also_ptr,
+    also_track,
+    also_state,
     readers_ptr,
     readers,
     outcome,
@@ -701,6 +703,8 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
     n_fire = np.zeros(n_events, dtype=np.int64)
     at_done = np.zeros(n_events, dtype=np.bool_)
     changed = np.zeros(n_tracks, dtype=np.bool_)
+    changed_list = np.zeros(n_tracks, dtype=np.int64)
+    n_changed = 0
     mark = np.zeros(n_events, dtype=np.int64)
     todo = np.zeros(n_events, dtype=np.int64)
     holds = np.zeros(n_out, dtype=np.bool_)
@@ -713,6 +717,7 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
             state[t] = initial[r, t]
             joint += state[t] * strides[t]
             changed[t] = False
+        n_changed = 0
         enabled[:] = False
         speed[:] = 1.0
         due[:] = inf
@@ -749,11 +754,10 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
             # re-examine the clocks in todo (section 8.2-8.4)
             for i in range(n_todo):
                 x = todo[i]
-                fresh = x == fired or changed[track[x]] or fired < 0
-                if at_done[x]:
+                if tabulated:
+                    en = en_table[joint, x] and not at_done[x]
+                elif at_done[x]:
                     en = False
-                elif tabulated:
-                    en = en_table[joint, x]
                 else:
                     en = from_mask[x, state[track[x]]]
                     if en and guard[x] >= 0:
@@ -763,6 +767,7 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
                         enabled[x] = False
                         due[x] = inf
                     continue
+                fresh = x == fired or changed[track[x]] or fired < 0
                 # which modifiers hold, as bits (when at most 31); an enabled clock whose
                 # modifiers are unchanged keeps its speed
                 if n_mod[x] == 0:
@@ -853,9 +858,9 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
                         target = targets[e, j]
                         break
             k_fire[e] += np.uint64(1)
-            any_change = False
-            for j in range(n_tracks):
-                changed[j] = False
+            for i in range(n_changed):
+                changed[changed_list[i]] = False
+            n_changed = 0
             tr = track[e]
             if state[tr] != target:
                 if point < n_points:
@@ -864,16 +869,22 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
                 joint += (target - state[tr]) * strides[tr]
                 state[tr] = target
                 changed[tr] = True
-                any_change = True
-            for j in range(n_tracks):
-                if also[e, j] >= 0 and state[j] != also[e, j]:
+                changed_list[0] = tr
+                n_changed = 1
+            for p in range(also_ptr[e], also_ptr[e + 1]):
+                j = also_track[p]
+                v = also_state[p]
+                if state[j] != v:
                     if point < n_points:
                         occupancy[point, j, state[j]] -= 1
-                        occupancy[point, j, also[e, j]] += 1
-                    joint += (also[e, j] - state[j]) * strides[j]
-                    state[j] = also[e, j]
-                    changed[j] = True
-                    any_change = True
+                        occupancy[point, j, v] += 1
+                    joint += (v - state[j]) * strides[j]
+                    state[j] = v
+                    if not changed[j]:
+                        changed[j] = True
+                        changed_list[n_changed] = j
+                        n_changed += 1
+            any_change = n_changed > 0
             n_fire[e] += 1
             if tlen < max_traj:
                 traj[r, tlen] = e
@@ -906,14 +917,14 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
             mark[e] = stamp
             todo[0] = e
             n_todo = 1
-            for j in range(n_tracks):
-                if changed[j]:
-                    for p in range(readers_ptr[j], readers_ptr[j + 1]):
-                        x = readers[p]
-                        if mark[x] != stamp:
-                            mark[x] = stamp
-                            todo[n_todo] = x
-                            n_todo += 1
+            for i in range(n_changed):
+                j = changed_list[i]
+                for p in range(readers_ptr[j], readers_ptr[j + 1]):
+                    x = readers[p]
+                    if mark[x] != stamp:
+                        mark[x] = stamp
+                        todo[n_todo] = x
+                        n_todo += 1
             fired = e
         while detail and point < n_points:
             for j in range(n_tracks):

@@ -200,6 +200,12 @@ class _Model:
         for e in sc.events:
             for t in e.reads():
                 readers[t].append(e.index)
+        # ``also`` as lists: event i sets also_track[p] to also_state[p], p in [ptr[i], ptr[i+1])
+        self.also_ptr = np.zeros(n_events + 1, dtype=np.int64)
+        self.also_ptr[1:] = np.cumsum((self.also >= 0).sum(axis=1))
+        rows, cols = np.nonzero(self.also >= 0)
+        self.also_track = np.array(cols.tolist() or [0], dtype=np.int64)
+        self.also_state = np.array(self.also[rows, cols].tolist() or [0], dtype=np.int64)
         self.readers_ptr = np.zeros(n_tracks + 1, dtype=np.int64)
         self.readers_ptr[1:] = np.cumsum([len(r) for r in readers])
         self.readers = np.array([x for r in readers for x in r] or [0], dtype=np.int64)
@@ -327,7 +333,7 @@ class CompiledEngine:
             m.hz_per, m.mod_slot, m.mod_const,
             m.wkind, m.wcode, m.wpar, m.wspl, m.splines, m.wslot, m.wconst, m.key_wait,
             m.key_branch, m.track, m.from_mask, m.guard, m.mod, m.n_mod, m.is_at, m.day, m.cum,
-            m.targets, m.n_to, m.also, m.readers_ptr, m.readers, m.outcome, m.code, m.start,
+            m.targets, m.n_to, m.also_ptr, m.also_track, m.also_state, m.readers_ptr, m.readers, m.outcome, m.code, m.start,
             m.masks, m.tabulated, m.strides, m.en_table, m.mod_tabulated, m.mod_bits, m.out_table, m.points,
             MAX_INSTANT_FIRINGS, MAX_RUN_FIRINGS, MAX_TRAJECTORY, detail, out["final"], out["first"],
             out["final_truth"], out["occupancy"], out["at_truth"], out["passage"], out["fired"],
