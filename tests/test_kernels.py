@@ -50,6 +50,29 @@ def test_probit_table_agrees_with_scipy_ndtri():
     assert np.isnan(special_points[2:5]).all() and special_points[5] == 0.0
 
 
+def test_exp_agrees_with_numpy_within_three_ulps():
+    import numba
+
+    @numba.njit(error_model="numpy")
+    def exps(x):
+        out = np.empty_like(x)
+        for i in range(x.shape[0]):
+            out[i] = kernels._exp(x[i])
+        return out
+
+    rng = np.random.default_rng(5)
+    x = np.concatenate([rng.uniform(-40, 40, 200_000), rng.uniform(-745, 709.7, 100_000)])
+    got, ref = exps(x), np.exp(x)
+    normal = ref > np.finfo(float).tiny
+    assert np.all(np.abs(got - ref)[normal] <= 3 * np.spacing(ref[normal]))
+    sub = ~normal  # subnormal results lose relative precision, as numpy's do
+    assert np.all(np.abs(got - ref)[sub] <= 1e-12 * ref[sub] + 5e-324)
+    edge = exps(np.array([0.0, 709.78, 709.79, -745.13, -745.2, np.inf, -np.inf, np.nan]))
+    assert edge[0] == 1.0 and edge[1] == np.exp(709.78) and edge[2] == np.inf
+    assert edge[3] == 5e-324 and edge[4] == 0.0 and edge[5] == np.inf and edge[6] == 0.0
+    assert np.isnan(edge[7])
+
+
 @pytest.mark.parametrize(
     ("family", "params", "tol"),
     [
