@@ -177,13 +177,24 @@ def layer(seed, key, start, n, k):
     Equal, number by number, to :func:`uniform`; one Philox block serves four runs.
     """
     out = np.empty(n)
-    w0 = w1 = w2 = w3 = _ZERO
-    for i in range(n):
+    i = 0
+    while i < n:
         run = start + i
+        w0, w1, w2, w3 = philox(np.uint64(run >> 2) + _ONE, k, _ZERO, _ZERO, seed, key)
         j = run & 3
-        if j == 0 or i == 0:
-            w0, w1, w2, w3 = philox(np.uint64(run >> 2) + _ONE, k, _ZERO, _ZERO, seed, key)
-        out[i] = _word(w0, w1, w2, w3, j)
+        if j == 0 and i + 4 <= n:  # a whole block of four runs
+            out[i] = (float(w0 >> _S12) + 0.5) * _ULP
+            out[i + 1] = (float(w1 >> _S12) + 0.5) * _ULP
+            out[i + 2] = (float(w2 >> _S12) + 0.5) * _ULP
+            out[i + 3] = (float(w3 >> _S12) + 0.5) * _ULP
+            i += 4
+            continue
+        while i < n:  # the ragged first or last block
+            out[i] = _word(w0, w1, w2, w3, j)
+            i += 1
+            j += 1
+            if j == 4:
+                break
     return out
 
 

@@ -59,6 +59,16 @@ def test_a_layer_is_numpy_philox_number_run_of_the_stream(start):
     assert one == expected[37]
 
 
+def test_short_and_ragged_layers_equal_the_addressed_uniforms():
+    # layer() takes one Philox block per four runs; blocks cut at either end must agree
+    seed, key, k = np.uint64(9), np.uint64(stream_key("slot:p")), np.uint64(0)
+    for start in range(6):
+        for n in range(1, 11):
+            got = kernels.layer(seed, key, start, n, k)
+            want = [kernels.uniform(seed, key, np.uint64(start + i), k) for i in range(n)]
+            assert got.tolist() == want, (start, n)
+
+
 def test_uniforms_are_in_the_open_unit_interval_and_look_uniform():
     u = uniforms(0, "wait:e", 0, CHUNK, 2)
     assert u.min() >= 2.0**-53 and u.max() <= 1 - 2.0**-53
