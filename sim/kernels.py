@@ -570,8 +570,9 @@ def hazard_rates(x, chance, per_days):
 
 
 @_jit
-def draw_columns(seed, keys, start, n, k, code, par, spl, splines, fixed):
-    """Values of several streams' layer ``k`` for runs ``[start, start + n)``: (m, n).
+def draw_columns(seed, keys, start, n, k, code, par, spl, splines, fixed, out):
+    """Values of several streams' layer ``k`` for runs ``[start, start + n)``, written into
+    ``out`` (m, n) and returned.
 
     Row j is the quantile (:func:`quantile` with ``code[j]``, ``par[j]``, spline ``spl[j]``)
     of the uniforms of stream ``keys[j]`` (as :func:`layer`), or of the level ``fixed[j]``
@@ -579,7 +580,6 @@ def draw_columns(seed, keys, start, n, k, code, par, spl, splines, fixed):
     function is the one :func:`quantile` calls, so the values are the same bit for bit.
     """
     m = keys.shape[0]
-    out = np.empty((m, n))
     z = np.empty(n)
     for j in range(m):
         row = out[j]

@@ -111,6 +111,9 @@ def _run_block(unit: tuple[int, int, int, int, int]) -> tuple[int, Partial]:
         for name in PER_RUN:
             shared[name][position : position + block.n] = getattr(part, name)
             setattr(part, name, None)
+        # the kept draws: the first rows of the first blocks only
+        shared["slot_values"][position : position + len(part.slot_values)] = part.slot_values
+        part.slot_values = None
     return block.n, part
 
 
@@ -253,7 +256,9 @@ def run_design(
         # forked workers write per-run rows straight into memory shared with this process
         fork = "fork" in mp.get_all_start_methods()
         collect = _Collect(scenario, total, keep, shared=fork)
-        shared = {name: getattr(collect, name) for name in PER_RUN} if fork else None
+        shared = {name: getattr(collect, name) for name in (*PER_RUN, "slot_values")}
+        if not fork:
+            shared = None
         pool = mp.get_context("fork" if fork else "spawn").Pool(
             jobs, initializer=_init_worker, initargs=(scenario, name, seed, design, shared)
         )
@@ -335,7 +340,7 @@ class _Collect:
         self.first = runs((total, n_out), float)
         self.final = runs((total, n_tracks), np.int16)
         self.traj_hash = runs(total, np.uint64)
-        self.slot_values = _touched((keep, len(scenario.slots)), float)
+        self.slot_values = runs((keep, len(scenario.slots)), float)
         self.occupancy = np.zeros((n_points, n_tracks, max_states), dtype=np.int64)
         self.by_point = np.zeros((n_points, n_out), dtype=np.int64)
         self.passage = np.zeros((n_points, n_out), dtype=np.int64)
@@ -351,8 +356,9 @@ class _Collect:
             rows = getattr(part, name)
             if rows is not None:  # None: written in place by a worker
                 getattr(self, name)[a:b] = rows
-        kept = part.slot_values[: max(len(self.slot_values) - a, 0)]
-        self.slot_values[a : a + len(kept)] = kept
+        if part.slot_values is not None:  # None: written in place by a worker
+            kept = part.slot_values[: max(len(self.slot_values) - a, 0)]
+            self.slot_values[a : a + len(kept)] = kept
         for name in ("occupancy", "by_point", "passage", "fired", "fire_count"):
             getattr(self, name)[...] += getattr(part, name)
         for code, seq in part.sequences.items():

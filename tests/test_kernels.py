@@ -144,7 +144,9 @@ def test_draw_columns_equal_sample_of_the_stream_uniforms_bit_for_bit():
     fixed = np.full(len(dists), np.nan)
     fixed[2] = 0.25
     args = (np.array(code), np.array(par), np.array(spl), np.stack(coefs), fixed)
-    got = kernels.draw_columns(np.uint64(9), keys, 1003, 500, np.uint64(0), *args)
+    out = np.full((len(dists), 500), np.nan)
+    got = kernels.draw_columns(np.uint64(9), keys, 1003, 500, np.uint64(0), *args, out)
+    assert np.shares_memory(got, out)
     for j, d in enumerate(dists):
         u = np.full(500, 0.25) if j == 2 else uniforms(9, names[j], 1003, 1503)
         assert np.array_equal(got[j], d.sample(u)), d.family

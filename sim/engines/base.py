@@ -285,15 +285,19 @@ def draw_slots(
     block: RandomBlock,
     runs: int | None = None,
     tables: SlotTables | None = None,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """The uncertain values of the first ``runs`` runs of a block (all by default), by inverse
     transform of the ``slot`` uniforms (or of the block's fixed levels): (runs, n_slots), days
-    for durations. ``tables`` defaults to the scenario's own."""
+    for durations. ``tables`` defaults to the scenario's own; ``out``, a C-contiguous
+    (n_slots, runs) array to fill, to a new one."""
     runs = block.n if runs is None else runs
     t = tables or _slot_tables(scenario)
+    if out is None:
+        out = np.empty((len(t.keys), runs))
     columns = kernels.draw_columns(
         np.uint64(block.seed), t.keys, block.start, runs, np.uint64(0), t.code, t.par, t.spl,
-        t.splines, np.ascontiguousarray(block.fixed, dtype=float),
+        t.splines, np.ascontiguousarray(block.fixed, dtype=float), out,
     )  # fmt: skip
     return columns.T  # (runs, n_slots), a view: each value's draws lie together in memory
 

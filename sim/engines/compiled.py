@@ -254,6 +254,7 @@ class CompiledEngine:
         if numba is None:  # pragma: no cover
             raise ImportError("numba is not installed")
         self._models: tuple[Scenario, _Model] | None = None
+        self._buffers: dict[str, np.ndarray] = {}
 
     def _model(self, scenario: Scenario) -> _Model:
         # the scenario object itself is kept: an id() could be reused by a later scenario
@@ -305,6 +306,15 @@ class CompiledEngine:
             sequences=out["sequences"],
         )
 
+    def _scratch(self, name: str, shape: tuple, dtype) -> np.ndarray:
+        """A C-contiguous array of ``shape`` in memory kept from block to block, for values
+        no result refers to: fresh memory is slow to touch on some virtual machines."""
+        size = int(np.prod(shape))
+        have = self._buffers.get(name)
+        if have is None or have.dtype != dtype or have.size < size:
+            have = self._buffers[name] = np.empty(size, dtype=dtype)
+        return have[:size].reshape(shape)  # C-contiguous for any shape: one compiled kernel
+
     def _run(self, scenario: Scenario, block: RandomBlock, detail: bool, keep: int) -> dict:
         m = self._model(scenario)
         n, n_tracks = block.n, len(scenario.tracks)
@@ -322,10 +332,12 @@ class CompiledEngine:
             "at_points": np.empty((n if detail else 1, n_points, n_tracks), dtype=np.int16),
             "fires": np.empty((n if detail else 1, n_events), dtype=np.int32),
         }
-        traj = np.empty((n, MAX_TRAJECTORY + 1), dtype=np.int32)
-        traj_len = np.empty(n, dtype=np.int64)
+        traj = self._scratch("traj", (n, MAX_TRAJECTORY + 1), np.int32)
+        traj_len = self._scratch("traj_len", (n,), np.int64)
         traj_hash = np.empty(n, dtype=np.uint64)
-        values = draw_slots(scenario, block, tables=m.tables)
+        # draws the partial does not keep go to memory reused from block to block
+        buffer = self._scratch("values", (len(m.tables.keys), n), float) if keep == 0 else None
+        values = draw_slots(scenario, block, tables=m.tables, out=buffer)
         slots = values if values.shape[1] else np.zeros((n, 1))
         loop = simulate(
             np.uint64(block.seed), block.start, scenario.horizon_days,
