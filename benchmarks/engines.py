@@ -52,6 +52,8 @@ def main() -> None:
     for name, path in MODELS.items():
         scenario = load_scenario(path)
         for engine in engines:
+            # compiling (or loading) the numba kernels is timed separately below
+            run_scenario(scenario, runs=64, seed=1, jobs=1, engine=engine)
             runs = args.simpy_runs if engine == "simpy" else args.runs
             for jobs in (1, 2):
                 res = run_scenario(scenario, runs=runs, seed=1, jobs=jobs, engine=engine)

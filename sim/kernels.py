@@ -590,7 +590,7 @@ def draw_columns(seed, keys, start, n, k, code, par, spl, splines, fixed, out):
         u = layer(seed, keys[j], start, n, k)
         row[:] = u
         c, p0, p1, s = code[j], par[j, 0], par[j, 1], spl[j]
-        if c == LOGNORMAL or c == SPLINE:
+        if c == LOGNORMAL or c == SPLINE:  # noqa: PLR1714, SIM109 - plain compares for numba
             # probit in three passes: the table (vectorized), ndtri where the table does not
             # reach, the family's function of z
             for i in range(n):

@@ -787,19 +787,24 @@ def test_top_codes_break_ties_by_first_run_with_many_or_few_candidates():
 
 def _many_modifiers(n: int) -> str:
     """A clock with ``n`` modifiers, each on while a counter track is at or past a level."""
+    states = [f"s{j}" for j in range(40)]
     mods = "\n".join(
-        f"      - {{when: \"c in [{', '.join(f's{j}' for j in range(i + 1, 40))}]\", multiply: 1.0{i % 7}}}"
+        f'      - {{when: "c in [{", ".join(states[i + 1 :])}]", multiply: 1.0{i % 7}}}'
         for i in range(n)
+    )
+    climbs = "\n".join(
+        f"  - {{id: up{j}, track: c, from: s{j}, to: s{j + 1}, rate: 1 per 10 days}}"
+        for j in range(39)
     )
     return f"""\
 scenario: many_modifiers
 start: 2025-01-01
 horizon: 2 years
 tracks:
-  c: {{states: [{', '.join(f's{j}' for j in range(40))}], initial: s0}}
+  c: {{states: [{", ".join(states)}], initial: s0}}
   t: {{states: [x, y], initial: x}}
 events:
-{chr(10).join(f"  - {{id: up{j}, track: c, from: s{j}, to: s{j + 1}, rate: 1 per 10 days}}" for j in range(39))}
+{climbs}
   - id: slow
     track: t
     from: x
