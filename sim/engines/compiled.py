@@ -359,9 +359,15 @@ class CompiledEngine:
         if loop >= 0:
             raise loop_error(scenario, block, int(loop))
         out.update(traj=traj, traj_len=traj_len, traj_hash=traj_hash, slot_values=values[:keep])
-        codes, first, counts = np.unique(traj_hash, return_index=True, return_counts=True)
+        # distinct codes, their counts and a run that followed each (any one: runs with one
+        # code follow one sequence); a quicksort, where np.unique's index needs a stable sort
+        order = np.argsort(traj_hash)
+        ordered = traj_hash[order]
+        edge = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+        codes, runs = ordered[edge], order[edge]
+        counts = np.diff(np.append(edge, n))
         out["sequences"] = {
-            int(codes[i]): tuple(traj[first[i], : traj_len[first[i]]].tolist())
+            int(codes[i]): tuple(traj[runs[i], : traj_len[runs[i]]].tolist())
             for i in top_indices(codes, counts)
         }
         return out
