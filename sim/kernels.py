@@ -372,6 +372,8 @@ def _probit_cell(u):
     bits = _bits(y)
     top = bits >> _PROBIT_SHIFT
     i = top - _PROBIT_BASE
+    i = i if i < _PROBIT.shape[0] else _PROBIT.shape[0] - 1  # NaN: a wrong cell, in the table
+    i = i if i > 0 else 0
     t = (y - _double(top << _PROBIT_SHIFT)) * _double(_PROBIT_SCALE - ((bits >> 52) << 52))
     c = _PROBIT
     z = ((((c[i, 0] * t + c[i, 1]) * t + c[i, 2]) * t + c[i, 3]) * t + c[i, 4]) * t + c[i, 5]
@@ -827,7 +829,7 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
                     bits = mod_bits[joint, x]
                 else:
                     bits = 0
-                    for m in range(min(n_mod[x], MAX_MODIFIER_BITS)):
+                    for m in range(n_mod[x] if bits_ok else 0):
                         if _eval(mod[x, m], state, code, start, masks, stack):
                             bits |= 1 << m
                 if bits_ok and not fresh and enabled[x] and bits == on_bits[x]:

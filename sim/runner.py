@@ -75,14 +75,19 @@ def get_engine(name: str) -> Engine:
 
 
 _worker: dict = {}
+# set by the parent just before it forks workers: the collected per-run arrays, in shared
+# memory (inherited this way, not as pool arguments, which the pool would keep alive)
+_inherited: dict = {}
 
 
-def _init_worker(
-    scenario: Scenario, engine_name: str, seed: int, design, shared: dict | None = None
-) -> None:
+def _init_worker(scenario: Scenario, engine_name: str, seed: int, design) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     _worker.update(
-        scenario=scenario, engine=get_engine(engine_name), seed=seed, design=design, shared=shared
+        scenario=scenario,
+        engine=get_engine(engine_name),
+        seed=seed,
+        design=design,
+        shared=_inherited.get("shared"),
     )
 
 
@@ -248,20 +253,25 @@ def run_design(
         collect = _Collect(scenario, total, keep)
         _init_worker(scenario, name, seed, design)
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        for unit in units:
-            done = collect.add(*_run_block(unit))
-            if progress:
-                progress(done, total)
+        try:
+            for unit in units:
+                done = collect.add(*_run_block(unit))
+                if progress:
+                    progress(done, total)
+        finally:
+            _worker.clear()  # the engine and its buffers are not kept between runs
     else:
         # forked workers write per-run rows straight into memory shared with this process
         fork = "fork" in mp.get_all_start_methods()
         collect = _Collect(scenario, total, keep, shared=fork)
-        shared = {name: getattr(collect, name) for name in (*PER_RUN, "slot_values")}
-        if not fork:
-            shared = None
-        pool = mp.get_context("fork" if fork else "spawn").Pool(
-            jobs, initializer=_init_worker, initargs=(scenario, name, seed, design, shared)
-        )
+        if fork:
+            _inherited["shared"] = {n: getattr(collect, n) for n in (*PER_RUN, "slot_values")}
+        try:
+            pool = mp.get_context("fork" if fork else "spawn").Pool(
+                jobs, initializer=_init_worker, initargs=(scenario, name, seed, design)
+            )
+        finally:
+            _inherited.clear()
         previous = signal.signal(signal.SIGINT, _interrupt_once)
         previous_term = signal.signal(signal.SIGTERM, _terminated)
         try:
@@ -275,6 +285,9 @@ def run_design(
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # stop the workers undisturbed
             pool.terminate()
             pool.join()
+            # the pool keeps the exception, hence this frame, in a reference cycle: let the
+            # shared per-run arrays go now rather than at the next cyclic collection
+            collect = None  # noqa: F841
             raise
         finally:
             signal.signal(signal.SIGINT, previous)

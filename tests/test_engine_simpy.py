@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -66,6 +67,47 @@ def test_per_run_arrays_same_for_any_number_of_jobs(monkeypatch, start_method):
     for name in ("flags", "first", "final", "traj_hash", "slot_values"):
         assert np.array_equal(getattr(one, name), getattr(two, name)), name
     assert one.fire_count.sum() > 20_000
+
+
+LOOPS_IN_MARCH = """\
+scenario: loop
+start: 2025-01-01
+horizon: 1 year
+tracks:
+  g: {states: [off, on], initial: off}
+  t: {states: [a, b], initial: a}
+events:
+  - {id: open, track: g, from: off, to: on, at: 2025-03-01}
+  - {id: flip, track: t, from: a, to: b, after: 1e-18 days, when: g == on}
+  - {id: flop, track: t, from: b, to: a, after: 1e-18 days}
+outcomes:
+  b: {when: t == b}
+"""
+
+
+def _shared_mappings() -> int:
+    with open("/proc/self/maps", encoding="ascii") as maps:
+        return sum("/dev/zero" in line for line in maps)
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs Linux /proc")
+def test_a_failed_parallel_run_releases_its_shared_memory(tmp_path):
+    # The per-run arrays forked workers write into are freed when the run raises, without
+    # waiting for the cyclic garbage collector (the pool must not keep them alive).
+    import gc
+
+    path = tmp_path / "loop.yaml"
+    path.write_text(LOOPS_IN_MARCH, encoding="utf-8")
+    scenario = load_scenario(path)
+    before = _shared_mappings()
+    gc.disable()
+    try:
+        for _ in range(2):
+            with pytest.raises(SimulationError, match="instantaneous loop"):
+                run_scenario(scenario, runs=20_000, seed=1, jobs=2)
+        assert _shared_mappings() == before
+    finally:
+        gc.enable()
 
 
 def test_seed_changes_results_and_zero_is_a_seed():

@@ -104,3 +104,30 @@ def test_stream_keys_are_64_bit_blake2b():
     digest = hashlib.blake2b(b"slot:p", digest_size=8).digest()
     assert stream_key("slot:p") == int.from_bytes(digest, "little")
     assert stream_key("slot:p") >= 2**32 or stream_key("wait:e") >= 2**32  # not a 32-bit CRC
+
+
+TINY_INITIAL = """\
+scenario: tiny_init
+start: 2025-01-01
+horizon: 30 days
+tracks:
+  t: {states: [a, b], initial: {a: 0.0000000009, b: 1}}
+  g: {states: [x, y], initial: x}
+events:
+  - {id: flip, track: g, from: x, to: y, rate: 1 per 60 days}
+outcomes:
+  in_a: {when: t == a}
+"""
+
+
+def test_initial_states_are_the_inverse_cdf_even_beside_a_probability_of_one(tmp_path):
+    # Probabilities may sum to 1 within 1e-9: a state of probability 9e-10 before one of
+    # probability 1 is still drawn when the uniform falls below it.
+    from sim.engines.base import initial_states
+
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY_INITIAL, encoding="utf-8")
+    scenario = load_scenario(path)
+    block = RandomBlock.build(scenario, 1, 0, 4)
+    block._layers["init"] = np.array([[5e-10, 0.3], [8.9e-10, 0.5], [9.1e-10, 0.7], [0.5, 0.9]])
+    assert initial_states(scenario, block).tolist() == [[0, 0], [0, 0], [1, 0], [1, 0]]

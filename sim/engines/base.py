@@ -216,9 +216,9 @@ def initial_states(scenario: Scenario, block: RandomBlock) -> np.ndarray:
     (n, n_tracks) int64."""
     initial = np.empty((block.n, len(scenario.tracks)), dtype=np.int64)
     for t, track in enumerate(scenario.tracks):
-        certain = np.flatnonzero(np.asarray(track.initial) == 1.0)
-        if certain.size:  # what the inverse CDF gives for every uniform in (0, 1)
-            initial[:, t] = certain[0]
+        possible = np.flatnonzero(np.asarray(track.initial) > 0.0)
+        if possible.size == 1:  # what the inverse CDF gives for every uniform in (0, 1)
+            initial[:, t] = possible[0]
             continue
         cdf = np.cumsum(track.initial)
         cdf[-1] = 1.0

@@ -358,7 +358,8 @@ class CompiledEngine:
         np.cumsum(out["passage"], axis=0, out=out["passage"])
         if loop >= 0:
             raise loop_error(scenario, block, int(loop))
-        out.update(traj=traj, traj_len=traj_len, traj_hash=traj_hash, slot_values=values[:keep])
+        kept = values[:keep] if keep else np.empty((0, values.shape[1]))  # not the scratch
+        out.update(traj=traj, traj_len=traj_len, traj_hash=traj_hash, slot_values=kept)
         # distinct codes, their counts and a run that followed each (any one: runs with one
         # code follow one sequence); a quicksort, where np.unique's index needs a stable sort
         order = np.argsort(traj_hash)
