@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -313,3 +314,31 @@ def test_random_initial_state(write_scenario):
     assert within(s["outcomes"]["a"]["probability"], 0.3, runs)
     # a condition true at time 0 has first time 0
     assert s["outcomes"]["a"]["first_time_median"] is None  # 30% < half
+
+
+BUSY = """\
+scenario: busy
+start: 2025-01-01
+horizon: 30 years
+tracks:
+  g: {states: [a, b], initial: a}
+events:
+  - {id: up, track: g, from: a, to: b, rate: 20 per day}
+  - {id: down, track: g, from: b, to: a, rate: 20 per day}
+outcomes:
+  in_b: {when: g == b}
+"""
+
+
+def test_a_run_past_the_firing_cap_is_told_how_busy_it_is(tmp_path):
+    # whichever state it is in, the track leaves it at 20 a day: 20 firings a day, so the
+    # 100,000-firing cap falls about 5,000 days (13.7 years) in, in 2038
+    path = tmp_path / "busy.yaml"
+    path.write_text(BUSY, encoding="utf-8")
+    scenario = load_scenario(path)
+    with pytest.raises(SimulationError) as caught:
+        run_scenario(scenario, runs=2, seed=1, jobs=1, engine="fast")
+    message = str(caught.value)
+    assert "reached 100,000 firings, the most a run may have" in message
+    assert re.search(r"about (19\.[5-9]|20|20\.[0-4]) a day", message), message
+    assert "by 2038-" in message and "lower those events' rates" in message

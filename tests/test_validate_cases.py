@@ -171,8 +171,8 @@ def test_warnings_for_never_enabled_events_and_unreached_states(tmp_path: Path):
     assert "warnings.yaml: ok (5 warnings)" in proc.stdout
     lines = [line for line in proc.stderr.splitlines() if line]
     assert all(": warning: " in line for line in lines), proc.stderr
-    assert "warnings.yaml:13:10: warning: event 'stuck' can never be enabled" in proc.stderr
-    assert "warnings.yaml:14:10: warning: event 'ghost' can never be enabled" in proc.stderr
+    assert "warnings.yaml:13:10: warning: event 'stuck' can never fire" in proc.stderr
+    assert "warnings.yaml:14:10: warning: event 'ghost' can never fire" in proc.stderr
     assert "warning: state 'c' of track 't' can never be reached" in proc.stderr
     assert "warning: state 'orphan' of track 't' can never be reached" in proc.stderr
     assert "warning: state 'on' of track 'g' can never be reached" in proc.stderr
@@ -212,3 +212,26 @@ outcomes:
         encoding="utf-8",
     )
     assert sim.load_scenario(path).events[0].timing.short == "beta / 12 mo"
+
+
+def test_a_zero_chance_is_named_as_the_reason_an_event_never_fires(tmp_path: Path):
+    path = tmp_path / "zero.yaml"
+    path.write_text(
+        "scenario: zero\nstart: 2025-01-01\nhorizon: 1 year\n"
+        "tracks:\n  g: {states: [a, b], initial: a}\n"
+        "events:\n  - {id: up, track: g, from: a, to: b, chance: 0% within 1 year}\n"
+        "outcomes:\n  b: {when: g == b}\n",
+        encoding="utf-8",
+    )
+    proc = sim_cli("validate", "zero.yaml", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "event 'up' can never fire: its chance or rate is 0" in proc.stderr
+
+
+def test_an_oversized_file_is_reported_with_its_own_size(tmp_path: Path):
+    path = tmp_path / "big.yaml"
+    path.write_text("# padding\n" * 120_000, encoding="utf-8")
+    proc = sim_cli("validate", "big.yaml", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "file is 1,200,000 bytes; scenario files are capped at 1,000,000 bytes" in proc.stderr
+    assert "Traceback" not in proc.stderr

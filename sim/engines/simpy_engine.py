@@ -225,10 +225,13 @@ class _Replication:
                     f"{self.events[x].id} ({c})"
                     for x, c in sorted(enumerate(self.fires), key=lambda xc: -xc[1])[:6]
                 )
+                per_day = MAX_RUN_FIRINGS / t if t > 0 else math.inf
                 raise SimulationError(
-                    f"run {self.block.start + self.r} reached {MAX_RUN_FIRINGS:,} firings by "
-                    f"{self.sc.date_of(t)}, most by {names}; check for waits so short that "
-                    "time barely moves (such as 'after: 1e-300 days')"
+                    f"run {self.block.start + self.r} reached {MAX_RUN_FIRINGS:,} firings, the "
+                    f"most a run may have, by {self.sc.date_of(t)} (about {per_day:,.3g} a day), "
+                    f"most by {names}; if the scenario is meant to be this busy, lower those "
+                    "events' rates or shorten the horizon; otherwise look for waits so short "
+                    "that time barely moves (such as 'after: 1e-300 days')"
                 )
             if count.total() > MAX_INSTANT_FIRINGS:
                 names = ", ".join(f"{self.events[x].id} ({c})" for x, c in count.most_common(6))

@@ -684,10 +684,19 @@ class _Compiler:
                     reach[n].add(s)
         for k, ev in enumerate(events):
             if not enabled[k]:
+                zero = (
+                    ev.timing.kind == "hazard"
+                    and ev.timing.value.slot is None
+                    and ev.timing.value.const == 0
+                )
                 self.warn(
                     ("events", ev.index, "id"),
-                    f"event '{ev.id}' can never be enabled "
-                    "(its from states are never reached, or its guard never holds)",
+                    f"event '{ev.id}' can never fire: its "
+                    + (
+                        "chance or rate is 0"
+                        if zero
+                        else "from states are never reached, or its guard never holds"
+                    ),
                 )
         for n, t in enumerate(tracks):
             as_map = isinstance(self.spec.tracks[t.id].states, dict)

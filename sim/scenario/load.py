@@ -40,6 +40,10 @@ def read_document(path: str | Path) -> Document:
             raise ScenarioError([Problem(name, None, None, "is a folder, not a scenario file")])
         with p.open("rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:  # the size of the file, not of what was read of it
+            size = p.stat().st_size
+            message = f"file is {size:,} bytes; scenario files are capped at {MAX_BYTES:,} bytes"
+            raise ScenarioError([Problem(name, None, None, message)])
     except OSError as exc:
         raise ScenarioError(
             [Problem(name, None, None, f"cannot read file: {exc.strerror or exc}")]

@@ -206,6 +206,11 @@ def parse_quantity(value: Any, kind: str, *, allow_param: bool = True) -> Quanti
             ua = "%"
         lo = _as(a, ua, kind, left)
         hi = _as(b, ub, kind, right)
+        if lo == hi:
+            raise QuantityError(
+                f"range '{text}' has equal ends; write the single value '{right.strip()}' for "
+                "a known quantity, or two different ends for an uncertain one"
+            )
         if not lo < hi:
             raise QuantityError(
                 f"range '{text}' must go from low to high (A < B); did you mean "
