@@ -159,7 +159,7 @@ def test_probability_range_with_percent_once():
     [
         ("12 to 3 months", "duration", "did you mean '3 to 12 months'?"),
         ("30% to 10%", "probability", "did you mean '10% to 30%'?"),
-        ("3 to 3 months", "duration", "must go from low to high"),
+        ("3 to 3 months", "duration", "has equal ends; write the single value"),
         ("0 to 3 months", "duration", "must be positive"),
         ("0% to 30%", "probability", "strictly between 0% and 100%"),
         ("10% to 100%", "probability", "strictly between 0% and 100%"),
