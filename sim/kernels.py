@@ -590,7 +590,6 @@ def draw_columns(seed, keys, start, n, k, code, par, spl, splines, fixed, out):
             row[:] = quantile(code[j], par, j, splines, spl[j], level)
             continue
         u = layer(seed, keys[j], start, n, k)
-        row[:] = u
         c, p0, p1, s = code[j], par[j, 0], par[j, 1], spl[j]
         if c == LOGNORMAL or c == SPLINE:  # noqa: PLR1714, SIM109 - plain compares for numba
             # probit in three passes: the table (vectorized), ndtri where the table does not
@@ -608,10 +607,10 @@ def draw_columns(seed, keys, start, n, k, code, par, spl, splines, fixed, out):
                     row[i] = p0 + p1 * _unit_spline(splines, s, z[i])
         elif c == UNIFORM:
             for i in range(n):
-                row[i] = _uniform(p0, p1, row[i])
+                row[i] = _uniform(p0, p1, u[i])
         else:
             for i in range(n):
-                row[i] = quantile(c, par, j, splines, s, row[i])
+                row[i] = quantile(c, par, j, splines, s, u[i])
     return out
 
 
@@ -629,17 +628,10 @@ def _eval(c, state, code, start, masks, stack):
             sp += 1
         elif op == 1:  # NOT
             stack[sp - 1] = not stack[sp - 1]
-        elif op == 2:  # AND of a values
-            v = True
+        elif op == 2 or op == 3:  # noqa: PLR1714 - AND (2) or OR (3) of the top a values
+            v = op == 2
             for j in range(sp - a, sp):
-                v = v and stack[j]
-            sp -= a
-            stack[sp] = v
-            sp += 1
-        elif op == 3:  # OR of a values
-            v = False
-            for j in range(sp - a, sp):
-                v = v or stack[j]
+                v = (v and stack[j]) if op == 2 else (v or stack[j])
             sp -= a
             stack[sp] = v
             sp += 1
