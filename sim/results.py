@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 
 from sim.analysis.words import estimative_words, wilson_intervals
-from sim.engines.base import BlockResult, checkpoints, trajectory_hashes
-from sim.model.scenario import Scenario
+from sim.model.scenario import Scenario, checkpoints
+from sim.trajectories import trajectory_hashes
 
-__all__ = ["Partial", "Results", "RunSettings"]
+__all__ = ["BlockResult", "Partial", "Results", "RunSettings"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,38 @@ class RunSettings:
     elapsed_seconds: float = 0.0
     created: str = ""
     parameter_draws: int = 0
+
+
+@dataclass
+class BlockResult:
+    """Per-run results of one block of ``n`` replications.
+
+    Attributes
+    ----------
+    final : numpy.ndarray, int16, shape (n, n_tracks)
+        State index of each track at the horizon.
+    first : numpy.ndarray, float64, shape (n, n_outcomes)
+        First time (days) each outcome's condition held; ``inf`` when never.
+    at_points : numpy.ndarray, int16, shape (n, n_points, n_tracks)
+        States at the checkpoints of :func:`checkpoints` (after the firings due then).
+    fires : numpy.ndarray, int32, shape (n, n_events)
+        Number of firings of each event.
+    trajectories : Counter
+        Sequences of the indices of the events that fired, in order (at most
+        MAX_TRAJECTORY; a longer one ends with -1) -> number of runs.
+    slot_values : numpy.ndarray, float64, shape (n, n_slots)
+        The uncertain values drawn for each run.
+    traj_hash : numpy.ndarray, uint64, shape (n,)
+        Each run's trajectory as :func:`trajectory_hashes` codes it.
+    """
+
+    final: np.ndarray
+    first: np.ndarray
+    at_points: np.ndarray
+    fires: np.ndarray
+    trajectories: Counter
+    slot_values: np.ndarray
+    traj_hash: np.ndarray
 
 
 @dataclass
@@ -56,7 +88,7 @@ class Partial:
     fired, fire_count : int arrays (n_events,)
         Runs in which each event fired; total firings.
     traj_hash : uint64 array (n,)
-        Each run's trajectory code (:func:`sim.engines.base.trajectory_hashes`).
+        Each run's trajectory code (:func:`sim.trajectories.trajectory_hashes`).
     sequences : dict
         Code -> sequence of event indices, for the block's TOP_PER_BLOCK most frequent
         trajectories (ties by code).
@@ -76,7 +108,7 @@ class Partial:
 
     @classmethod
     def reduce(cls, scenario: Scenario, block: BlockResult) -> Partial:
-        """Reduce a block's per-run arrays (see :class:`sim.engines.base.BlockResult`)."""
+        """Reduce a block's per-run arrays (see :class:`BlockResult`)."""
         n, n_points, n_tracks = block.at_points.shape
         max_states = max(len(t.states) for t in scenario.tracks)
         occ = np.zeros((n_points, n_tracks, max_states), dtype=np.int64)

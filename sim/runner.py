@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from sim.engines.base import Engine, checkpoints
+from sim.engines.base import Engine
 from sim.errors import SimError
-from sim.model.scenario import Scenario
+from sim.model.scenario import Scenario, checkpoints
 from sim.model.streams import CHUNK, MAX_SEED, RandomBlock
 from sim.results import IMPORTANCE_RUNS, Partial, Results, RunSettings
 

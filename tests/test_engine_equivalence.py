@@ -42,10 +42,9 @@ import sim.engines.compiled
 import sim.engines.fast
 import sim.engines.simpy_engine
 import sim.results
-from sim.engines.base import BlockResult
 from sim.errors import ScenarioError, SimulationError
 from sim.model.streams import RandomBlock
-from sim.results import Partial, Results
+from sim.results import BlockResult, Partial, Results
 from sim.runner import ENGINES, get_engine, run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

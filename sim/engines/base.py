@@ -7,7 +7,6 @@ through :func:`prepare`, so two engines can be compared run by run.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -17,58 +16,22 @@ from sim import kernels
 from sim.errors import SimulationError
 from sim.model.scenario import Scenario
 from sim.model.streams import RandomBlock, stream_key
+from sim.results import BlockResult
 
 __all__ = [
     "MAX_INSTANT_FIRINGS",
     "MAX_RUN_FIRINGS",
-    "BlockResult",
     "Engine",
     "Prepared",
-    "checkpoints",
     "SlotTables",
     "draw_slots",
     "initial_states",
     "loop_error",
     "prepare",
-    "trajectory_counts",
-    "trajectory_hashes",
 ]
 
 MAX_INSTANT_FIRINGS = 1000
 MAX_RUN_FIRINGS = 100_000  # a daily renewal over the longest horizon (100 years) fits 2.7 times
-MAX_TRAJECTORY = 40
-
-
-@dataclass
-class BlockResult:
-    """Per-run results of one block of ``n`` replications.
-
-    Attributes
-    ----------
-    final : numpy.ndarray, int16, shape (n, n_tracks)
-        State index of each track at the horizon.
-    first : numpy.ndarray, float64, shape (n, n_outcomes)
-        First time (days) each outcome's condition held; ``inf`` when never.
-    at_points : numpy.ndarray, int16, shape (n, n_points, n_tracks)
-        States at the checkpoints of :func:`checkpoints` (after the firings due then).
-    fires : numpy.ndarray, int32, shape (n, n_events)
-        Number of firings of each event.
-    trajectories : Counter
-        Sequences of the indices of the events that fired, in order (at most
-        MAX_TRAJECTORY; a longer one ends with -1) -> number of runs.
-    slot_values : numpy.ndarray, float64, shape (n, n_slots)
-        The uncertain values drawn for each run.
-    traj_hash : numpy.ndarray, uint64, shape (n,)
-        Each run's trajectory as :func:`trajectory_hashes` codes it.
-    """
-
-    final: np.ndarray
-    first: np.ndarray
-    at_points: np.ndarray
-    fires: np.ndarray
-    trajectories: Counter
-    slot_values: np.ndarray
-    traj_hash: np.ndarray
 
 
 class Engine(Protocol):
@@ -86,12 +49,6 @@ class Engine(Protocol):
             a run with more than MAX_RUN_FIRINGS firings (waits so short that time barely
             moves).
         """
-
-
-def checkpoints(scenario: Scenario) -> np.ndarray:
-    """Times (days) at which states are recorded: the report grid and the report dates, sorted."""
-    days = list(scenario.grid_days) + [d for _, d in scenario.report_dates]
-    return np.unique(np.asarray(days, dtype=float))
 
 
 @dataclass
@@ -300,53 +257,6 @@ def draw_slots(
         t.splines, np.ascontiguousarray(block.fixed, dtype=float), out,
     )  # fmt: skip
     return columns.T  # (runs, n_slots), a view: each value's draws lie together in memory
-
-
-def trajectory_counts(traj: np.ndarray, length: np.ndarray) -> Counter:
-    """Count the distinct rows of an ``(n, MAX_TRAJECTORY + 1)`` int64 event-index array.
-
-    Row i holds ``length[i]`` event indices followed by padding (the same value in every row).
-
-    Returns
-    -------
-    collections.Counter
-        Trajectory (tuple of event indices, cut at its length) -> number of runs.
-    """
-    rows = np.ascontiguousarray(traj, dtype=np.int64)
-    keys = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
-    _, first, counts = np.unique(keys, return_index=True, return_counts=True)
-    return Counter(
-        {tuple(rows[i, : length[i]].tolist()): int(c) for i, c in zip(first, counts, strict=True)}
-    )
-
-
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
-
-
-def _mix(z: np.ndarray) -> np.ndarray:
-    """The SplitMix64 finalizer (Steele, Lea and Flood 2014), element-wise on uint64."""
-    z = (z ^ (z >> np.uint64(30))) * _MIX[0]
-    z = (z ^ (z >> np.uint64(27))) * _MIX[1]
-    return z ^ (z >> np.uint64(31))
-
-
-def trajectory_hashes(traj: np.ndarray, length: np.ndarray) -> np.ndarray:
-    """A 64-bit code of each run's trajectory: shape (n,) uint64.
-
-    ``traj`` is (n, >= max(length)) event indices (the overflow marker -1 included), row i
-    valid up to ``length[i]``. The code is ``h = mix(h xor (e + 1))`` over the sequence from
-    ``h = 0x9E3779B97F4A7C15``, then ``mix(h xor length)``, where mix is the SplitMix64
-    finalizer; the compiled engine computes the same code as runs fire. Two different
-    sequences share a code with probability about 2**-64 per pair.
-    """
-    n = len(length)
-    h = np.full(n, _GOLDEN, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for i in range(int(length.max(initial=0))):
-            step = _mix(h ^ (traj[:, i].astype(np.int64) + 1).astype(np.uint64))
-            h = np.where(i < length, step, h)
-        return _mix(h ^ np.asarray(length, dtype=np.uint64))
 
 
 def _per_run(value, slot_values: np.ndarray, n: int) -> np.ndarray:

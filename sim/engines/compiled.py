@@ -27,19 +27,17 @@ import numpy as np
 from sim.engines.base import (
     MAX_INSTANT_FIRINGS,
     MAX_RUN_FIRINGS,
-    MAX_TRAJECTORY,
-    BlockResult,
     SlotTables,
-    checkpoints,
     draw_slots,
     initial_states,
     loop_error,
 )
 from sim.kernels import MAX_MODIFIER_BITS, simulate
 from sim.model.conditions import And, Const, Not, Or, Test
-from sim.model.scenario import Scenario
+from sim.model.scenario import Scenario, checkpoints
 from sim.model.streams import RandomBlock, stream_key
-from sim.results import Partial, top_indices
+from sim.results import BlockResult, Partial, top_indices
+from sim.trajectories import MAX_TRAJECTORY
 
 __all__ = ["CompiledEngine", "available"]
 

@@ -22,16 +22,13 @@ import numpy as np
 from sim.engines.base import (
     MAX_INSTANT_FIRINGS,
     MAX_RUN_FIRINGS,
-    MAX_TRAJECTORY,
-    BlockResult,
-    checkpoints,
     loop_error,
     prepare,
-    trajectory_counts,
-    trajectory_hashes,
 )
-from sim.model.scenario import Scenario
+from sim.model.scenario import Scenario, checkpoints
 from sim.model.streams import RandomBlock
+from sim.results import BlockResult
+from sim.trajectories import MAX_TRAJECTORY, trajectory_counts, trajectory_hashes
 
 __all__ = ["FastEngine"]
 

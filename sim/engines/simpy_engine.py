@@ -22,16 +22,14 @@ import simpy
 from sim.engines.base import (
     MAX_INSTANT_FIRINGS,
     MAX_RUN_FIRINGS,
-    MAX_TRAJECTORY,
-    BlockResult,
     Prepared,
-    checkpoints,
     prepare,
-    trajectory_hashes,
 )
 from sim.errors import SimulationError
-from sim.model.scenario import Scenario
+from sim.model.scenario import Scenario, checkpoints
 from sim.model.streams import RandomBlock
+from sim.results import BlockResult
+from sim.trajectories import MAX_TRAJECTORY, trajectory_hashes
 
 __all__ = ["SimPyEngine"]
 

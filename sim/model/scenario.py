@@ -17,6 +17,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from sim.model.conditions import Condition
 from sim.model.distributions import Distribution
 
@@ -236,3 +238,9 @@ class Scenario:
             if t.id == track_id:
                 return i
         raise KeyError(track_id)
+
+
+def checkpoints(scenario: Scenario) -> np.ndarray:
+    """Times (days) at which states are recorded: the report grid and the report dates, sorted."""
+    days = list(scenario.grid_days) + [d for _, d in scenario.report_dates]
+    return np.unique(np.asarray(days, dtype=float))
