@@ -2,14 +2,79 @@
 
 Every error a user can cause derives from :class:`SimError`. Scenario problems carry where they
 are (file, line, column), the key involved and a hint, and print as
-``FILE:LINE:COL: error: MESSAGE``.
+``FILE:LINE:COL: error: MESSAGE``. :func:`did_you_mean` writes every "did you mean" hint.
 """
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["Problem", "ScenarioError", "SimError", "SimulationError"]
+__all__ = ["Problem", "ScenarioError", "SimError", "SimulationError", "closest", "did_you_mean"]
+
+
+def closest(word: Any, choices: Iterable[Any], *, cutoff: float = 0.6) -> str | None:
+    """The known name closest to ``word``, or None when none is close enough.
+
+    Parameters
+    ----------
+    word : str or Any
+        The name as the user wrote it; compared as ``str(word)``.
+    choices : iterable
+        The names that would have been valid, each compared as ``str(choice)``.
+    cutoff : float
+        Similarity in [0, 1] below which nothing is returned (``difflib``'s ratio; 0.6 is
+        ``difflib.get_close_matches``'s own default).
+
+    Returns
+    -------
+    str or None
+        The single closest choice (as a string), or None.
+
+    Raises
+    ------
+    ValueError
+        ``cutoff`` is outside [0, 1] (raised by ``difflib``).
+    """
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
+def did_you_mean(word: Any, choices: Iterable[Any], *, cutoff: float = 0.6) -> str:
+    """The hint that ends a message about an unknown name: the closest known name, if any.
+
+    Parameters
+    ----------
+    word : str or Any
+        The name as the user wrote it; compared as ``str(word)``.
+    choices : iterable
+        The names that would have been valid, each compared as ``str(choice)``.
+    cutoff : float
+        Similarity in [0, 1] below which nothing is suggested (``difflib``'s ratio; 0.6 is
+        ``difflib.get_close_matches``'s own default).
+
+    Returns
+    -------
+    str
+        ``"; did you mean 'x'?"`` naming the single closest choice, or ``""`` when none is
+        close enough.
+
+    Raises
+    ------
+    ValueError
+        ``cutoff`` is outside [0, 1] (raised by ``difflib``).
+
+    Examples
+    --------
+    >>> did_you_mean("modifers", ["when", "modifiers"])
+    "; did you mean 'modifiers'?"
+    >>> did_you_mean("zzz", ["when", "modifiers"])
+    ''
+    """
+    name = closest(word, choices, cutoff=cutoff)
+    return "" if name is None else f"; did you mean '{name}'?"
 
 
 class SimError(Exception):

@@ -8,13 +8,12 @@ rules, dates; and warns about events that can never be enabled and states never 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import itertools
 import math
 import re
 from typing import Any
 
-from sim.errors import Problem
+from sim.errors import Problem, did_you_mean
 from sim.model.conditions import Condition
 from sim.model.distributions import Distribution
 from sim.model.scenario import (
@@ -255,7 +254,7 @@ class _Compiler:
                 self.error(
                     path,
                     f"initial state '{value}' is not a state of track '{tid}'"
-                    f"{_hint(value, states)}",
+                    f"{did_you_mean(value, states)}",
                 )
             else:
                 probs[states.index(value)] = 1.0
@@ -264,7 +263,7 @@ class _Compiler:
             if st not in states:
                 self.error(
                     path + (st,),
-                    f"initial state '{st}' is not a state of track '{tid}'{_hint(st, states)}",
+                    f"initial state '{st}' is not a state of track '{tid}'{did_you_mean(st, states)}",
                     key=True,
                 )
                 continue
@@ -307,7 +306,7 @@ class _Compiler:
 
     def param_use(self, name: str, kind: str, path: tuple) -> Value | None:
         if name not in self.params:
-            self.error(path, f"unknown parameter '${name}'{_hint(name, self.params)}")
+            self.error(path, f"unknown parameter '${name}'{did_you_mean(name, self.params)}")
             return None
         uses = self.param_uses.setdefault(name, [])
         for other_kind, other_path in uses:
@@ -380,7 +379,7 @@ class _Compiler:
             if track is None:
                 self.error(
                     path + ("track",),
-                    f"event '{spec.id}': unknown track '{spec.track}'{_hint(spec.track, by_id)}",
+                    f"event '{spec.id}': unknown track '{spec.track}'{did_you_mean(spec.track, by_id)}",
                 )
                 continue
             ev = self.event(i, spec, track, tracks, path)
@@ -397,7 +396,7 @@ class _Compiler:
             self.error(
                 path,
                 f"{what}: '{state}' is not a state of track '{track.id}' "
-                f"(states: {', '.join(track.states)}){_hint(str(state), track.states)}",
+                f"(states: {', '.join(track.states)}){did_you_mean(str(state), track.states)}",
                 key=key,
             )
             return None
@@ -498,7 +497,7 @@ class _Compiler:
             if other not in by_id:
                 self.error(
                     ap,
-                    f"event '{eid}' also: unknown track '{other}'{_hint(other, by_id)}",
+                    f"event '{eid}' also: unknown track '{other}'{did_you_mean(other, by_id)}",
                     key=True,
                 )
                 ok = False
@@ -758,11 +757,6 @@ def _grid(horizon: float, every: float) -> tuple[float, ...]:
     grid = [k * every for k in range(n + 1) if k * every < horizon]
     grid.append(horizon)
     return tuple(grid)
-
-
-def _hint(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _snake(text: Any) -> str:

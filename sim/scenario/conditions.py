@@ -15,10 +15,10 @@ Nothing is ever evaluated as Python. Errors carry the 0-based offset inside the 
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 
+from sim.errors import did_you_mean
 from sim.model.conditions import And, Condition, Const, Not, Or, Test
 
 __all__ = ["KEYWORDS", "ConditionError", "parse_condition"]
@@ -59,11 +59,6 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
         pos = m.end()
     out.append(("end", "", len(text)))
     return out
-
-
-def _hint(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 class _Parser:
@@ -138,7 +133,7 @@ class _Parser:
         if value not in states:
             raise ConditionError(
                 f"track '{track}' has no state '{value}' (states: "
-                f"{', '.join(states)}){_hint(value, states)}",
+                f"{', '.join(states)}){did_you_mean(value, states)}",
                 at,
             )
         return list(states).index(value)
@@ -157,7 +152,7 @@ class _Parser:
                 f"expected a track name, 'not', 'true', 'false' or '(', found {found}", at
             )
         if value not in self.track_index:
-            raise ConditionError(f"unknown track '{value}'{_hint(value, self.tracks)}", at)
+            raise ConditionError(f"unknown track '{value}'{did_you_mean(value, self.tracks)}", at)
         track = value
         t = self.track_index[track]
         kind2, op, at2 = self.take()

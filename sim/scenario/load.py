@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from sim.errors import Problem, ScenarioError
+from sim.errors import Problem, ScenarioError, did_you_mean
 from sim.model.scenario import Scenario
 from sim.scenario.compile import compile_scenario
 from sim.scenario.schema import EventSpec, validate_structure
@@ -114,10 +114,7 @@ def load_scenario(path: str | Path, variant: str = "base") -> Scenario:
         return base
     known = [v.id for v in base.variants]
     if variant not in known:
-        import difflib
-
-        close = difflib.get_close_matches(variant, known, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        hint = did_you_mean(variant, known)
         listing = ", ".join(known) if known else "none"
         raise ScenarioError(
             [Problem(str(path), None, None, f"no variant '{variant}' (variants: {listing}){hint}")]
@@ -217,10 +214,7 @@ def apply_variant(doc: Document, vid: str) -> tuple[Document | None, list[Proble
     drop = set()
     for k, eid in enumerate(disable if isinstance(disable, list) else []):
         if eid not in ids:
-            import difflib
-
-            close = difflib.get_close_matches(str(eid), [i for i in ids if i], n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
+            hint = did_you_mean(eid, [i for i in ids if i])
             err(vpath + ("disable", k), f"cannot disable unknown event '{eid}'{hint}", key=False)
             continue
         drop.add(ids.index(eid))
@@ -257,10 +251,7 @@ def _target(text: Any, data: dict, ids: list) -> tuple | str:
         return ("parameters", parts[1], "value")
     if parts[0] == "events" and len(parts) == 3:
         if parts[1] not in ids:
-            import difflib
-
-            close = difflib.get_close_matches(parts[1], [i for i in ids if i], n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
+            hint = did_you_mean(parts[1], [i for i in ids if i])
             return f"cannot set '{text}': no event '{parts[1]}'{hint}"
         if parts[2] not in _EVENT_KEYS:
             return (

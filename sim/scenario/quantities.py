@@ -6,12 +6,12 @@ message that names the fix; the caller adds the file position.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from sim.errors import did_you_mean
 from sim.model.distributions import Distribution, fit_beta_90, lognormal_90
 
 __all__ = [
@@ -47,11 +47,6 @@ class ParamRef:
 Quantity = Distribution | ParamRef
 
 
-def _suggest(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
 def _term(text: str) -> tuple[float, str | None]:
     m = _TERM.match(text.strip())
     if not m:
@@ -63,7 +58,7 @@ def _term(text: str) -> tuple[float, str | None]:
         if low not in _UNITS:
             raise QuantityError(
                 f"unknown unit '{unit}' in '{text.strip()}'; use day(s), week(s), "
-                f"month(s) or year(s){_suggest(low, _UNITS)}"
+                f"month(s) or year(s){did_you_mean(low, _UNITS)}"
             )
         unit = _UNITS[low]
     return value, unit
@@ -284,7 +279,7 @@ def _mapping(value: dict, kind: str) -> Distribution:
     if family not in FAMILIES:
         raise QuantityError(
             f"unknown distribution '{family}'; use one of "
-            f"{', '.join(FAMILIES)}{_suggest(family, FAMILIES)}"
+            f"{', '.join(FAMILIES)}{did_you_mean(family, FAMILIES)}"
         )
     text = f"{family} {flow_text(arg)}"
     if kind == "probability" and family not in ("uniform", "triangular", "pert", "beta"):

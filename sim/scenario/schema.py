@@ -8,13 +8,12 @@ The same models give ``sim schema`` its JSON Schema.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.errors import Problem
+from sim.errors import Problem, closest, did_you_mean
 from sim.scenario.yamlio import Document
 
 __all__ = ["ScenarioFile", "json_schema", "validate_structure"]
@@ -276,9 +275,9 @@ def _problems(exc: ValidationError, doc: Document) -> list[Problem]:
             path, _ = _data_path(tuple(err["loc"]), doc.data)
             model = _field_model(path[:-1], doc.data)
             fields = [f.alias or n for n, f in model.model_fields.items()] if model else []
-            close = difflib.get_close_matches(str(err["loc"][-1]), fields, n=1, cutoff=0.6)
-            if close:
-                seen.add(("missing", path[:-1], close[0]))
+            close = closest(err["loc"][-1], fields, cutoff=0.6)
+            if close is not None:
+                seen.add(("missing", path[:-1], close))
     # When a value is wrong inside (a bad item of a list), pydantic also says the value matches
     # none of its union's other forms; only the inner problem is reported.
     paths = [_data_path(tuple(err["loc"]), doc.data)[0] for err in errors]
@@ -293,14 +292,9 @@ def _problems(exc: ValidationError, doc: Document) -> list[Problem]:
             key = str(loc[-1])
             model = _field_model(path[:-1], doc.data)
             fields = [f.alias or n for n, f in model.model_fields.items()] if model else []
-            close = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
-            hint = (
-                f"; did you mean '{close[0]}'?"
-                if close
-                else f"; allowed keys: {', '.join(fields)}"
-                if fields
-                else ""
-            )
+            hint = did_you_mean(key, fields, cutoff=0.6)
+            if not hint and fields:
+                hint = f"; allowed keys: {', '.join(fields)}"
             where = _where(path[:-1], doc.data)
             msg = f"unknown key '{key}'{where}{hint}"
             pos = doc.positions.of(path, key=True)
