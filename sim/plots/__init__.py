@@ -8,19 +8,14 @@ Axes, or returns a Figure where a chart needs several panels. Figures are made w
 :func:`save_figure` to write PNG and SVG files and release the figure.
 """
 
-from sim.plots._style import save_figure
 from sim.plots.comparison import plot_variant_differences, plot_variant_probabilities
 from sim.plots.diagram import plot_diagram
 from sim.plots.first_passage import plot_first_passage
+from sim.plots.importance import plot_importance, plot_spread
 from sim.plots.occupancy import plot_occupancy, plot_track_occupancy
 from sim.plots.outcomes import plot_outcomes
-from sim.plots.sensitivity import (
-    plot_importance,
-    plot_sobol,
-    plot_spread,
-    plot_tornado,
-    plot_tornado_grid,
-)
+from sim.plots.sensitivity import plot_sobol, plot_tornado, plot_tornado_grid
+from sim.plots.style import save_figure
 
 __all__ = [
     "plot_diagram",

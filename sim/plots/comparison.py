@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from sim.plots._style import (
+from sim.plots.style import (
     colors,
     label_of,
     legend_height,

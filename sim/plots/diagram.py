@@ -20,7 +20,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
 
 from sim.analysis.words import format_probability
-from sim.plots._style import colors, label_of, new_figure, plain, styled, wrap
+from sim.plots.style import colors, label_of, new_figure, plain, styled, wrap
 
 __all__ = ["plot_diagram"]
 

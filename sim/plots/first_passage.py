@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
-from sim.plots._style import (
+from sim.plots.style import (
     colors,
     format_date_axis,
     label_of,

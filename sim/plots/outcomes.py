@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from sim.analysis.words import estimative_words, format_probability
-from sim.plots._style import label_of, new_axes, percent_axis, styled, wrap
+from sim.plots.style import label_of, new_axes, percent_axis, styled, wrap
 
 __all__ = ["plot_outcomes"]
 

@@ -1,4 +1,4 @@
-"""Shared helpers for the chart modules: figures, date axes, labels, colours, saving.
+"""The charts' shared style and helpers: figures, date axes, labels, colours, saving.
 
 Figures are created with :class:`matplotlib.figure.Figure` directly, never through
 ``pyplot``: no global figure registry, no interactive backend, nothing to leak. Saving picks
