@@ -219,6 +219,29 @@ def plot_variant_differences(comparison: Mapping[str, Any], *, ax: Axes | None =
 
     _bands(ax, len(ids))
     ax.axvline(0.0, color="0.25", linewidth=1.0, zorder=2)
+    handles, bounds = _draw_differences(ax, outcomes, ids, order, styles, legend)
+    lo, hi = min(bounds), max(bounds)
+    pad = 0.06 * (hi - lo) if hi > lo else 1.0
+    ax.set_xlim(lo - pad, hi + pad)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=9, steps=[1, 2, 2.5, 5, 10]))
+    ax.xaxis.set_major_formatter(FuncFormatter(_signed))
+    _outcome_axis(ax, labels)
+    _differences_legend(ax, handles, keys)
+    return ax
+
+
+def _draw_differences(
+    ax: Axes,
+    outcomes: Mapping[str, Any],
+    ids: Sequence[str],
+    order: Sequence[str],
+    styles: Mapping[str, tuple[Any, str]],
+    legend: Sequence[str],
+) -> tuple[list[Any], list[float]]:
+    """Each variant's differences (points) with their intervals, one offset dot per outcome row.
+
+    Returns the variants' legend handles and the x extent drawn (with 0), in points.
+    """
     offsets = _offsets(len(order))
     handles = []
     bounds = [0.0]
@@ -254,14 +277,14 @@ def plot_variant_differences(comparison: Mapping[str, Any], *, ax: Axes | None =
                 markeredgewidth=1.1,
                 zorder=4,
             )
-    lo, hi = min(bounds), max(bounds)
-    pad = 0.06 * (hi - lo) if hi > lo else 1.0
-    ax.set_xlim(lo - pad, hi + pad)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=9, steps=[1, 2, 2.5, 5, 10]))
-    ax.xaxis.set_major_formatter(FuncFormatter(_signed))
-    _outcome_axis(ax, labels)
+    return handles, bounds
+
+
+def _differences_legend(ax: Axes, handles: list[Any], keys: Sequence[str]) -> None:
+    """The variants' legend, right of the plot, with the filled/hollow keys after them."""
     grey = "0.35"
-    handles += [
+    handles = [
+        *handles,
         Line2D([], [], color=grey, marker="o", markersize=5, linestyle="none", label=keys[0]),
         Line2D(
             [],
@@ -283,7 +306,6 @@ def plot_variant_differences(comparison: Mapping[str, Any], *, ax: Axes | None =
         title_fontsize=8,
         alignment="left",
     )
-    return ax
 
 
 # --------------------------------------------------------------------------------------------

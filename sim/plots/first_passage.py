@@ -83,6 +83,23 @@ def plot_first_passage(
         return ax
 
     ax.axhline(0.5, color="0.5", linewidth=0.8, linestyle="--", zorder=1)
+    _draw_curves(ax, first_passage, order, labels, outcomes)
+    dates = to_dates(first_passage["date"])
+    if dates.min() < dates.max():
+        ax.set_xlim(dates.min(), dates.max())
+    format_date_axis(ax)
+    _legend(ax, with_median=medians)
+    return ax
+
+
+def _draw_curves(
+    ax: Axes,
+    first_passage: pd.DataFrame,
+    order: list[str],
+    labels: Mapping[str, str],
+    outcomes: Mapping[str, Mapping[str, Any]],
+) -> None:
+    """One curve per outcome in `order`, and a marker at 50% on its median first time."""
     for outcome, color in zip(order, colors(len(order)), strict=True):
         rows = first_passage[first_passage["outcome"] == outcome]
         series = pd.Series(rows["share"].to_numpy(dtype=float), index=to_dates(rows["date"]))
@@ -107,15 +124,14 @@ def plot_first_passage(
                 zorder=3,
                 clip_on=False,
             )
-    dates = to_dates(first_passage["date"])
-    if dates.min() < dates.max():
-        ax.set_xlim(dates.min(), dates.max())
-    format_date_axis(ax)
+
+
+def _legend(ax: Axes, *, with_median: bool) -> None:
+    """The curves' legend outside the plot, on the right, with the median marker's key."""
     handles, texts = ax.get_legend_handles_labels()
-    if medians:
+    if with_median:
         handles.append(
             Line2D([], [], marker="o", color="0.3", markeredgecolor="white", linestyle="none")
         )
         texts.append("median first time")
     ax.legend(handles, texts, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
-    return ax
