@@ -289,86 +289,116 @@ def _mapping(value: dict, kind: str) -> Distribution:
         )
     if kind != "probability" and family == "beta":
         raise QuantityError("'beta' is only for probabilities")
-
-    def fixed(x) -> str:
-        """The text of one argument, which must be a fixed value."""
-        if isinstance(x, bool) or not isinstance(x, str | int | float):
-            shown = "a list" if isinstance(x, list) else "a mapping" if isinstance(x, dict) else x
-            raise QuantityError(f"'{family}' arguments are fixed values, not {shown!s}")
-        s = str(x).strip()
-        if s.startswith("$"):
-            raise QuantityError(f"'{family}' arguments are fixed values, not parameters ('{s}')")
-        return s
-
-    def num(x):
-        s = fixed(x)
-        v, unit = _term(s)
-        return _as(v, unit, kind, s)
-
-    def plain(x):  # shape parameters are plain numbers, whatever the kind
-        s = fixed(x)
-        return _as(*_term(s), "number", s)
-
-    def nonneg(x):  # uniform/triangular/pert bounds may be 0 for probabilities and numbers
-        if kind == "duration":
-            s = fixed(x)
-            v, unit = _term(s)
-            if v == 0 and unit not in (None, "%"):
-                return 0.0
-            if v < 0:
-                raise QuantityError(f"duration '{s}' must not be negative")
-            return _as(v, unit, "duration", s)
-        return num(x)
-
-    if family == "uniform":
-        lo, hi = (nonneg(x) for x in _args(arg, 2, family))
-        if not lo < hi:
-            raise QuantityError(f"uniform needs A < B, got {arg}")
-        return Distribution("uniform", (lo, hi), kind, text)
-    if family in ("triangular", "pert"):
-        lo, mode, hi = (nonneg(x) for x in _args(arg, 3, family))
-        if not (lo <= mode <= hi and lo < hi):
-            raise QuantityError(f"{family} needs min <= mode <= max with min < max, got {arg}")
-        if family == "triangular":
-            return Distribution("triangular", (lo, mode, hi), kind, text)
-        a = 1 + 4 * (mode - lo) / (hi - lo)
-        b = 1 + 4 * (hi - mode) / (hi - lo)
-        return Distribution("beta", (a, b, lo, hi - lo), kind, text)
+    args = _Args(family, kind)
+    if family in ("uniform", "triangular", "pert"):
+        return _bounded(args, arg, text)
     if family == "lognormal":
-        d = _named(arg, family, [("median", "p90"), ("p5", "p95")])
-        if "median" in d:
-            med, q = num(d["median"]), num(d["p90"])
-            if not 0 < med < q:
-                raise QuantityError("lognormal needs 0 < median < p90")
-            return Distribution(
-                "lognormal", (math.log(med), math.log(q / med) / 1.2815515655446004), kind, text
-            )
-        a, b = num(d["p5"]), num(d["p95"])
-        if not 0 < a < b:
-            raise QuantityError("lognormal needs 0 < p5 < p95")
-        return Distribution("lognormal", lognormal_90(a, b), kind, text)
+        return _lognormal(args, arg, text)
     if family == "exponential":
         d = _named(arg, family, [("mean",)])
-        mean = num(d["mean"])
+        mean = args.num(d["mean"])
         if mean <= 0:
             raise QuantityError("exponential needs a positive mean")
         return Distribution("exponential", (mean,), kind, text)
     if family in ("weibull", "gamma"):
         second = "scale" if family == "weibull" else "mean"
         d = _named(arg, family, [("shape", second)])
-        shape = plain(d["shape"])
-        other = num(d[second])
+        shape = args.plain(d["shape"])
+        other = args.num(d[second])
         if shape <= 0 or other <= 0:
             raise QuantityError(f"{family} needs a positive shape and {second}")
         return Distribution(family, (shape, other), kind, text)
-    # beta, probabilities only
+    return _beta(args, arg, text)  # probabilities only
+
+
+@dataclass(frozen=True)
+class _Args:
+    """Reads the arguments of one distribution mapping, as values of its kind."""
+
+    family: str
+    kind: str
+
+    def fixed(self, x: Any) -> str:
+        """The text of one argument, which must be a fixed value."""
+        if isinstance(x, bool) or not isinstance(x, str | int | float):
+            shown = "a list" if isinstance(x, list) else "a mapping" if isinstance(x, dict) else x
+            raise QuantityError(f"'{self.family}' arguments are fixed values, not {shown!s}")
+        s = str(x).strip()
+        if s.startswith("$"):
+            raise QuantityError(
+                f"'{self.family}' arguments are fixed values, not parameters ('{s}')"
+            )
+        return s
+
+    def num(self, x: Any) -> float:
+        """An argument in the distribution's kind (durations in days)."""
+        s = self.fixed(x)
+        v, unit = _term(s)
+        return _as(v, unit, self.kind, s)
+
+    def plain(self, x: Any) -> float:
+        """A shape parameter: a plain number, whatever the kind."""
+        s = self.fixed(x)
+        return _as(*_term(s), "number", s)
+
+    def nonneg(self, x: Any) -> float:
+        """A uniform/triangular/PERT bound: may be 0 for probabilities and numbers."""
+        if self.kind == "duration":
+            s = self.fixed(x)
+            v, unit = _term(s)
+            if v == 0 and unit not in (None, "%"):
+                return 0.0
+            if v < 0:
+                raise QuantityError(f"duration '{s}' must not be negative")
+            return _as(v, unit, "duration", s)
+        return self.num(x)
+
+
+def _bounded(args: _Args, arg: Any, text: str) -> Distribution:
+    """Uniform [A, B], triangular [min, mode, max], or PERT (a scaled beta)."""
+    family, kind = args.family, args.kind
+    if family == "uniform":
+        lo, hi = (args.nonneg(x) for x in _args(arg, 2, family))
+        if not lo < hi:
+            raise QuantityError(f"uniform needs A < B, got {arg}")
+        return Distribution("uniform", (lo, hi), kind, text)
+    lo, mode, hi = (args.nonneg(x) for x in _args(arg, 3, family))
+    if not (lo <= mode <= hi and lo < hi):
+        raise QuantityError(f"{family} needs min <= mode <= max with min < max, got {arg}")
+    if family == "triangular":
+        return Distribution("triangular", (lo, mode, hi), kind, text)
+    a = 1 + 4 * (mode - lo) / (hi - lo)
+    b = 1 + 4 * (hi - mode) / (hi - lo)
+    return Distribution("beta", (a, b, lo, hi - lo), kind, text)
+
+
+def _lognormal(args: _Args, arg: Any, text: str) -> Distribution:
+    """Lognormal from {median, p90} or {p5, p95}."""
+    d = _named(arg, "lognormal", [("median", "p90"), ("p5", "p95")])
+    if "median" in d:
+        med, q = args.num(d["median"]), args.num(d["p90"])
+        if not 0 < med < q:
+            raise QuantityError("lognormal needs 0 < median < p90")
+        return Distribution(
+            "lognormal", (math.log(med), math.log(q / med) / 1.2815515655446004), args.kind, text
+        )
+    a, b = args.num(d["p5"]), args.num(d["p95"])
+    if not 0 < a < b:
+        raise QuantityError("lognormal needs 0 < p5 < p95")
+    return Distribution("lognormal", lognormal_90(a, b), args.kind, text)
+
+
+def _beta(args: _Args, arg: Any, text: str) -> Distribution:
+    """Beta from shapes [a, b] or {mean, sd}; probabilities only."""
+    kind = args.kind
     if isinstance(arg, list):
-        a, b = (plain(x) for x in _args(arg, 2, family))
+        a, b = (args.plain(x) for x in _args(arg, 2, "beta"))
         if a <= 0 or b <= 0:
             raise QuantityError("beta needs positive shapes a and b")
         return Distribution("beta", (a, b, 0.0, 1.0), kind, text)
-    d = _named(arg, family, [("mean", "sd")])
-    m, sd = num(d["mean"]), _as(*_term(fixed(d["sd"])), "probability", fixed(d["sd"]))
+    d = _named(arg, "beta", [("mean", "sd")])
+    m = args.num(d["mean"])
+    sd = _as(*_term(args.fixed(d["sd"])), "probability", args.fixed(d["sd"]))
     if not (0 < m < 1 and sd > 0 and sd**2 < m * (1 - m)):
         raise QuantityError("beta {mean, sd} needs 0 < mean < 1 and sd^2 < mean (1 - mean)")
     k = m * (1 - m) / sd**2 - 1

@@ -108,6 +108,22 @@ def read_yaml(raw: bytes, file: str) -> Document:
         The text is too big, not UTF-8, not YAML, uses unsafe tags, repeats a key, or expands
         (through aliases) to more than :data:`MAX_NODES` nodes.
     """
+    text = _decode(raw, file)
+    if not text.strip():
+        _empty(file)
+    _check_directives(text, file)
+    _check_brackets(text, file)
+    node = _compose(text, file)
+    if node is None:
+        _empty(file)
+    _measure(node, file)
+    positions = Positions()
+    data = _convert(node, (), positions, file, 0)
+    return Document(data, positions, file, text)
+
+
+def _decode(raw: bytes, file: str) -> str:
+    """The file's text: at most MAX_BYTES of UTF-8 without NUL bytes, a leading BOM removed."""
     if len(raw) > MAX_BYTES:
         _fail(file, f"file is {len(raw):,} bytes; scenario files are capped at {MAX_BYTES:,} bytes")
     if b"\x00" in raw:
@@ -127,48 +143,17 @@ def read_yaml(raw: bytes, file: str) -> Document:
         )
     if text.startswith("\ufeff"):
         text = text[1:]
-    if not text.strip():
-        _empty(file)
-    _check_directives(text, file)
-    _check_brackets(text, file)
+    return text
+
+
+def _compose(text: str, file: str) -> Node | None:
+    """The YAML 1.2 node graph of ``text`` (no Python objects built); None for no document."""
     yaml = YAML(typ="rt", pure=True)
     yaml.version = (1, 2)
     try:
-        node = yaml.compose(io.StringIO(text))
+        return yaml.compose(io.StringIO(text))
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        context = exc.context
-        if (
-            context
-            and exc.context_mark is not None
-            and exc.problem_mark is not None
-            and exc.context_mark.line != exc.problem_mark.line
-        ):
-            context += f" (begun at line {exc.context_mark.line + 1})"
-        msg = " ".join(s for s in (context, exc.problem) if s).replace("\n", " ")
-        problem = str(exc.problem)
-        if (
-            exc.context_mark is not None
-            and exc.context
-            and ("<stream end>" in problem or "end of stream" in problem)
-        ):
-            # An unclosed [, { or quote: point at where it was opened.
-            mark = exc.context_mark
-            what = re.sub(r"^while (parsing|scanning) (a |an )?", "", exc.context)
-            what = _UNCLOSED.get(what, what)
-            msg = f"this {what} is never closed (the file ends first); close it"
-        if "<block end>" in msg:
-            msg += "; check the indentation of this line"
-        if "mapping values are not allowed here" in msg:
-            msg += "; quote a value that contains ': ', or check the indentation"
-        lines = text.splitlines()
-        if mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]:
-            msg += "; tabs are not allowed for indentation in YAML, use spaces"
-        if "flow mapping" in msg and ("'['" in msg or "','" in msg):
-            msg += (
-                "; a condition with [, ] or , inside {...} must be quoted, e.g. "
-                '{when: "g in [a, b]"}'
-            )
+        msg, mark = _syntax_message(exc, text)
         _fail(
             file,
             f"not valid YAML: {msg}",
@@ -191,12 +176,43 @@ def read_yaml(raw: bytes, file: str) -> Document:
         _fail(file, f"not valid YAML: {' '.join(str(exc).split())}")
     except RecursionError:
         _fail(file, "not valid YAML: nesting is too deep")
-    if node is None:
-        _empty(file)
-    _measure(node, file)
-    positions = Positions()
-    data = _convert(node, (), positions, file, 0)
-    return Document(data, positions, file, text)
+
+
+def _syntax_message(exc: MarkedYAMLError, text: str) -> tuple[str, Any]:
+    """A YAML syntax error in plain words with a hint, and the mark (0-based) to point at."""
+    mark = exc.problem_mark or exc.context_mark
+    context = exc.context
+    if (
+        context
+        and exc.context_mark is not None
+        and exc.problem_mark is not None
+        and exc.context_mark.line != exc.problem_mark.line
+    ):
+        context += f" (begun at line {exc.context_mark.line + 1})"
+    msg = " ".join(s for s in (context, exc.problem) if s).replace("\n", " ")
+    problem = str(exc.problem)
+    if (
+        exc.context_mark is not None
+        and exc.context
+        and ("<stream end>" in problem or "end of stream" in problem)
+    ):
+        # An unclosed [, { or quote: point at where it was opened.
+        mark = exc.context_mark
+        what = re.sub(r"^while (parsing|scanning) (a |an )?", "", exc.context)
+        what = _UNCLOSED.get(what, what)
+        msg = f"this {what} is never closed (the file ends first); close it"
+    if "<block end>" in msg:
+        msg += "; check the indentation of this line"
+    if "mapping values are not allowed here" in msg:
+        msg += "; quote a value that contains ': ', or check the indentation"
+    lines = text.splitlines()
+    if mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]:
+        msg += "; tabs are not allowed for indentation in YAML, use spaces"
+    if "flow mapping" in msg and ("'['" in msg or "','" in msg):
+        msg += (
+            '; a condition with [, ] or , inside {...} must be quoted, e.g. {when: "g in [a, b]"}'
+        )
+    return msg, mark
 
 
 _UNCLOSED = {
