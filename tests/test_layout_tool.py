@@ -102,3 +102,32 @@ def test_command_line_exit_status_and_lines(tmp_path: Path):
     assert proc.returncode == 1
     assert proc.stdout == f"{bad}:1: imports the private name '_css' from 'sim.report.render'\n"
     assert proc.stderr == "1 violations\n"
+
+
+def test_the_import_contracts_state_the_layers_of_the_architecture():
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    linter = config["tool"]["importlinter"]
+    assert linter["root_package"] == "sim" and linter["include_external_packages"]
+    contracts = {c["id"]: c for c in linter["contracts"]}
+    assert [m.strip("()") for m in contracts["run-layers"]["layers"]] == [
+        "sim.cli",
+        "sim.experiments",
+        "sim.runner",
+        "sim.engines",
+        "sim.results",
+        "sim.model",
+    ]
+    assert contracts["report-layers"]["layers"] == [
+        "sim.report",
+        "sim.plots",
+        "sim.analysis",
+        "sim.results",
+    ]
+    assert contracts["scenario-layers"]["layers"] == ["sim.scenario", "sim.model"]
+    simpy = contracts["simpy-in-one-engine"]
+    assert (simpy["source_modules"], simpy["forbidden_modules"]) == (["sim"], ["simpy"])
+    assert simpy["ignore_imports"] == ["sim.engines.simpy_engine -> simpy"]
+    assert contracts["no-cycles"]["type"] == "acyclic_siblings"
+    assert {c["type"] for c in contracts.values()} <= {"layers", "forbidden", "acyclic_siblings"}
