@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint venv clean
+.PHONY: demo test lint contracts layout venv clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -23,8 +23,16 @@ demo: $(STAMP)
 	@echo "reports/iraq_us_withdrawal_2025/base/tornado/report.html (tornado)."
 
 lint: $(STAMP)
-	$(BIN)/ruff check sim tests benchmarks
-	$(BIN)/ruff format --check sim tests benchmarks
+	$(BIN)/ruff check sim tests benchmarks tools
+	$(BIN)/ruff format --check sim tests benchmarks tools
+
+# The import layers of pyproject.toml's [tool.importlinter] (to join `lint` once the code keeps them)
+contracts: $(STAMP)
+	$(BIN)/lint-imports --no-cache
+
+# Module and function sizes, private names across modules (to join `lint` likewise)
+layout: $(STAMP)
+	$(BIN)/python tools/check_layout.py
 
 test: $(STAMP) lint
 	$(BIN)/pytest
