@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from sim.engines.base import Engine
-from sim.errors import SimError
+from sim.engines import ENGINES, REFERENCE, canonical_name, get_engine
+from sim.engines.base import RunawayRun
+from sim.errors import SimError, SimulationError
 from sim.model.scenario import Scenario, checkpoints
 from sim.model.streams import CHUNK, MAX_SEED, RandomBlock
 from sim.results import IMPORTANCE_RUNS, Partial, Results, RunSettings
@@ -28,50 +29,62 @@ from sim.results import IMPORTANCE_RUNS, Partial, Results, RunSettings
 __all__ = [
     "DEFAULT_RUNS",
     "DEFAULT_SEED",
-    "MAX_RUNS",
     "ENGINES",
-    "get_engine",
+    "MAX_RUNS",
+    "RUN_MEMORY",
+    "bytes_per_run",
+    "max_runs",
     "run_design",
     "run_scenario",
 ]
 
 DEFAULT_RUNS = 10_000
-MAX_RUNS = 50_000_000  # the per-run outcome times and states kept take about 160 bytes a run
+MAX_RUNS = 50_000_000  # runs of a plain run at most, whatever the scenario
+RUN_MEMORY = MAX_RUNS * 160  # bytes of per-run arrays a plain run may keep (8 GB)
 DEFAULT_SEED = 20250801
-BLOCK = 1024
 KEEP_VALUES = IMPORTANCE_RUNS  # uncertain-value draws kept per run (they feed importance)
 BLOCK_CELLS = 4_000_000  # runs x checkpoints x tracks held at once by a block
-ENGINES = ("auto", "fast", "numpy", "simpy")
 
 Progress = Callable[[int, int], None]
 
 
-def get_engine(name: str) -> Engine:
-    """The engine called ``name``.
+def bytes_per_run(scenario: Scenario) -> int:
+    """Bytes a plain run keeps for each replication until its results are dropped.
 
-    ``simpy`` is the reference; ``numpy`` the vectorized NumPy engine; ``fast`` the compiled
-    (numba) engine, or the NumPy engine where numba cannot be imported; ``auto`` is ``fast``.
+    Per outcome a flag (1 byte) and a first time (8); per track a final state (2); a
+    trajectory code (8) and the run's design row (8). The uncertain values of the first
+    :data:`KEEP_VALUES` runs only are kept, a fixed amount not counted here.
 
-    Raises
-    ------
-    SimError
-        Unknown name.
+    Returns
+    -------
+    int
+        Bytes per replication: 160 for 15 outcomes and 5 tracks; 466 for 50 outcomes and 3.
     """
-    if name == "simpy":
-        from sim.engines.simpy_engine import SimPyEngine
+    return 9 * len(scenario.outcomes) + 2 * len(scenario.tracks) + 16
 
-        return SimPyEngine()
-    if name in ("fast", "auto"):
-        from sim.engines import compiled
 
-        if compiled.available():
-            return compiled.CompiledEngine()
-        name = "numpy"
-    if name == "numpy":
-        from sim.engines.fast import FastEngine
+def max_runs(scenario: Scenario) -> int:
+    """The most replications a plain run of ``scenario`` may have: :data:`MAX_RUNS`, or fewer
+    when the per-run arrays (:func:`bytes_per_run`) of that many would pass
+    :data:`RUN_MEMORY` bytes.
 
-        return FastEngine()
-    raise SimError(f"unknown engine '{name}'; choose one of {', '.join(ENGINES)}")
+    Returns
+    -------
+    int
+    """
+    return min(MAX_RUNS, RUN_MEMORY // bytes_per_run(scenario))
+
+
+def _runs_error(scenario: Scenario) -> SimError:
+    cap = max_runs(scenario)
+    if cap == MAX_RUNS:
+        return SimError(f"--runs must be at most {MAX_RUNS:,}")
+    return SimError(
+        f"--runs must be at most {cap:,} for this scenario: each run keeps about "
+        f"{bytes_per_run(scenario)} bytes ({len(scenario.outcomes)} outcomes' flags and first "
+        f"times, {len(scenario.tracks)} tracks' final states, a trajectory code), and a run "
+        f"keeps at most {RUN_MEMORY / 1e9:g} GB"
+    )
 
 
 _worker: dict = {}
@@ -105,12 +118,10 @@ def _run_block(unit: tuple[int, int, int, int, int]) -> tuple[int, Partial]:
     block = RandomBlock.build(scenario, _worker["seed"], start, stop)
     if row >= 0:
         block.fix(_worker["design"][row])
-    engine = _worker["engine"]
-    if hasattr(engine, "run_reduced"):  # the compiled engine reduces as it simulates
-        part = engine.run_reduced(scenario, block, keep)
-    else:
-        part = Partial.reduce(scenario, engine.run_block(scenario, block))
-        part.slot_values = part.slot_values[:keep].copy()  # not pickled back when unused
+    try:
+        part = _worker["engine"].run_reduced(scenario, block, keep)
+    except RunawayRun as exc:
+        raise named_error(scenario, exc) from None
     shared = _worker.get("shared")
     if shared is not None:
         for name in PER_RUN:
@@ -144,7 +155,8 @@ def run_scenario(
     jobs : int, optional
         Worker processes; default all cores. Results do not depend on it.
     engine : str
-        ``auto``, ``fast``, ``numpy`` or ``simpy`` (see :func:`get_engine`).
+        ``auto``, ``compiled``, ``fast``, ``numpy`` or ``simpy`` (see :mod:`sim.engines`);
+        the results record the canonical name (``compiled`` for ``auto`` and ``fast``).
     progress : callable(done_runs, total_runs), optional
         Called after each block.
     keep_values : int or None
@@ -216,8 +228,8 @@ def run_design(
     """
     if runs_per_row < 1:
         raise SimError("--runs must be at least 1")
-    if design is None and runs_per_row > MAX_RUNS:
-        raise SimError(f"--runs must be at most {MAX_RUNS:,}")
+    if design is None and runs_per_row > max_runs(scenario):
+        raise _runs_error(scenario)
     if not 0 <= seed <= MAX_SEED:
         raise SimError("--seed must be an integer from 0 to 2**64 - 1")
     jobs = jobs or os.cpu_count() or 1
@@ -231,9 +243,9 @@ def run_design(
         if ((inside <= 0) | (inside >= 1)).any():
             raise SimError("design quantile levels must lie strictly between 0 and 1")
     n_rows = 1 if design is None else design.shape[0]
-    chosen = get_engine(engine)
-    name = chosen.name
-    size = getattr(chosen, "block_size", BLOCK)
+    name = canonical_name(engine)
+    chosen = get_engine(name)
+    size = chosen.block_size
     # states at every checkpoint are kept per run in a block: bound a block's memory
     cells = len(checkpoints(scenario)) * len(scenario.tracks)
     size = max(256, min(size, BLOCK_CELLS // max(cells, 1)))
@@ -301,6 +313,33 @@ def run_design(
     results = collect.results(settings, rows=np.repeat(np.arange(n_rows), runs_per_row))
     _complete_sequences(results, chosen, seed, design, runs_per_row, common)
     return results
+
+
+def named_error(scenario: Scenario, runaway: RunawayRun) -> SimulationError:
+    """The error for a run out of control, from the reference engine, which names the events
+    and the date: the run is simulated again on its own (its numbers are addressed, so it is
+    the same run).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    runaway : RunawayRun
+        As raised by an engine that keeps no record of the firings.
+
+    Returns
+    -------
+    SimulationError
+        The reference engine's error, or ``runaway`` itself should that engine run the run
+        to its end (the engines agree on runaway runs; tested).
+    """
+    block, run = runaway.block, runaway.run
+    single = RandomBlock.build(scenario, block.seed, block.start + run, block.start + run + 1)
+    single.fix(block.fixed)
+    try:
+        get_engine(REFERENCE).run_block(scenario, single)
+    except SimulationError as exc:
+        return exc
+    return runaway  # pragma: no cover - the engines agree on runaway runs (tested)
 
 
 def _complete_sequences(results, engine, seed, design, runs_per_row, common) -> None:

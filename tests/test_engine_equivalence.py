@@ -3,9 +3,9 @@
 Every engine consumes the same addressed uniforms (:mod:`sim.model.streams`) and does its
 float operations in the same order as the reference, so for the same scenario, variant and
 seed each must give the same runs: final states, first times (``inf`` included), firings,
-checkpoint states and trajectories, bit for bit. Engines under test: ``fast`` (the compiled
-engine where numba imports) and ``numpy`` (the vectorized NumPy engine), each against
-``simpy``. Two sources of scenarios:
+checkpoint states and trajectories, bit for bit. Engines under test: every registered engine
+(``compiled``, the numba-compiled engine, and ``numpy``, the vectorized NumPy engine), each
+against the reference, ``simpy``. Two sources of scenarios:
 
 * every file in ``../shared/cases``, ``../shared/bench`` and ``scenarios/``, every variant;
 * random small scenarios generated as YAML text (hypothesis): tracks, initial mappings,
@@ -39,13 +39,14 @@ from hypothesis import strategies as st
 
 import sim
 import sim.engines.compiled
-import sim.engines.fast
+import sim.engines.numpy_engine
 import sim.engines.simpy_engine
 import sim.results
+from sim.engines import ENGINE_NAMES, REFERENCE, get_engine
 from sim.errors import ScenarioError, SimulationError
 from sim.model.streams import RandomBlock
 from sim.results import BlockResult, Partial, Results
-from sim.runner import ENGINES, get_engine, run_scenario
+from sim.runner import run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 from .conftest import SHARED  # noqa: E402
@@ -60,34 +61,9 @@ BUNDLED = ROOT / "scenarios"
 SMALL_RUNS = 1500
 BUNDLED_RUNS = 1000
 FILE_SEED = 20250801
-REFERENCE = "simpy"
-
-
-def _engines_under_test() -> list[str]:
-    """Engine names other than the reference, one per distinct engine class (``fast`` first).
-
-    ``fast`` is the compiled engine where numba imports and the vectorized NumPy engine
-    otherwise; ``numpy`` (when the runner knows it) is always the NumPy engine.
-    """
-    out, seen = [], set()
-    for name in ("fast", *ENGINES):
-        if name in (REFERENCE, "auto") or name in out:
-            continue
-        kind = type(get_engine(name))
-        if kind not in seen:
-            seen.add(kind)
-            out.append(name)
-    return out
-
-
-OTHERS = _engines_under_test()
-TABLE_MODULES = [sim.engines.fast]  # engines that tabulate conditions below MAX_TABLE states
-try:
-    import sim.engines.compiled
-
-    TABLE_MODULES.append(sim.engines.compiled)
-except ImportError:  # pragma: no cover
-    pass
+OTHERS = [name for name in ENGINE_NAMES if name != REFERENCE]  # canonical names
+# engines that tabulate conditions below MAX_TABLE joint states
+TABLE_MODULES = [sim.engines.numpy_engine, sim.engines.compiled]
 
 
 # -- comparison helpers -----------------------------------------------------------------------
@@ -187,10 +163,10 @@ def compare_blocks(scenario, seed: int, start: int, stop: int) -> BlockResult | 
     for name, other in results.items():
         assert_same_blocks(ref, other, name)
         assert_same_results(ref_partial, Partial.reduce(scenario, other), name)
-        engine = get_engine(name)
-        if hasattr(engine, "run_reduced"):  # reduced inside the engine, without per-run arrays
-            block = RandomBlock.build(scenario, seed, start, stop)
-            assert_same_results(ref_partial, engine.run_reduced(scenario, block), f"{name} reduced")
+        # reduced inside the engine (the compiled one does, without per-run arrays)
+        block = RandomBlock.build(scenario, seed, start, stop)
+        reduced = get_engine(name).run_reduced(scenario, block)
+        assert_same_results(ref_partial, reduced, f"{name} reduced")
     return ref
 
 
@@ -217,8 +193,8 @@ def assert_equivalent(scenario, runs: int, seed: int) -> str:
 
 
 def test_engines_under_test():
-    assert OTHERS and OTHERS[0] == "fast"
-    assert REFERENCE not in OTHERS
+    assert OTHERS == ["compiled", "numpy"]
+    assert REFERENCE == "simpy"
 
 
 # -- every scenario file and every variant -----------------------------------------------------
@@ -740,7 +716,7 @@ def test_runs_whose_time_barely_moves_stop_with_a_clear_error(tmp_path, monkeypa
     # Two events toggling a track with waits of 1e-300 days: every firing is at a new time
     # (no instantaneous loop), but the horizon is never reached. Each engine stops the run at
     # MAX_RUN_FIRINGS firings (lowered here to keep the test short).
-    for module in (sim.engines.simpy_engine, sim.engines.fast, sim.engines.compiled):
+    for module in (sim.engines.simpy_engine, sim.engines.numpy_engine, sim.engines.compiled):
         monkeypatch.setattr(module, "MAX_RUN_FIRINGS", 2000)
     path = tmp_path / "creep.yaml"
     path.write_text(

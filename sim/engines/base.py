@@ -1,14 +1,21 @@
-"""The small interface every engine implements, and the numbers all engines share.
+"""The interface every engine implements, and the numbers all engines share.
 
 An engine runs one :class:`~sim.model.streams.RandomBlock` of replications of a scenario and
-returns a :class:`BlockResult` of per-run arrays. Engines consume the same addressed uniforms
-through :func:`prepare`, so two engines can be compared run by run.
+returns a :class:`~sim.results.BlockResult` of per-run arrays (:meth:`Engine.run_block`), or
+the block already reduced to a :class:`~sim.results.Partial` (:meth:`Engine.run_reduced`).
+Engines consume the same addressed uniforms through :func:`prepare`, so two engines can be
+compared run by run. Time is in days from the scenario's start.
+
+An engine that finds a run out of control (an instantaneous loop, or too many firings) raises
+:class:`RunawayRun` with the run's index; it keeps no record of the firings, so the runner
+replays that one run with the reference engine, which names the events and the date.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import ClassVar
 
 import numpy as np
 
@@ -16,39 +23,128 @@ from sim import kernels
 from sim.errors import SimulationError
 from sim.model.scenario import Scenario
 from sim.model.streams import RandomBlock, stream_key
-from sim.results import BlockResult
+from sim.results import BlockResult, Partial
 
 __all__ = [
+    "BLOCK",
     "MAX_INSTANT_FIRINGS",
     "MAX_RUN_FIRINGS",
     "Engine",
     "Prepared",
+    "RunawayRun",
     "SlotTables",
     "draw_slots",
     "initial_states",
-    "loop_error",
     "prepare",
 ]
 
 MAX_INSTANT_FIRINGS = 1000
 MAX_RUN_FIRINGS = 100_000  # a daily renewal over the longest horizon (100 years) fits 2.7 times
+BLOCK = 1024  # replications per block of an engine that does not choose its own
 
 
-class Engine(Protocol):
-    """What the runner needs from an engine."""
+class RunawayRun(SimulationError):
+    """A run went out of control: more than MAX_INSTANT_FIRINGS firings at one instant (an
+    instantaneous loop), or more than MAX_RUN_FIRINGS firings in the run.
 
-    name: str
+    Raised by engines that keep no record of the firings; the runner replays the run with the
+    reference engine for a message naming the events and the date.
 
+    Parameters
+    ----------
+    block : RandomBlock
+        The block being run.
+    run : int
+        Index of the run inside the block (0 .. block.n - 1).
+
+    Attributes
+    ----------
+    block, run
+        As given; ``block.start + run`` is the run's index in the whole simulation.
+    """
+
+    def __init__(self, block: RandomBlock, run: int):
+        self.block = block
+        self.run = run
+        super().__init__(
+            f"run {block.start + run} went out of control: an instantaneous loop (more than "
+            f"{MAX_INSTANT_FIRINGS:,} firings at one instant) or more than "
+            f"{MAX_RUN_FIRINGS:,} firings in the run"
+        )
+
+    def __reduce__(self):
+        return type(self), (self.block, self.run)
+
+
+class Engine(ABC):
+    """What the runner needs from an engine.
+
+    Attributes
+    ----------
+    name : str
+        The engine's canonical name in the registry (:mod:`sim.engines`), recorded in the
+        results' settings.
+    block_size : int
+        Replications per block the engine runs best with (the runner may cut blocks smaller
+        to bound memory, and never lets one cross a random-number chunk).
+    """
+
+    name: ClassVar[str]
+    block_size: ClassVar[int] = BLOCK
+
+    @abstractmethod
     def run_block(self, scenario: Scenario, block: RandomBlock) -> BlockResult:
         """Run the replications of ``block``.
+
+        Parameters
+        ----------
+        scenario : Scenario
+        block : RandomBlock
+            ``block.n`` replications, runs ``block.start`` .. ``block.start + block.n - 1``.
+
+        Returns
+        -------
+        BlockResult
+            Per-run arrays: ``final`` int16 (n, n_tracks), ``first`` float (n, n_outcomes)
+            in days (inf: never), ``at_points`` int16 (n, n_points, n_tracks), ``fires``
+            int32 (n, n_events), ``slot_values`` float (n, n_slots), ``traj_hash`` uint64
+            (n,), and the trajectories.
 
         Raises
         ------
         sim.errors.SimulationError
-            An instantaneous loop (more than MAX_INSTANT_FIRINGS firings at one instant), or
-            a run with more than MAX_RUN_FIRINGS firings (waits so short that time barely
-            moves).
+            A run out of control (:class:`RunawayRun`, or a named error from the reference
+            engine): an instantaneous loop (more than MAX_INSTANT_FIRINGS firings at one
+            instant), or a run with more than MAX_RUN_FIRINGS firings (waits so short that
+            time barely moves).
         """
+
+    def run_reduced(self, scenario: Scenario, block: RandomBlock, keep: int | None = None):
+        """Run the replications of ``block`` and reduce them.
+
+        Parameters
+        ----------
+        scenario : Scenario
+        block : RandomBlock
+        keep : int, optional
+            Return the uncertain values of the first ``keep`` runs only (all by default).
+
+        Returns
+        -------
+        sim.results.Partial
+            ``Partial.reduce(scenario, self.run_block(scenario, block))`` with
+            ``slot_values`` cut to the first ``keep`` runs, shape (keep, n_slots). Engines
+            may reduce as they simulate, with the same result.
+
+        Raises
+        ------
+        sim.errors.SimulationError
+            As :meth:`run_block`.
+        """
+        part = Partial.reduce(scenario, self.run_block(scenario, block))
+        if keep is not None:
+            part.slot_values = part.slot_values[:keep].copy()  # not pickled back when unused
+        return part
 
 
 @dataclass
@@ -145,27 +241,6 @@ def prepare(scenario: Scenario, block: RandomBlock) -> Prepared:
             raw = _per_run(timing.value, slot_values, n)
             hazard[e] = kernels.hazard_rates(raw, timing.transform == "chance", timing.per_days)
     return Prepared(scenario, block, initial, slot_values, hazard, factors)
-
-
-def loop_error(scenario: Scenario, block: RandomBlock, run: int) -> SimulationError:
-    """The error for local run ``run`` of ``block`` (an instantaneous loop, or too many
-    firings in one run), from the reference engine, which names the events and the date.
-
-    The compiled and vectorized engines detect the problem but keep no record of the firings;
-    the run is simulated again on its own (its numbers are addressed, so it is the same run).
-    """
-    from sim.engines.simpy_engine import SimPyEngine
-
-    single = RandomBlock.build(scenario, block.seed, block.start + run, block.start + run + 1)
-    single.fix(block.fixed)
-    try:
-        SimPyEngine().run_block(scenario, single)
-    except SimulationError as exc:
-        return exc
-    return SimulationError(  # pragma: no cover - the engines agree on loops (tested)
-        f"instantaneous loop in run {block.start + run}: more than {MAX_INSTANT_FIRINGS:,} "
-        "firings at one instant; check the guards and 'at' dates of the events"
-    )
 
 
 def initial_states(scenario: Scenario, block: RandomBlock) -> np.ndarray:

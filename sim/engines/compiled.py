@@ -1,6 +1,6 @@
 """The compiled engine: the reference semantics as a numba-compiled loop over replications.
 
-The vectorized NumPy engine (:mod:`sim.engines.fast`) spends its time on whole-array passes
+The vectorized NumPy engine (:mod:`sim.engines.numpy_engine`) spends its time on whole-array passes
 over every clock of every live run at each step; a profile on the bundled scenario (29 events)
 shows it an order of magnitude short of the 4 million events per second the product needs for
 sensitivity analysis. This engine runs the same generalized semi-Markov process run by run, as
@@ -27,10 +27,11 @@ import numpy as np
 from sim.engines.base import (
     MAX_INSTANT_FIRINGS,
     MAX_RUN_FIRINGS,
+    Engine,
+    RunawayRun,
     SlotTables,
     draw_slots,
     initial_states,
-    loop_error,
 )
 from sim.kernels import MAX_MODIFIER_BITS, simulate
 from sim.model.conditions import And, Const, Not, Or, Test
@@ -39,21 +40,11 @@ from sim.model.streams import RandomBlock, stream_key
 from sim.results import BlockResult, Partial, top_indices
 from sim.trajectories import MAX_TRAJECTORY
 
-__all__ = ["CompiledEngine", "available"]
-
-try:  # numba is a dependency; without it `auto` falls back to the NumPy engine
-    import numba
-except ImportError:  # pragma: no cover
-    numba = None
+__all__ = ["CompiledEngine"]
 
 OP_TEST, OP_NOT, OP_AND, OP_OR, OP_CONST = 0, 1, 2, 3, 4
 W_AT, W_HAZARD, W_DIST, W_VALUE = 0, 1, 2, 3  # how an event's work is drawn
 MAX_TABLE = 1 << 16  # joint states up to which condition truth is tabulated
-
-
-def available() -> bool:
-    """Whether numba can be imported here."""
-    return numba is not None
 
 
 class _Programs:
@@ -242,15 +233,13 @@ class _Model:
             self.out_table = np.zeros((1, len(sc.outcomes)), dtype=np.bool_)
 
 
-class CompiledEngine:
-    """Compiled engine (``--engine fast`` when numba is available)."""
+class CompiledEngine(Engine):
+    """Compiled engine (``--engine compiled``; ``fast`` and ``auto`` are aliases)."""
 
-    name = "fast"
+    name = "compiled"
     block_size = 8192
 
     def __init__(self) -> None:
-        if numba is None:  # pragma: no cover
-            raise ImportError("numba is not installed")
         self._models: tuple[Scenario, _Model] | None = None
         self._buffers: dict[str, np.ndarray] = {}
 
@@ -355,7 +344,7 @@ class CompiledEngine:
         np.cumsum(out["at_truth"], axis=0, out=out["at_truth"])
         np.cumsum(out["passage"], axis=0, out=out["passage"])
         if loop >= 0:
-            raise loop_error(scenario, block, int(loop))
+            raise RunawayRun(block, int(loop))
         kept = values[:keep] if keep else np.empty((0, values.shape[1]))  # not the scratch
         out.update(traj=traj, traj_len=traj_len, traj_hash=traj_hash, slot_values=kept)
         # distinct codes, their counts and a run that followed each (any one: runs with one

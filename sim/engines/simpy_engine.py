@@ -22,6 +22,7 @@ import simpy
 from sim.engines.base import (
     MAX_INSTANT_FIRINGS,
     MAX_RUN_FIRINGS,
+    Engine,
     Prepared,
     prepare,
 )
@@ -36,7 +37,7 @@ __all__ = ["SimPyEngine"]
 INF = math.inf
 
 
-class SimPyEngine:
+class SimPyEngine(Engine):
     """Reference engine (``--engine simpy``)."""
 
     name = "simpy"

@@ -22,7 +22,8 @@ import numpy as np
 from sim.engines.base import (
     MAX_INSTANT_FIRINGS,
     MAX_RUN_FIRINGS,
-    loop_error,
+    Engine,
+    RunawayRun,
     prepare,
 )
 from sim.model.scenario import Scenario, checkpoints
@@ -30,7 +31,7 @@ from sim.model.streams import RandomBlock
 from sim.results import BlockResult
 from sim.trajectories import MAX_TRAJECTORY, trajectory_counts, trajectory_hashes
 
-__all__ = ["FastEngine"]
+__all__ = ["NumPyEngine"]
 
 MAX_TABLE = 1 << 18  # joint states up to which conditions are tabulated
 
@@ -113,8 +114,8 @@ class _Compiled:
         return self._enabled(states), self._modifiers(states), self._outcomes(states)
 
 
-class FastEngine:
-    """Vectorized NumPy engine (``--engine numpy``; ``fast`` when numba is missing)."""
+class NumPyEngine(Engine):
+    """Vectorized NumPy engine (``--engine numpy``)."""
 
     name = "numpy"
     block_size = 8192
@@ -198,7 +199,7 @@ class _Block:
             n_fired[live] += 1
             bad = (count_t[live] > MAX_INSTANT_FIRINGS) | (n_fired[live] > MAX_RUN_FIRINGS)
             if bad.any():
-                raise loop_error(self.c.sc, self.block, int(live[bad][0]))
+                raise RunawayRun(self.block, int(live[bad][0]))
             e = np.argmax(due[live] == t[:, None], axis=1)
             # branch
             k = k_fire[live, e]
