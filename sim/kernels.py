@@ -27,11 +27,17 @@ from __future__ import annotations
 
 import math
 
-import numba
 import numpy as np
-from llvmlite import ir
-from numba import types
-from numba.extending import intrinsic
+
+try:  # every engine needs these kernels: without numba, sim stops here with one clear line
+    import numba
+    from llvmlite import ir
+    from numba import types
+    from numba.extending import intrinsic
+except ImportError:  # pragma: no cover - tested in a subprocess that hides numba
+    from sim.errors import SimError
+
+    raise SimError("sim needs numba: pip install numba") from None
 
 __all__ = [
     "EXPONENTIAL",

@@ -123,7 +123,7 @@ outcomes:
 def test_initial_states_are_the_inverse_cdf_even_beside_a_probability_of_one(tmp_path):
     # Probabilities may sum to 1 within 1e-9: a state of probability 9e-10 before one of
     # probability 1 is still drawn when the uniform falls below it.
-    from sim.engines.base import initial_states
+    from sim.engines.draws import initial_states
 
     path = tmp_path / "tiny.yaml"
     path.write_text(TINY_INITIAL, encoding="utf-8")

@@ -24,15 +24,14 @@ from collections import Counter
 
 import numpy as np
 
+from sim.engines.arrays import SlotTables
 from sim.engines.base import (
     MAX_INSTANT_FIRINGS,
     MAX_RUN_FIRINGS,
     Engine,
     RunawayRun,
-    SlotTables,
-    draw_slots,
-    initial_states,
 )
+from sim.engines.draws import draw_slots, initial_states
 from sim.kernels import MAX_MODIFIER_BITS, simulate
 from sim.model.conditions import And, Const, Not, Or, Test
 from sim.model.scenario import Scenario, checkpoints

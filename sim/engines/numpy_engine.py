@@ -24,8 +24,8 @@ from sim.engines.base import (
     MAX_RUN_FIRINGS,
     Engine,
     RunawayRun,
-    prepare,
 )
+from sim.engines.draws import prepare
 from sim.model.scenario import Scenario, checkpoints
 from sim.model.streams import RandomBlock
 from sim.results import BlockResult

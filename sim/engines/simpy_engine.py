@@ -23,9 +23,8 @@ from sim.engines.base import (
     MAX_INSTANT_FIRINGS,
     MAX_RUN_FIRINGS,
     Engine,
-    Prepared,
-    prepare,
 )
+from sim.engines.draws import Prepared, prepare
 from sim.errors import SimulationError
 from sim.model.scenario import Scenario, checkpoints
 from sim.model.streams import RandomBlock
