@@ -44,6 +44,15 @@ __all__ = [
     "FIXED",
     "LOGNORMAL",
     "MAX_MODIFIER_BITS",
+    "OP_AND",
+    "OP_CONST",
+    "OP_NOT",
+    "OP_OR",
+    "OP_TEST",
+    "W_AT",
+    "W_DIST",
+    "W_HAZARD",
+    "W_VALUE",
     "LOG_SPLINE",
     "SPLINE",
     "SPLINE_H",
@@ -70,6 +79,10 @@ __all__ = [
 
 # family codes of :func:`quantile`; params are (p0, p1, p2, p3)
 FIXED, LOGNORMAL, UNIFORM, EXPONENTIAL, TRIANGULAR, WEIBULL, SPLINE, LOG_SPLINE = range(8)
+# condition programs: postfix instructions (op, a, b) (sim.engines.arrays builds them)
+OP_TEST, OP_NOT, OP_AND, OP_OR, OP_CONST = range(5)  # track a in mask b; not; and/or of a; a
+# how an event's work is drawn: at a date, a hazard rate, a distribution, a value
+W_AT, W_HAZARD, W_DIST, W_VALUE = range(4)
 # modifiers of one event up to which the kernel keeps which hold as the bits of an int32
 MAX_MODIFIER_BITS = 31
 # the probit grid of the splines: knots x0 + i h, i = 0..SPLINE_KNOTS - 1
@@ -629,19 +642,19 @@ def _eval(c, state, code, start, masks, stack):
     for i in range(start[c], start[c + 1]):
         op = code[i, 0]
         a = code[i, 1]
-        if op == 0:  # TEST
+        if op == OP_TEST:
             stack[sp] = masks[code[i, 2], state[a]]
             sp += 1
-        elif op == 1:  # NOT
+        elif op == OP_NOT:
             stack[sp - 1] = not stack[sp - 1]
-        elif op == 2 or op == 3:  # noqa: PLR1714 - AND (2) or OR (3) of the top a values
-            v = op == 2
+        elif op == OP_AND or op == OP_OR:  # noqa: PLR1714, SIM109 - plain compares for numba
+            v = op == OP_AND
             for j in range(sp - a, sp):
-                v = (v and stack[j]) if op == 2 else (v or stack[j])
+                v = (v and stack[j]) if op == OP_AND else (v or stack[j])
             sp -= a
             stack[sp] = v
             sp += 1
-        else:  # CONST
+        else:  # OP_CONST
             stack[sp] = a != 0
             sp += 1
     return stack[0]
@@ -848,15 +861,15 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
                 if fresh or not enabled[x]:
                     enabled[x] = True
                     kind = wkind[x]
-                    if kind == 0:  # at
+                    if kind == W_AT:
                         due[x] = max(day[x], now)
                         continue
-                    if kind == 1:  # hazard
+                    if kind == W_HAZARD:
                         k = hz_slot[x]
                         value = hz_const[x] if k < 0 else slots[r, k]
                         u = uniform(seed, key_wait[x], run, k_en[x])
                         left[x] = hazard_work(u, hazard_rate(value, hz_chance[x], hz_per[x]))
-                    elif kind == 2:  # a distribution
+                    elif kind == W_DIST:
                         u = uniform(seed, key_wait[x], run, k_en[x])
                         left[x] = quantile(wcode[x], wpar, x, splines, wspl[x], u)
                     elif wslot[x] >= 0:  # after: $parameter

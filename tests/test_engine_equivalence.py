@@ -38,6 +38,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
+import sim.engines.arrays
 import sim.engines.compiled
 import sim.engines.numpy_engine
 import sim.engines.simpy_engine
@@ -62,8 +63,8 @@ SMALL_RUNS = 1500
 BUNDLED_RUNS = 1000
 FILE_SEED = 20250801
 OTHERS = [name for name in ENGINE_NAMES if name != REFERENCE]  # canonical names
-# engines that tabulate conditions below MAX_TABLE joint states
-TABLE_MODULES = [sim.engines.numpy_engine, sim.engines.compiled]
+# where engines read MAX_TABLE, the joint states up to which conditions are tabulated
+TABLE_MODULES = [sim.engines.arrays]
 
 
 # -- comparison helpers -----------------------------------------------------------------------
