@@ -153,7 +153,8 @@ class ScenarioArrays:
         Checkpoints, days.
 
     The timing arrays are described in :meth:`_timings`; ``slots`` are the uncertain values'
-    :class:`SlotTables`.
+    :class:`SlotTables`; ``kernel`` the arrays grouped as :func:`sim.kernels.simulate` takes
+    them (Events, Conditions, Timing).
     """
 
     def __init__(self, sc: Scenario, max_table: int = MAX_TABLE):
@@ -168,6 +169,15 @@ class ScenarioArrays:
         self._lists(sc)
         self._timings(sc)
         self._tables(sc, max_table)
+        self.kernel = self._kernel_tuples()
+
+    def _kernel_tuples(self) -> tuple[kernels.Events, kernels.Conditions, kernels.Timing]:
+        """The arrays as :func:`sim.kernels.simulate` takes them."""
+        # the tuples' fields are named as the attributes
+        return tuple(
+            kind(**{name: getattr(self, name) for name in kind._fields})
+            for kind in (kernels.Events, kernels.Conditions, kernels.Timing)
+        )
 
     def _events(self, sc: Scenario, programs: _Programs) -> None:
         n_events, n_tracks = self.n_events, self.n_tracks

@@ -32,7 +32,7 @@ from sim.engines.base import (
     RunawayRun,
 )
 from sim.engines.draws import draw_slots, initial_states
-from sim.kernels import simulate
+from sim.kernels import Counts, Run, simulate
 from sim.model.scenario import Scenario
 from sim.model.streams import RandomBlock
 from sim.results import BlockResult, Partial, top_indices
@@ -104,59 +104,73 @@ class CompiledEngine(Engine):
         return have[:size].reshape(shape)  # C-contiguous for any shape: one compiled kernel
 
     def _run(self, scenario: Scenario, block: RandomBlock, detail: bool, keep: int) -> dict:
+        """Simulate ``block``: the kernel's :class:`~sim.kernels.Counts` as a dict (with
+        ``fired`` for ``fired_runs``), the uncertain values of the first ``keep`` runs
+        (``slot_values``) and the block's most frequent sequences (``sequences``).
+
+        Raises
+        ------
+        RunawayRun
+            A run out of control.
+        """
         m = scenario_arrays(scenario)
         n, n_tracks = block.n, len(scenario.tracks)
         n_events, n_out, n_points = len(scenario.events), len(scenario.outcomes), len(m.points)
-        max_states = m.max_states
-        out = {
-            "final": np.empty((n, n_tracks), dtype=np.int16),
-            "first": np.empty((n, n_out)),
-            "final_truth": np.empty((n, n_out), dtype=np.bool_),
-            "occupancy": np.zeros((n_points, n_tracks, max_states), dtype=np.int64),
-            "at_truth": np.zeros((n_points, n_out), dtype=np.int64),
-            "passage": np.zeros((n_points, n_out), dtype=np.int64),
-            "fired": np.zeros(n_events, dtype=np.int64),
-            "fire_count": np.zeros(n_events, dtype=np.int64),
-            "at_points": np.empty((n if detail else 1, n_points, n_tracks), dtype=np.int16),
-            "fires": np.empty((n if detail else 1, n_events), dtype=np.int32),
-        }
-        traj = self._scratch("traj", (n, MAX_TRAJECTORY + 1), np.int32)
-        traj_len = self._scratch("traj_len", (n,), np.int64)
-        traj_hash = np.empty(n, dtype=np.uint64)
+        out = Counts(
+            final=np.empty((n, n_tracks), dtype=np.int16),
+            first=np.empty((n, n_out)),
+            final_truth=np.empty((n, n_out), dtype=np.bool_),
+            occupancy=np.zeros((n_points, n_tracks, m.max_states), dtype=np.int64),
+            at_truth=np.zeros((n_points, n_out), dtype=np.int64),
+            passage=np.zeros((n_points, n_out), dtype=np.int64),
+            fired_runs=np.zeros(n_events, dtype=np.int64),
+            fire_count=np.zeros(n_events, dtype=np.int64),
+            at_points=np.empty((n if detail else 1, n_points, n_tracks), dtype=np.int16),
+            fires=np.empty((n if detail else 1, n_events), dtype=np.int32),
+            traj=self._scratch("traj", (n, MAX_TRAJECTORY + 1), np.int32),
+            traj_len=self._scratch("traj_len", (n,), np.int64),
+            traj_hash=np.empty(n, dtype=np.uint64),
+        )
         # draws the partial does not keep go to memory reused from block to block
         buffer = self._scratch("values", (len(m.slots.keys), n), float) if keep == 0 else None
         values = draw_slots(scenario, block, tables=m.slots, out=buffer)
         slots = values if values.shape[1] else np.zeros((n, 1))
-        loop = simulate(
-            np.uint64(block.seed), block.start, scenario.horizon_days,
-            initial_states(scenario, block), slots, m.hz_slot, m.hz_const, m.hz_chance,
-            m.hz_per, m.mod_slot, m.mod_const,
-            m.wkind, m.wcode, m.wpar, m.wspl, m.splines, m.wslot, m.wconst, m.key_wait,
-            m.key_branch, m.track, m.from_mask, m.guard, m.mod, m.n_mod, m.is_at, m.day, m.cum,
-            m.targets, m.n_to, m.also_ptr, m.also_track, m.also_state, m.readers_ptr, m.readers, m.outcome, m.code, m.start,
-            m.masks, m.tabulated, m.strides, m.en_table, m.mod_tabulated, m.mod_bits, m.out_table, m.points,
-            MAX_INSTANT_FIRINGS, MAX_RUN_FIRINGS, MAX_TRAJECTORY, detail, out["final"], out["first"],
-            out["final_truth"], out["occupancy"], out["at_truth"], out["passage"], out["fired"],
-            out["fire_count"], out["at_points"], out["fires"], traj, traj_len, traj_hash,
-        )  # fmt: skip
+        run = Run(
+            seed=np.uint64(block.seed),
+            first_run=block.start,
+            horizon=scenario.horizon_days,
+            points=m.points,
+            max_instant=MAX_INSTANT_FIRINGS,
+            max_run=MAX_RUN_FIRINGS,
+            max_traj=MAX_TRAJECTORY,
+            detail=detail,
+        )
+        loop = simulate(run, initial_states(scenario, block), slots, *m.kernel, out)
         # the kernel counts changes at the first checkpoint they reach; states at each
         # checkpoint are the running sums
-        np.cumsum(out["occupancy"], axis=0, out=out["occupancy"])
-        np.cumsum(out["at_truth"], axis=0, out=out["at_truth"])
-        np.cumsum(out["passage"], axis=0, out=out["passage"])
+        for name in ("occupancy", "at_truth", "passage"):
+            np.cumsum(getattr(out, name), axis=0, out=getattr(out, name))
         if loop >= 0:
             raise RunawayRun(block, int(loop))
         kept = values[:keep] if keep else np.empty((0, values.shape[1]))  # not the scratch
-        out.update(traj=traj, traj_len=traj_len, traj_hash=traj_hash, slot_values=kept)
-        # distinct codes, their counts and a run that followed each (any one: runs with one
-        # code follow one sequence); a quicksort, where np.unique's index needs a stable sort
-        order = np.argsort(traj_hash)
-        ordered = traj_hash[order]
-        edge = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-        codes, runs = ordered[edge], order[edge]
-        counts = np.diff(np.append(edge, n))
-        out["sequences"] = {
-            int(codes[i]): tuple(traj[runs[i], : traj_len[runs[i]]].tolist())
-            for i in top_indices(codes, counts)
-        }
-        return out
+        result = out._asdict()
+        result.update(fired=out.fired_runs, slot_values=kept)
+        result["sequences"] = _top_sequences(out.traj, out.traj_len, out.traj_hash)
+        return result
+
+
+def _top_sequences(traj: np.ndarray, traj_len: np.ndarray, traj_hash: np.ndarray) -> dict:
+    """Code -> sequence of event indices of the block's most frequent trajectories
+    (:func:`sim.results.top_indices`), from ``traj`` (n, MAX_TRAJECTORY + 1), ``traj_len``
+    (n,) and ``traj_hash`` (n,)."""
+    # distinct codes, their counts and a run that followed each (any one: runs with one
+    # code follow one sequence); a quicksort, where np.unique's index needs a stable sort
+    order = np.argsort(traj_hash)
+    ordered = traj_hash[order]
+    edge = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    codes, runs = ordered[edge], order[edge]
+    counts = np.diff(np.append(edge, traj_hash.shape[0]))
+    return {
+        int(codes[i]): tuple(traj[runs[i], : traj_len[runs[i]]].tolist())
+        for i in top_indices(codes, counts)
+    }
