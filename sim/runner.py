@@ -226,6 +226,34 @@ def run_design(
     SimError
         Bad arguments, or a design whose width is not the number of uncertain values.
     """
+    jobs, design = _checked(scenario, design, runs_per_row, seed, jobs)
+    n_rows = 1 if design is None else design.shape[0]
+    name = canonical_name(engine)
+    chosen = get_engine(name)
+    total = n_rows * runs_per_row
+    keep = total if keep_values is None else min(keep_values, total)
+    size = _block_size(scenario, chosen.block_size)
+    units = _units(n_rows, runs_per_row, size, keep, common, fixed=design is not None)
+    jobs = min(jobs, len(units))
+    started = time.perf_counter()
+    setup = (scenario, name, seed, design)
+    if jobs == 1:
+        collect = _run_here(setup, units, total, keep, progress)
+    else:
+        collect = _run_pool(setup, units, total, keep, progress, jobs)
+    elapsed = time.perf_counter() - started
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    settings = RunSettings(
+        runs=total, seed=seed, engine=name, jobs=jobs, elapsed_seconds=elapsed, created=created
+    )
+    results = collect.results(settings, rows=np.repeat(np.arange(n_rows), runs_per_row))
+    _complete_sequences(results, chosen, seed, design, runs_per_row, common)
+    return results
+
+
+def _checked(scenario, design, runs_per_row, seed, jobs) -> tuple[int, np.ndarray | None]:
+    """The number of worker processes and the design as a float array, after checking the
+    arguments of :func:`run_design` (raises SimError)."""
     if runs_per_row < 1:
         raise SimError("--runs must be at least 1")
     if design is None and runs_per_row > max_runs(scenario):
@@ -242,77 +270,77 @@ def run_design(
         inside = design[~np.isnan(design)]
         if ((inside <= 0) | (inside >= 1)).any():
             raise SimError("design quantile levels must lie strictly between 0 and 1")
-    n_rows = 1 if design is None else design.shape[0]
-    name = canonical_name(engine)
-    chosen = get_engine(name)
-    size = chosen.block_size
-    # states at every checkpoint are kept per run in a block: bound a block's memory
+    return jobs, design
+
+
+def _block_size(scenario: Scenario, size: int) -> int:
+    """Runs per block: the engine's ``size``, fewer when the states kept at every checkpoint
+    of every run of a block would pass BLOCK_CELLS, 256 at least."""
     cells = len(checkpoints(scenario)) * len(scenario.tracks)
-    size = max(256, min(size, BLOCK_CELLS // max(cells, 1)))
-    total = n_rows * runs_per_row
-    keep = total if keep_values is None else min(keep_values, total)
+    return max(256, min(size, BLOCK_CELLS // max(cells, 1)))
+
+
+def _units(n_rows, runs_per_row, size, keep, common, fixed) -> list[tuple]:
+    """The work units of a design, in run order (see :func:`_run_block`)."""
     units, before = [], 0
     for row in range(n_rows):
         offset = 0 if common else row * runs_per_row
         for a, b in _blocks_from(offset, runs_per_row, size):
             keep_here = min(max(keep - before, 0), b - a)
-            unit = (row if design is not None else -1, offset + a, offset + b, keep_here, before)
-            units.append(unit)
+            units.append((row if fixed else -1, offset + a, offset + b, keep_here, before))
             before += b - a
-    jobs = min(jobs, len(units))
-    started = time.perf_counter()
-    if jobs == 1:
-        collect = _Collect(scenario, total, keep)
-        _init_worker(scenario, name, seed, design)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        try:
-            for unit in units:
-                done = collect.add(*_run_block(unit))
-                if progress:
-                    progress(done, total)
-        finally:
-            _worker.clear()  # the engine and its buffers are not kept between runs
-    else:
-        # forked workers write per-run rows straight into memory shared with this process
-        fork = "fork" in mp.get_all_start_methods()
-        collect = _Collect(scenario, total, keep, shared=fork)
-        if fork:
-            _inherited["shared"] = {n: getattr(collect, n) for n in (*PER_RUN, "slot_values")}
-        try:
-            pool = mp.get_context("fork" if fork else "spawn").Pool(
-                jobs, initializer=_init_worker, initargs=(scenario, name, seed, design)
-            )
-        finally:
-            _inherited.clear()
-        previous = signal.signal(signal.SIGINT, _interrupt_once)
-        previous_term = signal.signal(signal.SIGTERM, _terminated)
-        try:
-            parts = pool.imap(_run_block, units)
-            for part in parts:
-                done = collect.add(*part)
-                if progress:
-                    progress(done, total)
-            pool.close()
-        except BaseException:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # stop the workers undisturbed
-            pool.terminate()
-            pool.join()
-            # the pool keeps the exception, hence this frame, in a reference cycle: let the
-            # shared per-run arrays go now rather than at the next cyclic collection
-            collect = None  # noqa: F841
-            raise
-        finally:
-            signal.signal(signal.SIGINT, previous)
-            signal.signal(signal.SIGTERM, previous_term)
+    return units
+
+
+def _run_here(setup: tuple, units: list, total: int, keep: int, progress) -> _Collect:
+    """Run the units in this process; ``setup`` is :func:`_init_worker`'s arguments."""
+    collect = _Collect(setup[0], total, keep)
+    _init_worker(*setup)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        for unit in units:
+            done = collect.add(*_run_block(unit))
+            if progress:
+                progress(done, total)
+    finally:
+        _worker.clear()  # the engine and its buffers are not kept between runs
+    return collect
+
+
+def _run_pool(setup: tuple, units: list, total: int, keep: int, progress, jobs: int) -> _Collect:
+    """Run the units in ``jobs`` worker processes; forked workers write per-run rows
+    straight into memory shared with this process."""
+    fork = "fork" in mp.get_all_start_methods()
+    collect = _Collect(setup[0], total, keep, shared=fork)
+    if fork:
+        _inherited["shared"] = {n: getattr(collect, n) for n in (*PER_RUN, "slot_values")}
+    try:
+        pool = mp.get_context("fork" if fork else "spawn").Pool(
+            jobs, initializer=_init_worker, initargs=setup
+        )
+    finally:
+        _inherited.clear()
+    previous = signal.signal(signal.SIGINT, _interrupt_once)
+    previous_term = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        for part in pool.imap(_run_block, units):
+            done = collect.add(*part)
+            if progress:
+                progress(done, total)
+        pool.close()
+    except BaseException:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # stop the workers undisturbed
+        pool.terminate()
         pool.join()
-    elapsed = time.perf_counter() - started
-    created = datetime.now(UTC).isoformat(timespec="seconds")
-    settings = RunSettings(
-        runs=total, seed=seed, engine=name, jobs=jobs, elapsed_seconds=elapsed, created=created
-    )
-    results = collect.results(settings, rows=np.repeat(np.arange(n_rows), runs_per_row))
-    _complete_sequences(results, chosen, seed, design, runs_per_row, common)
-    return results
+        # the pool keeps the exception, hence this frame, in a reference cycle: let the
+        # shared per-run arrays go now rather than at the next cyclic collection
+        collect = None  # noqa: F841
+        raise
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGTERM, previous_term)
+    pool.join()
+    return collect
 
 
 def named_error(scenario: Scenario, runaway: RunawayRun) -> SimulationError:
@@ -357,7 +385,7 @@ def _complete_sequences(results, engine, seed, design, runs_per_row, common) -> 
             block.fix(design[row])
         (sequence,) = engine.run_block(results.scenario, block).trajectories
         results.sequences[code] = sequence
-    results._trajectories = None
+    # results.trajectories, computed when first read, now counts these sequences too
 
 
 def _terminated(signum, frame):

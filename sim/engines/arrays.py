@@ -133,7 +133,7 @@ class ScenarioArrays:
         ``also_track[p]`` to ``also_state[p]`` for p in ``also_ptr[i] .. also_ptr[i + 1] - 1``.
     readers_ptr, readers : int64
         The events whose enabling or speed reads track j: ``readers[readers_ptr[j] ..
-        readers_ptr[j + 1] - 1]``, in file order.
+        readers_ptr[j + 1] - 1]``, in file order; ``reader_lists[j]`` the same as a list.
     guard, mod, outcome : int64
         Program index of each guard (-1: none), modifier (n_events, width) and outcome in
         ``code`` (n_instr, 3), ``start`` (n_programs + 1,), ``masks`` (n_masks, max_states).
@@ -222,6 +222,7 @@ class ScenarioArrays:
         rows, cols = np.nonzero(self.also >= 0)
         self.also_track = np.array(cols.tolist() or [0], dtype=np.int64)
         self.also_state = np.array(self.also[rows, cols].tolist() or [0], dtype=np.int64)
+        self.reader_lists = readers
         self.readers_ptr = np.zeros(self.n_tracks + 1, dtype=np.int64)
         self.readers_ptr[1:] = np.cumsum([len(r) for r in readers])
         self.readers = np.array([x for r in readers for x in r] or [0], dtype=np.int64)

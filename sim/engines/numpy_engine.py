@@ -113,19 +113,7 @@ class _Block:
             if bad.any():
                 raise RunawayRun(self.block, int(live[bad][0]))
             e = np.argmax(due[live] == t[:, None], axis=1)
-            # branch
-            k = k_fire[live, e]
-            k_fire[live, e] = k + 1
-            u = self.table("branch", int(k.max(initial=0)) + 1)[e, k, live]
-            idx = (u[:, None] >= c.cum[e]).sum(axis=1)
-            target = c.targets[e, np.minimum(idx, c.targets.shape[1] - 1)]
-            old = state[live]
-            new = old.copy()
-            new[np.arange(live.size), c.track[e]] = target
-            also = c.also[e]
-            new = np.where(also >= 0, also, new)
-            state[live] = new
-            changed = new != old  # (m, n_tracks)
+            new, changed = self.fire(live, e, state, k_fire)
             fires[live, e] += 1
             pos = traj_len[live]
             traj[live, np.minimum(pos, MAX_TRAJECTORY)] = np.where(pos < MAX_TRAJECTORY, e, -1)
@@ -147,6 +135,24 @@ class _Block:
             final, first, at_points, fires, trajectory_counts(traj, traj_len), prep.slot_values,
             trajectory_hashes(traj, traj_len),
         )  # fmt: skip
+
+    def fire(self, live, e, state, k_fire) -> tuple[np.ndarray, np.ndarray]:
+        """Fire event ``e[i]`` in run ``live[i]``: draw the branch, set the event's track and
+        its ``also`` tracks. Returns the runs' new states and which tracks changed, both
+        (m, n_tracks)."""
+        c = self.c
+        k = k_fire[live, e]
+        k_fire[live, e] = k + 1
+        u = self.table("branch", int(k.max(initial=0)) + 1)[e, k, live]
+        idx = (u[:, None] >= c.cum[e]).sum(axis=1)
+        target = c.targets[e, np.minimum(idx, c.targets.shape[1] - 1)]
+        old = state[live]
+        new = old.copy()
+        new[np.arange(live.size), c.track[e]] = target
+        also = c.also[e]
+        new = np.where(also >= 0, also, new)
+        state[live] = new
+        return new, new != old
 
     def reexamine(self, live, now, state, en, mods, factors, fresh) -> None:
         """Section 8.2-8.4 for the clocks of runs ``live`` at times ``now`` (one per run)."""
