@@ -72,6 +72,7 @@ __all__ = [
     "hazard_work",
     "hazard_works",
     "draw_columns",
+    "exp",
     "layer",
     "ndtri",
     "philox",
@@ -433,7 +434,7 @@ _EXP_Q = (
 
 
 @_inline
-def _exp(x):
+def exp(x):
     """exp(x), within 2 ulps of ``numpy.exp`` (``tests/test_kernels.py``); inf above 709.78,
     0 below -745.13, NaN for NaN. Branch-free, so loops of it vectorize (glibc's ``exp`` is a
     call they cannot).
@@ -483,7 +484,7 @@ def _unit_spline(splines, s, z):
 
 @_inline
 def _lognormal(mu, sigma, u):
-    return _exp(mu + sigma * probit(u))
+    return exp(mu + sigma * probit(u))
 
 
 @_inline
@@ -535,7 +536,7 @@ def quantile(code, par, k, splines, s, u):
         return _weibull(par[k, 0], par[k, 1], u)
     if code == SPLINE:
         return par[k, 0] + par[k, 1] * _unit_spline(splines, s, probit(u))
-    return _exp(_spline(splines, s, probit(u)))
+    return exp(_spline(splines, s, probit(u)))
 
 
 @_jit
@@ -626,7 +627,7 @@ def draw_columns(seed, keys, start, n, k, code, par, spl, splines, fixed, out):
                     z[i] = ndtri(u[i])
             if c == LOGNORMAL:
                 for i in range(n):
-                    row[i] = _exp(p0 + p1 * z[i])
+                    row[i] = exp(p0 + p1 * z[i])
             else:
                 for i in range(n):
                     row[i] = p0 + p1 * _unit_spline(splines, s, z[i])
