@@ -346,8 +346,14 @@ _cache: tuple[Scenario, int, ScenarioArrays] | None = None
 
 
 def scenario_arrays(scenario: Scenario) -> ScenarioArrays:
-    """The :class:`ScenarioArrays` of ``scenario``, built once for the latest scenario (and
-    again should :data:`MAX_TABLE` change)."""
+    """The array view of ``scenario``, built once for the latest scenario (and again should
+    :data:`MAX_TABLE` change).
+
+    Returns
+    -------
+    ScenarioArrays
+        Shared: engines read it and never write to it.
+    """
     global _cache
     # the scenario object itself is kept: an id() could be reused by a later scenario
     if _cache is None or _cache[0] is not scenario or _cache[1] != MAX_TABLE:
@@ -356,5 +362,11 @@ def scenario_arrays(scenario: Scenario) -> ScenarioArrays:
 
 
 def slot_tables(scenario: Scenario) -> SlotTables:
-    """The uncertain values of ``scenario`` as :func:`sim.kernels.draw_columns` takes them."""
+    """The uncertain values of ``scenario`` as :func:`sim.kernels.draw_columns` takes them.
+
+    Returns
+    -------
+    SlotTables
+        ``scenario_arrays(scenario).slots``.
+    """
     return scenario_arrays(scenario).slots
