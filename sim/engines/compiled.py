@@ -1,21 +1,22 @@
 """The compiled engine: the reference semantics as a numba-compiled loop over replications.
 
-The vectorized NumPy engine (:mod:`sim.engines.numpy_engine`) spends its time on whole-array passes
-over every clock of every live run at each step; a profile on the bundled scenario (29 events)
-shows it an order of magnitude short of the 4 million events per second the product needs for
-sensitivity analysis. This engine runs the same generalized semi-Markov process run by run, as
-the SimPy reference does, but compiled to machine code by numba (``cache=True``: compiled once
-per machine, then loaded from ``__pycache__``). The loop itself is :func:`sim.kernels.simulate`;
-this module turns a scenario into the arrays it takes and its counts into results.
+The vectorized NumPy engine (:mod:`sim.engines.numpy_engine`) spends its time on whole-array
+passes over every clock of every live run at each step; a profile on the bundled scenario (29
+events) shows it an order of magnitude short of the 4 million events per second the product
+needs for sensitivity analysis. This engine runs the same generalized semi-Markov process run
+by run, as the SimPy reference does, but compiled to machine code by numba (``cache=True``:
+compiled once per machine, then loaded from ``__pycache__``). The loop itself is
+:func:`sim.kernels.simulate`; it reads the scenario's array view
+(:func:`sim.engines.arrays.scenario_arrays`) and this module turns its counts into results.
 
 It does the same float operations in the same order as the reference engine, on the same
 addressed uniforms, so every run is identical. Waits and branches are drawn inside the loop,
-when an event is enabled or fires, straight from their addresses
-(:func:`sim.kernels.uniform`) and through the quantile functions every engine shares. Conditions are compiled into
-small postfix programs evaluated with a stack, or into truth tables over the joint states when
-those are few. The block is reduced inside the loop too (occupancy, outcome counts at each
-checkpoint, firings, a hash of each run's trajectory), so :meth:`CompiledEngine.run_reduced`
-returns a :class:`~sim.results.Partial` without per-run state arrays.
+when an event is enabled or fires, straight from their addresses (:func:`sim.kernels.uniform`)
+and through the quantile functions every engine shares. Conditions are postfix programs
+evaluated with a stack, or truth tables over the joint states when those are few. The block
+is reduced inside the loop too (occupancy, outcome counts at each checkpoint, firings, a hash
+of each run's trajectory), so :meth:`CompiledEngine.run_reduced` returns a
+:class:`~sim.results.Partial` without per-run state arrays. Time is in days.
 """
 
 from __future__ import annotations
