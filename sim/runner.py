@@ -81,9 +81,10 @@ def _runs_error(scenario: Scenario) -> SimError:
         return SimError(f"--runs must be at most {MAX_RUNS:,}")
     return SimError(
         f"--runs must be at most {cap:,} for this scenario: each run keeps about "
-        f"{bytes_per_run(scenario)} bytes ({len(scenario.outcomes)} outcomes' flags and first "
-        f"times, {len(scenario.tracks)} tracks' final states, a trajectory code), and a run "
-        f"keeps at most {RUN_MEMORY / 1e9:g} GB"
+        f"{bytes_per_run(scenario)} bytes (a flag and a first time for each of "
+        f"{_count(len(scenario.outcomes), 'outcome')}, a final state for each of "
+        f"{_count(len(scenario.tracks), 'track')}, a trajectory code and a row number), and "
+        f"all runs together at most {RUN_MEMORY / 1e9:g} GB"
     )
 
 
@@ -102,6 +103,10 @@ def _init_worker(scenario: Scenario, engine_name: str, seed: int, design) -> Non
         design=design,
         shared=_inherited.get("shared"),
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _run_block(unit: tuple[int, int, int, int, int]) -> tuple[int, Partial]:
