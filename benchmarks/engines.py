@@ -1,8 +1,8 @@
 """Benchmark: events per second and replications per second of each engine.
 
-Usage: python benchmarks/engines.py [--runs N] [--simpy-runs M] [--engines fast,numpy,simpy]
+Usage: python benchmarks/engines.py [--runs N] [--simpy-runs M] [--engines compiled,numpy,simpy]
 
-Models: ../shared/bench/markov6.yaml and the bundled scenario. Prints one line per
+Models: ../shared/bench/markov6.yaml ($SIM_SHARED/bench when set) and the bundled scenario. Prints one line per
 (model, engine, jobs), then the ratio of each engine to the SimPy reference, then the cost of
 compiling the numba kernels (once per machine; later runs load them from the cache). Events
 are firings summed over runs; seconds are the runner's wall time (worker start-up, uncertain
@@ -22,8 +22,9 @@ from sim import load_scenario
 from sim.runner import run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("SIM_SHARED", ROOT.parent / "shared"))
 MODELS = {
-    "markov6": ROOT.parent / "shared" / "bench" / "markov6.yaml",
+    "markov6": SHARED / "bench" / "markov6.yaml",
     "iraq": ROOT / "scenarios" / "iraq_us_withdrawal_2025.yaml",
 }
 FIRST_BLOCK = """
@@ -32,7 +33,7 @@ from sim import load_scenario
 from sim.runner import run_scenario
 scenario = load_scenario({path!r})
 started = time.perf_counter()
-run_scenario(scenario, runs=64, seed=1, jobs=1, engine="fast")
+run_scenario(scenario, runs=64, seed=1, jobs=1, engine="compiled")
 print(time.perf_counter() - started)
 """
 
@@ -41,7 +42,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=1_000_000, help="runs for fast and numpy")
     ap.add_argument("--simpy-runs", type=int, default=20_000, help="runs for the SimPy engine")
-    ap.add_argument("--engines", default="fast,numpy,simpy")
+    ap.add_argument("--engines", default="compiled,numpy,simpy", help="fast = compiled")
     args = ap.parse_args()
     engines = args.engines.split(",")
     print(
@@ -71,7 +72,7 @@ def main() -> None:
             for engine in (e for e in engines if e != "simpy"):
                 ratios = [rate[name, engine, j] / rate[name, "simpy", j] for j in (1, 2)]
                 print(f"{name:10} {engine:7} 1 job {ratios[0]:6.1f}x   2 jobs {ratios[1]:6.1f}x")
-    if "fast" in engines:
+    if "compiled" in engines or "fast" in engines:
         print("\nnumba kernels, first block of a process (64 runs of the bundled scenario)")
         with tempfile.TemporaryDirectory() as cache:
             cold = _first_block(MODELS["iraq"], cache)

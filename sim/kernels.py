@@ -26,18 +26,39 @@ wrappers) and inside the compiled kernel alike.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
-import numba
 import numpy as np
-from llvmlite import ir
-from numba import types
-from numba.extending import intrinsic
+
+try:  # every engine needs these kernels: without numba, sim stops here with one clear line
+    import numba
+    from llvmlite import ir
+    from numba import types
+    from numba.extending import intrinsic
+except ImportError:  # pragma: no cover - tested in a subprocess that hides numba
+    from sim.errors import SimError
+
+    raise SimError("sim needs numba: pip install numba") from None
 
 __all__ = [
+    "Conditions",
+    "Counts",
+    "Events",
+    "Run",
+    "Timing",
     "EXPONENTIAL",
     "FIXED",
     "LOGNORMAL",
     "MAX_MODIFIER_BITS",
+    "OP_AND",
+    "OP_CONST",
+    "OP_NOT",
+    "OP_OR",
+    "OP_TEST",
+    "W_AT",
+    "W_DIST",
+    "W_HAZARD",
+    "W_VALUE",
     "LOG_SPLINE",
     "SPLINE",
     "SPLINE_H",
@@ -51,6 +72,7 @@ __all__ = [
     "hazard_work",
     "hazard_works",
     "draw_columns",
+    "exp",
     "layer",
     "ndtri",
     "philox",
@@ -64,6 +86,10 @@ __all__ = [
 
 # family codes of :func:`quantile`; params are (p0, p1, p2, p3)
 FIXED, LOGNORMAL, UNIFORM, EXPONENTIAL, TRIANGULAR, WEIBULL, SPLINE, LOG_SPLINE = range(8)
+# condition programs: postfix instructions (op, a, b) (sim.engines.arrays builds them)
+OP_TEST, OP_NOT, OP_AND, OP_OR, OP_CONST = range(5)  # track a in mask b; not; and/or of a; a
+# how an event's work is drawn: at a date, a hazard rate, a distribution, a value
+W_AT, W_HAZARD, W_DIST, W_VALUE = range(4)
 # modifiers of one event up to which the kernel keeps which hold as the bits of an int32
 MAX_MODIFIER_BITS = 31
 # the probit grid of the splines: knots x0 + i h, i = 0..SPLINE_KNOTS - 1
@@ -408,7 +434,7 @@ _EXP_Q = (
 
 
 @_inline
-def _exp(x):
+def exp(x):
     """exp(x), within 2 ulps of ``numpy.exp`` (``tests/test_kernels.py``); inf above 709.78,
     0 below -745.13, NaN for NaN. Branch-free, so loops of it vectorize (glibc's ``exp`` is a
     call they cannot).
@@ -458,7 +484,7 @@ def _unit_spline(splines, s, z):
 
 @_inline
 def _lognormal(mu, sigma, u):
-    return _exp(mu + sigma * probit(u))
+    return exp(mu + sigma * probit(u))
 
 
 @_inline
@@ -510,7 +536,7 @@ def quantile(code, par, k, splines, s, u):
         return _weibull(par[k, 0], par[k, 1], u)
     if code == SPLINE:
         return par[k, 0] + par[k, 1] * _unit_spline(splines, s, probit(u))
-    return _exp(_spline(splines, s, probit(u)))
+    return exp(_spline(splines, s, probit(u)))
 
 
 @_jit
@@ -601,7 +627,7 @@ def draw_columns(seed, keys, start, n, k, code, par, spl, splines, fixed, out):
                     z[i] = ndtri(u[i])
             if c == LOGNORMAL:
                 for i in range(n):
-                    row[i] = _exp(p0 + p1 * z[i])
+                    row[i] = exp(p0 + p1 * z[i])
             else:
                 for i in range(n):
                     row[i] = p0 + p1 * _unit_spline(splines, s, z[i])
@@ -615,6 +641,105 @@ def draw_columns(seed, keys, start, n, k, code, par, spl, splines, fixed, out):
 
 
 # -- the compiled engine's kernel -------------------------------------------------------
+#
+# simulate() takes the scenario as three named tuples of arrays (Events, Conditions, Timing,
+# built by sim.engines.arrays), the block's settings as a Run and its outputs as Counts.
+
+
+class Events(NamedTuple):
+    """Per-event arrays (:class:`sim.engines.arrays.ScenarioArrays` documents each)."""
+
+    track: np.ndarray
+    from_mask: np.ndarray
+    guard: np.ndarray
+    mod: np.ndarray
+    n_mod: np.ndarray
+    is_at: np.ndarray
+    day: np.ndarray
+    cum: np.ndarray
+    targets: np.ndarray
+    n_to: np.ndarray
+    also_ptr: np.ndarray
+    also_track: np.ndarray
+    also_state: np.ndarray
+    readers_ptr: np.ndarray
+    readers: np.ndarray
+
+
+class Conditions(NamedTuple):
+    """Outcome programs, the postfix programs and the truth tables over joint states
+    (:class:`sim.engines.arrays.ScenarioArrays` documents each)."""
+
+    outcome: np.ndarray
+    code: np.ndarray
+    start: np.ndarray
+    masks: np.ndarray
+    tabulated: bool
+    strides: np.ndarray
+    en_table: np.ndarray
+    mod_tabulated: bool
+    mod_bits: np.ndarray
+    out_table: np.ndarray
+
+
+class Timing(NamedTuple):
+    """How each event's work is drawn and each modifier's factor found
+    (:meth:`sim.engines.arrays.ScenarioArrays._timings` documents each)."""
+
+    wkind: np.ndarray
+    wcode: np.ndarray
+    wpar: np.ndarray
+    wspl: np.ndarray
+    splines: np.ndarray
+    wslot: np.ndarray
+    wconst: np.ndarray
+    key_wait: np.ndarray
+    key_branch: np.ndarray
+    hz_slot: np.ndarray
+    hz_const: np.ndarray
+    hz_chance: np.ndarray
+    hz_per: np.ndarray
+    mod_slot: np.ndarray
+    mod_const: np.ndarray
+
+
+class Run(NamedTuple):
+    """A block's settings: seed (uint64), index of its first run, horizon and checkpoints
+    (n_points,) in days, the limits on firings at one instant and in a run, the longest
+    trajectory kept, and whether per-run checkpoint states and firings are kept (detail)."""
+
+    seed: np.uint64
+    first_run: int
+    horizon: float
+    points: np.ndarray
+    max_instant: int
+    max_run: int
+    max_traj: int
+    detail: bool
+
+
+class Counts(NamedTuple):
+    """What :func:`simulate` writes, for n runs: ``final`` int16 (n, n_tracks), ``first``
+    (n, n_outcomes) days, ``final_truth`` bool (n, n_outcomes); differences (see
+    :func:`simulate`) ``occupancy`` (n_points, n_tracks, max_states), ``at_truth`` and
+    ``passage`` (n_points, n_outcomes); ``fired_runs`` and ``fire_count`` (n_events,);
+    with detail ``at_points`` int16 (n, n_points, n_tracks) and ``fires`` int32
+    (n, n_events); ``traj`` int32 (n, max_traj + 1), ``traj_len`` (n,), ``traj_hash``
+    uint64 (n,)."""
+
+    final: np.ndarray
+    first: np.ndarray
+    final_truth: np.ndarray
+    occupancy: np.ndarray
+    at_truth: np.ndarray
+    passage: np.ndarray
+    fired_runs: np.ndarray
+    fire_count: np.ndarray
+    at_points: np.ndarray
+    fires: np.ndarray
+    traj: np.ndarray
+    traj_len: np.ndarray
+    traj_hash: np.ndarray
 
 
 @_jit
@@ -623,19 +748,19 @@ def _eval(c, state, code, start, masks, stack):
     for i in range(start[c], start[c + 1]):
         op = code[i, 0]
         a = code[i, 1]
-        if op == 0:  # TEST
+        if op == OP_TEST:
             stack[sp] = masks[code[i, 2], state[a]]
             sp += 1
-        elif op == 1:  # NOT
+        elif op == OP_NOT:
             stack[sp - 1] = not stack[sp - 1]
-        elif op == 2 or op == 3:  # noqa: PLR1714 - AND (2) or OR (3) of the top a values
-            v = op == 2
+        elif op == OP_AND or op == OP_OR:  # noqa: PLR1714, SIM109 - plain compares for numba
+            v = op == OP_AND
             for j in range(sp - a, sp):
-                v = (v and stack[j]) if op == 2 else (v or stack[j])
+                v = (v and stack[j]) if op == OP_AND else (v or stack[j])
             sp -= a
             stack[sp] = v
             sp += 1
-        else:  # CONST
+        else:  # OP_CONST
             stack[sp] = a != 0
             sp += 1
     return stack[0]
@@ -655,79 +780,69 @@ def _mix(z):
 
 
 @_jit
-def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain arrays
-    seed,
-    first_run,
-    horizon,
-    initial,
-    slots,
-    hz_slot,
-    hz_const,
-    hz_chance,
-    hz_per,
-    mod_slot,
-    mod_const,
-    wkind,
-    wcode,
-    wpar,
-    wspl,
-    splines,
-    wslot,
-    wconst,
-    key_wait,
-    key_branch,
-    track,
-    from_mask,
-    guard,
-    mod,
-    n_mod,
-    is_at,
-    day,
-    cum,
-    targets,
-    n_to,
-    also_ptr,
-    also_track,
-    also_state,
-    readers_ptr,
-    readers,
-    outcome,
-    code,
-    start,
-    masks,
-    tabulated,
-    strides,
-    en_table,
-    mod_tabulated,
-    mod_bits,
-    out_table,
-    points,
-    max_instant,
-    max_run,
-    max_traj,
-    detail,
-    final,
-    first,
-    final_truth,
-    occupancy,
-    at_truth,
-    passage,
-    fired_runs,
-    fire_count,
-    at_points,
-    fires,
-    traj,
-    traj_len,
-    traj_hash,
-):
-    """The compiled engine's loop (:mod:`sim.engines.compiled`, which documents the arrays):
-    simulate runs 0..n-1 of a block; returns -1, or the first run with an instantaneous loop
-    (more than ``max_instant`` firings at one instant) or more than ``max_run`` firings.
+def simulate(run, initial, slots, ev, cond, tm, out):  # noqa: PLR0912, PLR0915
+    """The compiled engine's loop (:mod:`sim.engines.compiled`): simulate the runs of a block
+    in order, each as the reference engine does (format section 8), time in days.
 
-    ``occupancy`` and ``at_truth`` receive differences: +1/-1 at the first checkpoint at or
-    after each change of state or outcome truth, and ``passage`` +1 at the first checkpoint at
-    or after each outcome's first time (the caller takes cumulative sums).
+    One function on purpose: numba increments and decrements the reference count of every
+    array passed to a helper (or bound from a named tuple) at each call, which made a loop
+    split into helpers thirty times slower; the tuples are unpacked once, here.
+
+    Parameters
+    ----------
+    run : Run
+        The block's seed, first run index, horizon, checkpoints and limits.
+    initial : int64 array (n, n_tracks)
+        Each run's initial states.
+    slots : float array (n, max(n_slots, 1))
+        Each run's uncertain values (days for durations).
+    ev, cond, tm : Events, Conditions, Timing
+        The scenario (:func:`sim.engines.arrays.scenario_arrays`).
+    out : Counts
+        Filled: per-run arrays, and sums over the block. ``occupancy`` and ``at_truth``
+        receive differences: +1/-1 at the first checkpoint at or after each change of state
+        or outcome truth, and ``passage`` +1 at the first checkpoint at or after each
+        outcome's first time (the caller takes cumulative sums).
+
+    Returns
+    -------
+    int
+        -1, or the first run (0 .. n - 1) that went out of control (more than
+        ``max_instant`` firings at one instant, or more than ``max_run`` in the run); the
+        runs after it are not simulated.
     """
+    seed, first_run, horizon, points = run.seed, run.first_run, run.horizon, run.points
+    max_instant, max_run, max_traj, detail = run.max_instant, run.max_run, run.max_traj, run.detail
+    track, from_mask, guard, mod, n_mod = ev.track, ev.from_mask, ev.guard, ev.mod, ev.n_mod
+    is_at, day, cum, targets, n_to = ev.is_at, ev.day, ev.cum, ev.targets, ev.n_to
+    also_ptr, also_track, also_state = ev.also_ptr, ev.also_track, ev.also_state
+    readers_ptr, readers = ev.readers_ptr, ev.readers
+    outcome, code, start, masks = cond.outcome, cond.code, cond.start, cond.masks
+    tabulated, strides, en_table, out_table = (
+        cond.tabulated,
+        cond.strides,
+        cond.en_table,
+        cond.out_table,
+    )
+    mod_tabulated, mod_bits = cond.mod_tabulated, cond.mod_bits
+    wkind, wcode, wpar, wspl, splines = tm.wkind, tm.wcode, tm.wpar, tm.wspl, tm.splines
+    wslot, wconst, key_wait, key_branch = tm.wslot, tm.wconst, tm.key_wait, tm.key_branch
+    hz_slot, hz_const, hz_chance, hz_per = tm.hz_slot, tm.hz_const, tm.hz_chance, tm.hz_per
+    mod_slot, mod_const = tm.mod_slot, tm.mod_const
+    final, first, final_truth, occupancy = out.final, out.first, out.final_truth, out.occupancy
+    at_truth, passage, fired_runs, fire_count = (
+        out.at_truth,
+        out.passage,
+        out.fired_runs,
+        out.fire_count,
+    )
+    at_points, fires, traj, traj_len, traj_hash = (
+        out.at_points,
+        out.fires,
+        out.traj,
+        out.traj_len,
+        out.traj_hash,
+    )
     n = initial.shape[0]
     n_events = track.shape[0]
     n_tracks = initial.shape[1]
@@ -842,15 +957,15 @@ def simulate(  # noqa: PLR0913, PLR0915 - the kernel takes the model as plain ar
                 if fresh or not enabled[x]:
                     enabled[x] = True
                     kind = wkind[x]
-                    if kind == 0:  # at
+                    if kind == W_AT:
                         due[x] = max(day[x], now)
                         continue
-                    if kind == 1:  # hazard
+                    if kind == W_HAZARD:
                         k = hz_slot[x]
                         value = hz_const[x] if k < 0 else slots[r, k]
                         u = uniform(seed, key_wait[x], run, k_en[x])
                         left[x] = hazard_work(u, hazard_rate(value, hz_chance[x], hz_per[x]))
-                    elif kind == 2:  # a distribution
+                    elif kind == W_DIST:
                         u = uniform(seed, key_wait[x], run, k_en[x])
                         left[x] = quantile(wcode[x], wpar, x, splines, wspl[x], u)
                     elif wslot[x] >= 0:  # after: $parameter

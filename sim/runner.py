@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from sim.engines.base import Engine
-from sim.errors import SimError
+from sim.engines import ENGINES, REFERENCE, canonical_name, get_engine
+from sim.engines.base import RunawayRun
+from sim.errors import SimError, SimulationError
 from sim.model.scenario import Scenario, checkpoints
 from sim.model.streams import CHUNK, MAX_SEED, RandomBlock
 from sim.results import IMPORTANCE_RUNS, Partial, Results, RunSettings
@@ -28,50 +29,63 @@ from sim.results import IMPORTANCE_RUNS, Partial, Results, RunSettings
 __all__ = [
     "DEFAULT_RUNS",
     "DEFAULT_SEED",
-    "MAX_RUNS",
     "ENGINES",
-    "get_engine",
+    "MAX_RUNS",
+    "RUN_MEMORY",
+    "bytes_per_run",
+    "max_runs",
     "run_design",
     "run_scenario",
 ]
 
 DEFAULT_RUNS = 10_000
-MAX_RUNS = 50_000_000  # the per-run outcome times and states kept take about 160 bytes a run
+MAX_RUNS = 50_000_000  # runs of a plain run at most, whatever the scenario
+RUN_MEMORY = MAX_RUNS * 160  # bytes of per-run arrays a plain run may keep (8 GB)
 DEFAULT_SEED = 20250801
-BLOCK = 1024
 KEEP_VALUES = IMPORTANCE_RUNS  # uncertain-value draws kept per run (they feed importance)
 BLOCK_CELLS = 4_000_000  # runs x checkpoints x tracks held at once by a block
-ENGINES = ("auto", "fast", "numpy", "simpy")
 
 Progress = Callable[[int, int], None]
 
 
-def get_engine(name: str) -> Engine:
-    """The engine called ``name``.
+def bytes_per_run(scenario: Scenario) -> int:
+    """Bytes a plain run keeps for each replication until its results are dropped.
 
-    ``simpy`` is the reference; ``numpy`` the vectorized NumPy engine; ``fast`` the compiled
-    (numba) engine, or the NumPy engine where numba cannot be imported; ``auto`` is ``fast``.
+    Per outcome a flag (1 byte) and a first time (8); per track a final state (2); a
+    trajectory code (8) and the run's design row (8). The uncertain values of the first
+    :data:`KEEP_VALUES` runs only are kept, a fixed amount not counted here.
 
-    Raises
-    ------
-    SimError
-        Unknown name.
+    Returns
+    -------
+    int
+        Bytes per replication: 160 for 15 outcomes and 5 tracks; 466 for 50 outcomes and 3.
     """
-    if name == "simpy":
-        from sim.engines.simpy_engine import SimPyEngine
+    return 9 * len(scenario.outcomes) + 2 * len(scenario.tracks) + 16
 
-        return SimPyEngine()
-    if name in ("fast", "auto"):
-        from sim.engines import compiled
 
-        if compiled.available():
-            return compiled.CompiledEngine()
-        name = "numpy"
-    if name == "numpy":
-        from sim.engines.fast import FastEngine
+def max_runs(scenario: Scenario) -> int:
+    """The most replications a plain run of ``scenario`` may have: :data:`MAX_RUNS`, or fewer
+    when the per-run arrays (:func:`bytes_per_run`) of that many would pass
+    :data:`RUN_MEMORY` bytes.
 
-        return FastEngine()
-    raise SimError(f"unknown engine '{name}'; choose one of {', '.join(ENGINES)}")
+    Returns
+    -------
+    int
+    """
+    return min(MAX_RUNS, RUN_MEMORY // bytes_per_run(scenario))
+
+
+def _runs_error(scenario: Scenario) -> SimError:
+    cap = max_runs(scenario)
+    if cap == MAX_RUNS:
+        return SimError(f"--runs must be at most {MAX_RUNS:,}")
+    return SimError(
+        f"--runs must be at most {cap:,} for this scenario: each run keeps about "
+        f"{bytes_per_run(scenario)} bytes (a flag and a first time for each of "
+        f"{_count(len(scenario.outcomes), 'outcome')}, a final state for each of "
+        f"{_count(len(scenario.tracks), 'track')}, a trajectory code and a row number), and "
+        f"all runs together at most {RUN_MEMORY / 1e9:g} GB"
+    )
 
 
 _worker: dict = {}
@@ -91,6 +105,10 @@ def _init_worker(scenario: Scenario, engine_name: str, seed: int, design) -> Non
     )
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _run_block(unit: tuple[int, int, int, int, int]) -> tuple[int, Partial]:
     """Simulate one work unit: (design row or -1, first run index, end run index, number of
     leading runs whose uncertain-value draws are sent back, position of the first run in
@@ -105,12 +123,10 @@ def _run_block(unit: tuple[int, int, int, int, int]) -> tuple[int, Partial]:
     block = RandomBlock.build(scenario, _worker["seed"], start, stop)
     if row >= 0:
         block.fix(_worker["design"][row])
-    engine = _worker["engine"]
-    if hasattr(engine, "run_reduced"):  # the compiled engine reduces as it simulates
-        part = engine.run_reduced(scenario, block, keep)
-    else:
-        part = Partial.reduce(scenario, engine.run_block(scenario, block))
-        part.slot_values = part.slot_values[:keep].copy()  # not pickled back when unused
+    try:
+        part = _worker["engine"].run_reduced(scenario, block, keep)
+    except RunawayRun as exc:
+        raise named_error(scenario, exc) from None
     shared = _worker.get("shared")
     if shared is not None:
         for name in PER_RUN:
@@ -144,7 +160,8 @@ def run_scenario(
     jobs : int, optional
         Worker processes; default all cores. Results do not depend on it.
     engine : str
-        ``auto``, ``fast``, ``numpy`` or ``simpy`` (see :func:`get_engine`).
+        ``auto``, ``compiled``, ``fast``, ``numpy`` or ``simpy`` (see :mod:`sim.engines`);
+        the results record the canonical name (``compiled`` for ``auto`` and ``fast``).
     progress : callable(done_runs, total_runs), optional
         Called after each block.
     keep_values : int or None
@@ -214,10 +231,38 @@ def run_design(
     SimError
         Bad arguments, or a design whose width is not the number of uncertain values.
     """
+    jobs, design = _checked(scenario, design, runs_per_row, seed, jobs)
+    n_rows = 1 if design is None else design.shape[0]
+    name = canonical_name(engine)
+    chosen = get_engine(name)
+    total = n_rows * runs_per_row
+    keep = total if keep_values is None else min(keep_values, total)
+    size = _block_size(scenario, chosen.block_size)
+    units = _units(n_rows, runs_per_row, size, keep, common, fixed=design is not None)
+    jobs = min(jobs, len(units))
+    started = time.perf_counter()
+    setup = (scenario, name, seed, design)
+    if jobs == 1:
+        collect = _run_here(setup, units, total, keep, progress)
+    else:
+        collect = _run_pool(setup, units, total, keep, progress, jobs)
+    elapsed = time.perf_counter() - started
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    settings = RunSettings(
+        runs=total, seed=seed, engine=name, jobs=jobs, elapsed_seconds=elapsed, created=created
+    )
+    results = collect.results(settings, rows=np.repeat(np.arange(n_rows), runs_per_row))
+    _complete_sequences(results, chosen, seed, design, runs_per_row, common)
+    return results
+
+
+def _checked(scenario, design, runs_per_row, seed, jobs) -> tuple[int, np.ndarray | None]:
+    """The number of worker processes and the design as a float array, after checking the
+    arguments of :func:`run_design` (raises SimError)."""
     if runs_per_row < 1:
         raise SimError("--runs must be at least 1")
-    if design is None and runs_per_row > MAX_RUNS:
-        raise SimError(f"--runs must be at most {MAX_RUNS:,}")
+    if design is None and runs_per_row > max_runs(scenario):
+        raise _runs_error(scenario)
     if not 0 <= seed <= MAX_SEED:
         raise SimError("--seed must be an integer from 0 to 2**64 - 1")
     jobs = jobs or os.cpu_count() or 1
@@ -230,77 +275,104 @@ def run_design(
         inside = design[~np.isnan(design)]
         if ((inside <= 0) | (inside >= 1)).any():
             raise SimError("design quantile levels must lie strictly between 0 and 1")
-    n_rows = 1 if design is None else design.shape[0]
-    chosen = get_engine(engine)
-    name = chosen.name
-    size = getattr(chosen, "block_size", BLOCK)
-    # states at every checkpoint are kept per run in a block: bound a block's memory
+    return jobs, design
+
+
+def _block_size(scenario: Scenario, size: int) -> int:
+    """Runs per block: the engine's ``size``, fewer when the states kept at every checkpoint
+    of every run of a block would pass BLOCK_CELLS, 256 at least."""
     cells = len(checkpoints(scenario)) * len(scenario.tracks)
-    size = max(256, min(size, BLOCK_CELLS // max(cells, 1)))
-    total = n_rows * runs_per_row
-    keep = total if keep_values is None else min(keep_values, total)
+    return max(256, min(size, BLOCK_CELLS // max(cells, 1)))
+
+
+def _units(n_rows, runs_per_row, size, keep, common, fixed) -> list[tuple]:
+    """The work units of a design, in run order (see :func:`_run_block`)."""
     units, before = [], 0
     for row in range(n_rows):
         offset = 0 if common else row * runs_per_row
         for a, b in _blocks_from(offset, runs_per_row, size):
             keep_here = min(max(keep - before, 0), b - a)
-            unit = (row if design is not None else -1, offset + a, offset + b, keep_here, before)
-            units.append(unit)
+            units.append((row if fixed else -1, offset + a, offset + b, keep_here, before))
             before += b - a
-    jobs = min(jobs, len(units))
-    started = time.perf_counter()
-    if jobs == 1:
-        collect = _Collect(scenario, total, keep)
-        _init_worker(scenario, name, seed, design)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        try:
-            for unit in units:
-                done = collect.add(*_run_block(unit))
-                if progress:
-                    progress(done, total)
-        finally:
-            _worker.clear()  # the engine and its buffers are not kept between runs
-    else:
-        # forked workers write per-run rows straight into memory shared with this process
-        fork = "fork" in mp.get_all_start_methods()
-        collect = _Collect(scenario, total, keep, shared=fork)
-        if fork:
-            _inherited["shared"] = {n: getattr(collect, n) for n in (*PER_RUN, "slot_values")}
-        try:
-            pool = mp.get_context("fork" if fork else "spawn").Pool(
-                jobs, initializer=_init_worker, initargs=(scenario, name, seed, design)
-            )
-        finally:
-            _inherited.clear()
-        previous = signal.signal(signal.SIGINT, _interrupt_once)
-        previous_term = signal.signal(signal.SIGTERM, _terminated)
-        try:
-            parts = pool.imap(_run_block, units)
-            for part in parts:
-                done = collect.add(*part)
-                if progress:
-                    progress(done, total)
-            pool.close()
-        except BaseException:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # stop the workers undisturbed
-            pool.terminate()
-            pool.join()
-            # the pool keeps the exception, hence this frame, in a reference cycle: let the
-            # shared per-run arrays go now rather than at the next cyclic collection
-            collect = None  # noqa: F841
-            raise
-        finally:
-            signal.signal(signal.SIGINT, previous)
-            signal.signal(signal.SIGTERM, previous_term)
+    return units
+
+
+def _run_here(setup: tuple, units: list, total: int, keep: int, progress) -> _Collect:
+    """Run the units in this process; ``setup`` is :func:`_init_worker`'s arguments."""
+    collect = _Collect(setup[0], total, keep)
+    _init_worker(*setup)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        for unit in units:
+            done = collect.add(*_run_block(unit))
+            if progress:
+                progress(done, total)
+    finally:
+        _worker.clear()  # the engine and its buffers are not kept between runs
+    return collect
+
+
+def _run_pool(setup: tuple, units: list, total: int, keep: int, progress, jobs: int) -> _Collect:
+    """Run the units in ``jobs`` worker processes; forked workers write per-run rows
+    straight into memory shared with this process."""
+    fork = "fork" in mp.get_all_start_methods()
+    collect = _Collect(setup[0], total, keep, shared=fork)
+    if fork:
+        _inherited["shared"] = {n: getattr(collect, n) for n in (*PER_RUN, "slot_values")}
+    try:
+        pool = mp.get_context("fork" if fork else "spawn").Pool(
+            jobs, initializer=_init_worker, initargs=setup
+        )
+    finally:
+        _inherited.clear()
+    previous = signal.signal(signal.SIGINT, _interrupt_once)
+    previous_term = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        for part in pool.imap(_run_block, units):
+            done = collect.add(*part)
+            if progress:
+                progress(done, total)
+        pool.close()
+    except BaseException:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # stop the workers undisturbed
+        pool.terminate()
         pool.join()
-    elapsed = time.perf_counter() - started
-    created = datetime.now(UTC).isoformat(timespec="seconds")
-    settings = RunSettings(
-        runs=total, seed=seed, engine=name, jobs=jobs, elapsed_seconds=elapsed, created=created
-    )
-    results = collect.results(settings, rows=np.repeat(np.arange(n_rows), runs_per_row))
-    _complete_sequences(results, chosen, seed, design, runs_per_row, common)
-    return results
+        # the pool keeps the exception, hence this frame, in a reference cycle: let the
+        # shared per-run arrays go now rather than at the next cyclic collection
+        collect = None  # noqa: F841
+        raise
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGTERM, previous_term)
+    pool.join()
+    return collect
+
+
+def named_error(scenario: Scenario, runaway: RunawayRun) -> SimulationError:
+    """The error for a run out of control, from the reference engine, which names the events
+    and the date: the run is simulated again on its own (its numbers are addressed, so it is
+    the same run).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    runaway : RunawayRun
+        As raised by an engine that keeps no record of the firings.
+
+    Returns
+    -------
+    SimulationError
+        The reference engine's error, or ``runaway`` itself should that engine run the run
+        to its end (the engines agree on runaway runs; tested).
+    """
+    block, run = runaway.block, runaway.run
+    single = RandomBlock.build(scenario, block.seed, block.start + run, block.start + run + 1)
+    single.fix(block.fixed)
+    try:
+        get_engine(REFERENCE).run_block(scenario, single)
+    except SimulationError as exc:
+        return exc
+    return runaway  # pragma: no cover - the engines agree on runaway runs (tested)
 
 
 def _complete_sequences(results, engine, seed, design, runs_per_row, common) -> None:
@@ -318,7 +390,7 @@ def _complete_sequences(results, engine, seed, design, runs_per_row, common) -> 
             block.fix(design[row])
         (sequence,) = engine.run_block(results.scenario, block).trajectories
         results.sequences[code] = sequence
-    results._trajectories = None
+    # results.trajectories, computed when first read, now counts these sequences too
 
 
 def _terminated(signum, frame):

@@ -34,7 +34,7 @@ def test_run_writes_the_results_folder(tmp_path):
         assert (out / name).is_file(), name
     s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert s["scenario"] == "scheduled_date" and s["variant"] == "base"
-    assert s["runs"] == 500 and s["seed"] == 0 and s["engine"] == "fast"
+    assert s["runs"] == 500 and s["seed"] == 0 and s["engine"] == "compiled"
     assert s["start"] == "2025-01-01" and s["horizon"] == "2025-12-31"
     assert s["outcomes"]["withdrawn"]["probability"] == 1.0
     assert s["outcomes"]["withdrawn"]["first_time_median"] == "2025-09-30"

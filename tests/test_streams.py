@@ -120,14 +120,15 @@ outcomes:
 """
 
 
-def test_initial_states_are_the_inverse_cdf_even_beside_a_probability_of_one(tmp_path):
+def test_initial_states_are_the_inverse_cdf_even_beside_a_probability_of_one(tmp_path, monkeypatch):
     # Probabilities may sum to 1 within 1e-9: a state of probability 9e-10 before one of
     # probability 1 is still drawn when the uniform falls below it.
-    from sim.engines.base import initial_states
+    from sim.engines.draws import initial_states
 
     path = tmp_path / "tiny.yaml"
     path.write_text(TINY_INITIAL, encoding="utf-8")
     scenario = load_scenario(path)
     block = RandomBlock.build(scenario, 1, 0, 4)
-    block._layers["init"] = np.array([[5e-10, 0.3], [8.9e-10, 0.5], [9.1e-10, 0.7], [0.5, 0.9]])
+    uniforms = np.array([[5e-10, 0.3], [8.9e-10, 0.5], [9.1e-10, 0.7], [0.5, 0.9]])
+    monkeypatch.setattr(RandomBlock, "init", property(lambda self: uniforms))
     assert initial_states(scenario, block).tolist() == [[0, 0], [0, 0], [1, 0], [1, 0]]

@@ -19,12 +19,13 @@ from collections import Counter
 import numpy as np
 import simpy
 
+from sim.engines.arrays import scenario_arrays
 from sim.engines.base import (
     MAX_INSTANT_FIRINGS,
     MAX_RUN_FIRINGS,
-    Prepared,
-    prepare,
+    Engine,
 )
+from sim.engines.draws import Prepared, prepare
 from sim.errors import SimulationError
 from sim.model.scenario import Scenario, checkpoints
 from sim.model.streams import RandomBlock
@@ -36,7 +37,7 @@ __all__ = ["SimPyEngine"]
 INF = math.inf
 
 
-class SimPyEngine:
+class SimPyEngine(Engine):
     """Reference engine (``--engine simpy``)."""
 
     name = "simpy"
@@ -52,7 +53,7 @@ class SimPyEngine:
         at_points = np.empty((n, len(points), n_tracks), dtype=np.int16)
         fires = np.zeros((n, len(scenario.events)), dtype=np.int32)
         trajectories = []
-        readers = _readers(scenario)
+        readers = scenario_arrays(scenario).reader_lists
         for r in range(n):
             rep = _Replication(scenario, prepared, block, r, readers)
             rep.run()
@@ -71,15 +72,6 @@ class SimPyEngine:
             final, first, at_points, fires, Counter(trajectories), prepared.slot_values,
             trajectory_hashes(padded, lengths),
         )  # fmt: skip
-
-
-def _readers(scenario: Scenario) -> list[list[int]]:
-    """For each track, the events whose enabling or speed depends on it (file order)."""
-    out: list[list[int]] = [[] for _ in scenario.tracks]
-    for ev in scenario.events:
-        for t in ev.reads():
-            out[t].append(ev.index)
-    return out
 
 
 class _Replication:

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim import kernels
 from sim.model.scenario import Scenario
 
 __all__ = ["CHUNK", "RandomBlock", "blocks", "stream_key", "uniforms"]
@@ -52,6 +51,8 @@ def uniforms(seed: int, name: str, start: int, stop: int, k: int = 0) -> np.ndar
     -------
     numpy.ndarray, shape (stop - start,)
     """
+    from sim import kernels  # here: the command line starts (and says so) without numba
+
     return kernels.layer(
         np.uint64(seed), np.uint64(stream_key(name)), start, stop - start, np.uint64(k)
     )
@@ -80,7 +81,7 @@ class RandomBlock:
 
     Wait and branch layers are generated on first use (:meth:`wait`, :meth:`branch`); the
     uncertain values are drawn from their ``slot`` streams by
-    :func:`sim.engines.base.draw_slots`, and the compiled engine draws waits and branches
+    :func:`sim.engines.draws.draw_slots`, and the compiled engine draws waits and branches
     itself.
     """
 

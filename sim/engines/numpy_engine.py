@@ -19,122 +19,35 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engines.arrays import ScenarioArrays, scenario_arrays
 from sim.engines.base import (
     MAX_INSTANT_FIRINGS,
     MAX_RUN_FIRINGS,
-    loop_error,
-    prepare,
+    Engine,
+    RunawayRun,
 )
+from sim.engines.draws import prepare
 from sim.model.scenario import Scenario, checkpoints
 from sim.model.streams import RandomBlock
 from sim.results import BlockResult
 from sim.trajectories import MAX_TRAJECTORY, trajectory_counts, trajectory_hashes
 
-__all__ = ["FastEngine"]
-
-MAX_TABLE = 1 << 18  # joint states up to which conditions are tabulated
+__all__ = ["NumPyEngine"]
 
 
-class _Compiled:
-    """A scenario as arrays; built once per scenario and engine instance."""
-
-    def __init__(self, sc: Scenario):
-        self.sc = sc
-        self.n_tracks = len(sc.tracks)
-        self.n_events = len(sc.events)
-        sizes = [len(t.states) for t in sc.tracks]
-        self.tabulated = float(np.prod(sizes, dtype=np.float64)) <= MAX_TABLE
-        self.n_joint = int(np.prod(sizes)) if self.tabulated else 0
-        self.strides = np.ones(self.n_tracks, dtype=np.int64)
-        if self.tabulated:  # codes of joint states (would overflow int64 for huge spaces)
-            for t in range(self.n_tracks - 2, -1, -1):
-                self.strides[t] = self.strides[t + 1] * sizes[t + 1]
-        events = sc.events
-        self.track = np.array([e.track for e in events], dtype=np.int64)
-        self.is_at = np.array([e.timing.kind == "at" for e in events])
-        self.day = np.array([e.timing.day if e.timing.kind == "at" else np.inf for e in events])
-        self.n_mod = max((len(e.modifiers) for e in events), default=0)
-        self.has_mod = np.array([len(e.modifiers) > 0 for e in events])
-        n_branch = max(len(e.to) for e in events) if events else 1
-        self.cum = np.full((self.n_events, n_branch), np.inf)
-        self.targets = np.zeros((self.n_events, n_branch), dtype=np.int64)
-        for i, e in enumerate(events):
-            acc = 0.0
-            for j, (s, p) in enumerate(e.to):
-                acc += p
-                self.cum[i, j] = acc
-                self.targets[i, j] = s
-            self.cum[i, len(e.to) - 1] = np.inf  # the last destination takes the rest
-            self.targets[i, len(e.to) :] = e.to[-1][0]
-        self.also = np.full((self.n_events, self.n_tracks), -1, dtype=np.int64)
-        for i, e in enumerate(events):
-            for t, s in e.also:
-                self.also[i, t] = s
-        if self.tabulated:
-            joint = self._all_states(sizes)
-            self.enabled_table = self._enabled(joint)
-            self.mod_table = self._modifiers(joint)
-            self.outcome_table = self._outcomes(joint)
-
-    @staticmethod
-    def _all_states(sizes: list[int]) -> np.ndarray:
-        grids = np.meshgrid(*[np.arange(s) for s in sizes], indexing="ij")
-        return np.stack([g.ravel() for g in grids], axis=1).astype(np.int64)
-
-    def _enabled(self, states: np.ndarray) -> np.ndarray:
-        """(n, n_events) bools: from-state and guard hold (``at`` events already fired aside)."""
-        out = np.zeros((states.shape[0], self.n_events), dtype=bool)
-        for i, e in enumerate(self.sc.events):
-            ok = np.isin(states[:, e.track], list(e.from_states))
-            if e.guard is not None:
-                ok &= e.guard.evaluate(states)
-            out[:, i] = ok
-        return out
-
-    def _modifiers(self, states: np.ndarray) -> np.ndarray:
-        """(n, n_events, n_mod) bools: each modifier's condition."""
-        out = np.zeros((states.shape[0], self.n_events, max(self.n_mod, 1)), dtype=bool)
-        for i, e in enumerate(self.sc.events):
-            for m, mod in enumerate(e.modifiers):
-                out[:, i, m] = mod.condition.evaluate(states)
-        return out
-
-    def _outcomes(self, states: np.ndarray) -> np.ndarray:
-        out = np.zeros((states.shape[0], len(self.sc.outcomes)), dtype=bool)
-        for o, outcome in enumerate(self.sc.outcomes):
-            out[:, o] = outcome.condition.evaluate(states)
-        return out
-
-    def lookup(self, states: np.ndarray):
-        """Enabled, modifier and outcome truth for ``(n, n_tracks)`` states."""
-        if self.tabulated:
-            j = states @ self.strides
-            return self.enabled_table[j], self.mod_table[j], self.outcome_table[j]
-        return self._enabled(states), self._modifiers(states), self._outcomes(states)
-
-
-class FastEngine:
-    """Vectorized NumPy engine (``--engine numpy``; ``fast`` when numba is missing)."""
+class NumPyEngine(Engine):
+    """Vectorized NumPy engine (``--engine numpy``)."""
 
     name = "numpy"
     block_size = 8192
 
-    def __init__(self) -> None:
-        self._compiled: tuple[Scenario, _Compiled] | None = None
-
-    def _compile(self, scenario: Scenario) -> _Compiled:
-        # the scenario object itself is kept: an id() could be reused by a later scenario
-        if self._compiled is None or self._compiled[0] is not scenario:
-            self._compiled = (scenario, _Compiled(scenario))
-        return self._compiled[1]
-
     def run_block(self, scenario: Scenario, block: RandomBlock) -> BlockResult:
         """Run every replication of ``block``; see :class:`sim.engines.base.Engine`."""
-        return _Block(self._compile(scenario), block).run()
+        return _Block(scenario_arrays(scenario), block).run()
 
 
 class _Block:
-    def __init__(self, c: _Compiled, block: RandomBlock):
+    def __init__(self, c: ScenarioArrays, block: RandomBlock):
         self.c = c
         self.block = block
         self.prepared = prepare(c.sc, block)
@@ -198,21 +111,9 @@ class _Block:
             n_fired[live] += 1
             bad = (count_t[live] > MAX_INSTANT_FIRINGS) | (n_fired[live] > MAX_RUN_FIRINGS)
             if bad.any():
-                raise loop_error(self.c.sc, self.block, int(live[bad][0]))
+                raise RunawayRun(self.block, int(live[bad][0]))
             e = np.argmax(due[live] == t[:, None], axis=1)
-            # branch
-            k = k_fire[live, e]
-            k_fire[live, e] = k + 1
-            u = self.table("branch", int(k.max(initial=0)) + 1)[e, k, live]
-            idx = (u[:, None] >= c.cum[e]).sum(axis=1)
-            target = c.targets[e, np.minimum(idx, c.targets.shape[1] - 1)]
-            old = state[live]
-            new = old.copy()
-            new[np.arange(live.size), c.track[e]] = target
-            also = c.also[e]
-            new = np.where(also >= 0, also, new)
-            state[live] = new
-            changed = new != old  # (m, n_tracks)
+            new, changed = self.fire(live, e, state, k_fire)
             fires[live, e] += 1
             pos = traj_len[live]
             traj[live, np.minimum(pos, MAX_TRAJECTORY)] = np.where(pos < MAX_TRAJECTORY, e, -1)
@@ -235,6 +136,24 @@ class _Block:
             trajectory_hashes(traj, traj_len),
         )  # fmt: skip
 
+    def fire(self, live, e, state, k_fire) -> tuple[np.ndarray, np.ndarray]:
+        """Fire event ``e[i]`` in run ``live[i]``: draw the branch, set the event's track and
+        its ``also`` tracks. Returns the runs' new states and which tracks changed, both
+        (m, n_tracks)."""
+        c = self.c
+        k = k_fire[live, e]
+        k_fire[live, e] = k + 1
+        u = self.table("branch", int(k.max(initial=0)) + 1)[e, k, live]
+        idx = (u[:, None] >= c.cum[e]).sum(axis=1)
+        target = c.targets[e, np.minimum(idx, c.targets.shape[1] - 1)]
+        old = state[live]
+        new = old.copy()
+        new[np.arange(live.size), c.track[e]] = target
+        also = c.also[e]
+        new = np.where(also >= 0, also, new)
+        state[live] = new
+        return new, new != old
+
     def reexamine(self, live, now, state, en, mods, factors, fresh) -> None:
         """Section 8.2-8.4 for the clocks of runs ``live`` at times ``now`` (one per run)."""
         c = self.c
@@ -243,9 +162,9 @@ class _Block:
         was = enabled[live]
         # speeds, modifier by modifier in file order (as the reference engine multiplies)
         new_speed = np.ones(en.shape)
-        if c.n_mod:
+        if c.max_mod:
             f = factors[live]
-            for m in range(c.n_mod):
+            for m in range(c.max_mod):
                 new_speed = new_speed * np.where(mods[:, :, m], f[:, :, m], 1.0)
         # disabled: the clock is lost
         off = was & ~en
