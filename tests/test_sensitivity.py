@@ -169,6 +169,21 @@ def test_sensitivity_command_writes_the_contract(write_scenario, tmp_path):
         assert {row["parameter"] for row in ranked} == {"p", "q", "g.rate"}
 
 
+def test_sobol_with_seed_0_writes_the_same_file_twice(write_scenario, tmp_path):
+    """Seed 0 is a seed: SALib's bootstrap would otherwise use the global generator."""
+    path = write_scenario(UNIFORM_CHANCE)
+    texts = []
+    for k in range(2):
+        out = tmp_path / f"s{k}"
+        args = ["sensitivity", str(path), "--method", "sobol", "--samples", "8", "--runs", "40"]
+        args += ["--seed", "0", "--jobs", "1", "--no-charts", "--out", str(out)]
+        r = subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        texts.append((out / "sensitivity.json").read_text(encoding="utf-8"))
+    assert texts[0] == texts[1]
+    assert json.loads(texts[0])["outcomes"]["b"][0]["ST_conf"] > 0
+
+
 def test_sensitivity_without_uncertain_values_is_an_input_error(tmp_path):
     from .conftest import CASES
 
