@@ -18,7 +18,16 @@ from pathlib import Path
 from sim.errors import SimError
 from sim.results import Results
 
-__all__ = ["publish", "publish_all", "staged", "write_results"]
+__all__ = [
+    "fill_results",
+    "fill_results_many",
+    "publish",
+    "publish_all",
+    "staged",
+    "write_comparison",
+    "write_results",
+    "write_sensitivity",
+]
 
 
 def write_results(results: Results, folder: Path, *, save_runs: bool = False) -> list[Path]:
@@ -36,7 +45,7 @@ def write_results(results: Results, folder: Path, *, save_runs: bool = False) ->
     summary = results.summary()
     out = []
     path = folder / "summary.json"
-    path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _write_json(path, summary)
     out.append(path)
     frames = {
         "outcomes.csv": results.outcomes_frame(),
@@ -61,6 +70,70 @@ def write_results(results: Results, folder: Path, *, save_runs: bool = False) ->
         frame.to_csv(path, index=False, encoding="utf-8")
         out.append(path)
     return out
+
+
+def fill_results(results: Results, folder: Path, *, charts: bool, save_runs: bool) -> None:
+    """Write one results folder's files (:func:`write_results`) and, with ``charts``, its
+    charts and ``report.html`` (:func:`sim.report.render_report`) into ``folder``."""
+    write_results(results, folder, save_runs=save_runs)
+    if charts:
+        from sim.report.render import render_report
+
+        render_report(folder)
+
+
+def _fill_item(item: tuple[Results, Path], charts: bool, save_runs: bool) -> None:
+    fill_results(item[0], item[1], charts=charts, save_runs=save_runs)
+
+
+def fill_results_many(
+    items: list[tuple[Results, Path]], *, charts: bool, save_runs: bool, jobs: int | None
+) -> None:
+    """:func:`fill_results` for each (results, folder), rendering charts in up to ``jobs``
+    forked processes (all cores by default) where the platform can fork."""
+    import functools
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(jobs or os.cpu_count() or 1, len(items))
+    if not charts or workers < 2 or "fork" not in mp.get_all_start_methods():
+        for item in items:
+            _fill_item(item, charts, save_runs)
+        return
+    import signal
+
+    job = functools.partial(_fill_item, charts=charts, save_runs=save_runs)
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=mp.get_context("fork"),
+        initializer=signal.signal,  # Ctrl-C is the parent's to handle
+        initargs=(signal.SIGINT, signal.SIG_IGN),
+    ) as pool:
+        list(pool.map(job, items))
+
+
+def write_comparison(comparison: dict, folder: Path, *, charts: bool) -> None:
+    """Write ``comparison.json`` (validated by :class:`sim.contracts.ComparisonFile`) and,
+    with ``charts``, the comparison charts and ``report.html`` into ``folder``."""
+    _write_json(folder / "comparison.json", comparison)
+    if charts:
+        from sim.report.comparison import render_comparison
+
+        render_comparison(folder)
+
+
+def write_sensitivity(data: dict, folder: Path, *, charts: bool) -> None:
+    """Write ``sensitivity.json`` (validated by :class:`sim.contracts.TornadoFile` or
+    :class:`sim.contracts.SobolFile`) and, with ``charts``, its chart and ``report.html``."""
+    _write_json(folder / "sensitivity.json", data)
+    if charts:
+        from sim.report.sensitivity import render_sensitivity
+
+        render_sensitivity(folder)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def publish(destination: Path, fill: Callable[[Path], object]) -> None:
