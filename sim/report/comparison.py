@@ -9,17 +9,15 @@ each variant's own report, ``../<variant>/report.html``, and to ``comparison.jso
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from sim.analysis.words import estimative_words
-from sim.errors import SimError
+from sim.contracts import read_comparison
 from sim.plots import plot_variant_differences, plot_variant_probabilities
 from sim.plots.comparison import variant_order
-from sim.report._io import read_json
 from sim.report.render import (
     _CSS,
     _DASH,
@@ -38,7 +36,6 @@ from sim.report.render import (
 __all__ = ["render_comparison"]
 
 _MINUS = "\u2212"
-_HINT = "run `sim run FILE --all-variants` or `sim compare FILE VARIANT...` to make one"
 
 
 def render_comparison(folder: Path) -> list[Path]:
@@ -69,7 +66,7 @@ def render_comparison(folder: Path) -> list[Path]:
         probability in [0, 1] and, when given, well-formed intervals and differences).
     """
     folder = Path(folder)
-    comparison = _read_comparison(folder / "comparison.json")
+    comparison = read_comparison(folder / "comparison.json")
     written: list[Path] = []
     charts: dict[str, Path | None] = {}
     ax = plot_variant_probabilities(comparison)
@@ -84,63 +81,6 @@ def render_comparison(folder: Path) -> list[Path]:
 
 # --------------------------------------------------------------------------------------------
 # Reading
-
-
-def _read_comparison(path: Path) -> dict[str, Any]:
-    data = read_json(path, _HINT)
-
-    def fail(message: str) -> SimError:
-        return SimError(f"{path}: error: {message}")
-
-    if not isinstance(data, dict):
-        raise fail(f"expected a JSON object (a variant comparison); {_HINT}")
-    runs = data.get("runs")
-    if runs is not None and (isinstance(runs, bool) or not isinstance(runs, int) or runs < 1):
-        raise fail(f"key 'runs' must be a whole number >= 1, got {runs!r}")
-    variants = data.get("variants")
-    if not isinstance(variants, dict) or "base" not in variants:
-        raise fail("key 'variants' must be an object of variants that includes 'base'")
-    for vid, meta in variants.items():
-        if meta is not None and not isinstance(meta, dict):
-            raise fail(f"variants.{vid} must be an object with 'label' and 'description'")
-    outcomes = data.get("outcomes")
-    if not isinstance(outcomes, dict):
-        raise fail(f"key 'outcomes' must be an object of outcomes; {_HINT}")
-    for oid, outcome in outcomes.items():
-        by_variant = outcome.get("by_variant") if isinstance(outcome, dict) else None
-        if not isinstance(by_variant, dict):
-            raise fail(f"outcomes.{oid}.by_variant must be an object: variant id -> results")
-        for vid, entry in by_variant.items():
-            where = f"outcomes.{oid}.by_variant.{vid}"
-            if vid not in variants:
-                raise fail(f"{where}: variant {vid!r} is not listed under 'variants'")
-            if not isinstance(entry, dict):
-                raise fail(f"{where} must be an object")
-            _check_number(fail, f"{where}.probability", entry.get("probability"), 0.0, 1.0)
-            if entry.get("difference") is not None:
-                _check_number(fail, f"{where}.difference", entry["difference"], -1.0, 1.0)
-            for key, low in (("ci95", 0.0), ("difference_ci95", -1.0)):
-                ci = entry.get(key)
-                if ci is None:
-                    continue
-                if not isinstance(ci, list) or len(ci) != 2:
-                    raise fail(f"{where}.{key} must be [low, high], got {ci!r}")
-                for bound in ci:
-                    _check_number(fail, f"{where}.{key}", bound, low, 1.0)
-                if ci[0] > ci[1]:
-                    raise fail(f"{where}.{key} must be [low, high] with low <= high, got {ci!r}")
-    return data
-
-
-def _check_number(fail: Any, where: str, value: Any, low: float, high: float) -> None:
-    ok = (
-        not isinstance(value, bool)
-        and isinstance(value, int | float)
-        and math.isfinite(value)
-        and low <= value <= high
-    )
-    if not ok:
-        raise fail(f"{where} must be a number in [{low:g}, {high:g}], got {value!r}")
 
 
 # --------------------------------------------------------------------------------------------

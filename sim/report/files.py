@@ -7,7 +7,6 @@ An existing destination keeps the files this command does not write.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -15,6 +14,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from sim.contracts import (
+    SENSITIVITY_MODELS,
+    ComparisonFile,
+    SummaryFile,
+    TornadoFile,
+    dump,
+)
 from sim.errors import SimError
 from sim.results import Results
 
@@ -45,7 +51,7 @@ def write_results(results: Results, folder: Path, *, save_runs: bool = False) ->
     summary = results.summary()
     out = []
     path = folder / "summary.json"
-    _write_json(path, summary)
+    _write_json(path, SummaryFile, summary)
     out.append(path)
     frames = {
         "outcomes.csv": results.outcomes_frame(),
@@ -115,7 +121,7 @@ def fill_results_many(
 def write_comparison(comparison: dict, folder: Path, *, charts: bool) -> None:
     """Write ``comparison.json`` (validated by :class:`sim.contracts.ComparisonFile`) and,
     with ``charts``, the comparison charts and ``report.html`` into ``folder``."""
-    _write_json(folder / "comparison.json", comparison)
+    _write_json(folder / "comparison.json", ComparisonFile, comparison)
     if charts:
         from sim.report.comparison import render_comparison
 
@@ -125,15 +131,16 @@ def write_comparison(comparison: dict, folder: Path, *, charts: bool) -> None:
 def write_sensitivity(data: dict, folder: Path, *, charts: bool) -> None:
     """Write ``sensitivity.json`` (validated by :class:`sim.contracts.TornadoFile` or
     :class:`sim.contracts.SobolFile`) and, with ``charts``, its chart and ``report.html``."""
-    _write_json(folder / "sensitivity.json", data)
+    model = SENSITIVITY_MODELS.get(data.get("method"), TornadoFile)
+    _write_json(folder / "sensitivity.json", model, data)
     if charts:
         from sim.report.sensitivity import render_sensitivity
 
         render_sensitivity(folder)
 
 
-def _write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+def _write_json(path: Path, model: type, data: dict) -> None:
+    path.write_text(dump(model, data), encoding="utf-8")
 
 
 def publish(destination: Path, fill: Callable[[Path], object]) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.words import estimative_words, format_probability, wilson_interval
+from sim.contracts import read_summary
 from sim.errors import SimError
 from sim.plots import (
     plot_diagram,
@@ -30,7 +31,6 @@ from sim.plots import (
     plot_spread,
     save_figure,
 )
-from sim.report._io import read_json
 
 __all__ = ["render_report"]
 
@@ -73,7 +73,7 @@ def render_report(folder: Path) -> list[Path]:
         wrong type.
     """
     folder = Path(folder)
-    summary = _read_summary(folder / "summary.json")
+    summary = read_summary(folder / "summary.json")
     occupancy = _read_csv(folder / "occupancy.csv", _OCCUPANCY_COLUMNS)
     first_passage = _read_csv(folder / "first_passage.csv", _FIRST_PASSAGE_COLUMNS)
     outcomes = summary["outcomes"]
@@ -117,25 +117,6 @@ def render_report(folder: Path) -> list[Path]:
 # Reading
 
 
-def _read_summary(path: Path) -> dict[str, Any]:
-    hint = "run `sim run FILE --out DIR` to make a results folder"
-    summary = read_json(path, hint)
-    if not isinstance(summary, dict):
-        raise SimError(f"{path}: error: expected a JSON object (a results summary)")
-    outcomes = summary.get("outcomes")
-    if not isinstance(outcomes, dict):
-        raise SimError(f"{path}: error: key 'outcomes' must be an object of outcomes; {hint}")
-    for oid, outcome in outcomes.items():
-        p = outcome.get("probability") if isinstance(outcome, dict) else None
-        if isinstance(p, bool) or not isinstance(p, int | float) or not 0 <= p <= 1:
-            raise SimError(
-                f"{path}: error: outcomes.{oid}.probability must be a number in [0, 1], got {p!r}"
-            )
-        _check_spread(path, oid, outcome.get("spread"))
-    _check_importance(path, summary.get("importance"))
-    return summary
-
-
 def _is_number(value: Any, low: float = -math.inf, high: float = math.inf) -> bool:
     return (
         not isinstance(value, bool)
@@ -143,46 +124,6 @@ def _is_number(value: Any, low: float = -math.inf, high: float = math.inf) -> bo
         and math.isfinite(value)
         and low <= value <= high
     )
-
-
-def _check_spread(path: Path, oid: str, spread: Any) -> None:
-    if spread is None:
-        return
-    where = f"outcomes.{oid}.spread"
-    if not isinstance(spread, dict):
-        raise SimError(f"{path}: error: {where} must be an object (median, p10, p90, ...)")
-    for key in ("median", "p10", "p90"):
-        if not _is_number(spread.get(key), 0.0, 1.0):
-            raise SimError(
-                f"{path}: error: {where}.{key} must be a number in [0, 1], got {spread.get(key)!r}"
-            )
-    for key in ("parameter_sd", "noise_sd"):
-        if spread.get(key) is not None and not _is_number(spread[key], 0.0):
-            raise SimError(
-                f"{path}: error: {where}.{key} must be a number >= 0, got {spread[key]!r}"
-            )
-
-
-def _check_importance(path: Path, importance: Any) -> None:
-    if importance is None:
-        return
-    if not isinstance(importance, dict):
-        raise SimError(
-            f"{path}: error: key 'importance' must be an object: outcome id -> "
-            '[{"parameter": NAME, "rho": NUMBER}, ...]'
-        )
-    for oid, rows in importance.items():
-        if not isinstance(rows, list):
-            raise SimError(f"{path}: error: importance.{oid} must be a list of entries")
-        for k, row in enumerate(rows):
-            where = f"importance.{oid}[{k}]"
-            if not isinstance(row, dict) or not isinstance(row.get("parameter"), str):
-                raise SimError(f"{path}: error: {where} must be an object naming a 'parameter'")
-            if not _is_number(row.get("rho"), -1.0, 1.0):
-                raise SimError(
-                    f"{path}: error: {where}.rho must be a number in [-1, 1], "
-                    f"got {row.get('rho')!r}"
-                )
 
 
 def _spreads(summary: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:

@@ -13,9 +13,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.errors import SimError
+from sim.contracts import read_sensitivity
 from sim.plots import plot_sobol, plot_tornado_grid
-from sim.report._io import read_json
 from sim.report.render import (
     _CSS,
     _DASH,
@@ -30,7 +29,6 @@ from sim.report.render import (
 
 __all__ = ["render_sensitivity"]
 
-_HINT = "run `sim sensitivity FILE --method tornado|sobol --out DIR` to make one"
 _SHOWN = 10  # rows of each outcome's table shown before the "show the others" fold
 _MINUS = "\u2212"
 
@@ -99,7 +97,7 @@ def render_sensitivity(folder: Path) -> list[Path]:
         ``low``, ``high`` and ``base`` in [0, 1] for a tornado, ``ST`` and ``S1`` for Sobol).
     """
     folder = Path(folder)
-    data = _read_sensitivity(folder / "sensitivity.json")
+    data = read_sensitivity(folder / "sensitivity.json")
     method = data["method"]
     written: list[Path] = []
     fig = plot_tornado_grid(data) if method == "tornado" else plot_sobol(data)
@@ -112,52 +110,6 @@ def render_sensitivity(folder: Path) -> list[Path]:
 
 # --------------------------------------------------------------------------------------------
 # Reading
-
-
-def _read_sensitivity(path: Path) -> dict[str, Any]:
-    data = read_json(path, _HINT)
-
-    def fail(message: str) -> SimError:
-        return SimError(f"{path}: error: {message}")
-
-    if not isinstance(data, dict):
-        raise fail(f"expected a JSON object (a sensitivity analysis); {_HINT}")
-    method = data.get("method")
-    if method not in ("tornado", "sobol"):
-        raise fail(f"key 'method' must be 'tornado' or 'sobol', got {method!r}")
-    for key in ("parameters", "outcome_labels", "settings"):
-        if data.get(key) is not None and not isinstance(data[key], dict):
-            raise fail(f"key {key!r} must be an object")
-    for name, meta in (data.get("parameters") or {}).items():
-        if meta is not None and not isinstance(meta, dict):
-            raise fail(f"parameters.{name} must be an object with 'label' and 'value'")
-    outcomes = data.get("outcomes")
-    if not isinstance(outcomes, dict):
-        raise fail(f"key 'outcomes' must be an object: outcome id -> ranked values; {_HINT}")
-    numbers = {
-        "tornado": {"low": (0, 1), "high": (0, 1), "base": (0, 1), "score": (0, 1)},
-        "sobol": {"ST": None, "S1": None, "ST_conf": None, "S1_conf": None, "score": None},
-    }[method]
-    required = ("low", "high", "base") if method == "tornado" else ("ST", "S1")
-    for oid, entries in outcomes.items():
-        if not isinstance(entries, list):
-            raise fail(f"outcomes.{oid} must be a list of entries, one per uncertain value")
-        for k, entry in enumerate(entries):
-            where = f"outcomes.{oid}[{k}]"
-            if not isinstance(entry, dict):
-                raise fail(f"{where} must be an object")
-            if not isinstance(entry.get("parameter"), str) or not entry["parameter"]:
-                raise fail(f"{where}.parameter must be the name of an uncertain value")
-            for key, bounds in numbers.items():
-                value = entry.get(key)
-                if value is None and key not in required:
-                    continue
-                if not _is_number(value) or (
-                    bounds is not None and not bounds[0] <= value <= bounds[1]
-                ):
-                    wanted = "a number" + ("" if bounds is None else f" in [{bounds[0]}, 1]")
-                    raise fail(f"{where}.{key} must be {wanted}, got {value!r}")
-    return data
 
 
 def _is_number(value: Any) -> bool:
