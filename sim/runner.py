@@ -318,7 +318,6 @@ def _complete_sequences(results, engine, seed, design, runs_per_row, common) -> 
             block.fix(design[row])
         (sequence,) = engine.run_block(results.scenario, block).trajectories
         results.sequences[code] = sequence
-    results._trajectories = None
 
 
 def _terminated(signum, frame):

@@ -12,6 +12,7 @@ import pytest
 
 from sim import load_scenario
 from sim.analysis import sensitivity as sa
+from sim.analysis.summary import importance
 from sim.runner import run_design, run_scenario
 
 ONE_DRIVER = """
@@ -83,7 +84,7 @@ def test_sobol_total_index_of_the_only_driver(one_driver):
 
 def test_importance_ranks_the_driver_first(one_driver):
     res = run_scenario(one_driver, runs=20000, seed=5, jobs=1)
-    ranking = res.importance()["b"]
+    ranking = importance(res)["b"]
     assert ranking[0]["parameter"] == "p" and ranking[0]["rho"] > 0.1
     # independent of b, so |rho| is noise: sd about 1/sqrt(n)
     assert all(abs(r["rho"]) < 5 / math.sqrt(20000) for r in ranking[1:])

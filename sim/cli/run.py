@@ -100,6 +100,7 @@ def command(
             file, variants, out=out, jobs=jobs, no_charts=no_charts, **settings_of(locals())
         )
         return
+    from sim.analysis.summary import summarize
     from sim.cli.output import print_outcomes
     from sim.report.files import fill_results, publish
 
@@ -108,9 +109,14 @@ def command(
         click.echo(w, err=True)
     folder = Path(out) if out else Path("reports") / scenario.id / scenario.variant
     results = run_one(scenario, jobs=jobs, **settings_of(locals()))
-    charts = not no_charts
-    publish(folder, lambda tmp: fill_results(results, tmp, charts=charts, save_runs=save_runs))
-    print_outcomes(results.summary())
+    summary = summarize(results)
+    publish(
+        folder,
+        lambda tmp: fill_results(
+            results, tmp, charts=not no_charts, save_runs=save_runs, summary=summary
+        ),
+    )
+    print_outcomes(summary)
     click.echo(f"Report: {folder / ('summary.json' if no_charts else 'report.html')}")
 
 

@@ -36,41 +36,38 @@ __all__ = [
 ]
 
 
-def write_results(results: Results, folder: Path, *, save_runs: bool = False) -> list[Path]:
+def write_results(
+    results: Results, folder: Path, *, save_runs: bool = False, summary: dict | None = None
+) -> list[Path]:
     """Write the machine-readable files of ``results`` into ``folder`` (which must exist).
 
     Writes ``summary.json``, ``outcomes.csv``, ``outcomes_by_date.csv`` (when report dates are
     given), ``occupancy.csv``, ``first_passage.csv`` and, with ``save_runs``, ``runs.csv``; all
-    UTF-8. Layouts: docs/RESULTS_LAYOUT.md.
+    UTF-8. Layouts: docs/RESULTS_LAYOUT.md. ``summary``: the ``summary.json`` content when
+    already computed (:func:`sim.analysis.summary.summarize` of ``results``).
 
     Returns
     -------
     list of Path
         The files written.
     """
-    summary = results.summary()
+    from sim.analysis import tables
+    from sim.analysis.summary import summarize
+
+    summary = summarize(results) if summary is None else summary
     out = []
     path = folder / "summary.json"
     _write_json(path, SummaryFile, summary)
     out.append(path)
     frames = {
-        "outcomes.csv": results.outcomes_frame(),
-        "occupancy.csv": results.occupancy_frame(),
-        "first_passage.csv": results.first_passage_frame(),
+        "outcomes.csv": tables.outcomes_frame(summary),
+        "occupancy.csv": tables.occupancy_frame(results),
+        "first_passage.csv": tables.first_passage_frame(results),
     }
     if results.scenario.report_dates:
-        import pandas as pd
-
-        rows = [
-            (d, oid, p, *v["by_date_ci95"][d])
-            for oid, v in summary["outcomes"].items()
-            for d, p in v["by_date"].items()
-        ]
-        frames["outcomes_by_date.csv"] = pd.DataFrame(
-            rows, columns=["date", "outcome", "probability", "ci_low", "ci_high"]
-        )
+        frames["outcomes_by_date.csv"] = tables.by_date_frame(summary)
     if save_runs:
-        frames["runs.csv"] = results.runs_frame()
+        frames["runs.csv"] = tables.runs_frame(results)
     for name, frame in frames.items():
         path = folder / name
         frame.to_csv(path, index=False, encoding="utf-8")
@@ -78,10 +75,17 @@ def write_results(results: Results, folder: Path, *, save_runs: bool = False) ->
     return out
 
 
-def fill_results(results: Results, folder: Path, *, charts: bool, save_runs: bool) -> None:
+def fill_results(
+    results: Results,
+    folder: Path,
+    *,
+    charts: bool,
+    save_runs: bool,
+    summary: dict | None = None,
+) -> None:
     """Write one results folder's files (:func:`write_results`) and, with ``charts``, its
     charts and ``report.html`` (:func:`sim.report.render_report`) into ``folder``."""
-    write_results(results, folder, save_runs=save_runs)
+    write_results(results, folder, save_runs=save_runs, summary=summary)
     if charts:
         from sim.report.render import render_report
 
