@@ -35,8 +35,17 @@ def command(
     The same run index uses the same random numbers in every variant, so differences in
     outcome probabilities are due to the variants, not to noise.
     """
-    from sim.cli.run import run_and_compare, settings_of
+    from sim.cli.run import run_and_compare
 
     run_and_compare(
-        file, ["base", *variants], out=out, jobs=jobs, no_charts=no_charts, **settings_of(locals())
+        file,
+        ["base", *variants],
+        runs=runs,
+        seed=seed,
+        jobs=jobs,
+        engine=engine,
+        out=out,
+        no_charts=no_charts,
+        save_runs=save_runs,
+        parameter_draws=parameter_draws,
     )

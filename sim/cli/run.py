@@ -97,7 +97,16 @@ def command(
         base = load_scenario(file)
         variants = ["base"] + [v.id for v in base.variants]
         run_and_compare(
-            file, variants, out=out, jobs=jobs, no_charts=no_charts, **settings_of(locals())
+            file,
+            variants,
+            runs=runs,
+            seed=seed,
+            jobs=jobs,
+            engine=engine,
+            out=out,
+            no_charts=no_charts,
+            save_runs=save_runs,
+            parameter_draws=parameter_draws,
         )
         return
     from sim.analysis.summary import summarize
@@ -108,7 +117,15 @@ def command(
     for w in scenario.warnings:
         click.echo(w, err=True)
     folder = Path(out) if out else Path("reports") / scenario.id / scenario.variant
-    results = run_one(scenario, jobs=jobs, **settings_of(locals()))
+    results = run_one(
+        scenario,
+        runs=runs,
+        seed=seed,
+        jobs=jobs,
+        engine=engine,
+        parameter_draws=parameter_draws,
+        save_runs=save_runs,
+    )
     summary = summarize(results)
     publish(
         folder,
@@ -118,12 +135,6 @@ def command(
     )
     print_outcomes(summary)
     click.echo(f"Report: {folder / ('summary.json' if no_charts else 'report.html')}")
-
-
-def settings_of(options: dict) -> dict:
-    """The run settings shared by ``run`` and ``compare`` among a command's ``options``."""
-    keys = ("runs", "seed", "engine", "save_runs", "parameter_draws")
-    return {k: options[k] for k in keys}
 
 
 def run_one(scenario, *, runs, seed, jobs, engine, parameter_draws, save_runs):

@@ -43,8 +43,17 @@ def write_results(
 
     Writes ``summary.json``, ``outcomes.csv``, ``outcomes_by_date.csv`` (when report dates are
     given), ``occupancy.csv``, ``first_passage.csv`` and, with ``save_runs``, ``runs.csv``; all
-    UTF-8. Layouts: docs/RESULTS_LAYOUT.md. ``summary``: the ``summary.json`` content when
-    already computed (:func:`sim.analysis.summary.summarize` of ``results``).
+    UTF-8. Layouts: docs/RESULTS_LAYOUT.md.
+
+    Parameters
+    ----------
+    results : Results
+    folder : pathlib.Path
+    save_runs : bool
+        Also write ``runs.csv``, one row per run.
+    summary : dict, optional
+        The ``summary.json`` content when already computed
+        (:func:`sim.analysis.summary.summarize` of ``results``).
 
     Returns
     -------
@@ -83,8 +92,24 @@ def fill_results(
     save_runs: bool,
     summary: dict | None = None,
 ) -> None:
-    """Write one results folder's files (:func:`write_results`) and, with ``charts``, its
-    charts and ``report.html`` (:func:`sim.report.render_report`) into ``folder``."""
+    """Write one results folder: its files and, with ``charts``, its charts and report.
+
+    Parameters
+    ----------
+    results : Results
+    folder : pathlib.Path
+        An existing folder (normally a temporary one of :func:`staged` or :func:`publish`).
+    charts : bool
+        Also render the charts and ``report.html`` (:func:`sim.report.render_report`).
+    save_runs, summary
+        As in :func:`write_results`.
+
+    Raises
+    ------
+    pydantic.ValidationError
+        The summary does not fit :class:`sim.contracts.SummaryFile` (a defect, not an input
+        error).
+    """
     write_results(results, folder, save_runs=save_runs, summary=summary)
     if charts:
         from sim.report.render import render_report
@@ -99,8 +124,11 @@ def _fill_item(item: tuple[Results, Path], charts: bool, save_runs: bool) -> Non
 def fill_results_many(
     items: list[tuple[Results, Path]], *, charts: bool, save_runs: bool, jobs: int | None
 ) -> None:
-    """:func:`fill_results` for each (results, folder), rendering charts in up to ``jobs``
-    forked processes (all cores by default) where the platform can fork."""
+    """:func:`fill_results` for each (results, folder) of ``items``.
+
+    Charts are rendered in up to ``jobs`` forked processes (default: all cores) where the
+    platform can fork, else one folder after the other; the files are the same either way.
+    """
     import functools
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
@@ -123,8 +151,23 @@ def fill_results_many(
 
 
 def write_comparison(comparison: dict, folder: Path, *, charts: bool) -> None:
-    """Write ``comparison.json`` (validated by :class:`sim.contracts.ComparisonFile`) and,
-    with ``charts``, the comparison charts and ``report.html`` into ``folder``."""
+    """Write ``comparison.json`` and, with ``charts``, its charts and ``report.html``.
+
+    Parameters
+    ----------
+    comparison : dict
+        The content (:func:`sim.analysis.compare.compare`), validated by
+        :class:`sim.contracts.ComparisonFile` before it is written.
+    folder : pathlib.Path
+        An existing folder.
+    charts : bool
+        Also render them (:func:`sim.report.comparison.render_comparison`).
+
+    Raises
+    ------
+    pydantic.ValidationError
+        ``comparison`` does not fit the model (a defect, not an input error).
+    """
     _write_json(folder / "comparison.json", ComparisonFile, comparison)
     if charts:
         from sim.report.comparison import render_comparison
@@ -133,8 +176,24 @@ def write_comparison(comparison: dict, folder: Path, *, charts: bool) -> None:
 
 
 def write_sensitivity(data: dict, folder: Path, *, charts: bool) -> None:
-    """Write ``sensitivity.json`` (validated by :class:`sim.contracts.TornadoFile` or
-    :class:`sim.contracts.SobolFile`) and, with ``charts``, its chart and ``report.html``."""
+    """Write ``sensitivity.json`` and, with ``charts``, its chart and ``report.html``.
+
+    Parameters
+    ----------
+    data : dict
+        The content (``to_dict()`` of a :class:`sim.experiments.Tornado` or
+        :class:`sim.experiments.Sobol`), validated by :class:`sim.contracts.TornadoFile` or
+        :class:`sim.contracts.SobolFile`, by its ``method``, before it is written.
+    folder : pathlib.Path
+        An existing folder.
+    charts : bool
+        Also render them (:func:`sim.report.sensitivity.render_sensitivity`).
+
+    Raises
+    ------
+    pydantic.ValidationError
+        ``data`` does not fit the model (a defect, not an input error).
+    """
     model = SENSITIVITY_MODELS.get(data.get("method"), TornadoFile)
     _write_json(folder / "sensitivity.json", model, data)
     if charts:
