@@ -107,6 +107,7 @@ def test_parameter_draws_fix_each_value_for_its_draw(path):
     # every run of draw d has p at the uniform's quantile of the design's level
     expected = 0.1 + 0.4 * draws.design[:, 0]
     assert np.allclose(res.slot_values[:, 0], np.repeat(expected, 101))
+    assert progress[0] == ("uniform_chance [base]", 0, 1010)
     assert progress[-1] == ("uniform_chance [base]", 1010, 1010)
 
 
@@ -122,7 +123,14 @@ def test_parameter_draws_need_values_and_two_runs_a_draw(path, write_scenario):
 
 def test_tornado_of_one_value_is_its_quantiles(path):
     runs = 4000
-    result = run_tornado(_load(path), runs=runs, seed=2, jobs=1)
+    calls = []
+    result = run_tornado(
+        _load(path), runs=runs, seed=2, jobs=1, progress=lambda *a: calls.append(a)
+    )
+    # one batch of 3 settings x runs: the base, then p at its 10th and 90th percentiles
+    assert calls[0] == ("uniform_chance [base] tornado", 0, 3 * runs)
+    assert calls[-1] == ("uniform_chance [base] tornado", 3 * runs, 3 * runs)
+    assert [c[1] for c in calls] == sorted(c[1] for c in calls)
     # p at its 10th and 90th percentiles of U(10%, 50%): 14% and 46%; base: E[p] = 30%
     for got, want in ((result.low[0, 0], 0.14), (result.high[0, 0], 0.46), (result.base[0], 0.3)):
         assert abs(got - want) < 4 * math.sqrt(want * (1 - want) / runs)

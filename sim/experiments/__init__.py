@@ -9,7 +9,8 @@ Progress
 --------
 Every experiment accepts ``progress(label, done, total)``: ``label`` names the batch of runs
 in progress (``"scenario [variant]"``, with the method for a sensitivity analysis), ``done``
-and ``total`` count that batch's runs.
+and ``total`` count that batch's runs. It is called once with ``done`` 0 before the batch
+starts, then after each block of runs.
 """
 
 from sim.experiments.draws import ParameterDraws, run_parameter_draws

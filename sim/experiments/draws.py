@@ -89,6 +89,8 @@ def run_parameter_draws(
     per_draw = math.ceil(runs / draws)
     design = latin_hypercube(draws, len(scenario.slots), seed)
     label = f"{scenario.id} [{scenario.variant}]"
+    if progress is not None:
+        progress(label, 0, per_draw * draws)
     results = run_design(
         scenario,
         design,

@@ -170,6 +170,8 @@ def run_tornado(
     design = sa.tornado_design(len(scenario.slots))
     total = (len(design) + 1) * runs
     label = f"{scenario.id} [{scenario.variant}] tornado"
+    if progress is not None:
+        progress(label, 0, total)
 
     def step(offset: int):
         return None if progress is None else lambda d, t: progress(label, offset + d, total)
@@ -229,6 +231,8 @@ def run_sobol(
     n_slots = len(scenario.slots)
     design = sa.sobol_design(n_slots, samples, seed)
     label = f"{scenario.id} [{scenario.variant}] sobol"
+    if progress is not None:
+        progress(label, 0, len(design) * runs)
     res = run_design(
         scenario,
         design,

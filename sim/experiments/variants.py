@@ -82,6 +82,8 @@ def run_variant(
             progress=progress,
         ).results
     label = f"{scenario.id} [{scenario.variant}]"
+    if progress is not None:
+        progress(label, 0, runs)
     return run_scenario(
         scenario,
         runs=runs,
