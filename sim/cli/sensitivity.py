@@ -75,6 +75,7 @@ def command(
     """
     from sim.cli.output import progress_bars
     from sim.experiments import run_sobol, run_tornado
+    from sim.experiments.sensitivity import SOBOL_RUNS, TORNADO_RUNS
     from sim.report.files import publish, write_sensitivity
     from sim.scenario.load import load_scenario
 
@@ -88,10 +89,10 @@ def command(
     common = {"seed": seed, "jobs": jobs, "engine": engine}
     with progress_bars() as advance:
         if method == "tornado":
-            result = run_tornado(scenario, runs=runs or 4000, progress=advance, **common)
+            result = run_tornado(scenario, runs=runs or TORNADO_RUNS, progress=advance, **common)
         else:
             result = run_sobol(
-                scenario, samples=samples, runs=runs or 400, progress=advance, **common
+                scenario, samples=samples, runs=runs or SOBOL_RUNS, progress=advance, **common
             )
     data = result.to_dict()
     publish(folder, lambda tmp: write_sensitivity(data, tmp, charts=not no_charts))
