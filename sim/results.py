@@ -2,20 +2,18 @@
 
 Workers reduce each block of replications to a :class:`Partial` (per-run outcome flags, first
 times, final states and uncertain-value draws, plus counts for curves); the runner merges the
-partials, in block order, into :class:`Results`. Everything a report shows is computed here or
-in :mod:`sim.analysis` from these arrays.
+partials, in block order, into :class:`Results`. This module holds the data and nothing more:
+everything a report shows is computed in :mod:`sim.analysis` from these arrays
+(:func:`sim.analysis.summary.summarize`, :mod:`sim.analysis.tables`).
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
-from sim.analysis.words import estimative_words, wilson_intervals
 from sim.model.scenario import Scenario, checkpoints
 from sim.trajectories import trajectory_hashes
 
@@ -275,18 +273,17 @@ class Results:
     traj_hash: np.ndarray
     sequences: dict
     rows: np.ndarray | None = None
-    _summary: dict | None = field(default=None, repr=False, compare=False)
-    _trajectories: Counter | None = field(default=None, repr=False, compare=False)
     _unique: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def trajectories(self) -> Counter:
         """Trajectory (tuple of event indices; -1 ends a cut one) -> number of runs, exact,
-        for every trajectory whose sequence is known (see :func:`count_trajectories`)."""
-        if self._trajectories is None:
-            codes, counts = self._distinct()
-            self._trajectories = count_trajectories(codes, counts, self.sequences)
-        return self._trajectories
+        for every trajectory whose sequence is known (see :func:`count_trajectories`).
+
+        Counted afresh at each call, so sequences added to :attr:`sequences` later count.
+        """
+        codes, counts = self._distinct()
+        return count_trajectories(codes, counts, self.sequences)
 
     def top_codes(self, k: int = TOP_TRAJECTORIES) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The ``k`` most frequent trajectory codes, ties broken by the earliest run (in run
@@ -357,211 +354,11 @@ class Results:
         """Number of replications."""
         return self.flags.shape[0]
 
-    # -- statistics ------------------------------------------------------------------------
+    # -- views -----------------------------------------------------------------------------
     def probabilities(self) -> np.ndarray:
         """Share of runs in which each outcome held, shape (n_outcomes,)."""
         return self.flags.mean(axis=0)
 
-    def intervals(self) -> tuple[np.ndarray, np.ndarray]:
-        """95% Wilson intervals of :meth:`probabilities`: (low, high), each (n_outcomes,)."""
-        return wilson_intervals(self.flags.sum(axis=0), self.runs)
-
-    def first_time_median(self, o: int) -> float | None:
-        """The ceil(N/2)-th smallest first time (days) of outcome ``o``, None when infinite."""
-        k = math.ceil(self.runs / 2)
-        value = float(np.partition(self.first[:, o], k - 1)[k - 1])
-        return None if math.isinf(value) else value
-
     def grid_index(self) -> list[int]:
         """Indices into ``points`` of the report grid (start, k x every, horizon)."""
         return [int(np.searchsorted(self.points, d)) for d in self.scenario.grid_days]
-
-    def summary(self) -> dict[str, Any]:
-        """The ``summary.json`` content (SCENARIO_FORMAT.md section 9, plus extras).
-
-        The layout is documented in docs/RESULTS_LAYOUT.md. Computed once, then cached (the
-        returned dict is shared: copy it before changing it).
-        """
-        if self._summary is None:
-            self._summary = self._make_summary()
-        return self._summary
-
-    def _make_summary(self) -> dict[str, Any]:
-        from sim import __version__
-
-        sc = self.scenario
-        n = self.runs
-        probs = self.probabilities()
-        low, high = self.intervals()
-        outcomes = {}
-        for o, outcome in enumerate(sc.outcomes):
-            median = self.first_time_median(o)
-            entry: dict[str, Any] = {
-                "label": outcome.label,
-                "when": outcome.text,
-                "ever": outcome.ever,
-                "probability": float(probs[o]),
-                "ci95": [float(low[o]), float(high[o])],
-                "words": estimative_words(float(probs[o])),
-                "first_time_median": None if median is None else sc.date_of(median).isoformat(),
-            }
-            if sc.report_dates:
-                entry["by_date"] = {}
-                entry["by_date_ci95"] = {}
-                for d, day in sc.report_dates:
-                    p = int(np.searchsorted(self.points, day))
-                    k = int(self.by_point[p, o])
-                    lo, hi = wilson_intervals(np.array([k]), n)
-                    entry["by_date"][d.isoformat()] = k / n
-                    entry["by_date_ci95"][d.isoformat()] = [float(lo[0]), float(hi[0])]
-            outcomes[outcome.id] = entry
-        if self.settings.parameter_draws and self.rows is not None:
-            from sim.analysis.sensitivity import spread
-
-            for entry, sp in zip(outcomes.values(), spread(self.flags, self.rows), strict=True):
-                entry["spread"] = sp
-        last = len(self.points) - 1
-        states_at_horizon = {
-            t.id: {s: int(self.occupancy[last, i, j]) / n for j, s in enumerate(t.states)}
-            for i, t in enumerate(sc.tracks)
-        }
-        events = {}
-        for e, ev in enumerate(sc.events):
-            events[ev.id] = {
-                "fired_probability": int(self.fired[e]) / n,
-                "mean_fires": int(self.fire_count[e]) / n,
-                "label": ev.label,
-                "track": sc.tracks[ev.track].id,
-                "from": [sc.tracks[ev.track].states[s] for s in sorted(ev.from_states)],
-                "to": {sc.tracks[ev.track].states[s]: p for s, p in ev.to},
-                "timing": ev.timing.short,
-                "note": ev.note,
-            }
-        trajectories = []
-        for seq, count in self.top_trajectories():
-            names = [sc.events[e].id if e >= 0 else "..." for e in seq]
-            trajectories.append({"events": names, "count": count, "share": count / n})
-        s = self.settings
-        return {
-            "scenario": sc.id,
-            "variant": sc.variant,
-            "variant_label": sc.variant_label,
-            "title": sc.title,
-            "description": sc.description,
-            "sources": list(sc.sources),
-            "runs": n,
-            "seed": s.seed,
-            "engine": s.engine,
-            "start": sc.start.isoformat(),
-            "horizon": sc.horizon_date.isoformat(),
-            "horizon_days": sc.horizon_days,
-            "settings": {
-                "jobs": s.jobs,
-                "version": __version__,
-                "elapsed_seconds": round(s.elapsed_seconds, 3),
-                "file": sc.file,
-                "sha256": sc.sha256,
-                "report_every": sc.report_every_text,
-                "report_dates": [d.isoformat() for d, _ in sc.report_dates],
-                "created": s.created,
-            },
-            "outcomes": outcomes,
-            "tracks": {
-                t.id: {"label": t.label, "states": dict(zip(t.states, t.state_labels, strict=True))}
-                for t in sc.tracks
-            },
-            "states_at_horizon": states_at_horizon,
-            "events": events,
-            "trajectories": trajectories,
-            "parameters": {
-                slot.name: {"label": slot.label, "value": slot.distribution.text}
-                for slot in sc.slots
-            },
-            "importance": self.importance(),
-            "importance_runs": min(len(self.slot_values), n, IMPORTANCE_RUNS),
-        } | ({"parameter_draws": s.parameter_draws} if s.parameter_draws else {})
-
-    def importance(self) -> dict[str, list[dict[str, Any]]]:
-        """Rank correlation of each uncertain value with each outcome, strongest first.
-
-        ``{outcome id: [{"parameter": NAME, "rho": r}, ...]}`` sorted by |rho|; empty when the
-        scenario has no uncertain values. See :func:`sim.analysis.sensitivity.importance`.
-        """
-        if not self.scenario.slots:
-            return {}
-        from sim.analysis.sensitivity import importance
-
-        rho = importance(self.slot_values, self.flags, max_runs=IMPORTANCE_RUNS)
-        out = {}
-        for o, outcome in enumerate(self.scenario.outcomes):
-            rows = [
-                {"parameter": slot.name, "rho": float(rho[j, o])}
-                for j, slot in enumerate(self.scenario.slots)
-            ]
-            rows.sort(key=lambda r: -abs(r["rho"]))
-            out[outcome.id] = rows
-        return out
-
-    # -- tables ----------------------------------------------------------------------------
-    def outcomes_frame(self):
-        """Outcome table as a pandas DataFrame, one row per outcome."""
-        import pandas as pd
-
-        summary = self.summary()["outcomes"]
-        rows = [
-            {
-                "outcome": oid,
-                "label": v["label"],
-                "probability": v["probability"],
-                "ci_low": v["ci95"][0],
-                "ci_high": v["ci95"][1],
-                "words": v["words"],
-                "first_time_median": v["first_time_median"],
-                "ever": v["ever"],
-            }
-            for oid, v in summary.items()
-        ]
-        return pd.DataFrame(rows)
-
-    def occupancy_frame(self):
-        """Tidy occupancy: columns date, track, state, share (the report grid)."""
-        import pandas as pd
-
-        sc = self.scenario
-        rows = []
-        for p, day in zip(self.grid_index(), sc.grid_days, strict=True):
-            date = sc.date_of(day).isoformat()
-            for i, t in enumerate(sc.tracks):
-                for j, s in enumerate(t.states):
-                    rows.append((date, t.id, s, int(self.occupancy[p, i, j]) / self.runs))
-        return pd.DataFrame(rows, columns=["date", "track", "state", "share"])
-
-    def first_passage_frame(self):
-        """First-passage curves: columns date, outcome, share (the report grid)."""
-        import pandas as pd
-
-        sc = self.scenario
-        rows = [
-            (sc.date_of(day).isoformat(), o.id, int(self.passage[p, k]) / self.runs)
-            for p, day in zip(self.grid_index(), sc.grid_days, strict=True)
-            for k, o in enumerate(sc.outcomes)
-        ]
-        return pd.DataFrame(rows, columns=["date", "outcome", "share"])
-
-    def runs_frame(self):
-        """One row per run: final states, outcome flags, first dates."""
-        import pandas as pd
-
-        sc = self.scenario
-        data: dict[str, Any] = {"run": np.arange(self.runs)}
-        for i, t in enumerate(sc.tracks):
-            data[t.id] = np.asarray(t.states, dtype=object)[self.final[:, i]]
-        for o, outcome in enumerate(sc.outcomes):
-            data[f"outcome:{outcome.id}"] = self.flags[:, o].astype(int)
-            data[f"first:{outcome.id}"] = [
-                "" if math.isinf(x) else sc.date_of(x).isoformat() for x in self.first[:, o]
-            ]
-        if len(self.slot_values) == self.runs:  # kept for every run (run with keep_values=None)
-            for k, slot in enumerate(sc.slots):
-                data[f"value:{slot.name}"] = self.slot_values[:, k]
-        return pd.DataFrame(data)

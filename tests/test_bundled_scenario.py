@@ -9,6 +9,7 @@ import pytest
 
 from sim import check_file, load_scenario
 from sim.analysis.compare import compare
+from sim.analysis.summary import summarize
 from sim.runner import run_scenario
 
 from .conftest import SCENARIOS
@@ -21,7 +22,7 @@ IRAQ = SCENARIOS / "iraq_us_withdrawal_2025.yaml"
 def test_every_bundled_scenario_validates_and_runs(path):
     assert [p for p in check_file(path) if p.severity == "error"] == []
     scenario = load_scenario(path)
-    summary = run_scenario(scenario, runs=300, seed=1, jobs=1).summary()
+    summary = summarize(run_scenario(scenario, runs=300, seed=1, jobs=1))
     assert set(summary["outcomes"]) == {o.id for o in scenario.outcomes}
     for variant in scenario.variants:
         run_scenario(load_scenario(path, variant.id), runs=100, seed=1, jobs=1)

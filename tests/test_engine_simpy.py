@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from sim import SimulationError, load_scenario
+from sim.analysis.summary import summarize
 from sim.model.distributions import Distribution
 from sim.runner import run_scenario
 
@@ -32,7 +33,7 @@ def test_shared_cases_match_exact_answers(name, variant):
     runs = 8000
     want = EXPECTED[name]["variants"][variant]
     scenario = load_scenario(CASES / f"{name}.yaml", variant)
-    summary = run_scenario(scenario, runs=runs, seed=11, jobs=1, engine="simpy").summary()
+    summary = summarize(run_scenario(scenario, runs=runs, seed=11, jobs=1, engine="simpy"))
     for oid, p in want.get("outcomes", {}).items():
         got = summary["outcomes"][oid]["probability"]
         if p in (0.0, 1.0):
@@ -45,8 +46,8 @@ def test_shared_cases_match_exact_answers(name, variant):
 
 def test_same_results_for_any_number_of_jobs():
     scenario = load_scenario(CASES.parent / "bench" / "markov6.yaml")
-    one = run_scenario(scenario, runs=3000, seed=0, jobs=1).summary()
-    two = run_scenario(scenario, runs=3000, seed=0, jobs=2).summary()
+    one = summarize(run_scenario(scenario, runs=3000, seed=0, jobs=1))
+    two = summarize(run_scenario(scenario, runs=3000, seed=0, jobs=2))
     assert one["outcomes"] == two["outcomes"]
     assert one["events"] == two["events"]
     assert one["states_at_horizon"] == two["states_at_horizon"]
@@ -135,7 +136,7 @@ def test_two_at_events_on_one_date_fire_once_each_in_file_order(write_scenario):
           ever_b: {when: t == b, ever: true}
     """)
     res = run_scenario(load_scenario(path), runs=50, seed=3, jobs=1)
-    s = res.summary()
+    s = summarize(res)
     assert s["events"]["go"]["mean_fires"] == 1.0
     assert s["events"]["back"]["mean_fires"] == 1.0
     # go fires first (file order), which enables back at the same instant: a -> b -> a.
@@ -158,7 +159,7 @@ def test_reversed_file_order_fires_back_first(write_scenario):
         outcomes:
           at_b: {when: t == b}
     """)
-    s = run_scenario(load_scenario(path), runs=20, seed=3, jobs=1).summary()
+    s = summarize(run_scenario(load_scenario(path), runs=20, seed=3, jobs=1))
     # back is not enabled until go fires; then back is due at once (its date has come): b -> a.
     assert s["events"]["back"]["mean_fires"] == 1.0
     assert s["outcomes"]["at_b"]["probability"] == 0.0
@@ -179,7 +180,7 @@ def test_after_is_drawn_afresh_at_each_enabling(write_scenario):
           a: {when: t == a}
     """)
     runs = 6000
-    s = run_scenario(load_scenario(path), runs=runs, seed=5, jobs=1).summary()
+    s = summarize(run_scenario(load_scenario(path), runs=runs, seed=5, jobs=1))
     sd = math.sqrt(0.125 * 0.875)
     assert abs(s["events"]["tick"]["mean_fires"] - 1.125) <= 5 * sd / math.sqrt(runs)
 
@@ -201,7 +202,7 @@ def test_stale_timer_never_fires(write_scenario):
     """)
     runs = 8000
     p = 1 - math.exp(-181 / 365.25)
-    s = run_scenario(load_scenario(path), runs=runs, seed=9, jobs=1).summary()
+    s = summarize(run_scenario(load_scenario(path), runs=runs, seed=9, jobs=1))
     assert within(s["outcomes"]["b"]["probability"], p, runs)
 
 
@@ -229,7 +230,7 @@ def test_speed_change_rescales_remaining_work(write_scenario):
     """)
     res = run_scenario(load_scenario(path), runs=10, seed=1, jobs=1)
     assert res.first[:, 0] == pytest.approx(212.1875)
-    assert res.summary()["outcomes"]["b"]["first_time_median"] == "2025-08-01"
+    assert summarize(res)["outcomes"]["b"]["first_time_median"] == "2025-08-01"
 
 
 def test_disabled_event_loses_its_clock(write_scenario):
@@ -292,7 +293,7 @@ def test_branch_and_also(write_scenario):
           y: {when: g == y}
     """)
     runs = 8000
-    s = run_scenario(load_scenario(path), runs=runs, seed=2, jobs=1).summary()
+    s = summarize(run_scenario(load_scenario(path), runs=runs, seed=2, jobs=1))
     assert within(s["outcomes"]["b"]["probability"], 0.25, runs)
     assert s["outcomes"]["y"]["probability"] == 1.0
 
@@ -310,7 +311,7 @@ def test_random_initial_state(write_scenario):
           a: {when: t == a}
     """)
     runs = 8000
-    s = run_scenario(load_scenario(path), runs=runs, seed=4, jobs=1).summary()
+    s = summarize(run_scenario(load_scenario(path), runs=runs, seed=4, jobs=1))
     assert within(s["outcomes"]["a"]["probability"], 0.3, runs)
     # a condition true at time 0 has first time 0
     assert s["outcomes"]["a"]["first_time_median"] is None  # 30% < half

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import sim
+from sim.analysis.summary import summarize
 from sim.runner import run_scenario
 
 from .cases import derive
@@ -103,7 +104,7 @@ def test_engine_matches_the_exact_answer(case: str, variant: str, engine: str):
     spec = EXPECTED[case]
     scenario = sim.load_scenario(CASES_DIR / f"{case}.yaml", variant)
     results = run_scenario(scenario, runs=spec["runs"], seed=SEED, jobs=1, engine=engine)
-    problems = check_summary(results.summary(), spec["variants"][variant], spec["runs"])
+    problems = check_summary(summarize(results), spec["variants"][variant], spec["runs"])
     assert not problems, f"{case}/{variant} with {engine}: " + "; ".join(problems)
 
 

@@ -223,7 +223,8 @@ def sobol_indices(y: np.ndarray, n_slots: int, seed: int) -> list[dict[str, np.n
     -------
     list (per outcome) of dict
         ``S1``, ``S1_conf``, ``ST``, ``ST_conf``: arrays (n_slots,), 95% bootstrap
-        confidence half-widths. An outcome that never varies gets zeros.
+        confidence half-widths, the bootstrap seeded by ``seed`` (0 included). An outcome that
+        never varies gets zeros.
     """
     from SALib.analyze import sobol
 
@@ -241,7 +242,10 @@ def sobol_indices(y: np.ndarray, n_slots: int, seed: int) -> list[dict[str, np.n
             calc_second_order=False,
             conf_level=0.95,
             print_to_console=False,
-            seed=seed % (2**32),
+            # a Generator, not the int: SALib reads an int seed of 0 as "no seed" (`if seed:`)
+            # and would bootstrap from the global generator; default_rng(s) is what it builds
+            # from any other int s, so other seeds give the same intervals as before
+            seed=np.random.default_rng(seed % (2**32)),
         )
         out.append(
             {

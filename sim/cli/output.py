@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from rich.console import Console
@@ -18,7 +18,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-__all__ = ["print_outcomes", "progress_bar"]
+__all__ = ["print_comparison", "print_outcomes", "progress_bar", "progress_bars"]
 
 
 @contextmanager
@@ -44,6 +44,27 @@ def progress_bar(title: str, total: int) -> Iterator[Callable[[int, int], None]]
 
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
+
+        yield advance
+
+
+@contextmanager
+def progress_bars() -> Iterator[Callable[[str, int, int], None]]:
+    """Progress bars with ETA on standard error, one batch of runs at a time; yields
+    ``advance(label, done, total)`` (see :mod:`sim.experiments`).
+
+    A new ``label`` replaces the previous batch's bar. Hidden when standard error is not a
+    terminal.
+    """
+    with ExitStack() as stack:
+        current: dict[str, Callable[[int, int], None]] = {}
+
+        def advance(label: str, done: int, total: int) -> None:
+            if label not in current:
+                stack.close()
+                current.clear()
+                current[label] = stack.enter_context(progress_bar(label, total))
+            current[label](done, total)
 
         yield advance
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from sim.model.streams import MAX_SEED
-from sim.runner import DEFAULT_RUNS, DEFAULT_SEED, ENGINES, MAX_RUNS
+from sim.runner import DEFAULT_RUNS, DEFAULT_SEED, ENGINES, KEEP_VALUES, MAX_RUNS
 
 
 def run_options(f):
@@ -95,9 +95,10 @@ def command(
         if variant != "base":
             raise click.UsageError("give either --variant or --all-variants")
         base = load_scenario(file)
+        variants = ["base"] + [v.id for v in base.variants]
         run_and_compare(
             file,
-            ["base"] + [v.id for v in base.variants],
+            variants,
             runs=runs,
             seed=seed,
             jobs=jobs,
@@ -108,109 +109,66 @@ def command(
             parameter_draws=parameter_draws,
         )
         return
+    from sim.analysis.summary import summarize
     from sim.cli.output import print_outcomes
+    from sim.report.files import fill_results, publish
 
     scenario = load_scenario(file, variant)
     for w in scenario.warnings:
         click.echo(w, err=True)
     folder = Path(out) if out else Path("reports") / scenario.id / scenario.variant
-    results = _run(scenario, runs, seed, jobs, engine, parameter_draws, save_runs)
-    _publish(results, folder, no_charts=no_charts, save_runs=save_runs)
-    print_outcomes(results.summary())
+    results = run_one(
+        scenario,
+        runs=runs,
+        seed=seed,
+        jobs=jobs,
+        engine=engine,
+        parameter_draws=parameter_draws,
+        save_runs=save_runs,
+    )
+    summary = summarize(results)
+    publish(
+        folder,
+        lambda tmp: fill_results(
+            results, tmp, charts=not no_charts, save_runs=save_runs, summary=summary
+        ),
+    )
+    print_outcomes(summary)
     click.echo(f"Report: {folder / ('summary.json' if no_charts else 'report.html')}")
 
 
-def _run(scenario, runs, seed, jobs, engine, parameter_draws=None, save_runs=False):
-    """Run with a progress bar; with ``parameter_draws`` K, as K Latin-hypercube draws of
-    the uncertain values with ceil(runs / K) independent runs each."""
-    import dataclasses
-    import math
+def run_one(scenario, *, runs, seed, jobs, engine, parameter_draws, save_runs):
+    """Run one variant with a progress bar (:func:`sim.experiments.run_variant`)."""
+    from sim.cli.output import progress_bars
+    from sim.experiments import run_variant
 
-    from sim.cli.output import progress_bar
-    from sim.runner import KEEP_VALUES, run_design, run_scenario
+    _check_draws(scenario, runs, parameter_draws)
+    with progress_bars() as advance:
+        return run_variant(
+            scenario,
+            runs=runs,
+            seed=seed,
+            jobs=jobs,
+            engine=engine,
+            parameter_draws=parameter_draws,
+            keep_values=None if save_runs else KEEP_VALUES,
+            progress=advance,
+        )
 
-    label = f"{scenario.id} [{scenario.variant}]"
+
+def _check_draws(scenario, runs: int, parameter_draws: int | None) -> None:
+    """Say when ``--parameter-draws`` is ignored; stop when it leaves under two runs a draw."""
     if parameter_draws and not scenario.slots:
         click.echo(
             f"{scenario.file}: note: --parameter-draws ignored: the scenario has no "
             "uncertain values (ranges or named parameters)",
             err=True,
         )
-    if not parameter_draws or not scenario.slots:
-        with progress_bar(label, runs) as advance:
-            return run_scenario(
-                scenario,
-                runs=runs,
-                seed=seed,
-                jobs=jobs,
-                engine=engine,
-                progress=advance,
-                keep_values=None if save_runs else KEEP_VALUES,
-            )
-    from sim.analysis.sensitivity import latin_hypercube
-
-    if runs < 2 * parameter_draws:
+    elif parameter_draws and runs < 2 * parameter_draws:
         raise click.UsageError(
             f"--parameter-draws {parameter_draws} needs at least {2 * parameter_draws} runs "
             "(two per draw); raise --runs"
         )
-    per_draw = math.ceil(runs / parameter_draws)
-    design = latin_hypercube(parameter_draws, len(scenario.slots), seed)
-    with progress_bar(label, per_draw * parameter_draws) as advance:
-        results = run_design(
-            scenario,
-            design,
-            per_draw,
-            seed=seed,
-            jobs=jobs,
-            engine=engine,
-            progress=advance,
-            keep_values=None if save_runs else KEEP_VALUES,
-        )
-    results.settings = dataclasses.replace(results.settings, parameter_draws=parameter_draws)
-    return results
-
-
-def _publish(results, folder: Path, *, no_charts: bool, save_runs: bool) -> None:
-    from sim.report.files import publish
-
-    publish(folder, lambda tmp: _fill((results, tmp), no_charts, save_runs))
-
-
-def _fill(item, no_charts: bool, save_runs: bool) -> None:
-    """Write one results folder's files (and charts) into ``item[1]``."""
-    from sim.report.files import write_results
-
-    results, tmp = item
-    write_results(results, tmp, save_runs=save_runs)
-    if not no_charts:
-        from sim.report import render_report
-
-        render_report(tmp)
-
-
-def _fill_all(items, *, no_charts: bool, save_runs: bool, jobs: int | None) -> None:
-    """Fill several results folders, rendering charts in parallel processes."""
-    import functools
-    import multiprocessing as mp
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-
-    workers = min(jobs or os.cpu_count() or 1, len(items))
-    if no_charts or workers < 2 or "fork" not in mp.get_all_start_methods():
-        for item in items:
-            _fill(item, no_charts, save_runs)
-        return
-    import signal
-
-    job = functools.partial(_fill, no_charts=no_charts, save_runs=save_runs)
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=mp.get_context("fork"),
-        initializer=signal.signal,  # Ctrl-C is the parent's to handle
-        initargs=(signal.SIGINT, signal.SIG_IGN),
-    ) as pool:
-        list(pool.map(job, items))
 
 
 def run_and_compare(
@@ -231,38 +189,33 @@ def run_and_compare(
     Every run finishes before anything is written; then ``OUT/<variant>/`` and
     ``OUT/comparison/`` are published.
     """
-    import json
-
-    from sim.analysis.compare import compare
-    from sim.cli.output import print_comparison
-    from sim.report.files import staged
+    from sim.cli.output import print_comparison, progress_bars
+    from sim.experiments import run_variants
+    from sim.report.files import fill_results_many, staged, write_comparison
     from sim.scenario.load import load_scenario
 
     scenarios = {v: load_scenario(file, v) for v in dict.fromkeys(variants)}
     for w in scenarios["base"].warnings:
         click.echo(w, err=True)
-    results = {
-        v: _run(sc, runs, seed, jobs, engine, parameter_draws, save_runs)
-        for v, sc in scenarios.items()
-    }
-    root = Path(out) if out else Path("reports") / scenarios["base"].id
-    comparison = compare(results)
-    names = list(results)
-    with staged([root / v for v in names] + [root / "comparison"]) as temps:
-        _fill_all(
-            [(results[v], tmp) for v, tmp in zip(names, temps, strict=False)],
-            no_charts=no_charts,
-            save_runs=save_runs,
+    for scenario in scenarios.values():
+        _check_draws(scenario, runs, parameter_draws)
+    with progress_bars() as advance:
+        done = run_variants(
+            scenarios,
+            runs=runs,
+            seed=seed,
             jobs=jobs,
+            engine=engine,
+            parameter_draws=parameter_draws,
+            keep_values=None if save_runs else KEEP_VALUES,
+            progress=advance,
         )
-        tmp = temps[-1]
-        (tmp / "comparison.json").write_text(
-            json.dumps(comparison, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        if not no_charts:
-            from sim.report.comparison import render_comparison
-
-            render_comparison(tmp)
-    print_comparison(comparison)
+    root = Path(out) if out else Path("reports") / scenarios["base"].id
+    names = list(done.results)
+    with staged([root / v for v in names] + [root / "comparison"]) as temps:
+        items = [(done.results[v], tmp) for v, tmp in zip(names, temps, strict=False)]
+        fill_results_many(items, charts=not no_charts, save_runs=save_runs, jobs=jobs)
+        write_comparison(done.comparison, temps[-1], charts=not no_charts)
+    print_comparison(done.comparison)
     target = "comparison.json" if no_charts else "report.html"
     click.echo(f"Reports: {root}/<variant>/  Comparison: {root / 'comparison' / target}")

@@ -73,13 +73,10 @@ def command(
     runs per sample; the score is the total-order index. Waiting times under `after` are
     chance, not ignorance, and are never varied.
     """
-    import json
-
-    from sim.analysis import sensitivity as sa
-    from sim.cli.output import progress_bar
-    from sim.errors import SimError
-    from sim.report.files import publish
-    from sim.runner import run_design, run_scenario
+    from sim.cli.output import progress_bars
+    from sim.experiments import run_sobol, run_tornado
+    from sim.experiments.sensitivity import SOBOL_RUNS, TORNADO_RUNS
+    from sim.report.files import publish, write_sensitivity
     from sim.scenario.load import load_scenario
 
     if samples & (samples - 1):
@@ -88,125 +85,17 @@ def command(
             "sequence needs one): use 8, 16, 32, 64, ..."
         )
     scenario = load_scenario(file, variant)
-    slots = scenario.slots
-    if not slots:
-        raise SimError(
-            f"{file}: error: the scenario has no uncertain values (ranges or "
-            "named parameters) to vary"
-        )
-    n_slots = len(slots)
     folder = Path(out) if out else Path("reports") / scenario.id / scenario.variant / method
-    label = f"{scenario.id} [{scenario.variant}] {method}"
-    if method == "tornado":
-        runs = runs or 4000
-        design = sa.tornado_design(n_slots)
-        with progress_bar(label, (len(design) + 1) * runs) as advance:
-            base = run_scenario(
-                scenario,
-                runs=runs,
-                seed=seed,
-                jobs=jobs,
-                engine=engine,
-                progress=lambda d, t: advance(d, (len(design) + 1) * runs),
+    common = {"seed": seed, "jobs": jobs, "engine": engine}
+    with progress_bars() as advance:
+        if method == "tornado":
+            result = run_tornado(scenario, runs=runs or TORNADO_RUNS, progress=advance, **common)
+        else:
+            result = run_sobol(
+                scenario, samples=samples, runs=runs or SOBOL_RUNS, progress=advance, **common
             )
-            res = run_design(
-                scenario,
-                design,
-                runs,
-                common=True,
-                seed=seed,
-                jobs=jobs,
-                engine=engine,
-                progress=lambda d, t: advance(runs + d, (len(design) + 1) * runs),
-            )
-        per_row = sa.row_means(res.flags, res.rows)
-        table = sa.tornado(base.probabilities(), per_row[0::2], per_row[1::2])
-        outcomes = {
-            o.id: [
-                {"parameter": slots[r["slot"]].name, **{k: v for k, v in r.items() if k != "slot"}}
-                for r in rows
-            ]
-            for o, rows in zip(scenario.outcomes, table, strict=True)
-        }
-        settings = {
-            "runs_per_setting": runs,
-            "settings": len(design) + 1,
-            "low_quantile": sa.TORNADO_LOW,
-            "high_quantile": sa.TORNADO_HIGH,
-            "others": "left random (their own per-run draws), common random numbers",
-        }
-        engine_name = res.settings.engine
-    else:
-        runs = runs or 400
-        design = sa.sobol_design(n_slots, samples, seed)
-        with progress_bar(label, len(design) * runs) as advance:
-            res = run_design(
-                scenario,
-                design,
-                runs,
-                common=True,
-                seed=seed,
-                jobs=jobs,
-                engine=engine,
-                progress=advance,
-            )
-        y = sa.row_means(res.flags, res.rows)
-        indices = sa.sobol_indices(y, n_slots, seed)
-        outcomes = {}
-        for o, idx in zip(scenario.outcomes, indices, strict=True):
-            rows = [
-                {
-                    "parameter": slot.name,
-                    "score": float(idx["ST"][j]),
-                    "ST": float(idx["ST"][j]),
-                    "ST_conf": float(idx["ST_conf"][j]),
-                    "S1": float(idx["S1"][j]),
-                    "S1_conf": float(idx["S1_conf"][j]),
-                }
-                for j, slot in enumerate(slots)
-            ]
-            rows.sort(key=lambda r: -r["score"])
-            outcomes[o.id] = rows
-        settings = {
-            "runs_per_sample": runs,
-            "samples": samples,
-            "rows": len(design),
-            "sampler": "SALib sobol (Saltelli) over quantile levels, first and total "
-            "order; common random numbers across rows",
-        }
-        engine_name = res.settings.engine
-    data = {
-        "method": method,
-        "scenario": scenario.id,
-        "variant": scenario.variant,
-        "title": scenario.title,
-        "seed": seed,
-        "engine": engine_name,
-        "settings": settings,
-        "parameters": {
-            s.name: {
-                "label": s.label,
-                "value": s.distribution.text,
-                "kind": s.distribution.kind,
-                "p10": float(s.distribution.ppf(0.1)),
-                "p90": float(s.distribution.ppf(0.9)),
-            }
-            for s in slots
-        },
-        "outcome_labels": {o.id: o.label for o in scenario.outcomes},
-        "outcomes": outcomes,
-    }
-
-    def fill(tmp: Path) -> None:
-        (tmp / "sensitivity.json").write_text(
-            json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        if not no_charts:
-            from sim.report.sensitivity import render_sensitivity
-
-            render_sensitivity(tmp)
-
-    publish(folder, fill)
+    data = result.to_dict()
+    publish(folder, lambda tmp: write_sensitivity(data, tmp, charts=not no_charts))
     _print(data)
     click.echo(f"Report: {folder / ('sensitivity.json' if no_charts else 'report.html')}")
 

@@ -9,36 +9,18 @@ each variant's own report, ``../<variant>/report.html``, and to ``comparison.jso
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from sim.analysis.words import estimative_words
-from sim.errors import SimError
+from sim.contracts import read_comparison
 from sim.plots import plot_variant_differences, plot_variant_probabilities
 from sim.plots.comparison import variant_order
-from sim.report._io import read_json
-from sim.report.render import (
-    _CSS,
-    _DASH,
-    _DOT,
-    _bdi,
-    _e,
-    _figure,
-    _interval,
-    _label,
-    _or_dash,
-    _pct,
-    _save,
-    _settings_table,
-)
+from sim.report import html as h
 
 __all__ = ["render_comparison"]
-
-_MINUS = "\u2212"
-_HINT = "run `sim run FILE --all-variants` or `sim compare FILE VARIANT...` to make one"
 
 
 def render_comparison(folder: Path) -> list[Path]:
@@ -69,13 +51,13 @@ def render_comparison(folder: Path) -> list[Path]:
         probability in [0, 1] and, when given, well-formed intervals and differences).
     """
     folder = Path(folder)
-    comparison = _read_comparison(folder / "comparison.json")
+    comparison = read_comparison(folder / "comparison.json")
     written: list[Path] = []
     charts: dict[str, Path | None] = {}
     ax = plot_variant_probabilities(comparison)
-    charts["variants"] = _save(ax.get_figure(), folder, "variants", written)
+    charts["variants"] = h.save_chart(ax.get_figure(), folder, "variants", written)
     ax = plot_variant_differences(comparison)
-    charts["differences"] = _save(ax.get_figure(), folder, "differences", written)
+    charts["differences"] = h.save_chart(ax.get_figure(), folder, "differences", written)
     page = folder / "report.html"
     page.write_text(_page(comparison, charts), encoding="utf-8")
     written.append(page)
@@ -86,89 +68,24 @@ def render_comparison(folder: Path) -> list[Path]:
 # Reading
 
 
-def _read_comparison(path: Path) -> dict[str, Any]:
-    data = read_json(path, _HINT)
-
-    def fail(message: str) -> SimError:
-        return SimError(f"{path}: error: {message}")
-
-    if not isinstance(data, dict):
-        raise fail(f"expected a JSON object (a variant comparison); {_HINT}")
-    runs = data.get("runs")
-    if runs is not None and (isinstance(runs, bool) or not isinstance(runs, int) or runs < 1):
-        raise fail(f"key 'runs' must be a whole number >= 1, got {runs!r}")
-    variants = data.get("variants")
-    if not isinstance(variants, dict) or "base" not in variants:
-        raise fail("key 'variants' must be an object of variants that includes 'base'")
-    for vid, meta in variants.items():
-        if meta is not None and not isinstance(meta, dict):
-            raise fail(f"variants.{vid} must be an object with 'label' and 'description'")
-    outcomes = data.get("outcomes")
-    if not isinstance(outcomes, dict):
-        raise fail(f"key 'outcomes' must be an object of outcomes; {_HINT}")
-    for oid, outcome in outcomes.items():
-        by_variant = outcome.get("by_variant") if isinstance(outcome, dict) else None
-        if not isinstance(by_variant, dict):
-            raise fail(f"outcomes.{oid}.by_variant must be an object: variant id -> results")
-        for vid, entry in by_variant.items():
-            where = f"outcomes.{oid}.by_variant.{vid}"
-            if vid not in variants:
-                raise fail(f"{where}: variant {vid!r} is not listed under 'variants'")
-            if not isinstance(entry, dict):
-                raise fail(f"{where} must be an object")
-            _check_number(fail, f"{where}.probability", entry.get("probability"), 0.0, 1.0)
-            if entry.get("difference") is not None:
-                _check_number(fail, f"{where}.difference", entry["difference"], -1.0, 1.0)
-            for key, low in (("ci95", 0.0), ("difference_ci95", -1.0)):
-                ci = entry.get(key)
-                if ci is None:
-                    continue
-                if not isinstance(ci, list) or len(ci) != 2:
-                    raise fail(f"{where}.{key} must be [low, high], got {ci!r}")
-                for bound in ci:
-                    _check_number(fail, f"{where}.{key}", bound, low, 1.0)
-                if ci[0] > ci[1]:
-                    raise fail(f"{where}.{key} must be [low, high] with low <= high, got {ci!r}")
-    return data
-
-
-def _check_number(fail: Any, where: str, value: Any, low: float, high: float) -> None:
-    ok = (
-        not isinstance(value, bool)
-        and isinstance(value, int | float)
-        and math.isfinite(value)
-        and low <= value <= high
-    )
-    if not ok:
-        raise fail(f"{where} must be a number in [{low:g}, {high:g}], got {value!r}")
-
-
 # --------------------------------------------------------------------------------------------
 # HTML
+
+
+def _figure(charts: Mapping[str, Path | None], name: str, caption: str) -> str:
+    return h.figure(charts.get(name), caption, "")
 
 
 def _page(comparison: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
     title = comparison.get("title") or comparison.get("scenario") or "Variant comparison"
     order = [v for v in variant_order(comparison) if v in comparison["variants"]]
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<title dir="auto">{_e(title)}: variant comparison</title>',
-        f"<style>{_CSS}{_EXTRA_CSS}</style>",
-        "</head>",
-        "<body>",
+    body = [
         _header(comparison, title, order),
         _variants_section(comparison, order),
         _outcomes_section(comparison, order, charts),
         _settings_section(comparison),
-        "</body>",
-        "</html>",
-        "",
     ]
-    return "\n".join(p for p in parts if p)
+    return h.document(f"{title}: variant comparison", h.CSS + _EXTRA_CSS, body)
 
 
 def _report_link(vid: str) -> str:
@@ -176,24 +93,24 @@ def _report_link(vid: str) -> str:
 
 
 def _variant_name(comparison: Mapping[str, Any], vid: str) -> str:
-    return _label((comparison.get("variants") or {}).get(vid), vid)
+    return h.label((comparison.get("variants") or {}).get(vid), vid)
 
 
 def _header(comparison: Mapping[str, Any], title: str, order: list[str]) -> str:
     runs = comparison.get("runs")
     meta = [
-        f"scenario <code>{_e(comparison.get('scenario', _DASH))}</code>",
+        f"scenario <code>{h.escape(comparison.get('scenario', h.DASH))}</code>",
         f"{len(order)} variants",
-        f"from {_or_dash(comparison.get('start'))} to {_or_dash(comparison.get('horizon'))}",
+        f"from {h.or_dash(comparison.get('start'))} to {h.or_dash(comparison.get('horizon'))}",
     ]
     if isinstance(runs, int):
         meta.append(f"{runs:,} runs per variant")
     return "\n".join(
         [
             "<header>",
-            f'<h1 dir="auto">{_e(title)}</h1>',
+            f'<h1 dir="auto">{h.escape(title)}</h1>',
             '<p class="subtitle">Variant comparison</p>',
-            f'<p class="meta">{_DOT.join(meta)}</p>',
+            f'<p class="meta">{h.DOT.join(meta)}</p>',
             '<p class="description">How each variant changes the probability of each outcome, '
             "compared with the base case. The differences are paired: every variant was run on "
             'the same random numbers as the base (see <a href="#settings">Run settings</a>).</p>',
@@ -212,17 +129,17 @@ def _variants_section(comparison: Mapping[str, Any], order: list[str]) -> str:
             description = "The scenario as written." if vid == "base" else None
         rows.append(
             "<tr>"
-            f'<td dir="auto">{_e(_variant_name(comparison, vid))}</td>'
-            f"<td><code>{_e(vid)}</code></td>"
-            f'<td dir="auto" class="description">{_or_dash(description)}</td>'
-            f'<td><a href="{_e(_report_link(vid))}">report</a></td>'
+            f'<td dir="auto">{h.escape(_variant_name(comparison, vid))}</td>'
+            f"<td><code>{h.escape(vid)}</code></td>"
+            f'<td dir="auto" class="description">{h.or_dash(description)}</td>'
+            f'<td><a href="{h.escape(_report_link(vid))}">report</a></td>'
             "</tr>"
         )
     return "\n".join(
         [
             '<section id="variants">',
             "<h2>Variants</h2>",
-            _table(["Variant", "Id", "What it changes", "Own report"], rows),
+            h.table(["Variant", "Id", "What it changes", "Own report"], rows),
             '<p class="note">Each variant has its own full report (outcomes over time, states, '
             "events, trajectories) in the folder beside this one.</p>",
             "</section>",
@@ -235,13 +152,13 @@ def _outcomes_section(
 ) -> str:
     outcomes: Mapping[str, Any] = comparison["outcomes"]
     head = ["Outcome"] + [
-        f"{_bdi(_variant_name(comparison, vid))}<br><code>{_e(vid)}</code> "
-        f'<a class="small" href="{_e(_report_link(vid))}">report</a>'
+        f"{h.bdi(_variant_name(comparison, vid))}<br><code>{h.escape(vid)}</code> "
+        f'<a class="small" href="{h.escape(_report_link(vid))}">report</a>'
         for vid in order
     ]
     rows = []
     for oid, o in outcomes.items():
-        label = f'<td dir="auto">{_e(_label(o, oid))}'
+        label = f'<td dir="auto">{h.escape(h.label(o, oid))}'
         if o.get("ever"):
             label += ' <span class="muted">(at any time)</span>'
         cells = [label + "</td>"]
@@ -250,7 +167,7 @@ def _outcomes_section(
             cells.append(_cell(by_variant.get(vid), vid == "base"))
         rows.append("<tr>" + "".join(cells) + "</tr>")
     table = (
-        '<div class="scroll">' + _table_html(head, rows) + "</div>"
+        '<div class="scroll">' + h.table_html(head, rows) + "</div>"
         if rows
         else '<p class="muted">No outcomes.</p>'
     )
@@ -266,7 +183,7 @@ def _outcomes_section(
             '<section id="outcomes">',
             "<h2>Outcomes by variant</h2>",
             table,
-            f'<p class="note">{_e(note)}</p>',
+            f'<p class="note">{h.escape(note)}</p>',
             _figure(charts, "variants", "Each variant's outcome probabilities, 95% intervals"),
             _figure(
                 charts,
@@ -280,19 +197,19 @@ def _outcomes_section(
 
 def _cell(entry: Any, is_base: bool) -> str:
     if not isinstance(entry, Mapping):
-        return f'<td class="num">{_DASH}</td>'
+        return f'<td class="num">{h.DASH}</td>'
     p = float(entry["probability"])
     words = entry.get("words") or estimative_words(p)
     parts = [
-        f'<span class="p">{_pct(p)}</span>',
-        f'<span class="ci">{_interval(entry.get("ci95"))}</span>',
-        f'<span class="words">{_e(words)}</span>',
+        f'<span class="p">{h.pct(p)}</span>',
+        f'<span class="ci">{h.interval(entry.get("ci95"))}</span>',
+        f'<span class="words">{h.escape(words)}</span>',
     ]
     if not is_base:
         d = entry.get("difference")
         ci = entry.get("difference_ci95")
         if d is None:
-            parts.append(f'<span class="ci">{_DASH}</span>')
+            parts.append(f'<span class="ci">{h.DASH}</span>')
         else:
             clear = bool(ci) and (ci[0] > 0 or ci[1] < 0)
             parts.append(f'<span class="diff{" sig" if clear else ""}">{_points(d)} pts</span>')
@@ -312,7 +229,7 @@ def _points(share: Any) -> str:
     value = float(share) * 100
     if value == 0:
         return "0.0"
-    return f"{value:+.1f}".replace("-", _MINUS)
+    return f"{value:+.1f}".replace("-", h.MINUS)
 
 
 def _runs_differ(count: int) -> str:
@@ -330,12 +247,12 @@ def _settings_section(comparison: Mapping[str, Any]) -> str:
         "and is measured run by run (paired)."
     )
     items = [
-        ("Runs per variant", f"{runs:,}" if isinstance(runs, int) else _or_dash(runs)),
-        ("Seed", _or_dash(comparison.get("seed"))),
-        ("Engine", _or_dash(comparison.get("engine"))),
-        ("Start", _or_dash(comparison.get("start"))),
-        ("Horizon", _or_dash(comparison.get("horizon"))),
-        ("Random numbers", _e(crn)),
+        ("Runs per variant", f"{runs:,}" if isinstance(runs, int) else h.or_dash(runs)),
+        ("Seed", h.or_dash(comparison.get("seed"))),
+        ("Engine", h.or_dash(comparison.get("engine"))),
+        ("Start", h.or_dash(comparison.get("start"))),
+        ("Horizon", h.or_dash(comparison.get("horizon"))),
+        ("Random numbers", h.escape(crn)),
         (
             "Intervals",
             "probabilities: Wilson score 95% interval; differences: Newcombe's (1998) paired "
@@ -343,17 +260,7 @@ def _settings_section(comparison: Mapping[str, Any]) -> str:
         ),
         ("Data", '<a href="comparison.json">comparison.json</a>'),
     ]
-    return _settings_table(items)
-
-
-def _table(head: list[str], rows: list[str]) -> str:
-    return _table_html([_e(h) for h in head], rows)
-
-
-def _table_html(head: list[str], rows: list[str]) -> str:
-    """A table whose header cells are given as HTML (already escaped)."""
-    th = "".join(f"<th>{h}</th>" for h in head)
-    return f"<table><thead><tr>{th}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return h.settings_section(items)
 
 
 _EXTRA_CSS = """

@@ -7,7 +7,6 @@ An existing destination keeps the files this command does not write.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -15,52 +14,196 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from sim.contracts import (
+    SENSITIVITY_MODELS,
+    ComparisonFile,
+    SummaryFile,
+    TornadoFile,
+    dump,
+)
 from sim.errors import SimError
 from sim.results import Results
 
-__all__ = ["publish", "publish_all", "staged", "write_results"]
+__all__ = [
+    "fill_results",
+    "fill_results_many",
+    "publish",
+    "publish_all",
+    "staged",
+    "write_comparison",
+    "write_results",
+    "write_sensitivity",
+]
 
 
-def write_results(results: Results, folder: Path, *, save_runs: bool = False) -> list[Path]:
+def write_results(
+    results: Results, folder: Path, *, save_runs: bool = False, summary: dict | None = None
+) -> list[Path]:
     """Write the machine-readable files of ``results`` into ``folder`` (which must exist).
 
     Writes ``summary.json``, ``outcomes.csv``, ``outcomes_by_date.csv`` (when report dates are
     given), ``occupancy.csv``, ``first_passage.csv`` and, with ``save_runs``, ``runs.csv``; all
     UTF-8. Layouts: docs/RESULTS_LAYOUT.md.
 
+    Parameters
+    ----------
+    results : Results
+    folder : pathlib.Path
+    save_runs : bool
+        Also write ``runs.csv``, one row per run.
+    summary : dict, optional
+        The ``summary.json`` content when already computed
+        (:func:`sim.analysis.summary.summarize` of ``results``).
+
     Returns
     -------
     list of Path
         The files written.
     """
-    summary = results.summary()
+    from sim.analysis import tables
+    from sim.analysis.summary import summarize
+
+    summary = summarize(results) if summary is None else summary
     out = []
     path = folder / "summary.json"
-    path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _write_json(path, SummaryFile, summary)
     out.append(path)
     frames = {
-        "outcomes.csv": results.outcomes_frame(),
-        "occupancy.csv": results.occupancy_frame(),
-        "first_passage.csv": results.first_passage_frame(),
+        "outcomes.csv": tables.outcomes_frame(summary),
+        "occupancy.csv": tables.occupancy_frame(results),
+        "first_passage.csv": tables.first_passage_frame(results),
     }
     if results.scenario.report_dates:
-        import pandas as pd
-
-        rows = [
-            (d, oid, p, *v["by_date_ci95"][d])
-            for oid, v in summary["outcomes"].items()
-            for d, p in v["by_date"].items()
-        ]
-        frames["outcomes_by_date.csv"] = pd.DataFrame(
-            rows, columns=["date", "outcome", "probability", "ci_low", "ci_high"]
-        )
+        frames["outcomes_by_date.csv"] = tables.by_date_frame(summary)
     if save_runs:
-        frames["runs.csv"] = results.runs_frame()
+        frames["runs.csv"] = tables.runs_frame(results)
     for name, frame in frames.items():
         path = folder / name
         frame.to_csv(path, index=False, encoding="utf-8")
         out.append(path)
     return out
+
+
+def fill_results(
+    results: Results,
+    folder: Path,
+    *,
+    charts: bool,
+    save_runs: bool,
+    summary: dict | None = None,
+) -> None:
+    """Write one results folder: its files and, with ``charts``, its charts and report.
+
+    Parameters
+    ----------
+    results : Results
+    folder : pathlib.Path
+        An existing folder (normally a temporary one of :func:`staged` or :func:`publish`).
+    charts : bool
+        Also render the charts and ``report.html`` (:func:`sim.report.render_report`).
+    save_runs, summary
+        As in :func:`write_results`.
+
+    Raises
+    ------
+    pydantic.ValidationError
+        The summary does not fit :class:`sim.contracts.SummaryFile` (a defect, not an input
+        error).
+    """
+    write_results(results, folder, save_runs=save_runs, summary=summary)
+    if charts:
+        from sim.report.render import render_report
+
+        render_report(folder)
+
+
+def _fill_item(item: tuple[Results, Path], charts: bool, save_runs: bool) -> None:
+    fill_results(item[0], item[1], charts=charts, save_runs=save_runs)
+
+
+def fill_results_many(
+    items: list[tuple[Results, Path]], *, charts: bool, save_runs: bool, jobs: int | None
+) -> None:
+    """:func:`fill_results` for each (results, folder) of ``items``.
+
+    Charts are rendered in up to ``jobs`` forked processes (default: all cores) where the
+    platform can fork, else one folder after the other; the files are the same either way.
+    """
+    import functools
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(jobs or os.cpu_count() or 1, len(items))
+    if not charts or workers < 2 or "fork" not in mp.get_all_start_methods():
+        for item in items:
+            _fill_item(item, charts, save_runs)
+        return
+    import signal
+
+    job = functools.partial(_fill_item, charts=charts, save_runs=save_runs)
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=mp.get_context("fork"),
+        initializer=signal.signal,  # Ctrl-C is the parent's to handle
+        initargs=(signal.SIGINT, signal.SIG_IGN),
+    ) as pool:
+        list(pool.map(job, items))
+
+
+def write_comparison(comparison: dict, folder: Path, *, charts: bool) -> None:
+    """Write ``comparison.json`` and, with ``charts``, its charts and ``report.html``.
+
+    Parameters
+    ----------
+    comparison : dict
+        The content (:func:`sim.analysis.compare.compare`), validated by
+        :class:`sim.contracts.ComparisonFile` before it is written.
+    folder : pathlib.Path
+        An existing folder.
+    charts : bool
+        Also render them (:func:`sim.report.comparison.render_comparison`).
+
+    Raises
+    ------
+    pydantic.ValidationError
+        ``comparison`` does not fit the model (a defect, not an input error).
+    """
+    _write_json(folder / "comparison.json", ComparisonFile, comparison)
+    if charts:
+        from sim.report.comparison import render_comparison
+
+        render_comparison(folder)
+
+
+def write_sensitivity(data: dict, folder: Path, *, charts: bool) -> None:
+    """Write ``sensitivity.json`` and, with ``charts``, its chart and ``report.html``.
+
+    Parameters
+    ----------
+    data : dict
+        The content (``to_dict()`` of a :class:`sim.experiments.Tornado` or
+        :class:`sim.experiments.Sobol`), validated by :class:`sim.contracts.TornadoFile` or
+        :class:`sim.contracts.SobolFile`, by its ``method``, before it is written.
+    folder : pathlib.Path
+        An existing folder.
+    charts : bool
+        Also render them (:func:`sim.report.sensitivity.render_sensitivity`).
+
+    Raises
+    ------
+    pydantic.ValidationError
+        ``data`` does not fit the model (a defect, not an input error).
+    """
+    model = SENSITIVITY_MODELS.get(data.get("method"), TornadoFile)
+    _write_json(folder / "sensitivity.json", model, data)
+    if charts:
+        from sim.report.sensitivity import render_sensitivity
+
+        render_sensitivity(folder)
+
+
+def _write_json(path: Path, model: type, data: dict) -> None:
+    path.write_text(dump(model, data), encoding="utf-8")
 
 
 def publish(destination: Path, fill: Callable[[Path], object]) -> None:

@@ -13,27 +13,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.errors import SimError
+from sim.contracts import read_sensitivity
 from sim.plots import plot_sobol, plot_tornado_grid
-from sim.report._io import read_json
-from sim.report.render import (
-    _CSS,
-    _DASH,
-    _DOT,
-    _e,
-    _figure,
-    _label,
-    _or_dash,
-    _pct,
-    _save,
-)
+from sim.report import html as h
 
 __all__ = ["render_sensitivity"]
 
-_HINT = "run `sim sensitivity FILE --method tornado|sobol --out DIR` to make one"
 _SHOWN = 10  # rows of each outcome's table shown before the "show the others" fold
-_MINUS = "\u2212"
-
 _EXPLAIN = {
     "tornado": (
         "Each uncertain value in turn is set to its 10th and then its 90th percentile while "
@@ -99,11 +85,11 @@ def render_sensitivity(folder: Path) -> list[Path]:
         ``low``, ``high`` and ``base`` in [0, 1] for a tornado, ``ST`` and ``S1`` for Sobol).
     """
     folder = Path(folder)
-    data = _read_sensitivity(folder / "sensitivity.json")
+    data = read_sensitivity(folder / "sensitivity.json")
     method = data["method"]
     written: list[Path] = []
     fig = plot_tornado_grid(data) if method == "tornado" else plot_sobol(data)
-    charts = {method: _save(fig, folder, method, written)}
+    charts = {method: h.save_chart(fig, folder, method, written)}
     page = folder / "report.html"
     page.write_text(_page(data, charts), encoding="utf-8")
     written.append(page)
@@ -114,100 +100,42 @@ def render_sensitivity(folder: Path) -> list[Path]:
 # Reading
 
 
-def _read_sensitivity(path: Path) -> dict[str, Any]:
-    data = read_json(path, _HINT)
-
-    def fail(message: str) -> SimError:
-        return SimError(f"{path}: error: {message}")
-
-    if not isinstance(data, dict):
-        raise fail(f"expected a JSON object (a sensitivity analysis); {_HINT}")
-    method = data.get("method")
-    if method not in ("tornado", "sobol"):
-        raise fail(f"key 'method' must be 'tornado' or 'sobol', got {method!r}")
-    for key in ("parameters", "outcome_labels", "settings"):
-        if data.get(key) is not None and not isinstance(data[key], dict):
-            raise fail(f"key {key!r} must be an object")
-    for name, meta in (data.get("parameters") or {}).items():
-        if meta is not None and not isinstance(meta, dict):
-            raise fail(f"parameters.{name} must be an object with 'label' and 'value'")
-    outcomes = data.get("outcomes")
-    if not isinstance(outcomes, dict):
-        raise fail(f"key 'outcomes' must be an object: outcome id -> ranked values; {_HINT}")
-    numbers = {
-        "tornado": {"low": (0, 1), "high": (0, 1), "base": (0, 1), "score": (0, 1)},
-        "sobol": {"ST": None, "S1": None, "ST_conf": None, "S1_conf": None, "score": None},
-    }[method]
-    required = ("low", "high", "base") if method == "tornado" else ("ST", "S1")
-    for oid, entries in outcomes.items():
-        if not isinstance(entries, list):
-            raise fail(f"outcomes.{oid} must be a list of entries, one per uncertain value")
-        for k, entry in enumerate(entries):
-            where = f"outcomes.{oid}[{k}]"
-            if not isinstance(entry, dict):
-                raise fail(f"{where} must be an object")
-            if not isinstance(entry.get("parameter"), str) or not entry["parameter"]:
-                raise fail(f"{where}.parameter must be the name of an uncertain value")
-            for key, bounds in numbers.items():
-                value = entry.get(key)
-                if value is None and key not in required:
-                    continue
-                if not _is_number(value) or (
-                    bounds is not None and not bounds[0] <= value <= bounds[1]
-                ):
-                    wanted = "a number" + ("" if bounds is None else f" in [{bounds[0]}, 1]")
-                    raise fail(f"{where}.{key} must be {wanted}, got {value!r}")
-    return data
-
-
-def _is_number(value: Any) -> bool:
-    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
-
-
 # --------------------------------------------------------------------------------------------
 # HTML
+
+
+def _figure(charts: Mapping[str, Path | None], name: str, caption: str) -> str:
+    return h.figure(charts.get(name), caption, "")
 
 
 def _page(data: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
     method = data["method"]
     title = data.get("title") or data.get("scenario") or "Sensitivity analysis"
     name = "tornado" if method == "tornado" else "Sobol indices"
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<title dir="auto">{_e(title)}: sensitivity ({name})</title>',
-        f"<style>{_CSS}{_EXTRA_CSS}</style>",
-        "</head>",
-        "<body>",
+    body = [
         _header(data, title, name),
         _overview_section(data),
         _outcomes_section(data),
         _chart_section(data, charts),
         _settings_section(data),
-        "</body>",
-        "</html>",
-        "",
     ]
-    return "\n".join(p for p in parts if p)
+    return h.document(f"{title}: sensitivity ({name})", h.CSS + _EXTRA_CSS, body)
 
 
 def _header(data: Mapping[str, Any], title: str, name: str) -> str:
     meta = [
-        f"scenario <code>{_e(data.get('scenario', _DASH))}</code>",
-        f"variant <code>{_e(data.get('variant') or 'base')}</code>",
-        f"{len(data.get('parameters') or {}) or _DASH} uncertain values",
+        f"scenario <code>{h.escape(data.get('scenario', h.DASH))}</code>",
+        f"variant <code>{h.escape(data.get('variant') or 'base')}</code>",
+        f"{len(data.get('parameters') or {}) or h.DASH} uncertain values",
         f"{len(data['outcomes'])} outcomes",
     ]
     return "\n".join(
         [
             "<header>",
-            f'<h1 dir="auto">{_e(title)}</h1>',
-            f'<p class="subtitle">Which assumptions drive each outcome: {_e(name)}</p>',
-            f'<p class="meta">{_DOT.join(meta)}</p>',
-            f'<p class="description">{_e(_EXPLAIN[data["method"]])}</p>',
+            f'<h1 dir="auto">{h.escape(title)}</h1>',
+            f'<p class="subtitle">Which assumptions drive each outcome: {h.escape(name)}</p>',
+            f'<p class="meta">{h.DOT.join(meta)}</p>',
+            f'<p class="description">{h.escape(_EXPLAIN[data["method"]])}</p>',
             "</header>",
         ]
     )
@@ -217,10 +145,10 @@ def _overview_section(data: Mapping[str, Any]) -> str:
     """The three strongest drivers of every outcome, on one table."""
     rows = []
     for oid, entries in data["outcomes"].items():
-        cells = [f'<td dir="auto">{_e(_outcome_name(data, oid))}</td>']
+        cells = [f'<td dir="auto">{h.escape(_outcome_name(data, oid))}</td>']
         for entry in _ranked(entries)[:3]:
             cells.append(
-                f'<td dir="auto">{_e(_param_name(data, entry["parameter"]))}'
+                f'<td dir="auto">{h.escape(_param_name(data, entry["parameter"]))}'
                 f'<br><span class="ci">{_score_text(data, entry)}</span></td>'
             )
         cells += ["<td></td>"] * (4 - len(cells))
@@ -234,8 +162,8 @@ def _overview_section(data: Mapping[str, Any]) -> str:
         [
             '<section id="overview">',
             "<h2>Strongest drivers</h2>",
-            _table(["Outcome", "1st", "2nd", "3rd"], rows),
-            f'<p class="note">Under each value: its score ({_e(score)}). Every value is '
+            h.table(["Outcome", "1st", "2nd", "3rd"], rows),
+            f'<p class="note">Under each value: its score ({h.escape(score)}). Every value is '
             "ranked for every outcome below.</p>",
             "</section>",
         ]
@@ -264,18 +192,18 @@ def _outcomes_section(data: Mapping[str, Any]) -> str:
         if tornado and ranked:
             intro = (
                 '<p class="note">Probability with every value random: '
-                f"<strong>{_pct(ranked[0]['base'])}</strong>.{_noise_text(data, ranked[0])}</p>"
+                f"<strong>{h.pct(ranked[0]['base'])}</strong>.{_noise_text(data, ranked[0])}</p>"
             )
-        block = [f'<h3 dir="auto">{_e(_outcome_name(data, oid))}</h3>', intro]
+        block = [f'<h3 dir="auto">{h.escape(_outcome_name(data, oid))}</h3>', intro]
         if not rows:
             block.append('<p class="muted">No uncertain values.</p>')
         else:
-            block.append(_table(head, rows[:_SHOWN]))
+            block.append(h.table(head, rows[:_SHOWN]))
             if len(rows) > _SHOWN:
                 rest = len(rows) - _SHOWN
                 block.append(
                     f"<details><summary>Show the other {rest} value{'s' if rest > 1 else ''}"
-                    f"</summary>{_table(head, rows[_SHOWN:])}</details>"
+                    f"</summary>{h.table(head, rows[_SHOWN:])}</details>"
                 )
         blocks.append('<div class="outcome">' + "\n".join(b for b in block if b) + "</div>")
     if tornado:
@@ -294,7 +222,7 @@ def _outcomes_section(data: Mapping[str, Any]) -> str:
         [
             '<section id="outcomes">',
             "<h2>Ranking by outcome</h2>",
-            f'<p class="note">{_e(note)}</p>',
+            f'<p class="note">{h.escape(note)}</p>',
             *blocks,
             "</section>",
         ]
@@ -304,18 +232,18 @@ def _outcomes_section(data: Mapping[str, Any]) -> str:
 def _row(data: Mapping[str, Any], rank: int, entry: Mapping[str, Any]) -> str:
     name = entry["parameter"]
     meta = (data.get("parameters") or {}).get(name) or {}
-    label = _label(meta, "")
+    label = h.label(meta, "")
     cells = [
         f'<td class="num">{rank}</td>',
-        f"<td><code>{_e(name)}</code></td>",
-        f'<td dir="auto">{_e(label) if label else _DASH}</td>',
-        f'<td dir="auto">{_or_dash(meta.get("value"))}</td>',
+        f"<td><code>{h.escape(name)}</code></td>",
+        f'<td dir="auto">{h.escape(label) if label else h.DASH}</td>',
+        f'<td dir="auto">{h.or_dash(meta.get("value"))}</td>',
     ]
     if data["method"] == "tornado":
         cells += [
             f'<td class="num"><strong>{_points(_score(entry))}</strong></td>',
-            f'<td class="num">{_pct(entry["low"])}{_at(meta, "p10")}</td>',
-            f'<td class="num">{_pct(entry["high"])}{_at(meta, "p90")}</td>',
+            f'<td class="num">{h.pct(entry["low"])}{_at(meta, "p10")}</td>',
+            f'<td class="num">{h.pct(entry["high"])}{_at(meta, "p90")}</td>',
         ]
     else:
         cells += [
@@ -338,7 +266,7 @@ def _chart_section(data: Mapping[str, Any], charts: Mapping[str, Path | None]) -
         [
             '<section id="chart">',
             "<h2>Chart</h2>",
-            f'<p class="note">{_e(_READ[method])}</p>',
+            f'<p class="note">{h.escape(_READ[method])}</p>',
             _figure(charts, method, caption),
             "</section>",
         ]
@@ -359,33 +287,27 @@ def _settings_section(data: Mapping[str, Any]) -> str:
         "sampler": "Sampler",
     }
     items = [
-        ("Method", _e(data["method"])),
-        ("Scenario", f"<code>{_e(data.get('scenario', _DASH))}</code>"),
-        ("Variant", f"<code>{_e(data.get('variant') or 'base')}</code>"),
-        ("Seed", _or_dash(data.get("seed"))),
-        ("Engine", _or_dash(data.get("engine"))),
+        ("Method", h.escape(data["method"])),
+        ("Scenario", f"<code>{h.escape(data.get('scenario', h.DASH))}</code>"),
+        ("Variant", f"<code>{h.escape(data.get('variant') or 'base')}</code>"),
+        ("Seed", h.or_dash(data.get("seed"))),
+        ("Engine", h.or_dash(data.get("engine"))),
     ]
     for key, value in s.items():
-        if key in ("low_quantile", "high_quantile") and _is_number(value):
+        if key in ("low_quantile", "high_quantile") and h.is_number(value):
             text = f"{value * 100:g}th"
         elif isinstance(value, int) and not isinstance(value, bool):
             text = f"{value:,}"
         else:
-            text = _DASH if value is None or value == "" else str(value)
-        items.append((known.get(key, key.replace("_", " ").capitalize()), _e(text)))
+            text = h.DASH if value is None or value == "" else str(value)
+        items.append((known.get(key, key.replace("_", " ").capitalize()), h.escape(text)))
     items.append(("Data", '<a href="sensitivity.json">sensitivity.json</a>'))
-    rows = "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in items)
-    return "\n".join(
-        [
-            '<section id="settings">',
-            "<h2>Settings</h2>",
-            f'<table class="settings"><tbody>{rows}</tbody></table>',
-            '<p class="note">Only uncertain values (named parameters and unnamed ranges such as '
-            "<code>3% to 10%</code>) are varied. Waiting times under <code>after</code> are "
-            "chance, not ignorance, and stay random.</p>",
-            "</section>",
-        ]
+    note = (
+        '<p class="note">Only uncertain values (named parameters and unnamed ranges such as '
+        "<code>3% to 10%</code>) are varied. Waiting times under <code>after</code> are "
+        "chance, not ignorance, and stay random.</p>"
     )
+    return h.settings_section(items, "Settings", note)
 
 
 # --------------------------------------------------------------------------------------------
@@ -399,7 +321,7 @@ def _ranked(entries: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
 
 
 def _score(entry: Mapping[str, Any]) -> float:
-    if _is_number(entry.get("score")):
+    if h.is_number(entry.get("score")):
         return float(entry["score"])
     if "ST" in entry:
         return float(entry["ST"])
@@ -415,7 +337,7 @@ def _score_text(data: Mapping[str, Any], entry: Mapping[str, Any]) -> str:
 def _noise_text(data: Mapping[str, Any], entry: Mapping[str, Any]) -> str:
     """Swing that Monte Carlo noise alone could reach, from the runs per setting."""
     runs = (data.get("settings") or {}).get("runs_per_setting")
-    if not _is_number(runs) or runs < 1:
+    if not h.is_number(runs) or runs < 1:
         return ""
     p = float(entry["base"])
     bound = 1.96 * math.sqrt(2 * p * (1 - p) / runs)
@@ -427,11 +349,11 @@ def _noise_text(data: Mapping[str, Any], entry: Mapping[str, Any]) -> str:
 
 
 def _outcome_name(data: Mapping[str, Any], oid: str) -> str:
-    return _label((data.get("outcome_labels") or {}).get(oid), oid)
+    return h.label((data.get("outcome_labels") or {}).get(oid), oid)
 
 
 def _param_name(data: Mapping[str, Any], name: str) -> str:
-    return _label((data.get("parameters") or {}).get(name), name)
+    return h.label((data.get("parameters") or {}).get(name), name)
 
 
 def _points(share: float) -> str:
@@ -439,13 +361,13 @@ def _points(share: float) -> str:
 
 
 def _number(value: Any) -> str:
-    return f"{float(value):.2f}".replace("-", _MINUS)
+    return f"{float(value):.2f}".replace("-", h.MINUS)
 
 
 def _index(entry: Mapping[str, Any], key: str) -> str:
     text = _number(entry[key])
     conf = entry.get(f"{key}_conf")
-    if _is_number(conf):
+    if h.is_number(conf):
         text += f' <span class="ci">\u00b1 {abs(float(conf)):.2f}</span>'
     return text
 
@@ -453,15 +375,10 @@ def _index(entry: Mapping[str, Any], key: str) -> str:
 def _at(meta: Mapping[str, Any], key: str) -> str:
     """The parameter's value at a percentile, under the probability, when known."""
     value = meta.get(key)
-    if not _is_number(value):
+    if not h.is_number(value):
         return ""
     text = f"{value * 100:.3g}%" if meta.get("kind") == "probability" else f"{value:.3g}"
-    return f'<br><span class="ci">value {_e(text)}</span>'
-
-
-def _table(head: list[str], rows: list[str]) -> str:
-    th = "".join(f"<th>{_e(h)}</th>" for h in head)
-    return f"<table><thead><tr>{th}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f'<br><span class="ci">value {h.escape(text)}</span>'
 
 
 _EXTRA_CSS = """

@@ -1,0 +1,181 @@
+"""The ``summary.json`` content of a set of runs: probabilities with Wilson intervals and words,
+first times, states at the horizon, events, top trajectories and importance.
+
+Everything here is computed from the arrays of a :class:`sim.results.Results` (which holds the
+runs and nothing else); :mod:`sim.report.files` writes it, validated by
+:class:`sim.contracts.SummaryFile`. The layout is documented in docs/RESULTS_LAYOUT.md.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from sim.analysis.sensitivity import importance as rank_correlations
+from sim.analysis.sensitivity import spread
+from sim.analysis.words import estimative_words, wilson_intervals
+from sim.results import IMPORTANCE_RUNS, Results
+
+__all__ = ["first_time_median", "importance", "intervals", "summarize"]
+
+
+def intervals(results: Results) -> tuple[np.ndarray, np.ndarray]:
+    """95% Wilson intervals of ``results.probabilities()``: (low, high), each (n_outcomes,)."""
+    return wilson_intervals(results.flags.sum(axis=0), results.runs)
+
+
+def first_time_median(results: Results, o: int) -> float | None:
+    """The ceil(N/2)-th smallest first time (days) of outcome ``o``; None when infinite (the
+    outcome's condition held in fewer than half the runs)."""
+    k = math.ceil(results.runs / 2)
+    value = float(np.partition(results.first[:, o], k - 1)[k - 1])
+    return None if math.isinf(value) else value
+
+
+def importance(results: Results) -> dict[str, list[dict[str, Any]]]:
+    """Rank correlation of each uncertain value with each outcome, strongest first.
+
+    Returns
+    -------
+    dict
+        ``{outcome id: [{"parameter": NAME, "rho": r}, ...]}`` sorted by decreasing |rho|,
+        from the draws of the first IMPORTANCE_RUNS runs (see
+        :func:`sim.analysis.sensitivity.importance`); empty when the scenario has no
+        uncertain values.
+    """
+    scenario = results.scenario
+    if not scenario.slots:
+        return {}
+    rho = rank_correlations(results.slot_values, results.flags, max_runs=IMPORTANCE_RUNS)
+    out = {}
+    for o, outcome in enumerate(scenario.outcomes):
+        rows = [
+            {"parameter": slot.name, "rho": float(rho[j, o])}
+            for j, slot in enumerate(scenario.slots)
+        ]
+        rows.sort(key=lambda r: -abs(r["rho"]))
+        out[outcome.id] = rows
+    return out
+
+
+def summarize(results: Results) -> dict[str, Any]:
+    """The ``summary.json`` content of ``results`` (SCENARIO_FORMAT.md section 9, plus extras).
+
+    Returns
+    -------
+    dict
+        Keys in file order: scenario, variant, ..., settings, outcomes, tracks,
+        states_at_horizon, events, trajectories, parameters, importance, importance_runs and,
+        for parameter draws, parameter_draws. Probabilities are shares of runs; dates ISO.
+    """
+    from sim import __version__
+
+    sc = results.scenario
+    n = results.runs
+    s = results.settings
+    return {
+        "scenario": sc.id,
+        "variant": sc.variant,
+        "variant_label": sc.variant_label,
+        "title": sc.title,
+        "description": sc.description,
+        "sources": list(sc.sources),
+        "runs": n,
+        "seed": s.seed,
+        "engine": s.engine,
+        "start": sc.start.isoformat(),
+        "horizon": sc.horizon_date.isoformat(),
+        "horizon_days": sc.horizon_days,
+        "settings": {
+            "jobs": s.jobs,
+            "version": __version__,
+            "elapsed_seconds": round(s.elapsed_seconds, 3),
+            "file": sc.file,
+            "sha256": sc.sha256,
+            "report_every": sc.report_every_text,
+            "report_dates": [d.isoformat() for d, _ in sc.report_dates],
+            "created": s.created,
+        },
+        "outcomes": _outcomes(results),
+        "tracks": {
+            t.id: {"label": t.label, "states": dict(zip(t.states, t.state_labels, strict=True))}
+            for t in sc.tracks
+        },
+        "states_at_horizon": {
+            t.id: {s: int(results.occupancy[-1, i, j]) / n for j, s in enumerate(t.states)}
+            for i, t in enumerate(sc.tracks)
+        },
+        "events": _events(results),
+        "trajectories": _trajectories(results),
+        "parameters": {
+            slot.name: {"label": slot.label, "value": slot.distribution.text} for slot in sc.slots
+        },
+        "importance": importance(results),
+        "importance_runs": min(len(results.slot_values), n, IMPORTANCE_RUNS),
+    } | ({"parameter_draws": s.parameter_draws} if s.parameter_draws else {})
+
+
+def _outcomes(results: Results) -> dict[str, dict[str, Any]]:
+    """Per outcome: probability, interval, words, first-time median, by-date shares, spread."""
+    sc = results.scenario
+    n = results.runs
+    probs = results.probabilities()
+    low, high = intervals(results)
+    outcomes = {}
+    for o, outcome in enumerate(sc.outcomes):
+        median = first_time_median(results, o)
+        entry: dict[str, Any] = {
+            "label": outcome.label,
+            "when": outcome.text,
+            "ever": outcome.ever,
+            "probability": float(probs[o]),
+            "ci95": [float(low[o]), float(high[o])],
+            "words": estimative_words(float(probs[o])),
+            "first_time_median": None if median is None else sc.date_of(median).isoformat(),
+        }
+        if sc.report_dates:
+            entry["by_date"] = {}
+            entry["by_date_ci95"] = {}
+            for d, day in sc.report_dates:
+                p = int(np.searchsorted(results.points, day))
+                k = int(results.by_point[p, o])
+                lo, hi = wilson_intervals(np.array([k]), n)
+                entry["by_date"][d.isoformat()] = k / n
+                entry["by_date_ci95"][d.isoformat()] = [float(lo[0]), float(hi[0])]
+        outcomes[outcome.id] = entry
+    if results.settings.parameter_draws and results.rows is not None:
+        for entry, sp in zip(outcomes.values(), spread(results.flags, results.rows), strict=True):
+            entry["spread"] = sp
+    return outcomes
+
+
+def _events(results: Results) -> dict[str, dict[str, Any]]:
+    """Per event: share of runs in which it fired, mean firings, and how it is written."""
+    sc = results.scenario
+    n = results.runs
+    events = {}
+    for e, ev in enumerate(sc.events):
+        track = sc.tracks[ev.track]
+        events[ev.id] = {
+            "fired_probability": int(results.fired[e]) / n,
+            "mean_fires": int(results.fire_count[e]) / n,
+            "label": ev.label,
+            "track": track.id,
+            "from": [track.states[s] for s in sorted(ev.from_states)],
+            "to": {track.states[s]: p for s, p in ev.to},
+            "timing": ev.timing.short,
+            "note": ev.note,
+        }
+    return events
+
+
+def _trajectories(results: Results) -> list[dict[str, Any]]:
+    """The most frequent trajectories: event ids in firing order, runs and share."""
+    sc = results.scenario
+    out = []
+    for seq, count in results.top_trajectories():
+        names = [sc.events[e].id if e >= 0 else "..." for e in seq]
+        out.append({"events": names, "count": count, "share": count / results.runs})
+    return out

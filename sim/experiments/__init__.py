@@ -1,0 +1,31 @@
+"""Experiments that need many runs: variants, parameter draws, tornado and Sobol.
+
+Each experiment takes loaded scenarios and run settings, runs them through
+:mod:`sim.runner` and returns a typed result (a frozen dataclass); none reads or writes
+files nor prints. The command line (:mod:`sim.cli`) parses its options, calls these and
+publishes the results.
+
+Progress
+--------
+Every experiment accepts ``progress(label, done, total)``: ``label`` names the batch of runs
+in progress (``"scenario [variant]"``, with the method for a sensitivity analysis), ``done``
+and ``total`` count that batch's runs. It is called once with ``done`` 0 before the batch
+starts, then after each block of runs.
+"""
+
+from sim.experiments.draws import ParameterDraws, run_parameter_draws
+from sim.experiments.sensitivity import Sobol, Tornado, run_sobol, run_tornado
+from sim.experiments.variants import Progress, VariantRuns, run_variant, run_variants
+
+__all__ = [
+    "ParameterDraws",
+    "Progress",
+    "Sobol",
+    "Tornado",
+    "VariantRuns",
+    "run_parameter_draws",
+    "run_sobol",
+    "run_tornado",
+    "run_variant",
+    "run_variants",
+]

@@ -1,0 +1,297 @@
+"""Which uncertain values drive each outcome: the tornado and Sobol experiments.
+
+Both vary only uncertain values (``Scenario.slots``: named parameters and unnamed ``A to B``
+values) over their quantile levels, on common random numbers; waiting times under ``after``
+are chance, not ignorance, and stay random. The statistics are those of
+:mod:`sim.analysis.sensitivity`; this module runs the designs and gathers the
+``sensitivity.json`` content.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sim.analysis import sensitivity as sa
+from sim.errors import SimError
+from sim.experiments.variants import Progress
+from sim.model.scenario import Scenario
+from sim.runner import run_design, run_scenario
+
+__all__ = ["Sobol", "Tornado", "run_sobol", "run_tornado"]
+
+TORNADO_RUNS = 4000  # default runs per setting
+SOBOL_RUNS = 400  # default runs per sample row
+SOBOL_SAMPLES = 64  # default Saltelli base sample size
+
+
+@dataclass(frozen=True)
+class Tornado:
+    """One uncertain value at a time at its 10th and 90th percentile, the others random.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    seed : int
+    engine : str
+        The engine that ran (its registered name).
+    runs_per_setting : int
+        Runs of the base setting and of each fixed value, all on run indices [0, runs).
+    base : numpy.ndarray, shape (n_outcomes,)
+        Probability of each outcome with every value random.
+    low, high : numpy.ndarray, shape (n_slots, n_outcomes)
+        Probability with value j at its 10th / 90th percentile.
+    """
+
+    scenario: Scenario
+    seed: int
+    engine: str
+    runs_per_setting: int
+    base: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+    def rankings(self) -> list[list[dict[str, Any]]]:
+        """Per outcome, the values by decreasing swing (:func:`sim.analysis.sensitivity.tornado`)."""
+        return sa.tornado(self.base, self.low, self.high)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``sensitivity.json`` content (model :class:`sim.contracts.TornadoFile`)."""
+        slots = self.scenario.slots
+        outcomes = {
+            o.id: [
+                {"parameter": slots[r["slot"]].name, **{k: v for k, v in r.items() if k != "slot"}}
+                for r in rows
+            ]
+            for o, rows in zip(self.scenario.outcomes, self.rankings(), strict=True)
+        }
+        settings = {
+            "runs_per_setting": self.runs_per_setting,
+            "settings": 2 * len(slots) + 1,
+            "low_quantile": sa.TORNADO_LOW,
+            "high_quantile": sa.TORNADO_HIGH,
+            "others": "left random (their own per-run draws), common random numbers",
+        }
+        return _content("tornado", self.scenario, self.seed, self.engine, settings, outcomes)
+
+
+@dataclass(frozen=True)
+class Sobol:
+    """First-order and total Sobol indices over the quantile levels of the uncertain values.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    seed : int
+    engine : str
+    runs_per_sample : int
+        Runs of each sample row, all on run indices [0, runs).
+    samples : int
+        Saltelli base sample size N (a power of 2).
+    design : numpy.ndarray, shape (N * (n_slots + 2), n_slots)
+        Quantile level of each value in each row (:func:`sim.analysis.sensitivity.sobol_design`).
+    y : numpy.ndarray, shape (N * (n_slots + 2), n_outcomes)
+        Probability of each outcome in each row.
+    indices : list of dict, one per outcome
+        ``S1``, ``S1_conf``, ``ST``, ``ST_conf``: arrays (n_slots,)
+        (:func:`sim.analysis.sensitivity.sobol_indices`).
+    """
+
+    scenario: Scenario
+    seed: int
+    engine: str
+    runs_per_sample: int
+    samples: int
+    design: np.ndarray
+    y: np.ndarray
+    indices: list[dict[str, np.ndarray]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``sensitivity.json`` content (model :class:`sim.contracts.SobolFile`)."""
+        outcomes = {}
+        for o, idx in zip(self.scenario.outcomes, self.indices, strict=True):
+            rows = [
+                {
+                    "parameter": slot.name,
+                    "score": float(idx["ST"][j]),
+                    "ST": float(idx["ST"][j]),
+                    "ST_conf": float(idx["ST_conf"][j]),
+                    "S1": float(idx["S1"][j]),
+                    "S1_conf": float(idx["S1_conf"][j]),
+                }
+                for j, slot in enumerate(self.scenario.slots)
+            ]
+            rows.sort(key=lambda r: -r["score"])
+            outcomes[o.id] = rows
+        settings = {
+            "runs_per_sample": self.runs_per_sample,
+            "samples": self.samples,
+            "rows": len(self.design),
+            "sampler": "SALib sobol (Saltelli) over quantile levels, first and total "
+            "order; common random numbers across rows",
+        }
+        return _content("sobol", self.scenario, self.seed, self.engine, settings, outcomes)
+
+
+def run_tornado(
+    scenario: Scenario,
+    *,
+    runs: int = TORNADO_RUNS,
+    seed: int,
+    jobs: int | None = None,
+    engine: str = "auto",
+    progress: Progress | None = None,
+) -> Tornado:
+    """Run the base setting, then each uncertain value at its 10th and 90th percentile.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Must have uncertain values.
+    runs : int
+        Runs per setting (2 n_slots + 1 settings), on common random numbers.
+    seed, jobs, engine
+        As in :func:`sim.runner.run_scenario`.
+    progress : callable(label, done, total), optional
+        One batch of (2 n_slots + 1) * runs runs.
+
+    Returns
+    -------
+    Tornado
+
+    Raises
+    ------
+    SimError
+        No uncertain values; bad run settings.
+    """
+    _check_slots(scenario)
+    design = sa.tornado_design(len(scenario.slots))
+    total = (len(design) + 1) * runs
+    label = f"{scenario.id} [{scenario.variant}] tornado"
+    if progress is not None:
+        progress(label, 0, total)
+
+    def step(offset: int):
+        return None if progress is None else lambda d, t: progress(label, offset + d, total)
+
+    common = {"seed": seed, "jobs": jobs, "engine": engine}
+    base = run_scenario(scenario, runs=runs, progress=step(0), **common)
+    res = run_design(scenario, design, runs, common=True, progress=step(runs), **common)
+    per_row = sa.row_means(res.flags, res.rows)
+    return Tornado(
+        scenario=scenario,
+        seed=seed,
+        engine=res.settings.engine,
+        runs_per_setting=runs,
+        base=base.probabilities(),
+        low=per_row[0::2],
+        high=per_row[1::2],
+    )
+
+
+def run_sobol(
+    scenario: Scenario,
+    *,
+    samples: int = SOBOL_SAMPLES,
+    runs: int = SOBOL_RUNS,
+    seed: int,
+    jobs: int | None = None,
+    engine: str = "auto",
+    progress: Progress | None = None,
+) -> Sobol:
+    """Run Saltelli's sample of the uncertain values' quantile levels and compute Sobol indices.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Must have uncertain values.
+    samples : int
+        Saltelli base sample size N, a power of 2; N * (n_slots + 2) rows.
+    runs : int
+        Runs per row, on common random numbers.
+    seed, jobs, engine
+        As in :func:`sim.runner.run_scenario`; the seed also scrambles the sample and seeds
+        the bootstrap of the confidence intervals (0 included).
+    progress : callable(label, done, total), optional
+
+    Returns
+    -------
+    Sobol
+
+    Raises
+    ------
+    SimError
+        No uncertain values, ``samples`` not a power of 2; bad run settings.
+    """
+    if samples < 2 or samples & (samples - 1):
+        raise SimError(f"--samples {samples} is not a power of 2 (Saltelli's sequence needs one)")
+    _check_slots(scenario)
+    n_slots = len(scenario.slots)
+    design = sa.sobol_design(n_slots, samples, seed)
+    label = f"{scenario.id} [{scenario.variant}] sobol"
+    if progress is not None:
+        progress(label, 0, len(design) * runs)
+    res = run_design(
+        scenario,
+        design,
+        runs,
+        common=True,
+        seed=seed,
+        jobs=jobs,
+        engine=engine,
+        progress=None if progress is None else lambda d, t: progress(label, d, t),
+    )
+    y = sa.row_means(res.flags, res.rows)
+    return Sobol(
+        scenario=scenario,
+        seed=seed,
+        engine=res.settings.engine,
+        runs_per_sample=runs,
+        samples=samples,
+        design=design,
+        y=y,
+        indices=sa.sobol_indices(y, n_slots, seed),
+    )
+
+
+def _check_slots(scenario: Scenario) -> None:
+    if not scenario.slots:
+        raise SimError(
+            f"{scenario.file}: error: the scenario has no uncertain values (ranges or "
+            "named parameters) to vary"
+        )
+
+
+def _content(
+    method: str,
+    scenario: Scenario,
+    seed: int,
+    engine: str,
+    settings: dict[str, Any],
+    outcomes: dict[str, list[dict[str, Any]]],
+) -> dict[str, Any]:
+    """The ``sensitivity.json`` content common to both methods, around ``settings`` and
+    ``outcomes``."""
+    return {
+        "method": method,
+        "scenario": scenario.id,
+        "variant": scenario.variant,
+        "title": scenario.title,
+        "seed": seed,
+        "engine": engine,
+        "settings": settings,
+        "parameters": {
+            s.name: {
+                "label": s.label,
+                "value": s.distribution.text,
+                "kind": s.distribution.kind,
+                "p10": float(s.distribution.ppf(0.1)),
+                "p90": float(s.distribution.ppf(0.9)),
+            }
+            for s in scenario.slots
+        },
+        "outcome_labels": {o.id: o.label for o in scenario.outcomes},
+        "outcomes": outcomes,
+    }

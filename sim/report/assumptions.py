@@ -1,0 +1,204 @@
+"""The report's sections on the assumptions: the spread of each probability across parameter
+draws (``sim run --parameter-draws``) and the importance of each uncertain value.
+
+Both read the validated ``summary.json`` content (:func:`sim.contracts.read_summary`):
+outcomes' ``spread``, and ``importance`` with ``importance_runs``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sim.report import html as h
+
+__all__ = [
+    "chance_levels",
+    "has_importance",
+    "importance_section",
+    "spread_section",
+    "spreads",
+]
+
+IMPORTANCE_RUNS = 20_000  # fallback when a summary lacks importance_runs: sim.results' value
+
+
+def spreads(summary: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """Outcome id -> spread, for the outcomes that have one (file order)."""
+    return {
+        oid: o["spread"]
+        for oid, o in summary["outcomes"].items()
+        if isinstance(o.get("spread"), Mapping)
+    }
+
+
+def has_importance(summary: Mapping[str, Any]) -> bool:
+    """Whether the summary ranks any uncertain value for any outcome."""
+    importance = summary.get("importance")
+    return isinstance(importance, Mapping) and any(importance.values())
+
+
+def chance_levels(summary: Mapping[str, Any]) -> dict[str, float]:
+    """Per outcome, the |rho| that chance alone reaches about one time in twenty.
+
+    Importance is computed from the first n runs: ``summary["importance_runs"]`` when given,
+    else min(runs, :data:`IMPORTANCE_RUNS`) (the runner keeps the draws of at most that many
+    runs, so the band errs on the wide side). Every run drawing its own values: about
+    2 / sqrt(n), the null standard error of a correlation being 1 / sqrt(n). With parameter
+    draws of m runs each, the n runs hold only K = n / m distinct values of each parameter and
+    the runs of a draw move together: the null variance of the correlation is then about
+    Var(per-draw probability) / (K p (1 - p)), the per-draw variance being parameter_sd^2 +
+    noise_sd^2 from the outcome's ``spread``.
+    """
+    runs = summary.get("runs")
+    used = summary.get("importance_runs")
+    if not h.is_number(used, 1) and h.is_number(runs, 1):
+        used = min(runs, IMPORTANCE_RUNS)
+    if not h.is_number(used, 4):
+        return {}
+    found = spreads(summary)
+    out: dict[str, float] = {}
+    for oid, o in summary["outcomes"].items():
+        sp = found.get(oid)
+        p = float(o["probability"])
+        if sp is None:
+            out[oid] = 2 / math.sqrt(used)
+            continue
+        per = sp.get("runs_per_draw")
+        draws = sp.get("draws")
+        if not (h.is_number(draws, 2) and h.is_number(per, 1)) or not 0 < p < 1:
+            continue
+        k = max(min(float(draws), used // per), 1.0)
+        var = float(sp.get("parameter_sd") or 0) ** 2 + float(sp.get("noise_sd") or 0) ** 2
+        out[oid] = min(2 * math.sqrt(var / (k * p * (1 - p))), 1.0)
+    return out
+
+
+def spread_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
+    """The "How much the assumptions move each probability" section (with the ``spread``
+    chart), or nothing when no outcome has a spread or the chart was not drawn."""
+    found = spreads(summary)
+    if not found or "spread" not in charts:
+        return ""
+    outcomes: Mapping[str, Any] = summary["outcomes"]
+    rows = []
+    for oid, sp in found.items():
+        o = outcomes[oid]
+        rows.append(
+            "<tr>"
+            + "".join(
+                [
+                    f'<td dir="auto">{h.escape(h.label(o, oid))}</td>',
+                    f'<td class="num">{h.pct(o["probability"])}</td>',
+                    f'<td class="num">{h.pct(sp["median"])}</td>',
+                    f'<td class="num">{h.interval([sp["p10"], sp["p90"]])}</td>',
+                    f'<td class="num">{_sd_points(sp.get("parameter_sd"))}</td>',
+                    f'<td class="num">{_sd_points(sp.get("noise_sd"))}</td>',
+                ]
+            )
+            + "</tr>"
+        )
+    first = next(iter(found.values()))
+    draws, per = first.get("draws"), first.get("runs_per_draw")
+    how = "The runs were split into parameter draws"
+    if isinstance(draws, int) and isinstance(per, int):
+        how = f"The runs were split into {draws:,} parameter draws of {per:,} runs each"
+    text = (
+        f"{how}: each draw sets every uncertain value (named parameters and ranges such as "
+        "3% to 10%) once, for all its runs, so each draw gives its own probability "
+        "of each outcome. Those probabilities vary for two reasons: the values differ "
+        "(parameter uncertainty, what this section is about) and each draw's runs are a "
+        "finite sample (Monte Carlo noise). By the law of total variance, the observed "
+        "variance of the per-draw probabilities is the parameter variance plus the binomial "
+        "noise p(1 − p)/m of a draw of m runs; the noise term is estimated from each "
+        "draw's own p(1 − p)/(m − 1) and subtracted, and the parameter sd is the "
+        "square root of what remains. The 10th–90th percentile interval is that of the "
+        "observed per-draw probabilities, noise included: it shows parameter uncertainty "
+        "faithfully when the noise sd is small next to the parameter sd (otherwise run more "
+        "runs per draw)."
+    )
+    return "\n".join(
+        [
+            '<section id="spread">',
+            "<h2>How much the assumptions move each probability</h2>",
+            h.table(
+                [
+                    "Outcome",
+                    "Probability (all runs)",
+                    "Median draw",
+                    "80% of draws (10th–90th percentile)",
+                    "Parameter sd",
+                    "Noise sd",
+                ],
+                rows,
+            ),
+            f'<p class="note">{h.escape(text)} Standard deviations are in percentage points.</p>',
+            h.figure(
+                charts.get("spread"),
+                "Spread across parameter draws: 80% interval of the per-draw probability, "
+                "median draw and overall probability",
+                "",
+            ),
+            "</section>",
+        ]
+    )
+
+
+def importance_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
+    """The "Which assumptions matter" section (with the ``importance`` chart), or nothing when
+    the chart was not drawn."""
+    if "importance" not in charts:
+        return ""
+    runs = summary.get("runs")
+    n = f"{runs:,} " if isinstance(runs, int) else ""
+    text = (
+        "For each uncertain value (a named parameter or an unnamed range such as 3% to 10%), "
+        "the rank (Spearman) correlation between the value drawn in each run and whether the "
+        f"outcome held in that run, across the {n}runs of this report, so it needs no extra "
+        "runs. Positive: runs with a higher value ended with the outcome more often. "
+        "Correlations with a yes/no outcome are small in absolute terms: compare them with "
+        "each other. Each value varies together with all the others, so this is association, "
+        "not a controlled experiment; for the effect of one value at a time, or for shares "
+        "of variance, run SIM_SENSITIVITY."
+    )
+    levels = chance_levels(summary)
+    if levels:
+        low, high = min(levels.values()), max(levels.values())
+        span = f"{low:.3f}" if high - low < 0.0005 else f"{low:.3f} to {high:.3f}"
+        if spreads(summary):
+            text += (
+                f" The grey band marks what chance alone could give (|rho| below {span}, "
+                "depending on the outcome): with parameter draws each value takes only as "
+                "many distinct values as there are draws, so the band is wide; bars inside it "
+                "should not be read as effects."
+            )
+        else:
+            text += (
+                f" The grey band marks what chance alone could give (|rho| below about "
+                f"2/√N = {span}); bars inside it should not be read as effects."
+            )
+    return "\n".join(
+        [
+            '<section id="importance">',
+            "<h2>Which assumptions matter</h2>",
+            '<p class="note">'
+            + h.escape(text).replace(
+                "SIM_SENSITIVITY",
+                "<code>sim sensitivity FILE --method tornado</code> (or "
+                "<code>--method sobol</code>)",
+            )
+            + "</p>",
+            h.figure(
+                charts.get("importance"),
+                "Rank correlation of each uncertain value with each outcome, strongest first",
+                "",
+            ),
+            "</section>",
+        ]
+    )
+
+
+def _sd_points(value: Any) -> str:
+    return h.DASH if not h.is_number(value) else f"{float(value) * 100:.1f} pts"
