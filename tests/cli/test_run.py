@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from .conftest import CASES
+from tests.conftest import CASES
 
 SIM = [sys.executable, "-m", "sim"]
 

@@ -8,7 +8,7 @@ checkpoint states and trajectories, bit for bit. Engines under test: every regis
 against the reference, ``simpy``. Two sources of scenarios:
 
 * every file in ``../shared/cases``, ``../shared/bench`` and ``scenarios/``, every variant;
-* random small scenarios generated as YAML text (``test_engine_generated.py``, which uses the
+* random small scenarios generated as YAML text (``tests/engines/test_generated.py``, which uses the
   comparisons defined here).
 
 The outcome probabilities are also checked to lie within 5 standard errors of each other:
@@ -39,8 +39,8 @@ from sim.model.streams import RandomBlock
 from sim.results import BlockResult, Partial, Results
 from sim.runner import run_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
-from .conftest import SHARED  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import SHARED  # noqa: E402
 
 FILES = (
     sorted((SHARED / "cases").glob("*.yaml"))

@@ -14,7 +14,7 @@ from sim.errors import ScenarioError
 from sim.scenario.load import read_document
 from sim.scenario.yamlio import read_yaml
 
-MALFORMED = Path(__file__).resolve().parent / "malformed"
+MALFORMED = Path(__file__).resolve().parents[1] / "malformed"
 
 NORWAY = """\
 scenario: yaml_words

@@ -15,8 +15,7 @@ import pytest
 
 import sim
 from sim.scenario.load import check_file
-
-from .conftest import SHARED  # noqa: E402
+from tests.conftest import SHARED  # noqa: E402
 
 CASES = sorted((SHARED / "cases").glob("*.yaml"))
 BENCH = sorted((SHARED / "bench").glob("*.yaml"))

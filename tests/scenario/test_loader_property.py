@@ -23,8 +23,7 @@ import sim
 from sim.errors import Problem, ScenarioError
 from sim.scenario.load import check_file, read_document
 from sim.scenario.yamlio import read_yaml
-
-from .conftest import SHARED  # noqa: E402
+from tests.conftest import SHARED  # noqa: E402
 
 VALID_TEXTS = [
     p.read_text(encoding="utf-8")

@@ -9,8 +9,7 @@ import pytest
 
 from sim import kernels, load_scenario
 from sim.model.streams import CHUNK, RandomBlock, blocks, stream_key, uniforms
-
-from .conftest import BENCH, CASES
+from tests.conftest import BENCH, CASES
 
 
 def test_blocks_never_cross_a_chunk():

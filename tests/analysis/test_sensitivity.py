@@ -186,7 +186,7 @@ def test_sobol_with_seed_0_writes_the_same_file_twice(write_scenario, tmp_path):
 
 
 def test_sensitivity_without_uncertain_values_is_an_input_error(tmp_path):
-    from .conftest import CASES
+    from tests.conftest import CASES
 
     r = subprocess.run(
         [

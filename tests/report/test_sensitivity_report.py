@@ -21,7 +21,7 @@ from sim.plots import (
 )
 from sim.report import render_report
 from sim.report.sensitivity import render_sensitivity
-from tests.test_report import _summary, _write_folder
+from tests.report.test_report import _summary, _write_folder
 
 ARABIC_LABEL = "احتمال حدوث فراغ أمني خلال عام"
 LONG_LABEL = (

@@ -15,8 +15,7 @@ from sim import SimulationError, load_scenario
 from sim.analysis.summary import summarize
 from sim.model.distributions import Distribution
 from sim.runner import run_scenario
-
-from .conftest import CASES
+from tests.conftest import CASES
 
 
 def within(got: float, p: float, runs: int, k: float = 5.0) -> bool:
