@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 from collections import Counter
 from contextlib import ExitStack
-from pathlib import Path
 from unittest import mock
 
 import numpy as np
@@ -38,16 +37,17 @@ from sim.errors import SimulationError
 from sim.model.streams import RandomBlock
 from sim.results import BlockResult, Partial, Results
 from sim.runner import run_scenario
+from tests.conftest import OWN_CASES, SCENARIOS, SHARED
 
-ROOT = Path(__file__).resolve().parents[2]
-from tests.conftest import SHARED  # noqa: E402
-
+BUNDLED = SCENARIOS
+SHARED_FOLDERS = (SHARED / "cases", SHARED / "bench")
+# the shared folder's files (none when it is absent), then our own cases and the bundled files
 FILES = (
     sorted((SHARED / "cases").glob("*.yaml"))
     + sorted((SHARED / "bench").glob("*.yaml"))
-    + sorted((ROOT / "scenarios").glob("*.yaml"))
+    + sorted(OWN_CASES.glob("*.yaml"))
+    + sorted(BUNDLED.glob("*.yaml"))
 )
-BUNDLED = ROOT / "scenarios"
 
 SMALL_RUNS = 1500
 BUNDLED_RUNS = 1000
@@ -195,11 +195,21 @@ def _file_cases():
     for path in FILES:
         variants = ["base"] + [v.id for v in sim.load_scenario(path).variants]
         for variant in variants:
-            yield pytest.param(path, variant, id=f"{path.parent.name}/{path.stem}:{variant}")
+            name = f"{path.parent.name}/{path.stem}:{variant}"
+            if path.parent in SHARED_FOLDERS:
+                yield pytest.param(path, variant, id=f"shared/{name}", marks=pytest.mark.shared)
+            else:
+                yield pytest.param(path, variant, id=name)
 
 
 def test_scenario_files_are_found():
-    for folder in (SHARED / "cases", SHARED / "bench", BUNDLED):
+    for folder in (OWN_CASES, BUNDLED):
+        assert any(p.parent == folder for p in FILES), folder
+
+
+@pytest.mark.shared
+def test_shared_scenario_files_are_found():
+    for folder in SHARED_FOLDERS:
         assert any(p.parent == folder for p in FILES), folder
 
 
@@ -212,7 +222,7 @@ def test_files_same_runs_in_both_engines(path, variant):
 
 def test_blocks_deep_in_a_chunk_and_past_it():
     """Runs addressed far from 0 (large Philox counters, a second chunk) agree too."""
-    scenario = sim.load_scenario(SHARED / "bench" / "markov6.yaml")
+    scenario = sim.load_scenario(OWN_CASES / "markov_three.yaml")
     for start, stop in ((5000, 5300), (8192, 8400)):
         assert assert_equivalent_blocks(scenario, 3, start, stop) == "ok"
 
@@ -329,7 +339,7 @@ def _exact_counts(scenario, seed: int, runs: int) -> Counter:
 
 def test_trajectory_counts_are_exact():
     # Counts come from every run's trajectory code, not from lossy counting.
-    scenario = sim.load_scenario(SHARED / "bench" / "markov6.yaml")
+    scenario = sim.load_scenario(OWN_CASES / "markov_three.yaml")
     results = run_scenario(scenario, runs=20_000, seed=3, jobs=1, engine="fast")
     exact = _exact_counts(scenario, 3, 20_000)
     assert sum(exact.values()) == 20_000
@@ -346,7 +356,7 @@ def test_top_trajectories_do_not_depend_on_which_sequences_blocks_kept(monkeypat
     # With one sequence kept per block, the runner finds the top ten's sequences by simulating
     # their first runs again; the list equals the one found with every sequence known, and
     # ties are broken by the first run, whatever the block size.
-    scenario = sim.load_scenario(SHARED / "bench" / "markov6.yaml")
+    scenario = sim.load_scenario(OWN_CASES / "markov_three.yaml")
     full = run_scenario(scenario, runs=4000, seed=5, jobs=1, engine="simpy")
     monkeypatch.setattr(sim.results, "TOP_PER_BLOCK", 1)
     for engine in ("fast", "simpy"):

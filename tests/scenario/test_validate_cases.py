@@ -15,7 +15,9 @@ import pytest
 
 import sim
 from sim.scenario.load import check_file
-from tests.conftest import SHARED  # noqa: E402
+from tests.conftest import SHARED
+
+pytestmark = pytest.mark.shared
 
 CASES = sorted((SHARED / "cases").glob("*.yaml"))
 BENCH = sorted((SHARED / "bench").glob("*.yaml"))
