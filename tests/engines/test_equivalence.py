@@ -18,6 +18,7 @@ that follow the format ("the same distributions").
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from contextlib import ExitStack
@@ -420,19 +421,20 @@ outcomes:
 
 
 def test_top_codes_break_ties_by_first_run_with_many_or_few_candidates():
-    class Stub:
-        _unique = None
-        _distinct = Results._distinct
-        top_codes = Results.top_codes
-
+    # top_codes reads only traj_hash: a real Results with other codes put in
+    base = run_scenario(sim.load_scenario(OWN_CASES / "one_rate.yaml"), runs=20, seed=0, jobs=1)
+    base.top_codes()  # fills the cache of distinct codes, which a replaced copy must not keep
     rng = np.random.default_rng(0)
-    flat = Stub()  # 500 codes seen once each: 500 tied candidates
-    flat.traj_hash = rng.permutation(np.arange(1000, 1500, dtype=np.uint64))
+    # 500 codes seen once each: 500 tied candidates
+    flat = dataclasses.replace(
+        base, traj_hash=rng.permutation(np.arange(1000, 1500, dtype=np.uint64))
+    )
     codes, counts, first = flat.top_codes(10)
     assert first.tolist() == list(range(10)) and (counts == 1).all()
     assert codes.tolist() == flat.traj_hash[:10].tolist()
-    peaked = Stub()  # code 7 three times, 5 and 9 twice (9 first), the rest once
-    peaked.traj_hash = np.array([3, 9, 7, 5, 7, 9, 5, 7, 1, 2, 4, 6, 8], dtype=np.uint64)
+    # code 7 three times, 5 and 9 twice (9 first), the rest once
+    hashes = np.array([3, 9, 7, 5, 7, 9, 5, 7, 1, 2, 4, 6, 8], dtype=np.uint64)
+    peaked = dataclasses.replace(base, traj_hash=hashes)
     codes, counts, first = peaked.top_codes(4)
     assert codes.tolist() == [7, 9, 5, 3] and counts.tolist() == [3, 2, 2, 1]
     assert first.tolist() == [2, 1, 3, 0]
