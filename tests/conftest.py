@@ -66,4 +66,4 @@ def pytest_collection_modifyitems(config, items):
     skip = pytest.mark.skip(reason=SKIP_REASON)
     for item in items:
         if item.get_closest_marker("shared") or "shared" in getattr(item, "fixturenames", ()):
-            item.add_marker(skip)
+            item.add_marker(skip, append=False)  # first, so its reason is the one reported

@@ -38,6 +38,12 @@ def test_param(n):
     assert n == 1 or EXPECTED
 
 
+@pytest.mark.shared
+@pytest.mark.parametrize("path", sorted(CASES.glob("*.yaml")))  # empty without the folder
+def test_files(path):
+    assert path.is_file()
+
+
 def test_plain():
     assert True
 """
@@ -67,7 +73,7 @@ def test_marked_tests_are_skipped_with_the_reason_without_the_folder(tmp_path: P
     r = run_pytest(work, empty)
     assert r.returncode == 0, r.stdout + r.stderr
     skipped = [line for line in r.stdout.splitlines() if line.startswith("SKIPPED")]
-    assert len(skipped) == 3, r.stdout
+    assert len(skipped) == 4, r.stdout
     reason = f"needs the team's shared folder at {empty} (absent)"
     assert all(reason in line for line in skipped), skipped
     passed = sorted(line.split()[1] for line in r.stdout.splitlines() if line.startswith("PASSED"))
@@ -78,9 +84,10 @@ def test_marked_tests_run_with_the_folder(tmp_path: Path):
     folder = tmp_path / "shared"
     (folder / "cases").mkdir(parents=True)
     (folder / "cases" / "expected.json").write_text('{"x": 1}', "utf-8")
+    (folder / "cases" / "a.yaml").write_text("scenario: a\n", "utf-8")
     work = tmp_path / "work"
     work.mkdir()
     r = run_pytest(work, folder)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "SKIPPED" not in r.stdout
-    assert "5 passed" in r.stdout
+    assert "6 passed" in r.stdout
