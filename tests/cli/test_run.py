@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import OWN_CASES
 
@@ -170,7 +171,14 @@ def test_ctrl_c_stops_the_workers_and_writes_nothing(tmp_path):
         text=True,
         process_group=0,
     )
-    time.sleep(3)
+    # wait (at most two minutes) for the worker processes: by then the command has imported
+    # its libraries and the runner handles Ctrl-C; a fixed sleep raced slow imports under load
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    waited = 0.0
+    while children.is_file() and not children.read_text().split() and waited < 120:
+        time.sleep(0.1)
+        waited += 0.1
+    time.sleep(1 if children.is_file() else 3)
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
     try:
         _, err = proc.communicate(timeout=30)
