@@ -22,15 +22,18 @@ demo: $(STAMP)
 	@echo "reports/iraq_us_withdrawal_2025/comparison/report.html (variants) and"
 	@echo "reports/iraq_us_withdrawal_2025/base/tornado/report.html (tornado)."
 
+# Style (ruff), the import layers (contracts) and the module sizes and private names (layout)
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks tools
 	$(BIN)/ruff format --check sim tests benchmarks tools
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python tools/check_layout.py
 
-# The import layers of pyproject.toml's [tool.importlinter] (to join `lint` once the code keeps them)
+# The import layers of pyproject.toml's [tool.importlinter] alone (also run by `lint`)
 contracts: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 
-# Module and function sizes, private names across modules (to join `lint` likewise)
+# Module and function sizes, private names across modules, alone (also run by `lint`)
 layout: $(STAMP)
 	$(BIN)/python tools/check_layout.py
 

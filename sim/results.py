@@ -273,7 +273,7 @@ class Results:
     traj_hash: np.ndarray
     sequences: dict
     rows: np.ndarray | None = None
-    _unique: tuple | None = field(default=None, repr=False, compare=False)
+    _unique: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def trajectories(self) -> Counter:

@@ -75,6 +75,32 @@ def test_private_names_modules_and_attributes(tmp_path: Path):
     ]
 
 
+def test_named_tuple_api_is_public_but_other_underscores_are_not(tmp_path: Path):
+    path = write(
+        tmp_path,
+        "sim/tuples.py",
+        """\
+        def use(kind, out):
+            return kind._fields, out._asdict(), out._replace(a=1), kind._make([1]), out._other
+        """,
+    )
+    assert check_layout.check_file(path, tmp_path) == [
+        "sim/tuples.py:2: uses the private attribute '_other' of out, not defined here"
+    ]
+
+
+def test_only_the_listed_long_function_is_exempt(tmp_path: Path):
+    body = "".join(f"    x{i} = {i}\n" for i in range(90))
+    text = f"def simulate():\n{body}\n\ndef other():\n{body}"
+    assert check_layout.check_file(write(tmp_path, "sim/kernels.py", text), tmp_path) == [
+        "sim/kernels.py:94: function 'other' has 91 lines (at most 80)"
+    ]
+    assert check_layout.check_file(write(tmp_path, "sim/engine.py", text), tmp_path) == [
+        "sim/engine.py:1: function 'simulate' has 91 lines (at most 80)",
+        "sim/engine.py:94: function 'other' has 91 lines (at most 80)",
+    ]
+
+
 def test_a_clean_file_has_no_violations(tmp_path: Path):
     path = write(
         tmp_path,

@@ -1,86 +1,93 @@
-"""conftest.py finds the tests that need the team's shared folder, to skip them without it."""
+"""conftest.py skips the tests marked ``shared`` when the team's shared folder is absent.
+
+Each check runs pytest in a subprocess on a small test module, with ``tests.conftest`` loaded
+as a plugin and ``SIM_SHARED`` pointing to a folder of our making.
+"""
 
 from __future__ import annotations
 
-import importlib.util
-import textwrap
+import os
+import subprocess
+import sys
 from pathlib import Path
 
-from . import conftest
+from tests.conftest import ROOT
 
 MODULE = """\
-from pathlib import Path
+import json
 
-from tests.conftest import CASES, SHARED
+import pytest
 
-FILES = sorted(CASES.glob("*.yaml"))
-ONE = SHARED / "bench" / "one.yaml"
-TEXTS = ["inline"] + [p.read_text() for p in CASES.glob("*.yaml")]
-MIXED = FILES + [Path("scenarios/x.yaml")]
+from tests.conftest import CASES, HAVE_SHARED
 
-
-def helper():
-    return SHARED / "cases"
+# a guarded read at import: the module imports without the folder
+EXPECTED = json.loads((CASES / "expected.json").read_text()) if HAVE_SHARED else {}
 
 
-def data():
-    return ONE
+@pytest.mark.shared
+def test_marked():
+    assert EXPECTED == {"x": 1}
 
 
-def test_files():
-    assert FILES
+def test_fixture(shared):
+    assert (shared / "cases" / "expected.json").is_file()
 
 
-def test_via_helper():
-    assert helper()
+@pytest.mark.parametrize("n", [1, pytest.param(2, marks=pytest.mark.shared)])
+def test_param(n):
+    assert n == 1 or EXPECTED
 
 
-def test_texts():
-    assert TEXTS
-
-
-def test_mixed():
-    assert MIXED
-
-
-def test_local_import():
-    from .conftest import BENCH
-
-    assert BENCH
+@pytest.mark.shared
+@pytest.mark.parametrize("path", sorted(CASES.glob("*.yaml")))  # empty without the folder
+def test_files(path):
+    assert path.is_file()
 
 
 def test_plain():
     assert True
-
-
-class TestGroup:
-    def test_cases(self):
-        assert CASES
-
-    def test_nothing(self):
-        assert True
 """
 
 
-def test_needing_shared_follows_names_helpers_and_local_imports(tmp_path: Path):
-    path = tmp_path / "sample_module.py"
-    path.write_text(textwrap.dedent(MODULE), encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("sample_module", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert conftest.needing_shared(module) == {
-        "helper",
-        "data",
-        "test_files",
-        "test_via_helper",
-        "test_local_import",
-        "TestGroup.test_cases",
-    }
+def run_pytest(tmp_path: Path, shared: Path) -> subprocess.CompletedProcess:
+    """Run MODULE under pytest with SIM_SHARED=shared; -rA lists every outcome and reason."""
+    (tmp_path / "test_sample.py").write_text(MODULE, encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    env = {**os.environ, "SIM_SHARED": str(shared), "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "pytest", "-p", "tests.conftest", "-p", "no:cacheprovider"]
+    return subprocess.run(
+        [*command, "-rA", "-q", "test_sample.py"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
-def test_in_shared_tells_shared_paths_from_others():
-    assert conftest.in_shared(conftest.CASES / "a.yaml")
-    assert conftest.in_shared([]) and conftest.in_shared((conftest.BENCH,))
-    assert not conftest.in_shared([conftest.CASES, conftest.SCENARIOS])
-    assert not conftest.in_shared(["text"]) and not conftest.in_shared(None)
-    assert not conftest.in_shared(conftest.ROOT / "tests" / "cases" / "split.yaml")
+def test_marked_tests_are_skipped_with_the_reason_without_the_folder(tmp_path: Path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    r = run_pytest(work, empty)
+    assert r.returncode == 0, r.stdout + r.stderr
+    skipped = [line for line in r.stdout.splitlines() if line.startswith("SKIPPED")]
+    assert len(skipped) == 4, r.stdout
+    reason = f"needs the team's shared folder at {empty} (absent)"
+    assert all(reason in line for line in skipped), skipped
+    passed = sorted(line.split()[1] for line in r.stdout.splitlines() if line.startswith("PASSED"))
+    assert passed == ["test_sample.py::test_param[1]", "test_sample.py::test_plain"]
+
+
+def test_marked_tests_run_with_the_folder(tmp_path: Path):
+    folder = tmp_path / "shared"
+    (folder / "cases").mkdir(parents=True)
+    (folder / "cases" / "expected.json").write_text('{"x": 1}', "utf-8")
+    (folder / "cases" / "a.yaml").write_text("scenario: a\n", "utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    r = run_pytest(work, folder)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "SKIPPED" not in r.stdout
+    assert "6 passed" in r.stdout

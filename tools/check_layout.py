@@ -5,13 +5,14 @@ Rules:
 
 * no module in ``sim/`` over 500 lines (``sim/kernels.py`` excepted: numba caches per file);
 * no function or method in ``sim/`` over 80 lines, kernels included (decorators not counted,
-  docstring counted);
+  docstring counted), except the few named in ``FUNCTION_SIZE_EXEMPT``, each with its reason;
 * nowhere (``sim/``, ``tests/``, ``benchmarks/``, ``tools/``) a private name (one leading
   underscore, not a dunder) imported from another module, a private module imported
   (``sim.plots._style``), or a private attribute read or set through an imported module
   (``results._trajectories`` after ``import sim.results as results``), or a private
   attribute of another object that this module does not define itself (``run._cache`` where
-  no ``_cache`` is assigned, defined or declared in the module).
+  no ``_cache`` is assigned, defined or declared in the module). A named tuple's documented
+  API (``_fields``, ``_asdict``, ``_replace``, ``_make``, ``_field_defaults``) is public.
 
 Usage, from the repository root: ``python tools/check_layout.py [PATH ...]``; prints
 ``FILE:LINE: message`` for each violation and exits 1 when there is any, 0 otherwise.
@@ -28,6 +29,12 @@ ROOT = Path(__file__).resolve().parents[1]
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 80
 SIZE_EXEMPT = {"sim/kernels.py"}
+# (module, function) -> why it may exceed MAX_FUNCTION_LINES
+FUNCTION_SIZE_EXEMPT = {
+    ("sim/kernels.py", "simulate"): "numba loop; see kernels.simulate docstring",
+}
+# collections.namedtuple's documented API: leading underscores that are not private
+NAMEDTUPLE_API = frozenset({"_fields", "_asdict", "_replace", "_make", "_field_defaults"})
 SIZED = ("sim",)  # folders whose modules and functions have size limits
 SCANNED = ("sim", "tests", "benchmarks", "tools")  # folders checked for private imports
 SKIPPED_PARTS = {"malformed", "__pycache__", ".venv"}
@@ -38,6 +45,11 @@ def is_private(name: str) -> bool:
     return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
 
 
+def is_private_attribute(name: str) -> bool:
+    """A private name that is not part of a named tuple's documented API (``_asdict``)."""
+    return is_private(name) and name not in NAMEDTUPLE_API
+
+
 def size_problems(tree: ast.Module, lines: int, rel: str) -> Iterator[tuple[int, str]]:
     """(line, message) for a module over MAX_MODULE_LINES or a function over MAX_FUNCTION_LINES."""
     if lines > MAX_MODULE_LINES and rel not in SIZE_EXEMPT:
@@ -45,7 +57,7 @@ def size_problems(tree: ast.Module, lines: int, rel: str) -> Iterator[tuple[int,
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             length = node.end_lineno - node.lineno + 1
-            if length > MAX_FUNCTION_LINES:
+            if length > MAX_FUNCTION_LINES and (rel, node.name) not in FUNCTION_SIZE_EXEMPT:
                 yield (
                     node.lineno,
                     f"function '{node.name}' has {length} lines (at most {MAX_FUNCTION_LINES})",
@@ -90,7 +102,7 @@ def privacy_problems(tree: ast.Module) -> Iterator[tuple[int, str]]:
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Attribute)
-            and is_private(node.attr)
+            and is_private_attribute(node.attr)
             and isinstance(node.value, ast.Name)
             and node.value.id in aliases
         ):
@@ -119,7 +131,9 @@ def foreign_attributes(tree: ast.Module) -> Iterator[tuple[int, str]]:
     module does not define ``_x``: a private attribute of something from another module."""
     own, aliases = defined_here(tree), module_aliases(tree)
     for node in ast.walk(tree):
-        if not (isinstance(node, ast.Attribute) and is_private(node.attr)) or node.attr in own:
+        if not (isinstance(node, ast.Attribute) and is_private_attribute(node.attr)):
+            continue
+        if node.attr in own:
             continue
         if isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"} | aliases:
             continue  # an imported module's attribute is reported by privacy_problems

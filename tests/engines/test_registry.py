@@ -21,7 +21,7 @@ from sim.errors import SimError
 from sim.model.streams import RandomBlock
 from sim.runner import MAX_RUNS, RUN_MEMORY, bytes_per_run, max_runs, run_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 SMALL = """\
 scenario: small

@@ -5,8 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
-from .conftest import CASES
+from tests.conftest import OWN_CASES
+
+# tests/cases/fixed_dates.yaml: recall on 2026-03-15 (start 2026-01-01, horizon 2026-06-30)
+FIXED = OWN_CASES / "fixed_dates.yaml"
+SPLIT = OWN_CASES / "split.yaml"
 
 SIM = [sys.executable, "-m", "sim"]
 
@@ -17,7 +22,7 @@ def sim(*args, cwd=None):
 
 def test_run_writes_the_results_folder(tmp_path):
     out = tmp_path / "out"
-    r = sim("run", CASES / "scheduled_date.yaml", "--runs", 500, "--seed", 0, "--out", out)
+    r = sim("run", FIXED, "--runs", 500, "--seed", 0, "--out", out)
     assert r.returncode == 0, r.stderr
     for name in (
         "summary.json",
@@ -33,14 +38,16 @@ def test_run_writes_the_results_folder(tmp_path):
     ):
         assert (out / name).is_file(), name
     s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert s["scenario"] == "scheduled_date" and s["variant"] == "base"
+    assert s["scenario"] == "fixed_dates" and s["variant"] == "base"
     assert s["runs"] == 500 and s["seed"] == 0 and s["engine"] == "compiled"
-    assert s["start"] == "2025-01-01" and s["horizon"] == "2025-12-31"
-    assert s["outcomes"]["withdrawn"]["probability"] == 1.0
-    assert s["outcomes"]["withdrawn"]["first_time_median"] == "2025-09-30"
-    assert s["states_at_horizon"]["t"] == {"present": 0.0, "withdrawn": 1.0}
-    assert s["events"]["exit"] == {
-        **s["events"]["exit"],
+    assert s["start"] == "2026-01-01" and s["horizon"] == "2026-06-30"
+    assert s["outcomes"]["recalled"]["probability"] == 1.0
+    assert s["outcomes"]["recalled"]["first_time_median"] == "2026-03-15"
+    # report_due fires 45 days after the start: 2026-02-15, so reviewed by the horizon
+    assert s["outcomes"]["reviewed"]["first_time_median"] == "2026-02-15"
+    assert s["states_at_horizon"]["mission"] == {"deployed": 0.0, "recalled": 1.0}
+    assert s["events"]["recall"] == {
+        **s["events"]["recall"],
         "fired_probability": 1.0,
         "mean_fires": 1.0,
     }
@@ -49,29 +56,23 @@ def test_run_writes_the_results_folder(tmp_path):
 
 def test_occupancy_csv_is_tidy_on_the_report_grid(tmp_path):
     out = tmp_path / "o"
-    assert (
-        sim(
-            "run", CASES / "scheduled_date.yaml", "--runs", 100, "--out", out, "--no-charts"
-        ).returncode
-        == 0
-    )
+    assert sim("run", FIXED, "--runs", 100, "--out", out, "--no-charts").returncode == 0
     lines = (out / "occupancy.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0] == "date,track,state,share"
     dates = sorted({line.split(",")[0] for line in lines[1:]})
     # start, then every 365.25/12 days (start + floor(k * 30.4375)), then the horizon
-    assert dates[:3] == ["2025-01-01", "2025-01-31", "2025-03-02"]
-    assert dates[-1] == "2025-12-31"
-    assert "2025-10-01,t,withdrawn,1.0" in lines
+    # 2026-01-01 + 30 days, + 60 days (January 31 days, February 28), + 91 days
+    assert dates[:4] == ["2026-01-01", "2026-01-31", "2026-03-02", "2026-04-02"]
+    assert dates[-1] == "2026-06-30"
+    assert "2026-03-02,mission,deployed,1.0" in lines  # before the recall on March 15
+    assert "2026-04-02,mission,recalled,1.0" in lines
 
 
 def test_existing_out_folder_keeps_other_files(tmp_path):
     out = tmp_path / "o"
     out.mkdir()
     (out / "notes.txt").write_text("mine")
-    assert (
-        sim("run", CASES / "branch.yaml", "--runs", 100, "--out", out, "--no-charts").returncode
-        == 0
-    )
+    assert sim("run", SPLIT, "--runs", 100, "--out", out, "--no-charts").returncode == 0
     assert (out / "notes.txt").read_text() == "mine"
     assert (out / "summary.json").is_file()
     assert not (out / "report.html").exists()
@@ -88,16 +89,17 @@ def test_bad_input_writes_nothing(tmp_path, write_scenario):
 
 
 def test_command_line_mistakes_exit_2():
-    assert sim("run", CASES / "branch.yaml", "--runs", 0).returncode == 2
-    assert sim("run", CASES / "branch.yaml", "--seed", -1).returncode == 2
-    assert sim("run", CASES / "branch.yaml", "--engine", "warp").returncode == 2
+    assert sim("run", SPLIT, "--runs", 0).returncode == 2
+    assert sim("run", SPLIT, "--seed", -1).returncode == 2
+    assert sim("run", SPLIT, "--engine", "warp").returncode == 2
     assert sim("frobnicate").returncode == 2
 
 
 def test_unknown_variant_is_an_input_error(tmp_path):
-    r = sim("run", CASES / "single_chance.yaml", "--variant", "two_year", "--out", tmp_path / "x")
+    path = OWN_CASES / "one_rate.yaml"  # has the variant three_years
+    r = sim("run", path, "--variant", "three_year", "--out", tmp_path / "x")
     assert r.returncode == 1
-    assert "did you mean 'two_years'" in r.stderr
+    assert "did you mean 'three_years'" in r.stderr
 
 
 def test_jobs_do_not_change_results(tmp_path):
@@ -106,7 +108,7 @@ def test_jobs_do_not_change_results(tmp_path):
         out = tmp_path / f"j{jobs}"
         r = sim(
             "run",
-            CASES / "competing_rates.yaml",
+            OWN_CASES / "markov_three.yaml",
             "--runs",
             3000,
             "--seed",
@@ -126,12 +128,19 @@ def test_save_runs_and_report_rerender(tmp_path):
     out = tmp_path / "o"
     assert (
         sim(
-            "run", CASES / "ever.yaml", "--runs", 200, "--out", out, "--save-runs", "--no-charts"
+            "run",
+            OWN_CASES / "ever_or_end.yaml",
+            "--runs",
+            200,
+            "--out",
+            out,
+            "--save-runs",
+            "--no-charts",
         ).returncode
         == 0
     )
     rows = (out / "runs.csv").read_text().splitlines()
-    assert rows[0].split(",")[:3] == ["run", "t", "outcome:ever_crisis"]
+    assert rows[0].split(",")[:3] == ["run", "city", "outcome:ever_unrest"]
     assert len(rows) == 201
     r = sim("report", out)
     assert r.returncode == 0, r.stderr
@@ -149,9 +158,9 @@ def test_ctrl_c_stops_the_workers_and_writes_nothing(tmp_path):
         SIM
         + [
             "run",
-            str(CASES.parent / "bench" / "markov6.yaml"),
+            str(OWN_CASES / "markov_three.yaml"),
             "--runs",
-            "5000000",
+            "20000000",
             "--jobs",
             "2",
             "--out",
@@ -162,7 +171,14 @@ def test_ctrl_c_stops_the_workers_and_writes_nothing(tmp_path):
         text=True,
         process_group=0,
     )
-    time.sleep(3)
+    # wait (at most two minutes) for the worker processes: by then the command has imported
+    # its libraries and the runner handles Ctrl-C; a fixed sleep raced slow imports under load
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    waited = 0.0
+    while children.is_file() and not children.read_text().split() and waited < 120:
+        time.sleep(0.1)
+        waited += 0.1
+    time.sleep(1 if children.is_file() else 3)
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
     try:
         _, err = proc.communicate(timeout=30)
@@ -178,16 +194,16 @@ def test_ctrl_c_stops_the_workers_and_writes_nothing(tmp_path):
 def test_unwritable_out_is_an_input_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    r = sim("run", CASES / "branch.yaml", "--runs", 50, "--no-charts", "--out", blocker / "sub")
+    r = sim("run", SPLIT, "--runs", 50, "--no-charts", "--out", blocker / "sub")
     assert r.returncode == 1 and "cannot write the results folder" in r.stderr
     assert "Traceback" not in r.stderr and "internal error" not in r.stderr
 
 
 def test_report_rerenders_comparison_and_sensitivity_folders(tmp_path):
-    path = CASES.parent / "cases" / "single_chance.yaml"
+    path = OWN_CASES / "one_rate.yaml"
     assert (
         sim(
-            "compare", path, "two_years", "--runs", 200, "--out", tmp_path / "c", "--no-charts"
+            "compare", path, "three_years", "--runs", 200, "--out", tmp_path / "c", "--no-charts"
         ).returncode
         == 0
     )

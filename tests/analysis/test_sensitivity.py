@@ -186,7 +186,7 @@ def test_sobol_with_seed_0_writes_the_same_file_twice(write_scenario, tmp_path):
 
 
 def test_sensitivity_without_uncertain_values_is_an_input_error(tmp_path):
-    from .conftest import CASES
+    from tests.conftest import OWN_CASES
 
     r = subprocess.run(
         [
@@ -194,7 +194,7 @@ def test_sensitivity_without_uncertain_values_is_an_input_error(tmp_path):
             "-m",
             "sim",
             "sensitivity",
-            str(CASES / "branch.yaml"),
+            str(OWN_CASES / "split.yaml"),
             "--out",
             str(tmp_path / "x"),
         ],

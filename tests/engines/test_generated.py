@@ -4,7 +4,7 @@ guards, modifiers (0 and ranges included), ``also``, report dates, ``ever`` outc
 events enabled many times in a run (deep layers of the wait and branch streams), ``at`` events
 sharing a date (same-instant ordering) and same-instant cascades that may be instantaneous
 loops (then every engine must raise :class:`~sim.errors.SimulationError`). Conditions are also
-run untabulated (``MAX_TABLE`` patched to 0). See ``test_engine_equivalence.py`` for the
+run untabulated (``MAX_TABLE`` patched to 0). See ``tests/engines/test_equivalence.py`` for the
 comparisons.
 """
 
@@ -23,8 +23,7 @@ from hypothesis import strategies as st
 
 import sim
 from sim.errors import ScenarioError
-
-from .test_engine_equivalence import TABLE_MODULES, compare_blocks
+from tests.engines.test_equivalence import TABLE_MODULES, compare_blocks
 
 START = dt.date(2025, 1, 1)
 GEN_RUNS = 200

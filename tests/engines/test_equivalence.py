@@ -8,7 +8,7 @@ checkpoint states and trajectories, bit for bit. Engines under test: every regis
 against the reference, ``simpy``. Two sources of scenarios:
 
 * every file in ``../shared/cases``, ``../shared/bench`` and ``scenarios/``, every variant;
-* random small scenarios generated as YAML text (``test_engine_generated.py``, which uses the
+* random small scenarios generated as YAML text (``tests/engines/test_generated.py``, which uses the
   comparisons defined here).
 
 The outcome probabilities are also checked to lie within 5 standard errors of each other:
@@ -18,10 +18,10 @@ that follow the format ("the same distributions").
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from contextlib import ExitStack
-from pathlib import Path
 from unittest import mock
 
 import numpy as np
@@ -38,16 +38,17 @@ from sim.errors import SimulationError
 from sim.model.streams import RandomBlock
 from sim.results import BlockResult, Partial, Results
 from sim.runner import run_scenario
+from tests.conftest import OWN_CASES, SCENARIOS, SHARED
 
-ROOT = Path(__file__).resolve().parents[1]
-from .conftest import SHARED  # noqa: E402
-
+BUNDLED = SCENARIOS
+SHARED_FOLDERS = (SHARED / "cases", SHARED / "bench")
+# the shared folder's files (none when it is absent), then our own cases and the bundled files
 FILES = (
     sorted((SHARED / "cases").glob("*.yaml"))
     + sorted((SHARED / "bench").glob("*.yaml"))
-    + sorted((ROOT / "scenarios").glob("*.yaml"))
+    + sorted(OWN_CASES.glob("*.yaml"))
+    + sorted(BUNDLED.glob("*.yaml"))
 )
-BUNDLED = ROOT / "scenarios"
 
 SMALL_RUNS = 1500
 BUNDLED_RUNS = 1000
@@ -195,11 +196,21 @@ def _file_cases():
     for path in FILES:
         variants = ["base"] + [v.id for v in sim.load_scenario(path).variants]
         for variant in variants:
-            yield pytest.param(path, variant, id=f"{path.parent.name}/{path.stem}:{variant}")
+            name = f"{path.parent.name}/{path.stem}:{variant}"
+            if path.parent in SHARED_FOLDERS:
+                yield pytest.param(path, variant, id=f"shared/{name}", marks=pytest.mark.shared)
+            else:
+                yield pytest.param(path, variant, id=name)
 
 
 def test_scenario_files_are_found():
-    for folder in (SHARED / "cases", SHARED / "bench", BUNDLED):
+    for folder in (OWN_CASES, BUNDLED):
+        assert any(p.parent == folder for p in FILES), folder
+
+
+@pytest.mark.shared
+def test_shared_scenario_files_are_found():
+    for folder in SHARED_FOLDERS:
         assert any(p.parent == folder for p in FILES), folder
 
 
@@ -212,7 +223,7 @@ def test_files_same_runs_in_both_engines(path, variant):
 
 def test_blocks_deep_in_a_chunk_and_past_it():
     """Runs addressed far from 0 (large Philox counters, a second chunk) agree too."""
-    scenario = sim.load_scenario(SHARED / "bench" / "markov6.yaml")
+    scenario = sim.load_scenario(OWN_CASES / "markov_three.yaml")
     for start, stop in ((5000, 5300), (8192, 8400)):
         assert assert_equivalent_blocks(scenario, 3, start, stop) == "ok"
 
@@ -329,7 +340,7 @@ def _exact_counts(scenario, seed: int, runs: int) -> Counter:
 
 def test_trajectory_counts_are_exact():
     # Counts come from every run's trajectory code, not from lossy counting.
-    scenario = sim.load_scenario(SHARED / "bench" / "markov6.yaml")
+    scenario = sim.load_scenario(OWN_CASES / "markov_three.yaml")
     results = run_scenario(scenario, runs=20_000, seed=3, jobs=1, engine="fast")
     exact = _exact_counts(scenario, 3, 20_000)
     assert sum(exact.values()) == 20_000
@@ -346,7 +357,7 @@ def test_top_trajectories_do_not_depend_on_which_sequences_blocks_kept(monkeypat
     # With one sequence kept per block, the runner finds the top ten's sequences by simulating
     # their first runs again; the list equals the one found with every sequence known, and
     # ties are broken by the first run, whatever the block size.
-    scenario = sim.load_scenario(SHARED / "bench" / "markov6.yaml")
+    scenario = sim.load_scenario(OWN_CASES / "markov_three.yaml")
     full = run_scenario(scenario, runs=4000, seed=5, jobs=1, engine="simpy")
     monkeypatch.setattr(sim.results, "TOP_PER_BLOCK", 1)
     for engine in ("fast", "simpy"):
@@ -410,19 +421,20 @@ outcomes:
 
 
 def test_top_codes_break_ties_by_first_run_with_many_or_few_candidates():
-    class Stub:
-        _unique = None
-        _distinct = Results._distinct
-        top_codes = Results.top_codes
-
+    # top_codes reads only traj_hash: a real Results with other codes put in
+    base = run_scenario(sim.load_scenario(OWN_CASES / "one_rate.yaml"), runs=20, seed=0, jobs=1)
+    base.top_codes()  # fills the cache of distinct codes, which a replaced copy must not keep
     rng = np.random.default_rng(0)
-    flat = Stub()  # 500 codes seen once each: 500 tied candidates
-    flat.traj_hash = rng.permutation(np.arange(1000, 1500, dtype=np.uint64))
+    # 500 codes seen once each: 500 tied candidates
+    flat = dataclasses.replace(
+        base, traj_hash=rng.permutation(np.arange(1000, 1500, dtype=np.uint64))
+    )
     codes, counts, first = flat.top_codes(10)
     assert first.tolist() == list(range(10)) and (counts == 1).all()
     assert codes.tolist() == flat.traj_hash[:10].tolist()
-    peaked = Stub()  # code 7 three times, 5 and 9 twice (9 first), the rest once
-    peaked.traj_hash = np.array([3, 9, 7, 5, 7, 9, 5, 7, 1, 2, 4, 6, 8], dtype=np.uint64)
+    # code 7 three times, 5 and 9 twice (9 first), the rest once
+    hashes = np.array([3, 9, 7, 5, 7, 9, 5, 7, 1, 2, 4, 6, 8], dtype=np.uint64)
+    peaked = dataclasses.replace(base, traj_hash=hashes)
     codes, counts, first = peaked.top_codes(4)
     assert codes.tolist() == [7, 9, 5, 3] and counts.tolist() == [3, 2, 2, 1]
     assert first.tolist() == [2, 1, 3, 0]

@@ -5,7 +5,7 @@ An engine returns a :class:`~sim.results.BlockResult` of the documented shapes a
 same seed gives the same runs; a run does not depend on the block it is run in; outcome
 probabilities match closed forms; a run out of control raises
 :class:`~sim.errors.SimulationError` naming the run. Run-by-run agreement between engines is
-checked in ``test_engine_equivalence.py``.
+checked in ``tests/engines/test_equivalence.py``.
 """
 
 from __future__ import annotations

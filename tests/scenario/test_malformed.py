@@ -29,7 +29,7 @@ import pytest
 
 from sim.cli.main import main
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]
 MALFORMED = HERE / "malformed"
 EXPECTED = json.loads((MALFORMED / "expected.json").read_text())
 FILES = sorted(EXPECTED)
@@ -159,7 +159,7 @@ def test_unknown_option_exits_2(tmp_path: Path):
 
 
 def test_one_bad_file_among_good_ones_exits_1():
-    from .conftest import CASES as cases
+    from tests.conftest import OWN_CASES as cases
 
     good = sorted(cases.glob("*.yaml"))[:2]
     proc = sim("validate", *map(str, good), str(MALFORMED / "branch_sum.yaml"))

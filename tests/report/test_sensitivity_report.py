@@ -21,7 +21,7 @@ from sim.plots import (
 )
 from sim.report import render_report
 from sim.report.sensitivity import render_sensitivity
-from tests.test_report import _summary, _write_folder
+from tests.report.helpers import sample_summary, write_results_folder
 
 ARABIC_LABEL = "احتمال حدوث فراغ أمني خلال عام"
 LONG_LABEL = (
@@ -347,7 +347,7 @@ def _spread(p: float) -> dict:
 
 
 def _with_importance(spread: bool) -> dict:
-    summary = _summary()
+    summary = sample_summary()
     summary["runs"] = 10_000
     summary["parameters"] = {
         k: {"label": v["label"], "value": v["value"]} for k, v in PARAMETERS.items()
@@ -370,7 +370,7 @@ def _with_importance(spread: bool) -> dict:
 
 
 def test_report_with_importance_and_spread(tmp_path):
-    folder = _write_folder(tmp_path / "r", _with_importance(spread=True))
+    folder = write_results_folder(tmp_path / "r", _with_importance(spread=True))
     written = render_report(folder)
     for stem in ("importance", "spread"):
         assert folder / f"{stem}.png" in written and folder / f"{stem}.svg" in written
@@ -388,7 +388,7 @@ def test_report_with_importance_and_spread(tmp_path):
 
 
 def test_report_with_importance_only(tmp_path):
-    folder = _write_folder(tmp_path / "r", _with_importance(spread=False))
+    folder = write_results_folder(tmp_path / "r", _with_importance(spread=False))
     written = render_report(folder)
     assert folder / "importance.png" in written and folder / "spread.png" not in written
     page = _page(folder)
@@ -397,9 +397,9 @@ def test_report_with_importance_only(tmp_path):
 
 
 def test_empty_importance_adds_nothing(tmp_path):
-    summary = _summary()
+    summary = sample_summary()
     summary["importance"] = {}
-    folder = _write_folder(tmp_path / "r", summary)
+    folder = write_results_folder(tmp_path / "r", summary)
     written = render_report(folder)
     assert folder / "importance.png" not in written
     assert "Which assumptions matter" not in _page(folder)
@@ -418,6 +418,6 @@ def test_empty_importance_adds_nothing(tmp_path):
 def test_malformed_importance_or_spread_raises_sim_error(tmp_path, mutate, message):
     summary = _with_importance(spread=True)
     mutate(summary)
-    folder = _write_folder(tmp_path / "r", summary)
+    folder = write_results_folder(tmp_path / "r", summary)
     with pytest.raises(SimError, match=message):
         render_report(folder)

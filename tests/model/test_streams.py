@@ -9,8 +9,7 @@ import pytest
 
 from sim import kernels, load_scenario
 from sim.model.streams import CHUNK, RandomBlock, blocks, stream_key, uniforms
-
-from .conftest import BENCH, CASES
+from tests.conftest import OWN_CASES
 
 
 def test_blocks_never_cross_a_chunk():
@@ -22,7 +21,7 @@ def test_blocks_never_cross_a_chunk():
 
 
 def test_a_block_is_a_slice_of_the_whole_chunk():
-    scenario = load_scenario(BENCH / "markov6.yaml")
+    scenario = load_scenario(OWN_CASES / "markov_three.yaml")
     whole = RandomBlock.build(scenario, 7, CHUNK, CHUNK + 1000)
     part = RandomBlock.build(scenario, 7, CHUNK + 300, CHUNK + 700)
     for k in (0, 1, 5):
@@ -78,7 +77,7 @@ def test_uniforms_are_in_the_open_unit_interval_and_look_uniform():
 
 def test_streams_are_named_by_event_not_position():
     # Removing one event (a variant's disable) leaves the other events' numbers unchanged.
-    scenario = load_scenario(BENCH / "markov6.yaml")
+    scenario = load_scenario(OWN_CASES / "markov_three.yaml")
     fewer = dataclasses.replace(scenario, events=scenario.events[1:])
     a = RandomBlock.build(scenario, 3, 0, 100)
     b = RandomBlock.build(fewer, 3, 0, 100)
@@ -91,7 +90,7 @@ def test_different_chunks_and_seeds_differ():
 
 
 def test_bad_blocks_are_refused():
-    scenario = load_scenario(CASES / "ever.yaml")
+    scenario = load_scenario(OWN_CASES / "ever_or_end.yaml")
     with pytest.raises(ValueError):
         RandomBlock.build(scenario, -1, 0, 10)
     with pytest.raises(ValueError):

@@ -13,7 +13,7 @@ from sim import contracts as c
 from sim.analysis.compare import compare
 from sim.experiments import run_sobol, run_tornado
 from sim.runner import run_scenario
-from tests.test_experiments import UNIFORM_CHANCE
+from tests.experiments.test_experiments import UNIFORM_CHANCE
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""The shared reference cases validate; their variants change what they should; warnings."""
+"""The shared reference cases validate (marked ``shared``); variants change what they should
+(on our own cases in ``tests/cases/``); warnings."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ import pytest
 
 import sim
 from sim.scenario.load import check_file
+from tests.conftest import OWN_CASES, SHARED
 
-from .conftest import SHARED  # noqa: E402
-
+# the shared folder's files; none when it is absent (the tests using them are marked shared)
 CASES = sorted((SHARED / "cases").glob("*.yaml"))
 BENCH = sorted((SHARED / "bench").glob("*.yaml"))
 ALL = CASES + BENCH
@@ -38,10 +39,12 @@ def sim_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.shared
 def test_there_are_cases():
     assert len(CASES) >= 9 and BENCH
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("path", ALL, ids=[p.name for p in ALL])
 def test_case_validates_without_errors(path: Path):
     problems = check_file(path)
@@ -51,6 +54,7 @@ def test_case_validates_without_errors(path: Path):
         sim.load_scenario(path, v.id)
 
 
+@pytest.mark.shared
 def test_sim_validate_accepts_every_case(tmp_path: Path):
     proc = sim_cli("validate", *map(str, ALL), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -58,6 +62,7 @@ def test_sim_validate_accepts_every_case(tmp_path: Path):
     assert proc.stdout.count(": ok") == len(ALL)
 
 
+@pytest.mark.shared
 def test_expected_results_name_existing_cases():
     expected = json.loads((SHARED / "cases" / "expected.json").read_text())
     names = {p.stem for p in CASES}
@@ -77,42 +82,40 @@ def _differences(a: sim.Scenario, b: sim.Scenario) -> set[str]:
     }
 
 
-def test_single_chance_variants_change_the_horizon_only():
-    path = SHARED / "cases" / "single_chance.yaml"
+def test_horizon_variant_changes_the_horizon_only():
+    path = OWN_CASES / "chance_within.yaml"  # horizon 2 years; nine_months: 9 months
     base = sim.load_scenario(path)
-    assert base.horizon_days == 365.25
-    two = sim.load_scenario(path, "two_years")
-    assert two.horizon_days == 730.5
-    assert two.variant == "two_years"
-    half = sim.load_scenario(path, "half_year")
-    assert half.horizon_days == 182.625
+    assert base.horizon_days == 730.5  # 2 x 365.25
+    nine = sim.load_scenario(path, "nine_months")
+    assert nine.horizon_days == 273.9375  # 9 x 365.25 / 12
+    assert nine.variant == "nine_months"
     allowed = {"horizon_days", "horizon_text", "grid_days", "variant", "variant_label"}
-    assert _differences(base, two) <= allowed
-    assert _differences(base, half) <= allowed
-    assert two.grid_days[-1] == 730.5 and len(two.grid_days) == 25  # 0..23 months + horizon
-    assert [v.id for v in two.variants] == ["two_years", "half_year"]
+    assert _differences(base, nine) <= allowed
+    assert base.grid_days[-1] == 730.5 and len(base.grid_days) == 25  # 0..23 months + horizon
+    assert nine.grid_days[-1] == 273.9375 and len(nine.grid_days) == 10  # 0..8 months + horizon
+    assert [v.id for v in nine.variants] == ["nine_months", "never"]
 
 
 def test_scheduled_date_variants():
-    path = SHARED / "cases" / "scheduled_date.yaml"
+    path = OWN_CASES / "fixed_dates.yaml"  # start 2026-01-01, recall at 2026-03-15
     base = sim.load_scenario(path)
-    assert base.horizon_date == dt.date(2025, 12, 31)
-    exit_day = float((dt.date(2025, 9, 30) - dt.date(2025, 1, 1)).days)
+    assert base.horizon_date == dt.date(2026, 6, 30)
+    recall_day = 73.0  # January's 31 days, February's 28, then 14 more
     assert base.events[0].timing.kind == "at"
-    assert base.events[0].timing.day == exit_day
-    before = sim.load_scenario(path, "before")
-    assert before.horizon_date == dt.date(2025, 9, 29)
-    assert before.horizon_days == exit_day - 1
-    on_the_day = sim.load_scenario(path, "on_the_day")
-    assert on_the_day.horizon_date == dt.date(2025, 9, 30)
-    assert on_the_day.horizon_days == exit_day
+    assert base.events[0].timing.day == recall_day
+    before = sim.load_scenario(path, "horizon_the_day_before")
+    assert before.horizon_date == dt.date(2026, 3, 14)
+    assert before.horizon_days == recall_day - 1
+    on_the_day = sim.load_scenario(path, "horizon_on_the_day")
+    assert on_the_day.horizon_date == dt.date(2026, 3, 15)
+    assert on_the_day.horizon_days == recall_day
     allowed = {"horizon_days", "horizon_text", "grid_days", "variant", "variant_label"}
     assert _differences(base, before) <= allowed
 
 
 def test_unknown_variant_is_an_error_with_suggestion():
-    with pytest.raises(sim.ScenarioError, match="did you mean 'two_years'"):
-        sim.load_scenario(SHARED / "cases" / "single_chance.yaml", "two_year")
+    with pytest.raises(sim.ScenarioError, match="did you mean 'three_years'"):
+        sim.load_scenario(OWN_CASES / "one_rate.yaml", "three_year")
 
 
 def test_variant_disable_and_set(tmp_path: Path):

@@ -23,12 +23,13 @@ import sim
 from sim.errors import Problem, ScenarioError
 from sim.scenario.load import check_file, read_document
 from sim.scenario.yamlio import read_yaml
-
-from .conftest import SHARED  # noqa: E402
+from tests.conftest import OWN_CASES, SHARED
 
 VALID_TEXTS = [
     p.read_text(encoding="utf-8")
-    for p in sorted((SHARED / "cases").glob("*.yaml")) + sorted((SHARED / "bench").glob("*.yaml"))
+    for p in sorted(OWN_CASES.glob("*.yaml"))
+    + sorted((SHARED / "cases").glob("*.yaml"))  # none when the folder is absent
+    + sorted((SHARED / "bench").glob("*.yaml"))
 ] + [
     """\
 scenario: demo
