@@ -238,6 +238,9 @@ def assumptions_section(summary: Mapping[str, Any]) -> str:
     for name in order:
         meta = parameters[name] if isinstance(parameters[name], Mapping) else {}
         note = " ".join(str(meta[k]) for k in ("note", "source") if meta.get(k))
+        event = events.get(meta.get("event") or name.partition(".")[0]) if "." in name else None
+        if not note and isinstance(event, Mapping) and event.get("note"):
+            note = str(event["note"])  # a summary written before parameters carried notes
         rows.append(
             "<tr>"
             + h.para(readable_label(name, parameters[name], events), "td")

@@ -111,6 +111,16 @@ def test_assumptions_table_has_label_range_note_and_rank(page):
     assert '<td class="num">1</td>' in table and '<td class="num">2</td>' in table
 
 
+def test_an_unnamed_range_without_a_note_shows_its_events_note(tmp_path):
+    summary = _summary()
+    del summary["parameters"]["go.chance"]["note"]
+    (tmp_path / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    render_report(tmp_path)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    start = page.index('id="assumptions"')
+    assert "Why it goes." in page[start : page.index("</section>", start)]
+
+
 def test_first_time_is_na_for_an_outcome_read_at_the_horizon(page):
     outcomes = page[page.index('id="outcomes"') :]
     assert 'n/a<sup><a href="#outcomes-note">*</a></sup>' in outcomes
