@@ -60,7 +60,8 @@ def readable_label(name: str, meta: Any = None, events: Mapping[str, Any] | None
         The value's name: a parameter id or an address such as ``exit.modifiers.1``.
     meta : mapping or str, optional
         Its ``summary.json["parameters"]`` entry: ``label``, and for an unnamed range
-        ``event``, ``key`` and ``while`` (optional), or just the label.
+        ``event``, ``key`` and ``while`` (optional), or its ``sensitivity.json`` entry (which
+        has ``event_label``), or just the label.
     events : mapping, optional
         ``summary.json["events"]``: event id -> ``{"label", ...}``.
 
@@ -75,7 +76,7 @@ def readable_label(name: str, meta: Any = None, events: Mapping[str, Any] | None
     event_id, key = info.get("event") or event_id, info.get("key") or key
     if not key or not (text == name or text.startswith(f"{name} (")):
         return text  # a named parameter, or a label written by hand
-    event = (events or {}).get(event_id)
+    event = (events or {}).get(event_id) or info.get("event_label")
     head = label_of(event, event_id.replace("_", " "))
     parts = key.split(".")
     if len(parts) == 2 and parts[0] == "modifiers" and parts[1].isdigit():
