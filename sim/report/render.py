@@ -18,25 +18,14 @@ import pandas as pd
 from sim.analysis.words import estimative_words, wilson_interval
 from sim.contracts import read_summary
 from sim.errors import SimError
-from sim.plots import (
-    plot_diagram,
-    plot_first_passage,
-    plot_importance,
-    plot_occupancy,
-    plot_outcomes,
-    plot_spread,
-)
 from sim.report import assumptions, judgments, trajectories
 from sim.report import html as h
+from sim.report.charts import MAX_DIAGRAM_EVENTS, draw_charts
 
 __all__ = ["render_report"]
 
 _OCCUPANCY_COLUMNS = {"date": str, "track": str, "state": str, "share": float}
 _FIRST_PASSAGE_COLUMNS = {"date": str, "outcome": str, "share": float}
-MAX_DIAGRAM_EVENTS = 150  # beyond this the diagram is tens of megabytes and unreadable
-OCCUPANCY_PER_PAGE = 4  # tracks per occupancy chart, so each fits a slide (about 1600x1800 px)
-IMPORTANCE_PER_PAGE = 2  # outcomes per importance chart, likewise
-IMPORTANCE_TOP = 6  # values per outcome in the chart; every value's rank is in the assumptions
 
 
 def render_report(folder: Path) -> list[Path]:
@@ -46,8 +35,9 @@ def render_report(folder: Path) -> list[Path]:
     ``.svg``, then ``report.html``, replacing files of those names. A chart whose CSV file is
     absent is skipped (and the report says so). The first-passage chart draws only outcomes
     read "at any time" (``ever``; none: no chart). Charts too tall for a slide are split into
-    pages: ``occupancy_2`` (after :data:`OCCUPANCY_PER_PAGE` tracks), ``importance_2``, ...
-    (after :data:`IMPORTANCE_PER_PAGE` outcomes). When the summary has a non-empty
+    pages: ``occupancy_2`` (after :data:`sim.report.charts.OCCUPANCY_PER_PAGE` tracks), ``importance_2``, ...
+    (after :data:`sim.report.charts.IMPORTANCE_PER_PAGE` outcomes), ``diagram_2``, ...
+    (tracks grouped to fit a slide). When the summary has a non-empty
     ``importance``, also writes ``importance`` (rank correlation of each uncertain value with
     each outcome) and a "Which assumptions matter" section; when an outcome has a ``spread``
     (``sim run --parameter-draws``), also writes ``spread`` and a section on the spread across
@@ -77,73 +67,11 @@ def render_report(folder: Path) -> list[Path]:
     first_passage = _read_csv(folder / "first_passage.csv", _FIRST_PASSAGE_COLUMNS)
 
     written: list[Path] = []
-    charts = _draw_charts(folder, summary, occupancy, first_passage, written)
+    charts = draw_charts(folder, summary, occupancy, first_passage, written)
     page = folder / "report.html"
     page.write_text(_page(summary, charts), encoding="utf-8")
     written.append(page)
     return written
-
-
-def _draw_charts(
-    folder: Path,
-    summary: Mapping[str, Any],
-    occupancy: pd.DataFrame | None,
-    first_passage: pd.DataFrame | None,
-    written: list[Path],
-) -> dict[str, Path | None]:
-    """Draw and save every chart; chart name (``occupancy_2`` for a second page) -> PNG path,
-    None for a chart that could not be drawn. Appends the files to ``written``."""
-    charts: dict[str, Path | None] = {}
-    outcomes = summary["outcomes"]
-
-    ax = plot_outcomes(outcomes)
-    charts["outcomes"] = h.save_chart(ax.get_figure(), folder, "outcomes", written)
-    charts["first_passage"] = None
-    ever = [oid for oid, o in outcomes.items() if o.get("ever")]
-    if first_passage is not None and ever:
-        rows = first_passage[first_passage["outcome"].isin(ever)]
-        ax = plot_first_passage(rows, {oid: outcomes[oid] for oid in ever})
-        charts["first_passage"] = h.save_chart(ax.get_figure(), folder, "first_passage", written)
-    charts["occupancy"] = None
-    if occupancy is not None:
-        tracks = summary.get("tracks") or {}
-        order = list(tracks) + [t for t in pd.unique(occupancy["track"]) if t not in tracks]
-        for k, page in enumerate(_pages(order, OCCUPANCY_PER_PAGE)):
-            fig = plot_occupancy(
-                occupancy[occupancy["track"].isin(page)], {t: tracks.get(t) or {} for t in page}
-            )
-            stem = "occupancy" if k == 0 else f"occupancy_{k + 1}"
-            charts[stem] = h.save_chart(fig, folder, stem, written)
-    charts["diagram"] = None
-    if len(summary.get("events") or {}) <= MAX_DIAGRAM_EVENTS:
-        ax = plot_diagram(summary)
-        charts["diagram"] = h.save_chart(ax.get_figure(), folder, "diagram", written)
-    if assumptions.spreads(summary):
-        ax = plot_spread(outcomes)
-        charts["spread"] = h.save_chart(ax.get_figure(), folder, "spread", written)
-    if assumptions.has_importance(summary):
-        importance = summary["importance"]
-        order = [o for o in outcomes if o in importance] + [
-            o for o in importance if o not in outcomes
-        ]
-        for k, page in enumerate(_pages(order, IMPORTANCE_PER_PAGE)):
-            fig = plot_importance(
-                {o: importance[o] for o in page if o in importance},
-                summary.get("parameters") or {},
-                {o: outcomes[o] for o in page if o in outcomes},
-                top=IMPORTANCE_TOP,
-                chance=assumptions.chance_levels(summary),
-                events=summary.get("events") or {},
-            )
-            stem = "importance" if k == 0 else f"importance_{k + 1}"
-            charts[stem] = h.save_chart(fig, folder, stem, written)
-
-    return charts
-
-
-def _pages(items: list[str], size: int) -> list[list[str]]:
-    """``items`` in consecutive groups of at most ``size``."""
-    return [items[k : k + size] for k in range(0, len(items), size)]
 
 
 # --------------------------------------------------------------------------------------------

@@ -134,7 +134,7 @@ def test_trajectories_say_what_share_of_runs_they_cover(page):
 
 def test_first_passage_chart_draws_only_outcomes_read_at_any_time(tmp_path, monkeypatch):
     drawn = {}
-    import sim.report.render as render
+    import sim.report.charts as render
 
     original = render.plot_first_passage
 
