@@ -109,9 +109,7 @@ def summarize(results: Results) -> dict[str, Any]:
         },
         "events": _events(results),
         "trajectories": _trajectories(results),
-        "parameters": {
-            slot.name: {"label": slot.label, "value": slot.distribution.text} for slot in sc.slots
-        },
+        "parameters": {slot.name: _parameter(sc, slot) for slot in sc.slots},
         "importance": importance(results),
         "importance_runs": min(len(results.slot_values), n, IMPORTANCE_RUNS),
     } | ({"parameter_draws": s.parameter_draws} if s.parameter_draws else {})
@@ -169,6 +167,31 @@ def _events(results: Results) -> dict[str, dict[str, Any]]:
             "note": ev.note,
         }
     return events
+
+
+def _parameter(sc: Any, slot: Any) -> dict[str, Any]:
+    """One uncertain value: label and value as written, plus what places it.
+
+    An unnamed range (``EVENT.chance``, ``EVENT.modifiers.N``, ...) also gets ``event`` (the
+    event's id), ``key`` (the rest of its address), ``note`` (the event's note) and, for a
+    modifier, ``while`` (its condition as written); a named parameter gets its ``note`` when
+    the scenario model carries one.
+    """
+    entry: dict[str, Any] = {"label": slot.label, "value": slot.distribution.text}
+    event_id, _, key = slot.name.partition(".")
+    event = next((ev for ev in sc.events if ev.id == event_id), None) if key else None
+    if event is None:
+        note = getattr(slot, "note", None)
+        return entry | ({"note": note} if note else {})
+    entry |= {"event": event.id, "key": key}
+    if event.note:
+        entry["note"] = event.note
+    parts = key.split(".")
+    if len(parts) == 2 and parts[0] == "modifiers" and parts[1].isdigit():
+        k = int(parts[1])
+        if k < len(event.modifiers):
+            entry["while"] = event.modifiers[k].text.rsplit(": x", 1)[0]
+    return entry
 
 
 def _trajectories(results: Results) -> list[dict[str, Any]]:

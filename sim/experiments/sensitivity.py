@@ -290,8 +290,17 @@ def _content(
                 "p10": float(s.distribution.ppf(0.1)),
                 "p90": float(s.distribution.ppf(0.9)),
             }
+            | _event_of(scenario, s.name)
             for s in scenario.slots
         },
         "outcome_labels": {o.id: o.label for o in scenario.outcomes},
         "outcomes": outcomes,
     }
+
+
+def _event_of(scenario: Scenario, name: str) -> dict[str, str]:
+    """For an unnamed range (address ``EVENT.KEY``): its ``event``, ``event_label`` and
+    ``key``, so charts can label it from the event; empty for a named parameter."""
+    event_id, _, key = name.partition(".")
+    event = next((e for e in scenario.events if e.id == event_id), None) if key else None
+    return {} if event is None else {"event": event.id, "event_label": event.label, "key": key}

@@ -9,7 +9,7 @@ Axes, or returns a Figure where a chart needs several panels. Figures are made w
 """
 
 from sim.plots.comparison import plot_variant_differences, plot_variant_probabilities
-from sim.plots.diagram import plot_diagram
+from sim.plots.diagram import diagram_pages, plot_diagram
 from sim.plots.first_passage import plot_first_passage
 from sim.plots.importance import plot_importance, plot_spread
 from sim.plots.occupancy import plot_occupancy, plot_track_occupancy
@@ -18,6 +18,7 @@ from sim.plots.sensitivity import plot_sobol, plot_tornado, plot_tornado_grid
 from sim.plots.style import save_figure
 
 __all__ = [
+    "diagram_pages",
     "plot_diagram",
     "plot_first_passage",
     "plot_importance",

@@ -31,6 +31,7 @@ __all__ = [
     "name_axis",
     "panel_figure",
     "param_label",
+    "readable_label",
     "rows_height",
 ]
 
@@ -44,7 +45,54 @@ LABEL_WIDTH = 44
 TITLE_WIDTH = 66
 
 
-def param_label(name: str, parameters: Mapping[str, Any] | None, width: int = LABEL_WIDTH) -> str:
+def readable_label(name: str, meta: Any = None, events: Mapping[str, Any] | None = None) -> str:
+    """A label for an uncertain value that a reader understands, never its address.
+
+    A named parameter keeps its label (its name when it has none). An unnamed range, whose
+    name is its address ``EVENT.KEY`` (and whose label is made from that address), reads
+    "<event's label>: chance" or "<event's label>: modifier 2 (while <condition>)"; without
+    the event's label (``events`` not given) the event id is shown with spaces for
+    underscores.
+
+    Parameters
+    ----------
+    name : str
+        The value's name: a parameter id or an address such as ``exit.modifiers.1``.
+    meta : mapping or str, optional
+        Its ``summary.json["parameters"]`` entry: ``label``, and for an unnamed range
+        ``event``, ``key`` and ``while`` (optional), or its ``sensitivity.json`` entry (which
+        has ``event_label``), or just the label.
+    events : mapping, optional
+        ``summary.json["events"]``: event id -> ``{"label", ...}``.
+
+    Returns
+    -------
+    str
+        One line, not wrapped.
+    """
+    text = label_of(meta, name)
+    info = meta if isinstance(meta, Mapping) else {}
+    event_id, _, key = name.partition(".")
+    event_id, key = info.get("event") or event_id, info.get("key") or key
+    if not key or not (text == name or text.startswith(f"{name} (")):
+        return text  # a named parameter, or a label written by hand
+    event = (events or {}).get(event_id) or info.get("event_label")
+    head = label_of(event, event_id.replace("_", " "))
+    parts = key.split(".")
+    if len(parts) == 2 and parts[0] == "modifiers" and parts[1].isdigit():
+        part = f"modifier {int(parts[1]) + 1}"
+    else:
+        part = key.replace(".", " ").replace("_", " ")
+    where = info.get("while")
+    return f"{head}: {part}" + (f" (while {where})" if where else "")
+
+
+def param_label(
+    name: str,
+    parameters: Mapping[str, Any] | None,
+    width: int = LABEL_WIDTH,
+    events: Mapping[str, Any] | None = None,
+) -> str:
     """Wrapped label of a parameter, with its value as written unless the label shows it.
 
     Parameters
@@ -56,6 +104,9 @@ def param_label(name: str, parameters: Mapping[str, Any] | None, width: int = LA
         ``sensitivity.json["parameters"]``); names without one are shown as they are.
     width : int, optional
         Characters per line.
+    events : mapping, optional
+        ``summary.json["events"]``, for the readable label of an unnamed range
+        (:func:`readable_label`).
 
     Returns
     -------
@@ -64,7 +115,7 @@ def param_label(name: str, parameters: Mapping[str, Any] | None, width: int = LA
         own after right-to-left text.
     """
     meta = (parameters or {}).get(name)
-    text = label_of(meta, name)
+    text = readable_label(name, meta, events)
     value = meta.get("value") if isinstance(meta, Mapping) else None
     if not (isinstance(value, str) and value.strip() and value.strip() not in text):
         return wrap(text, width)

@@ -22,11 +22,11 @@ from matplotlib.path import Path
 from sim.analysis.words import format_probability
 from sim.plots.style import colors, label_of, new_figure, plain, styled, wrap
 
-__all__ = ["plot_diagram"]
+__all__ = ["diagram_pages", "plot_diagram"]
 
 # Geometry, inches.
 _BOX_W = 1.55  # state box width
-_SPACING = 2.35  # centre-to-centre distance between state boxes
+_SPACING = 2.1  # centre-to-centre distance between state boxes (5 states fit 1600 px)
 _MARGIN = 0.35  # left and right margins
 _TITLE_H = 0.75  # scenario title and legend line at the top of the figure
 _TRACK_TITLE_H = 0.32  # track label above each row
@@ -141,6 +141,36 @@ def plot_diagram(summary: Mapping[str, Any], *, ax: Axes | None = None) -> Axes:
     if not rows:
         ax.text(width / 2, height / 2, "no tracks", ha="center", va="center")
     return ax
+
+
+def diagram_pages(summary: Mapping[str, Any], max_height: float = 11.5) -> list[list[str]]:
+    """Track ids in file order, grouped so that each group's diagram is at most about
+    ``max_height`` inches tall (a track taller than that on its own has a page to itself).
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json`` read as a dict (see :func:`plot_diagram`).
+    max_height : float, optional
+        Inches; 11.5 in at 150 dpi is about 1700 px, under a slide's 1800.
+
+    Returns
+    -------
+    list of list of str
+        The track ids of each page; draw a page with :func:`plot_diagram` on a summary whose
+        ``tracks``, ``events`` and ``states_at_horizon`` keep only those tracks.
+    """
+    pages: list[list[str]] = []
+    used = max_height
+    for row in _rows(summary):
+        need = row.height() + _ROW_GAP
+        if pages and used + need <= max_height - _TITLE_H - 0.35:
+            pages[-1].append(row.track)
+            used += need
+        else:
+            pages.append([row.track])
+            used = need
+    return pages
 
 
 def _rows(summary: Mapping[str, Any]) -> list[_Row]:

@@ -47,6 +47,7 @@ def plot_importance(
     *,
     top: int = 8,
     chance: Mapping[str, float] | float | None = None,
+    events: Mapping[str, Any] | None = None,
 ) -> Figure:
     """Rank correlation of each uncertain value with each outcome, one panel per outcome.
 
@@ -69,6 +70,9 @@ def plot_importance(
     chance : float or mapping of str to float, optional
         Half-width of the band of chance correlations (e.g. ``2 / sqrt(runs)`` when every run
         draws its own values), one for all outcomes or one per outcome id; none by default.
+    events : mapping, optional
+        ``summary.json["events"]``: gives unnamed ranges a label made from their event's
+        (:func:`sim.plots.bars.readable_label`).
 
     Returns
     -------
@@ -85,7 +89,7 @@ def plot_importance(
         entries = importance[oid] or []
         idx = sorted(range(len(entries)), key=lambda i: (-abs(float(entries[i]["rho"])), i))
         rows = [entries[i] for i in idx[: max(int(top), 0)]]
-        names = [param_label(r["parameter"], parameters) for r in rows]
+        names = [param_label(r["parameter"], parameters, events=events) for r in rows]
         panels.append((wrap(label_of(outcomes.get(oid), oid), TITLE_WIDTH), rows, names))
     bands = [
         finite_or_zero(chance.get(oid) if isinstance(chance, Mapping) else chance) for oid in order

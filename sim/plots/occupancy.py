@@ -44,8 +44,8 @@ def plot_occupancy(occupancy: pd.DataFrame, tracks: Mapping[str, Any] | None = N
     Returns
     -------
     matplotlib.figure.Figure
-        Figure of height about 2.1 inches per track (more for a track whose legend of
-        states needs it).
+        Figure of height about 2.5 inches per track (more for a track whose legend of
+        states needs it); every panel has its own date labels.
 
     Raises
     ------
@@ -65,14 +65,15 @@ def plot_occupancy(occupancy: pd.DataFrame, tracks: Mapping[str, Any] | None = N
     heights = [
         max(2.1, 0.55 + legend_height(_states(occupancy, t, tracks.get(t))[1])) for t in order
     ]
+    # Every panel keeps its own dates, so a panel read alone (or a slide of it) is dated.
+    heights = [hgt + 0.45 for hgt in heights]
     fig = new_figure(9.0, 0.5 + sum(heights))
     axes = fig.subplots(
         len(order), 1, sharex=True, squeeze=False, gridspec_kw={"height_ratios": heights}
     )[:, 0]
     for ax, track in zip(axes, order, strict=True):
         plot_track_occupancy(occupancy, track, tracks.get(track), ax=ax)
-    for ax in axes[:-1]:
-        ax.tick_params(axis="x", labelbottom=False)
+        ax.tick_params(axis="x", labelbottom=True)
     return fig
 
 

@@ -109,8 +109,8 @@ def plot_tornado(
 
 
 @styled
-def plot_tornado_grid(data: Mapping[str, Any]) -> Figure:
-    """One tornado panel per outcome of a tornado ``sensitivity.json`` (top 10 values each).
+def plot_tornado_grid(data: Mapping[str, Any], *, top: int = _GRID_TOP) -> Figure:
+    """One tornado panel per outcome of a tornado ``sensitivity.json`` (top `top` values each).
 
     Parameters
     ----------
@@ -118,6 +118,8 @@ def plot_tornado_grid(data: Mapping[str, Any]) -> Figure:
         ``sensitivity.json`` content: ``outcomes`` (outcome id -> entries, see
         :func:`plot_tornado`), and optionally ``outcome_labels`` (id -> label) and
         ``parameters`` (name -> ``{"label", "value"}``).
+    top : int, optional
+        Most values per panel, largest swing first (10 by default).
 
     Returns
     -------
@@ -135,7 +137,7 @@ def plot_tornado_grid(data: Mapping[str, Any]) -> Figure:
     titles = data.get("outcome_labels") or {}
     panels = []
     for oid, entries in outcomes.items():
-        rows = _tornado_rows(entries, _GRID_TOP)
+        rows = _tornado_rows(entries, max(int(top), 0))
         names = [param_label(r["parameter"], labels) for r in rows]
         title = label_of(titles.get(oid), oid)
         if rows:

@@ -12,9 +12,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sim.plots.bars import readable_label
 from sim.report import html as h
+from sim.report.judgments import movers
 
 __all__ = [
+    "assumptions_section",
     "chance_levels",
     "has_importance",
     "importance_section",
@@ -190,11 +193,73 @@ def importance_section(summary: Mapping[str, Any], charts: Mapping[str, Path | N
                 "<code>--method sobol</code>)",
             )
             + "</p>",
-            h.figure(
-                charts.get("importance"),
-                "Rank correlation of each uncertain value with each outcome, strongest first",
+            h.figures(
+                charts,
+                "importance",
+                "Rank correlation of the uncertain values with each outcome, strongest first "
+                "(the top few per outcome; every value's rank is in the Assumptions table)",
                 "",
             ),
+            "</section>",
+        ]
+    )
+
+
+def assumptions_section(summary: Mapping[str, Any]) -> str:
+    """The "Assumptions" section: one row per uncertain value of ``summary["parameters"]``.
+
+    Each row gives the value's readable label (:func:`sim.plots.bars.readable_label`: never
+    an address such as ``exit.modifiers.1``), its range as written, its note (for an unnamed
+    range, the note of its event) and source when the summary has them, and its rank in
+    importance (1: the strongest rank correlation with any outcome), most important first.
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json`` content: ``parameters`` (name -> ``{"label", "value", "note",
+        "source", "event", "key", "while"}``, all but label and value optional), ``events``
+        and ``importance``.
+
+    Returns
+    -------
+    str
+        HTML: ``<section id="assumptions">``, or "" when there is no uncertain value.
+    """
+    parameters: Mapping[str, Any] = summary.get("parameters") or {}
+    if not parameters:
+        return ""
+    events = summary.get("events") or {}
+    ranked = [name for name, _, _ in movers(summary, top=len(parameters))]
+    rank = {name: k for k, name in enumerate(ranked, start=1)}
+    order = sorted(
+        parameters, key=lambda n: (rank.get(n, len(rank) + 1), list(parameters).index(n))
+    )
+    rows = []
+    for name in order:
+        meta = parameters[name] if isinstance(parameters[name], Mapping) else {}
+        note = " ".join(str(meta[k]) for k in ("note", "source") if meta.get(k))
+        event = events.get(meta.get("event") or name.partition(".")[0]) if "." in name else None
+        if not note and isinstance(event, Mapping) and event.get("note"):
+            note = str(event["note"])  # a summary written before parameters carried notes
+        rows.append(
+            "<tr>"
+            + h.para(readable_label(name, parameters[name], events), "td")
+            + f'<td class="num">{h.or_dash(meta.get("value"))}</td>'
+            + (h.para(note, "td", 'class="small"') if note else f"<td>{h.DASH}</td>")
+            + f'<td class="num">{rank.get(name, h.DASH)}</td>'
+            + "</tr>"
+        )
+    text = (
+        "Every uncertain value of the scenario: each run draws each value once from its range "
+        "(a 90% credible range for A to B). Rank: by the strongest rank correlation of the "
+        "value with any outcome (see Which assumptions matter); a dash when not ranked."
+    )
+    return "\n".join(
+        [
+            '<section id="assumptions">',
+            "<h2>Assumptions</h2>",
+            f'<p class="note">{h.escape(text)}</p>',
+            h.table(["Uncertain value", "Range", "Note and source", "Rank in importance"], rows),
             "</section>",
         ]
     )

@@ -20,7 +20,7 @@ from sim.plots import plot_variant_differences, plot_variant_probabilities
 from sim.plots.comparison import variant_order
 from sim.report import html as h
 
-__all__ = ["render_comparison"]
+__all__ = ["MATTERS_POINTS", "matters", "points", "render_comparison"]
 
 
 def render_comparison(folder: Path) -> list[Path]:
@@ -175,7 +175,8 @@ def _outcomes_section(
         "Each cell: the share of runs in which the outcome held, its 95% Wilson interval and "
         "its ICD 203 words; for a variant other than base, then the difference from base in "
         "percentage points (variant minus base) with its paired 95% interval (Newcombe 1998, "
-        "method 10), in bold when that interval excludes zero, and the number of runs whose "
+        "method 10), in bold when that interval excludes zero and the difference is at least "
+        f"{MATTERS_POINTS:g} point, and the number of runs whose "
         "result differs from the same run of the base."
     )
     return "\n".join(
@@ -211,22 +212,57 @@ def _cell(entry: Any, is_base: bool) -> str:
         if d is None:
             parts.append(f'<span class="ci">{h.DASH}</span>')
         else:
-            clear = bool(ci) and (ci[0] > 0 or ci[1] < 0)
-            parts.append(f'<span class="diff{" sig" if clear else ""}">{_points(d)} pts</span>')
+            clear = matters(d, ci)
+            parts.append(f'<span class="diff{" sig" if clear else ""}">{points(d)} pts</span>')
             if ci:
-                parts.append(f'<span class="ci">{_points(ci[0])} to {_points(ci[1])}</span>')
+                parts.append(f'<span class="ci">{points(ci[0])} to {points(ci[1])}</span>')
         changed = entry.get("changed_runs")
         if isinstance(changed, int) and not isinstance(changed, bool):
             parts.append(f'<span class="ci">{_runs_differ(changed)}</span>')
     return f'<td class="num">{"<br>".join(parts)}</td>'
 
 
-def _points(share: Any) -> str:
+MATTERS_POINTS = 1.0  # a difference smaller than this (percentage points) is never bold
+
+
+def matters(difference: Any, ci: Any) -> bool:
+    """Whether a difference from base is worth bold type.
+
+    Parameters
+    ----------
+    difference : float
+        Variant minus base, a difference of shares (0.01 is one percentage point).
+    ci : sequence of two floats or None
+        Its paired 95% interval, shares.
+
+    Returns
+    -------
+    bool
+        True when the interval, as printed (one decimal, in points), excludes zero and the
+        difference is at least :data:`MATTERS_POINTS` points in size: with common random
+        numbers a fraction of a point can be clear of zero and still not matter.
+    """
+    if not ci or len(ci) != 2 or difference is None:
+        return False
+    low, high = (round(float(v) * 100, 1) for v in ci)
+    return (low > 0 or high < 0) and abs(float(difference)) * 100 >= MATTERS_POINTS
+
+
+def points(share: Any) -> str:
     """A difference of shares in percentage points: signed, one decimal, a true minus sign.
 
-    Only an exact zero is unsigned, so a bound just below zero reads ``-0.0``, not ``0.0``.
+    Parameters
+    ----------
+    share : float
+        A difference of shares (0.01 is one point).
+
+    Returns
+    -------
+    str
+        E.g. ``"+1.5"``, ``"\u22120.3"``; a value that rounds to zero reads ``0.0``, never
+        ``-0.0`` or ``+0.0``.
     """
-    value = float(share) * 100
+    value = round(float(share) * 100, 1)
     if value == 0:
         return "0.0"
     return f"{value:+.1f}".replace("-", h.MINUS)

@@ -13,6 +13,7 @@ import base64
 import html
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,13 +27,17 @@ __all__ = [
     "DOT",
     "MINUS",
     "bdi",
+    "bidi_html",
+    "direction",
     "document",
     "escape",
     "figure",
+    "figures",
     "interval",
     "is_number",
     "label",
     "or_dash",
+    "para",
     "pct",
     "save_chart",
     "settings_section",
@@ -55,6 +60,95 @@ def escape(value: Any) -> str:
 def bdi(value: Any) -> str:
     """Inline user text, escaped and isolated for bidirectional display."""
     return f"<bdi>{escape(value)}</bdi>"
+
+
+def _strong(char: str) -> str | None:
+    """``"rtl"`` or ``"ltr"`` for a strong character (bidi class R/AL or L), else None."""
+    kind = unicodedata.bidirectional(char)
+    return "rtl" if kind in ("R", "AL") else "ltr" if kind == "L" else None
+
+
+def direction(text: Any) -> str:
+    """The direction of ``text`` by the majority of its strong characters.
+
+    Parameters
+    ----------
+    text : str
+        Any text; counted by Unicode bidirectional class (R and AL right to left, L left to
+        right; digits, punctuation and spaces do not count).
+
+    Returns
+    -------
+    str
+        ``"rtl"`` when right-to-left characters outnumber left-to-right ones, else ``"ltr"``
+        (also for text with no strong character).
+    """
+    kinds = [k for k in map(_strong, str(text)) if k]
+    return "rtl" if kinds.count("rtl") > kinds.count("ltr") else "ltr"
+
+
+def bidi_html(text: Any, base: str | None = None) -> str:
+    """``text`` escaped, each run of the direction opposite to ``base`` isolated.
+
+    A run goes from a strong character of the other direction to the last such character
+    before the next strong character of ``base`` (neutrals between them included), and is
+    wrapped in ``<bdi dir="...">`` so its punctuation stays with it: "Why ...?" inside an
+    Arabic paragraph keeps its question mark at its end.
+
+    Parameters
+    ----------
+    text : str
+        Plain text (not escaped).
+    base : {"ltr", "rtl"}, optional
+        The direction of the enclosing element; by default :func:`direction` of ``text``.
+
+    Returns
+    -------
+    str
+        HTML.
+    """
+    text = str(text)
+    base = base or direction(text)
+    out: list[str] = []
+    start = end = None  # the current run of the other direction: [start, end]
+    done = 0
+    for i, char in enumerate(text):
+        kind = _strong(char)
+        if kind is None:
+            continue
+        if kind != base:
+            start = i if start is None else start
+            end = i
+        elif start is not None:
+            done = _isolate(out, text, done, start, end, base)
+            start = None
+    if start is not None:
+        done = _isolate(out, text, done, start, end, base)
+    out.append(escape(text[done:]))
+    return "".join(out)
+
+
+_RUN_PUNCTUATION = "?!\u061f"  # a question or exclamation mark ends the run it follows
+
+
+def _isolate(out: list[str], text: str, done: int, start: int, end: int, base: str) -> int:
+    """Append ``text[done:start]`` and the run ``text[start:end]`` (and a question mark right
+    after it) isolated; return where the text goes on."""
+    other = "rtl" if base == "ltr" else "ltr"
+    while end + 1 < len(text) and text[end + 1] in _RUN_PUNCTUATION:
+        end += 1
+    out += [escape(text[done:start]), f'<bdi dir="{other}">{escape(text[start : end + 1])}</bdi>']
+    return end + 1
+
+
+def para(text: Any, tag: str = "p", attrs: str = "") -> str:
+    """An element holding plain ``text``: its ``dir`` from the majority of its strong
+    characters, each embedded run of the other direction isolated (:func:`bidi_html`).
+
+    ``attrs`` is extra HTML attributes (e.g. ``'class="description"'``)."""
+    base = direction(text)
+    extra = f" {attrs}" if attrs else ""
+    return f'<{tag} dir="{base}"{extra}>{bidi_html(text, base)}</{tag}>'
 
 
 def label(meta: Any, fallback: str) -> str:
@@ -116,6 +210,20 @@ def figure(path: Path | None, caption: str, absent_html: str) -> str:
     return (
         f'<figure><img src="data:image/png;base64,{data}" alt="{escape(caption)}">'
         f"<figcaption>{escape(caption)}</figcaption></figure>"
+    )
+
+
+def figures(charts: Mapping[str, Path | None], name: str, caption: str, absent_html: str) -> str:
+    """The chart ``name`` and its further pages ``name_2``, ``name_3``, ... (charts split to fit
+    a slide), each with ``caption`` and "part k of n"; ``absent_html`` when there is none."""
+    pages = [charts.get(name)]
+    while charts.get(f"{name}_{len(pages) + 1}") is not None:
+        pages.append(charts[f"{name}_{len(pages) + 1}"])
+    if len(pages) == 1:
+        return figure(pages[0], caption, absent_html)
+    return "\n".join(
+        figure(path, f"{caption} (part {k} of {len(pages)})", absent_html)
+        for k, path in enumerate(pages, start=1)
     )
 
 

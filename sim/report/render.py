@@ -18,22 +18,14 @@ import pandas as pd
 from sim.analysis.words import estimative_words, wilson_interval
 from sim.contracts import read_summary
 from sim.errors import SimError
-from sim.plots import (
-    plot_diagram,
-    plot_first_passage,
-    plot_importance,
-    plot_occupancy,
-    plot_outcomes,
-    plot_spread,
-)
-from sim.report import assumptions
+from sim.report import assumptions, judgments, trajectories
 from sim.report import html as h
+from sim.report.charts import MAX_DIAGRAM_EVENTS, draw_charts
 
 __all__ = ["render_report"]
 
 _OCCUPANCY_COLUMNS = {"date": str, "track": str, "state": str, "share": float}
 _FIRST_PASSAGE_COLUMNS = {"date": str, "outcome": str, "share": float}
-MAX_DIAGRAM_EVENTS = 150  # beyond this the diagram is tens of megabytes and unreadable
 
 
 def render_report(folder: Path) -> list[Path]:
@@ -41,7 +33,11 @@ def render_report(folder: Path) -> list[Path]:
 
     Writes ``outcomes``, ``first_passage``, ``occupancy`` and ``diagram`` as ``.png`` and
     ``.svg``, then ``report.html``, replacing files of those names. A chart whose CSV file is
-    absent is skipped (and the report says so). When the summary has a non-empty
+    absent is skipped (and the report says so). The first-passage chart draws only outcomes
+    read "at any time" (``ever``; none: no chart). Charts too tall for a slide are split into
+    pages: ``occupancy_2`` (after :data:`sim.report.charts.OCCUPANCY_PER_PAGE` tracks), ``importance_2``, ...
+    (after :data:`sim.report.charts.IMPORTANCE_PER_PAGE` outcomes), ``diagram_2``, ...
+    (tracks grouped to fit a slide). When the summary has a non-empty
     ``importance``, also writes ``importance`` (rank correlation of each uncertain value with
     each outcome) and a "Which assumptions matter" section; when an outcome has a ``spread``
     (``sim run --parameter-draws``), also writes ``spread`` and a section on the spread across
@@ -69,37 +65,9 @@ def render_report(folder: Path) -> list[Path]:
     summary = read_summary(folder / "summary.json")
     occupancy = _read_csv(folder / "occupancy.csv", _OCCUPANCY_COLUMNS)
     first_passage = _read_csv(folder / "first_passage.csv", _FIRST_PASSAGE_COLUMNS)
-    outcomes = summary["outcomes"]
 
     written: list[Path] = []
-    charts: dict[str, Path | None] = {}
-
-    ax = plot_outcomes(outcomes)
-    charts["outcomes"] = h.save_chart(ax.get_figure(), folder, "outcomes", written)
-    charts["first_passage"] = None
-    if first_passage is not None:
-        ax = plot_first_passage(first_passage, outcomes)
-        charts["first_passage"] = h.save_chart(ax.get_figure(), folder, "first_passage", written)
-    charts["occupancy"] = None
-    if occupancy is not None:
-        fig = plot_occupancy(occupancy, summary.get("tracks") or {})
-        charts["occupancy"] = h.save_chart(fig, folder, "occupancy", written)
-    charts["diagram"] = None
-    if len(summary.get("events") or {}) <= MAX_DIAGRAM_EVENTS:
-        ax = plot_diagram(summary)
-        charts["diagram"] = h.save_chart(ax.get_figure(), folder, "diagram", written)
-    if assumptions.spreads(summary):
-        ax = plot_spread(outcomes)
-        charts["spread"] = h.save_chart(ax.get_figure(), folder, "spread", written)
-    if assumptions.has_importance(summary):
-        fig = plot_importance(
-            summary["importance"],
-            summary.get("parameters") or {},
-            outcomes,
-            chance=assumptions.chance_levels(summary),
-        )
-        charts["importance"] = h.save_chart(fig, folder, "importance", written)
-
+    charts = draw_charts(folder, summary, occupancy, first_passage, written)
     page = folder / "report.html"
     page.write_text(_page(summary, charts), encoding="utf-8")
     written.append(page)
@@ -138,18 +106,26 @@ def _read_csv(path: Path, columns: Mapping[str, type]) -> pd.DataFrame | None:
 
 def _page(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
     title = summary.get("title") or summary.get("scenario") or "Scenario report"
+    sections = [
+        ("description", "About this scenario", _about(summary)),
+        ("outcomes", "Outcomes", _outcomes_section(summary, charts)),
+        ("assumptions", "Assumptions", assumptions.assumptions_section(summary)),
+        ("spread", "How much the assumptions move each probability",
+         assumptions.spread_section(summary, charts)),
+        ("importance", "Which assumptions matter", assumptions.importance_section(summary, charts)),
+        ("states", "States at the horizon", _states_section(summary, charts)),
+        ("events", "Events", _events_section(summary, charts)),
+        ("trajectories", "Most frequent trajectories", trajectories.trajectories_section(summary)),
+        ("settings", "Run settings", _settings_section(summary)),
+    ]  # fmt: skip
+    present = [(i, t, html) for i, t, html in sections if html]
     body = [
         _header(summary, title),
-        _sources(summary.get("sources") or []),
-        _outcomes_section(summary, charts),
-        assumptions.spread_section(summary, charts),
-        assumptions.importance_section(summary, charts),
-        _states_section(summary, charts),
-        _events_section(summary, charts),
-        _trajectories_section(summary),
-        _settings_section(summary),
+        judgments.key_judgments(summary),
+        judgments.contents([(i, t) for i, t, _ in present]),
+        *(html for _, _, html in present),
     ]
-    return h.document(title, h.CSS, body)
+    return h.document(title, h.CSS + judgments.CSS, body)
 
 
 def _header(summary: Mapping[str, Any], title: str) -> str:
@@ -166,18 +142,25 @@ def _header(summary: Mapping[str, Any], title: str) -> str:
     ]
     if isinstance(runs, int):
         meta.append(f"{runs:,} runs")
-    out = [
-        "<header>",
-        f'<h1 dir="auto">{h.escape(title)}</h1>',
-        f'<p class="meta">{h.DOT.join(meta)}</p>',
+    return "\n".join(
+        ["<header>", h.para(title, "h1"), f'<p class="meta">{h.DOT.join(meta)}</p>', "</header>"]
+    )
+
+
+def _about(summary: Mapping[str, Any]) -> str:
+    """The description, one paragraph per blank-line-separated block, then the sources."""
+    paragraphs = [
+        h.para(p.strip(), "p", 'class="description"')
+        for p in str(summary.get("description") or "").split("\n\n")
+        if p.strip()
     ]
-    description = summary.get("description")
-    if description:
-        for paragraph in str(description).split("\n\n"):
-            if paragraph.strip():
-                out.append(f'<p dir="auto" class="description">{h.escape(paragraph.strip())}</p>')
-    out.append("</header>")
-    return "\n".join(out)
+    sources = _sources(summary.get("sources") or [])
+    if not paragraphs and not sources:
+        return ""
+    return "\n".join(
+        ['<section id="description">', "<h2>About this scenario</h2>", *paragraphs, sources]
+        + ["</section>"]
+    )
 
 
 def _sources(sources: Iterable[Any]) -> str:
@@ -188,19 +171,22 @@ def _sources(sources: Iterable[Any]) -> str:
         title = source.get("title") or source.get("url") or "(untitled)"
         url = source.get("url")
         if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
-            head = f'<a href="{h.escape(url)}" rel="noopener noreferrer">{h.escape(title)}</a>'
+            head = (
+                f'<a href="{h.escape(url)}" rel="noopener noreferrer" dir="{h.direction(title)}">'
+                f"{h.bidi_html(title)}</a>"
+            )
         else:
-            head = h.escape(title) + (f" ({h.escape(url)})" if url else "")
+            head = f'<bdi dir="{h.direction(title)}">{h.bidi_html(title)}</bdi>'
+            head += f" ({h.escape(url)})" if url else ""
         extra = [h.escape(source["date"])] if source.get("date") else []
         if source.get("note"):
-            extra.append(f"<bdi>{h.escape(source['note'])}</bdi>")
+            note = str(source["note"])
+            extra.append(f'<span dir="{h.direction(note)}">{h.bidi_html(note)}</span>')
         tail = f' <span class="muted">{h.DOT.join(extra)}</span>' if extra else ""
-        items.append(f'<li dir="auto">{head}{tail}</li>')
+        items.append(f'<li dir="ltr">{head}{tail}</li>')
     if not items:
         return ""
-    return "\n".join(
-        ['<section id="sources">', "<h2>Sources</h2>", "<ol>", *items, "</ol>", "</section>"]
-    )
+    return "\n".join(['<div id="sources">', "<h3>Sources</h3>", "<ol>", *items, "</ol>", "</div>"])
 
 
 def _figure(charts: Mapping[str, Path | None], name: str, caption: str) -> str:
@@ -215,7 +201,7 @@ def _figure(charts: Mapping[str, Path | None], name: str, caption: str) -> str:
             f'<p class="muted">No {h.escape(name.replace("_", " "))} chart: its CSV file is '
             "absent.</p>"
         )
-    return h.figure(charts.get(name), caption, absent)
+    return h.figures(charts, name, caption, absent)
 
 
 def _outcomes_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
@@ -246,7 +232,7 @@ def _outcomes_section(summary: Mapping[str, Any], charts: Mapping[str, Path | No
             f'<td class="num">{h.pct(p)}</td>',
             f'<td class="num">{h.interval(ci)}</td>',
             f"<td>{h.escape(o.get('words') or estimative_words(p))}</td>",
-            f'<td class="num">{h.or_dash(o.get("first_time_median"))}</td>',
+            f'<td class="num">{_first_time(o)}</td>',
         ]
         by_date = o.get("by_date") or {}
         by_ci = o.get("by_date_ci95") or {}
@@ -261,7 +247,8 @@ def _outcomes_section(summary: Mapping[str, Any], charts: Mapping[str, Path | No
         "(at any time up to it, when marked). 95% interval: Wilson score interval for that "
         "share. Words: ICD 203 words of estimative probability. First time: the median date "
         "at which the condition first held (a dash when it held in fewer than half the "
-        "runs)."
+        "runs); n/a for an outcome read at the horizon, whose first time says nothing about "
+        "it (its condition may hold from the start and stop long before the horizon)."
     )
     if dates:
         note += " By DATE: the outcome evaluated as if the horizon were that date."
@@ -270,16 +257,39 @@ def _outcomes_section(summary: Mapping[str, Any], charts: Mapping[str, Path | No
             '<section id="outcomes">',
             "<h2>Outcomes</h2>",
             h.table(head, rows),
-            f'<p class="note">{h.escape(note)}</p>',
+            f'<p class="note" id="outcomes-note">{h.escape(note)}</p>',
             _figure(charts, "outcomes", "Outcome probabilities with 95% Wilson intervals"),
-            _figure(
-                charts,
-                "first_passage",
-                "First passage: share of runs in which each outcome has held by each date",
-            ),
+            _first_passage_figure(outcomes, charts),
             "</section>",
         ]
     )
+
+
+def _first_time(outcome: Mapping[str, Any]) -> str:
+    """The median first time of an "at any time" outcome; "n/a" for one read at the horizon."""
+    if not outcome.get("ever"):
+        return 'n/a<sup><a href="#outcomes-note">*</a></sup>'
+    return h.or_dash(outcome.get("first_time_median"))
+
+
+def _first_passage_figure(outcomes: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
+    """The first-passage chart of the "at any time" outcomes, and why the others are left out."""
+    left_out = [h.label(o, oid) for oid, o in outcomes.items() if not o.get("ever")]
+    caption = "First passage: share of runs in which each outcome has held by each date"
+    why = ""
+    if left_out:
+        why = (
+            "Outcomes read at the horizon are left out (" + "; ".join(left_out) + "): when "
+            "one first held says nothing about whether it holds at the horizon. Their "
+            "probability at each checkpoint date is in the By DATE columns above, when the "
+            "scenario sets report dates."
+        )
+    if charts.get("first_passage") is None:
+        absent = "No first passage chart: " + (
+            "no outcome is read at any time. " if left_out else "its CSV file is absent. "
+        )
+        return f'<p class="muted">{h.escape(absent + why)}</p>'
+    return h.figure(charts["first_passage"], caption + (". " + why if why else ""), "")
 
 
 def _states_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
@@ -379,31 +389,6 @@ def _events_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None
             "<h2>Events</h2>",
             table,
             _figure(charts, "diagram", "Scenario diagram: states and the events between them"),
-            "</section>",
-        ]
-    )
-
-
-def _trajectories_section(summary: Mapping[str, Any]) -> str:
-    trajectories = summary.get("trajectories") or []
-    if not trajectories:
-        return ""
-    events: Mapping[str, Any] = summary.get("events") or {}
-    rows = []
-    for rank, t in enumerate(trajectories, start=1):
-        names = [h.bdi(h.label(events.get(e), e)) for e in t.get("events") or []]
-        sequence = " \u2192 ".join(names) if names else '<span class="muted">no event fired</span>'
-        count = t.get("count")
-        rows.append(
-            f'<tr><td class="num">{rank}</td><td>{sequence}</td>'
-            f'<td class="num">{h.DASH if count is None else f"{int(count):,}"}</td>'
-            f'<td class="num">{h.pct(t.get("share"))}</td></tr>'
-        )
-    return "\n".join(
-        [
-            '<section id="trajectories">',
-            "<h2>Most frequent trajectories</h2>",
-            h.table(["#", "Events, in order of firing", "Runs", "Share"], rows),
             "</section>",
         ]
     )

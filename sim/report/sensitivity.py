@@ -17,8 +17,10 @@ from sim.contracts import read_sensitivity
 from sim.plots import plot_sobol, plot_tornado_grid
 from sim.report import html as h
 
-__all__ = ["render_sensitivity"]
+__all__ = ["OUTCOMES_PER_CHART", "TORNADO_TOP", "render_sensitivity"]
 
+OUTCOMES_PER_CHART = 2  # panels per chart, so each fits a slide (about 1600x1800 px)
+TORNADO_TOP = 8  # values per tornado panel; every value is in the outcome's table
 _SHOWN = 10  # rows of each outcome's table shown before the "show the others" fold
 _EXPLAIN = {
     "tornado": (
@@ -64,7 +66,9 @@ def render_sensitivity(folder: Path) -> list[Path]:
     :func:`sim.plots.plot_tornado_grid`) or ``sobol.png``/``.svg`` (method ``sobol``: see
     :func:`sim.plots.plot_sobol`), then ``report.html``: the method explained, a table per
     outcome of the uncertain values ranked by their score, the chart and the settings.
-    Files of those names are replaced.
+    Files of those names are replaced. The chart shows :data:`OUTCOMES_PER_CHART` outcomes
+    (and at most :data:`TORNADO_TOP` tornado bars each); further outcomes go to
+    ``tornado_2.png`` (``sobol_2.png``), ``tornado_3.png``, ..., so each fits a slide.
 
     Parameters
     ----------
@@ -74,7 +78,7 @@ def render_sensitivity(folder: Path) -> list[Path]:
     Returns
     -------
     list of pathlib.Path
-        The files written: the chart's PNG and SVG, then ``report.html``.
+        The files written: each chart's PNG and SVG, then ``report.html``.
 
     Raises
     ------
@@ -88,8 +92,17 @@ def render_sensitivity(folder: Path) -> list[Path]:
     data = read_sensitivity(folder / "sensitivity.json")
     method = data["method"]
     written: list[Path] = []
-    fig = plot_tornado_grid(data) if method == "tornado" else plot_sobol(data)
-    charts = {method: h.save_chart(fig, folder, method, written)}
+    charts: dict[str, Path | None] = {}
+    order = list(data["outcomes"])
+    for k in range(0, max(len(order), 1), OUTCOMES_PER_CHART):
+        part = {
+            **data,
+            "outcomes": {o: data["outcomes"][o] for o in order[k : k + OUTCOMES_PER_CHART]},
+        }
+        tornado = method == "tornado"
+        fig = plot_tornado_grid(part, top=TORNADO_TOP) if tornado else plot_sobol(part)
+        stem = method if k == 0 else f"{method}_{k // OUTCOMES_PER_CHART + 1}"
+        charts[stem] = h.save_chart(fig, folder, stem, written)
     page = folder / "report.html"
     page.write_text(_page(data, charts), encoding="utf-8")
     written.append(page)
@@ -105,7 +118,7 @@ def render_sensitivity(folder: Path) -> list[Path]:
 
 
 def _figure(charts: Mapping[str, Path | None], name: str, caption: str) -> str:
-    return h.figure(charts.get(name), caption, "")
+    return h.figures(charts, name, caption, "")
 
 
 def _page(data: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:

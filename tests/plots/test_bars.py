@@ -22,9 +22,10 @@ def test_param_label_leaves_out_a_value_the_label_shows():
     assert param_label("risk", labels) == "Risk 3% to 10%"
 
 
-def test_param_label_without_metadata_is_the_name():
-    assert param_label("exit.chance", None) == "exit.chance"
-    assert param_label("exit.chance", {"other": "Other"}) == "exit.chance"
+def test_param_label_without_metadata_is_readable_not_the_address():
+    assert param_label("exit.chance", None) == "exit: chance"
+    assert param_label("exit.chance", {"other": "Other"}) == "exit: chance"
+    assert param_label("risk", None) == "risk"
 
 
 def test_param_label_puts_the_value_under_right_to_left_text():

@@ -269,7 +269,7 @@ def test_tornado_bars_are_sorted_with_the_largest_swing_on_top(tmp_path):
     assert isinstance(ax, Axes)
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert ticks[0].startswith("Chance that Washington")  # swing 11 pts, on top
-    assert ARABIC_LABEL in ticks[1] and ticks[2].startswith("e.modifiers.0")
+    assert ARABIC_LABEL in ticks[1] and ticks[2].startswith("e: modifier 1")
     assert all(len(line) <= 44 for line in ticks[0].split("\n")) and "\n" in ticks[0]
     assert ax.get_ylim()[0] > ax.get_ylim()[1]  # first row on top
     legend = [t.get_text() for t in ax.get_legend().get_texts()]

@@ -1,0 +1,141 @@
+"""The charts of a results folder's report, each sized for a slide (about 1600x1800 px).
+
+Charts too tall for that are split into pages of whole panels: ``occupancy`` by tracks,
+``importance`` by outcomes (top values only: every value's rank is in the assumptions
+table), ``diagram`` by tracks; further pages are ``NAME_2``, ``NAME_3``, ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.plots import (
+    diagram_pages,
+    plot_diagram,
+    plot_first_passage,
+    plot_importance,
+    plot_occupancy,
+    plot_outcomes,
+    plot_spread,
+)
+from sim.report import assumptions
+from sim.report import html as h
+
+__all__ = [
+    "IMPORTANCE_PER_PAGE",
+    "IMPORTANCE_TOP",
+    "MAX_DIAGRAM_EVENTS",
+    "OCCUPANCY_PER_PAGE",
+    "draw_charts",
+]
+
+MAX_DIAGRAM_EVENTS = 150  # beyond this the diagram is tens of megabytes and unreadable
+OCCUPANCY_PER_PAGE = 4  # tracks per occupancy chart, so each fits a slide (about 1600x1800 px)
+IMPORTANCE_PER_PAGE = 2  # outcomes per importance chart, likewise
+IMPORTANCE_TOP = 6  # values per outcome in the chart; every value's rank is in the assumptions
+
+
+def draw_charts(
+    folder: Path,
+    summary: Mapping[str, Any],
+    occupancy: pd.DataFrame | None,
+    first_passage: pd.DataFrame | None,
+    written: list[Path],
+) -> dict[str, Path | None]:
+    """Draw and save every chart of a results folder's report.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        Where the PNG and SVG files go.
+    summary : mapping
+        ``summary.json`` content (validated).
+    occupancy, first_passage : pandas.DataFrame or None
+        ``occupancy.csv`` and ``first_passage.csv``; None when absent (no chart).
+    written : list of pathlib.Path
+        The files written are appended to it (PNG then SVG of each chart).
+
+    Returns
+    -------
+    dict of str to pathlib.Path or None
+        Chart name -> PNG path (``occupancy_2``, ``importance_2``, ``diagram_2``, ... for
+        further pages); None for a chart that could not be drawn.
+    """
+    charts: dict[str, Path | None] = {}
+    outcomes = summary["outcomes"]
+
+    ax = plot_outcomes(outcomes)
+    charts["outcomes"] = h.save_chart(ax.get_figure(), folder, "outcomes", written)
+    charts["first_passage"] = None
+    ever = [oid for oid, o in outcomes.items() if o.get("ever")]
+    if first_passage is not None and ever:
+        rows = first_passage[first_passage["outcome"].isin(ever)]
+        ax = plot_first_passage(rows, {oid: outcomes[oid] for oid in ever})
+        charts["first_passage"] = h.save_chart(ax.get_figure(), folder, "first_passage", written)
+    charts["occupancy"] = None
+    if occupancy is not None:
+        tracks = summary.get("tracks") or {}
+        order = list(tracks) + [t for t in pd.unique(occupancy["track"]) if t not in tracks]
+        for k, page in enumerate(_pages(order, OCCUPANCY_PER_PAGE)):
+            fig = plot_occupancy(
+                occupancy[occupancy["track"].isin(page)], {t: tracks.get(t) or {} for t in page}
+            )
+            stem = "occupancy" if k == 0 else f"occupancy_{k + 1}"
+            charts[stem] = h.save_chart(fig, folder, stem, written)
+    charts["diagram"] = None
+    if len(summary.get("events") or {}) <= MAX_DIAGRAM_EVENTS:
+        _draw_diagram(folder, summary, charts, written)
+    if assumptions.spreads(summary):
+        ax = plot_spread(outcomes)
+        charts["spread"] = h.save_chart(ax.get_figure(), folder, "spread", written)
+    if assumptions.has_importance(summary):
+        importance = summary["importance"]
+        order = [o for o in outcomes if o in importance] + [
+            o for o in importance if o not in outcomes
+        ]
+        for k, page in enumerate(_pages(order, IMPORTANCE_PER_PAGE)):
+            fig = plot_importance(
+                {o: importance[o] for o in page if o in importance},
+                summary.get("parameters") or {},
+                {o: outcomes[o] for o in page if o in outcomes},
+                top=IMPORTANCE_TOP,
+                chance=assumptions.chance_levels(summary),
+                events=summary.get("events") or {},
+            )
+            stem = "importance" if k == 0 else f"importance_{k + 1}"
+            charts[stem] = h.save_chart(fig, folder, stem, written)
+
+    return charts
+
+
+def _draw_diagram(
+    folder: Path, summary: Mapping[str, Any], charts: dict[str, Path | None], written: list[Path]
+) -> None:
+    """The state diagram, a few tracks per page (``diagram``, ``diagram_2``, ...)."""
+    for k, tracks in enumerate(diagram_pages(summary)):
+        keep = set(tracks)
+        part = {
+            **summary,
+            "tracks": {t: m for t, m in (summary.get("tracks") or {}).items() if t in keep},
+            "events": {
+                e: ev for e, ev in (summary.get("events") or {}).items() if ev.get("track") in keep
+            },
+            "states_at_horizon": {
+                t: v for t, v in (summary.get("states_at_horizon") or {}).items() if t in keep
+            },
+        }
+        stem = "diagram" if k == 0 else f"diagram_{k + 1}"
+        charts[stem] = h.save_chart(plot_diagram(part).get_figure(), folder, stem, written)
+    if not charts.get("diagram"):
+        charts["diagram"] = h.save_chart(
+            plot_diagram(summary).get_figure(), folder, "diagram", written
+        )
+
+
+def _pages(items: list[str], size: int) -> list[list[str]]:
+    """``items`` in consecutive groups of at most ``size``."""
+    return [items[k : k + size] for k in range(0, len(items), size)]

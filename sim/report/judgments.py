@@ -1,0 +1,154 @@
+"""The top of a report: key judgments an analyst can paste into a brief, and the contents.
+
+Reads the validated ``summary.json`` content (:func:`sim.contracts.read_summary`): each
+outcome's probability, interval, words and (optional) ``spread`` across the assumptions, and
+``importance`` for the biggest movers. Text from the results is escaped and isolated for
+bidirectional display (:func:`sim.report.html.para`, :func:`sim.report.html.bdi`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sim.analysis.words import estimative_words, wilson_interval
+from sim.plots.bars import readable_label
+from sim.report import html as h
+
+__all__ = ["CSS", "MOVERS", "contents", "key_judgments", "movers"]
+
+MOVERS = 5  # assumptions listed as the biggest movers
+
+
+def movers(summary: Mapping[str, Any], top: int = MOVERS) -> list[tuple[str, str, float]]:
+    """The uncertain values most associated with any outcome, strongest first.
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json`` content; uses ``importance`` (outcome id -> ``[{"parameter",
+        "rho"}]``).
+    top : int, optional
+        Most values returned.
+
+    Returns
+    -------
+    list of (str, str, float)
+        ``(parameter, outcome id, rho)``: each value once, with the outcome it correlates
+        with most strongly (largest |rho|) and that rank correlation; empty without
+        ``importance``.
+    """
+    best: dict[str, tuple[str, float]] = {}
+    for oid, rows in (summary.get("importance") or {}).items():
+        for row in rows or []:
+            name, rho = str(row["parameter"]), float(row["rho"])
+            if name not in best or abs(rho) > abs(best[name][1]):
+                best[name] = (oid, rho)
+    ranked = sorted(best.items(), key=lambda kv: -abs(kv[1][1]))
+    return [(name, oid, rho) for name, (oid, rho) in ranked[: max(int(top), 0)]]
+
+
+def key_judgments(summary: Mapping[str, Any]) -> str:
+    """The "Key judgments" section: one line per outcome, then the biggest movers.
+
+    Each line gives the outcome's label, its probability in ICD 203 words and as a
+    percentage, its 95% Monte Carlo interval and, when the outcome has a ``spread``, the
+    10th-90th percentile across parameter draws, labelled as such.
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json`` content (validated).
+
+    Returns
+    -------
+    str
+        HTML: ``<section id="summary">``.
+    """
+    outcomes: Mapping[str, Any] = summary["outcomes"]
+    runs = summary.get("runs")
+    items = []
+    for oid, o in outcomes.items():
+        p = float(o["probability"])
+        ci = o.get("ci95")
+        if not ci and isinstance(runs, int) and runs > 0:
+            ci = wilson_interval(round(p * runs), runs)
+        words = o.get("words") or estimative_words(p)
+        text = (
+            f"<strong>{h.escape(words.capitalize())}</strong> ({h.pct(p)}; "
+            f"Monte Carlo 95% interval {h.interval(ci)}"
+        )
+        spread = o.get("spread")
+        if isinstance(spread, Mapping) and "p10" in spread and "p90" in spread:
+            text += f"; across the assumptions {h.interval([spread['p10'], spread['p90']])}"
+        items.append(f"<li>{h.bdi(h.label(o, oid))}: {text})</li>")
+    parts = [
+        '<section id="summary">',
+        "<h2>Key judgments</h2>",
+        f'<ul class="judgments">{"".join(items)}</ul>',
+    ]
+    if not any(isinstance(o.get("spread"), Mapping) for o in outcomes.values()):
+        parts.append(
+            '<p class="note">The intervals are Monte Carlo noise only: they do not show how '
+            "much the uncertain assumptions move each probability (run with "
+            "<code>--parameter-draws</code> for that).</p>"
+        )
+    parts.append(_movers_html(summary))
+    parts.append("</section>")
+    return "\n".join(p for p in parts if p)
+
+
+def _movers_html(summary: Mapping[str, Any]) -> str:
+    found = movers(summary)
+    if not found:
+        return ""
+    parameters = summary.get("parameters") or {}
+    events = summary.get("events") or {}
+    outcomes = summary["outcomes"]
+    items = []
+    for name, oid, rho in found:
+        way = "more" if rho > 0 else "less"
+        label = readable_label(name, parameters.get(name), events)
+        items.append(
+            f"<li>{h.bdi(label)}: the higher, the {way} likely "
+            f"\u201c{h.bdi(h.label(outcomes.get(oid), oid))}\u201d (rank correlation "
+            f"{_signed(rho)})</li>"
+        )
+    return (
+        "<h3>Biggest movers among the assumptions</h3>"
+        f'<ol class="judgments">{"".join(items)}</ol>'
+        '<p class="note">Ranked by the strongest rank correlation with any outcome; see '
+        '<a href="#assumptions">the assumptions</a> and '
+        '<a href="#importance">which assumptions matter</a>.</p>'
+    )
+
+
+def _signed(value: float) -> str:
+    text = f"{value:+.2f}"
+    return "0.00" if text in ("+0.00", "-0.00") else text.replace("-", h.MINUS)
+
+
+def contents(sections: Sequence[tuple[str, str]]) -> str:
+    """The contents list: ``(id, title)`` pairs as links to the sections, in page order.
+
+    Returns
+    -------
+    str
+        HTML: ``<nav id="contents">``; empty when `sections` is.
+    """
+    if not sections:
+        return ""
+    links = "".join(f'<li><a href="#{h.escape(i)}">{h.escape(t)}</a></li>' for i, t in sections)
+    return f'<nav id="contents"><h2>Contents</h2><ol class="contents">{links}</ol></nav>'
+
+
+CSS = """
+#summary { background: #f6f8fb; border: 1px solid #dfe4ec; border-radius: 6px;
+  padding: 0.2rem 1.2rem 0.6rem; }
+#summary h2 { margin-top: 0.8rem; border-bottom: none; }
+ul.judgments, ol.judgments { margin: 0.3rem 0; padding-left: 1.3rem; }
+ul.judgments li, ol.judgments li { margin: 0.15rem 0; }
+nav#contents h2 { font-size: 1rem; border-bottom: none; margin: 1rem 0 0.2rem; }
+ol.contents { columns: 3; margin: 0; font-size: 0.92rem; }
+td.small { font-size: 0.85rem; max-width: 40rem; }
+"""
