@@ -79,7 +79,7 @@ def write_results(
         frames["runs.csv"] = tables.runs_frame(results)
     for name, frame in frames.items():
         path = folder / name
-        frame.to_csv(path, index=False, encoding="utf-8")
+        tables.write_csv(frame, path)
         out.append(path)
     return out
 
