@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -23,6 +24,7 @@ from sim.contracts import (
 )
 from sim.errors import SimError
 from sim.results import Results
+from sim.signals import ignore_further, worker_signals
 
 __all__ = [
     "fill_results",
@@ -128,26 +130,28 @@ def fill_results_many(
 
     Charts are rendered in up to ``jobs`` forked processes (default: all cores) where the
     platform can fork, else one folder after the other; the files are the same either way.
+    An error, Ctrl-C or SIGTERM stops every worker before it is raised again.
     """
     import functools
     import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
 
     workers = min(jobs or os.cpu_count() or 1, len(items))
     if not charts or workers < 2 or "fork" not in mp.get_all_start_methods():
         for item in items:
             _fill_item(item, charts, save_runs)
         return
-    import signal
-
     job = functools.partial(_fill_item, charts=charts, save_runs=save_runs)
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=mp.get_context("fork"),
-        initializer=signal.signal,  # Ctrl-C is the parent's to handle
-        initargs=(signal.SIGINT, signal.SIG_IGN),
-    ) as pool:
-        list(pool.map(job, items))
+    pool = mp.get_context("fork").Pool(workers, initializer=worker_signals)
+    try:
+        pool.map(job, items, chunksize=1)
+        pool.close()
+    except BaseException:  # an error, Ctrl-C or SIGTERM: stop the workers now, not after
+        if isinstance(sys.exc_info()[1], KeyboardInterrupt):
+            ignore_further()
+        pool.terminate()  # sends SIGTERM, which ends a worker at once
+        raise
+    finally:
+        pool.join()
 
 
 def write_comparison(comparison: dict, folder: Path, *, charts: bool) -> None:
