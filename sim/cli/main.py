@@ -72,6 +72,7 @@ def _register() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the command line (``sim``)."""
+    import os
     import signal
 
     from sim.signals import terminate
@@ -81,6 +82,12 @@ def main(argv: list[str] | None = None) -> None:
     # folders removed, nothing is written.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, terminate)
+    # The command only ever writes chart files: a display backend (or a bogus MPLBACKEND)
+    # must not fail after the run.
+    os.environ["MPLBACKEND"] = "Agg"
+    for stream in (sys.stdout, sys.stderr):  # ASCII-only terminals get escapes, not a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     _register()
     cli.main(args=argv, prog_name="sim")
 

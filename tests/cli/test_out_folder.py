@@ -1,5 +1,6 @@
 """The results folder under faults (issue 14, items 3 and 8): an unwritable --out is reported
-before simulating, a full disk in one line, two writers never mix."""
+before simulating, a full disk in one line, two writers never mix, and odd terminals or
+environments do not fail a run."""
 
 from __future__ import annotations
 
@@ -119,6 +120,53 @@ def test_a_full_disk_is_one_line_and_leaves_nothing(tmp_path):
     ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "tiny.yaml"]  # no temp folder
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+def test_a_non_ascii_title_on_an_ascii_terminal(tmp_path):
+    scenario = _scenario(tmp_path, title="Crise à Genève — été 2025 ✓")
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "LANG": "C", "LC_ALL": "C"}
+    out = tmp_path / "out"
+    r = subprocess.run(
+        [*SIM, "run", scenario, "--runs", "50", "--no-charts", "--out", out],
+        capture_output=True,
+        text=True,
+        env=env,
+        encoding="ascii",
+        errors="strict",  # the command's output must be ASCII indeed
+    )
+    assert r.returncode == 0, r.stderr
+    assert "Crise \\xe0 Gen\\xe8ve" in r.stdout and "Report:" in r.stdout
+    summary = (out / "summary.json").read_text(encoding="utf-8")
+    assert "Crise à Genève — été 2025 ✓" in summary
+
+
+def test_a_bogus_mplbackend_does_not_stop_the_charts(tmp_path):
+    out = tmp_path / "out"
+    env = {**os.environ, "MPLBACKEND": "no_such_backend"}
+    r = subprocess.run(
+        [*SIM, "run", _scenario(tmp_path), "--runs", "50", "--jobs", "1", "--out", out],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert r.returncode == 0, r.stderr
+    assert (out / "report.html").is_file() and (out / "outcomes.png").is_file()
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["plain", "force"])
+def test_new_does_not_follow_a_dangling_link(tmp_path, force):
+    target = tmp_path / "elsewhere.yaml"
+    (tmp_path / "draft.yaml").symlink_to(target)
+    r = subprocess.run(
+        [*SIM, "new", "draft", *(["--force"] if force else [])],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 2, r.stderr
+    assert "draft.yaml is a symbolic link to" in r.stderr and "does not exist" in r.stderr
+    assert not target.exists()
+    assert (tmp_path / "draft.yaml").is_symlink()
 
 
 def test_two_runs_on_one_out_leave_the_folder_of_one(tmp_path):
