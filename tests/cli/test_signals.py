@@ -4,6 +4,7 @@ status (130, 143), no temporary folder left, no worker process left running."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -114,3 +115,22 @@ def test_signal_while_all_variants_draws_charts(tmp_path, signum, status, word):
     assert err.strip() == f"{word}; nothing was written"
     assert _hidden(tmp_path) == []
     assert list(tmp_path.iterdir()) == []  # OUT, made for the temporary folders, is gone too
+
+
+def test_sigterm_while_sensitivity_writes_its_folder(tmp_path):
+    """The writing phase of a tornado is short: up to three tries to catch it."""
+    for _ in range(3):
+        proc = _start(tmp_path, "sensitivity", BUNDLED, "--runs", 200, "--jobs", 1, "--out", "o")
+        try:
+            _wait_for(_writing(tmp_path), proc, "a temporary folder")
+        except AssertionError:
+            if proc.returncode != 0:
+                raise
+            shutil.rmtree(tmp_path / "o")  # finished before it could be caught: again
+            continue
+        os.kill(proc.pid, signal.SIGTERM)
+        err = _finish(proc)
+        assert (proc.returncode, err.strip()) == (143, "terminated; nothing was written")
+        assert list(tmp_path.iterdir()) == []
+        return
+    pytest.skip("the tornado's writing phase was over before a signal could be sent")
