@@ -56,8 +56,8 @@ def worker_signals() -> None:
 @contextmanager
 def deferred() -> Iterator[None]:
     """Hold Ctrl-C and SIGTERM during a short step that must not be cut in two (moving a
-    results folder into place); a signal received meanwhile is acted on when the step ends.
-    No effect outside the main thread.
+    results folder into place); a signal received meanwhile is acted on when the step ends:
+    its exception then has ``step_done = True``. No effect outside the main thread.
     """
     if not _main_thread():
         yield
@@ -71,4 +71,8 @@ def deferred() -> Iterator[None]:
         for s, handler in previous.items():
             signal.signal(s, handler)
         if caught:
-            signal.raise_signal(caught[0])
+            try:
+                signal.raise_signal(caught[0])
+            except KeyboardInterrupt as exc:
+                exc.step_done = True  # the command says the results were written
+                raise

@@ -25,7 +25,11 @@ class _Group(click.Group):
 
             terminated = isinstance(exc, Terminated)
             word = "terminated" if terminated else "interrupted"
-            click.echo(f"{word}; nothing was written", err=True)
+            done = getattr(exc, "step_done", False)  # the signal came while moving the files in
+            click.echo(
+                f"{word}; " + ("the results were written" if done else "nothing was written"),
+                err=True,
+            )
             ctx.exit(143 if terminated else 130)
         except BrokenPipeError:  # output piped into a command that stopped reading (`| head`)
             import os

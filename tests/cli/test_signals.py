@@ -130,6 +130,9 @@ def test_sigterm_while_sensitivity_writes_its_folder(tmp_path):
             continue
         os.kill(proc.pid, signal.SIGTERM)
         err = _finish(proc)
+        if proc.returncode == 0 or err.strip() == "terminated; the results were written":
+            shutil.rmtree(tmp_path / "o")  # the move had begun (it is not cut in two): again
+            continue
         assert (proc.returncode, err.strip()) == (143, "terminated; nothing was written")
         assert list(tmp_path.iterdir()) == []
         return

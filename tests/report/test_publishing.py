@@ -4,6 +4,7 @@ item 3): :func:`sim.report.files.staged` moves under a lock on the destination."
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 
@@ -89,3 +90,25 @@ def test_check_writable_names_the_obstacle(tmp_path):
         check_writable(blocker)
     with pytest.raises(SimError, match="symbolic link to .*missing, which does not exist"):
         check_writable(link)
+
+
+def test_ctrl_c_during_the_move_waits_for_its_end(tmp_path, monkeypatch):
+    replace = os.replace
+    calls = []
+
+    def replace_then_interrupt(src, dst):
+        replace(src, dst)
+        calls.append(dst)
+        if len(calls) == 1:
+            signal.raise_signal(signal.SIGINT)  # Ctrl-C after the first file
+
+    monkeypatch.setattr(files.os, "replace", replace_then_interrupt)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt) as caught:
+            publish(tmp_path / "out", _fill("A"))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert caught.value.step_done is True
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == NAMES  # all moved in
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
