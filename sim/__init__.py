@@ -7,6 +7,8 @@ load_scenario(path, variant="base") -> Scenario
 """
 
 import os
+import sys
+import tempfile
 
 # Parallelism is by worker processes; BLAS threads would only compete with them for cores.
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -14,6 +16,57 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 # Engines agree bit for bit only if a quantile is computed the same way in a vectorized loop as
 # in the kernel's scalar code; Intel's SVML (used by numba where installed) would not be.
 os.environ.setdefault("NUMBA_DISABLE_INTEL_SVML", "1")
+
+
+def _can_write(path: str) -> bool:
+    """Whether ``path`` is, or could be made as, a folder this process may write in (checked
+    on its nearest existing ancestor, creating nothing)."""
+    path = os.path.abspath(path)
+    while not os.path.lexists(path):
+        parent = os.path.dirname(path)
+        if parent == path:
+            return False
+        path = parent
+    return os.path.isdir(path) and os.access(path, os.W_OK | os.X_OK)
+
+
+def _private_temp(name: str) -> str:
+    """A folder for caches in the temporary folder, this user's only (mode 0700): the same one
+    from run to run when it can be, else a new one."""
+    root = os.path.join(tempfile.gettempdir(), f"sim-{os.getuid()}")
+    try:
+        os.makedirs(root, mode=0o700, exist_ok=True)
+        st = os.lstat(root)
+        if os.path.islink(root) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+            raise PermissionError(root)  # another user's or a link: not a cache to trust
+        path = os.path.join(root, name)
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        return path
+    except OSError:
+        return tempfile.mkdtemp(prefix=f"sim-{name}-")
+
+
+def _writable_caches() -> None:
+    """Point numba's and matplotlib's caches to a private temporary folder when their usual
+    places cannot be written (a read-only install with an unwritable HOME): numba would stop
+    with "cannot cache function ...: no locator available", matplotlib would warn."""
+    if not hasattr(os, "getuid") or not sys.platform.startswith(("linux", "freebsd")):
+        return
+    home_cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    home_config = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+    numba_places = [os.path.join(os.path.dirname(__file__), "__pycache__")]
+    numba_places.append(os.path.join(home_cache, "numba"))
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        numba_places.append(os.environ["NUMBA_CACHE_DIR"])
+    if not any(map(_can_write, numba_places)):
+        os.environ["NUMBA_CACHE_DIR"] = _private_temp("numba")
+    mpl = os.environ.get("MPLCONFIGDIR")
+    mpl_places = [mpl] if mpl else [f"{home_config}/matplotlib", f"{home_cache}/matplotlib"]
+    if not all(map(_can_write, mpl_places)):
+        os.environ["MPLCONFIGDIR"] = _private_temp("matplotlib")
+
+
+_writable_caches()
 
 from sim.errors import Problem, ScenarioError, SimError, SimulationError  # noqa: E402
 from sim.model.scenario import Scenario  # noqa: E402

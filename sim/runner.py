@@ -25,6 +25,7 @@ from sim.errors import SimError, SimulationError
 from sim.model.scenario import Scenario, checkpoints
 from sim.model.streams import CHUNK, MAX_SEED, RandomBlock
 from sim.results import IMPORTANCE_RUNS, Partial, Results, RunSettings
+from sim.signals import Terminated, ignore_further, worker_signals
 
 __all__ = [
     "DEFAULT_RUNS",
@@ -95,7 +96,7 @@ _inherited: dict = {}
 
 
 def _init_worker(scenario: Scenario, engine_name: str, seed: int, design) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    worker_signals()  # the parent handles Ctrl-C; its SIGTERM ends a worker at once
     _worker.update(
         scenario=scenario,
         engine=get_engine(engine_name),
@@ -300,8 +301,10 @@ def _units(n_rows, runs_per_row, size, keep, common, fixed) -> list[tuple]:
 def _run_here(setup: tuple, units: list, total: int, keep: int, progress) -> _Collect:
     """Run the units in this process; ``setup`` is :func:`_init_worker`'s arguments."""
     collect = _Collect(setup[0], total, keep)
+    on_term = signal.getsignal(signal.SIGTERM)
     _init_worker(*setup)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, on_term or signal.SIG_DFL)  # workers' SIG_DFL undone
     try:
         for unit in units:
             done = collect.add(*_run_block(unit))
@@ -394,15 +397,13 @@ def _complete_sequences(results, engine, seed, design, runs_per_row, common) -> 
 
 
 def _terminated(signum, frame):
-    """SIGTERM while workers run: leave through the same path as Ctrl-C, which stops the
-    workers (they would otherwise be left running without a parent)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    raise SystemExit(128 + signum)
+    """SIGTERM while workers run: leave like Ctrl-C, stopping them (sim.signals.Terminated)."""
+    ignore_further()
+    raise Terminated
 
 
 def _interrupt_once(signum, frame):
-    """SIGINT handler while workers run: the first Ctrl-C interrupts, later ones are ignored
-    (a second KeyboardInterrupt inside the pool's shutdown could leave it waiting for ever)."""
+    """The first Ctrl-C interrupts, later ones are ignored (they could hang the pool's stop)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     raise KeyboardInterrupt
 

@@ -6,6 +6,7 @@ Layouts: docs/RESULTS_LAYOUT.md. Dates are ISO strings on the scenario's report 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,12 +15,70 @@ import pandas as pd
 from sim.results import Results
 
 __all__ = [
+    "FORMULA_STARTS",
     "by_date_frame",
     "first_passage_frame",
+    "neutralize",
     "occupancy_frame",
     "outcomes_frame",
     "runs_frame",
+    "write_csv",
 ]
+
+# first characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells cannot run as spreadsheet formulas.
+
+    As OWASP's CSV-injection guidance says, a text cell starting with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return gets a leading single quote (``=1+2`` becomes ``'=1+2``),
+    so that Excel, LibreOffice and Google Sheets show it as text. Line breaks inside text
+    (``\r\n`` or a lone ``\r``) become ``\n``, which the CSV writer quotes; a lone ``\r``
+    would be written unquoted and end the row for many readers. Numeric columns, and numbers
+    in text columns, are left as they are.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any table, shape (n_rows, n_columns).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same shape, columns and dtypes.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(_neutral_cell)
+    return out
+
+
+def _neutral_cell(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` to ``path`` as UTF-8 CSV without the index, cells neutralised
+    (:func:`neutralize`). Every CSV file of a results folder is written here.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    path : pathlib.Path
+
+    Raises
+    ------
+    OSError
+        The file cannot be written (for example a full disk).
+    """
+    neutralize(frame).to_csv(path, index=False, encoding="utf-8")
 
 
 def outcomes_frame(summary: dict[str, Any]) -> pd.DataFrame:

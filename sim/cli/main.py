@@ -1,7 +1,8 @@
 """Entry point of the ``sim`` command: the click group and the user-facing error handling.
 
 Exit status: 0 success, 1 a problem with the input (scenario file, results folder) or the run,
-2 a mistaken command line (click's usage errors), 130 interrupted.
+2 a mistaken command line (click's usage errors), 130 interrupted (Ctrl-C), 143 terminated
+(SIGTERM). Either signal removes the temporary folders and stops the workers first.
 """
 
 from __future__ import annotations
@@ -19,9 +20,17 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except KeyboardInterrupt:
-            click.echo("interrupted; nothing was written", err=True)
-            ctx.exit(130)
+        except KeyboardInterrupt as exc:
+            from sim.signals import Terminated
+
+            terminated = isinstance(exc, Terminated)
+            word = "terminated" if terminated else "interrupted"
+            done = getattr(exc, "step_done", False)  # the signal came while moving the files in
+            click.echo(
+                f"{word}; " + ("the results were written" if done else "nothing was written"),
+                err=True,
+            )
+            ctx.exit(143 if terminated else 130)
         except BrokenPipeError:  # output piped into a command that stopped reading (`| head`)
             import os
 
@@ -67,11 +76,22 @@ def _register() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the command line (``sim``)."""
+    import os
     import signal
 
+    from sim.signals import terminate
+
     # Ctrl-C (SIGINT) stops a command even when it was started with SIGINT ignored, as shells
-    # do for background jobs; the runner then stops its workers and nothing is written.
+    # do for background jobs; SIGTERM unwinds the same way. Workers are stopped, temporary
+    # folders removed, nothing is written.
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, terminate)
+    # The command only ever writes chart files: a display backend (or a bogus MPLBACKEND)
+    # must not fail after the run.
+    os.environ["MPLBACKEND"] = "Agg"
+    for stream in (sys.stdout, sys.stderr):  # ASCII-only terminals get escapes, not a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     _register()
     cli.main(args=argv, prog_name="sim")
 

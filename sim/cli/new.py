@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -33,6 +34,12 @@ def command(name: str, title: str | None, force: bool) -> None:
         raise click.BadParameter(
             f"'{ident}' is a word of the condition language ({', '.join(sorted(KEYWORDS))}); "
             "choose another id",
+            param_hint="NAME",
+        )
+    if path.is_symlink() and not path.exists():  # never write through a dangling link
+        raise click.BadParameter(
+            f"{path} is a symbolic link to {os.readlink(path)}, which does not exist; "
+            "remove the link or choose another NAME",
             param_hint="NAME",
         )
     if path.exists() and not force:

@@ -111,12 +111,13 @@ def command(
         return
     from sim.analysis.summary import summarize
     from sim.cli.output import print_outcomes
-    from sim.report.files import fill_results, publish
+    from sim.report.files import check_writable, fill_results, publish
 
     scenario = load_scenario(file, variant)
     for w in scenario.warnings:
         click.echo(w, err=True)
     folder = Path(out) if out else Path("reports") / scenario.id / scenario.variant
+    check_writable(folder)  # before simulating, not after
     results = run_one(
         scenario,
         runs=runs,
@@ -191,7 +192,7 @@ def run_and_compare(
     """
     from sim.cli.output import print_comparison, progress_bars
     from sim.experiments import run_variants
-    from sim.report.files import fill_results_many, staged, write_comparison
+    from sim.report.files import check_writable, fill_results_many, staged, write_comparison
     from sim.scenario.load import load_scenario
 
     scenarios = {v: load_scenario(file, v) for v in dict.fromkeys(variants)}
@@ -199,6 +200,10 @@ def run_and_compare(
         click.echo(w, err=True)
     for scenario in scenarios.values():
         _check_draws(scenario, runs, parameter_draws)
+    root = Path(out) if out else Path("reports") / scenarios["base"].id
+    check_writable(root)  # before simulating, not after
+    for name in [*scenarios, "comparison"]:
+        check_writable(root / name)
     with progress_bars() as advance:
         done = run_variants(
             scenarios,
@@ -210,7 +215,6 @@ def run_and_compare(
             keep_values=None if save_runs else KEEP_VALUES,
             progress=advance,
         )
-    root = Path(out) if out else Path("reports") / scenarios["base"].id
     names = list(done.results)
     with staged([root / v for v in names] + [root / "comparison"]) as temps:
         items = [(done.results[v], tmp) for v, tmp in zip(names, temps, strict=False)]

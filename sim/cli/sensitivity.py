@@ -76,7 +76,7 @@ def command(
     from sim.cli.output import progress_bars
     from sim.experiments import run_sobol, run_tornado
     from sim.experiments.sensitivity import SOBOL_RUNS, TORNADO_RUNS
-    from sim.report.files import publish, write_sensitivity
+    from sim.report.files import check_writable, publish, write_sensitivity
     from sim.scenario.load import load_scenario
 
     if samples & (samples - 1):
@@ -86,6 +86,7 @@ def command(
         )
     scenario = load_scenario(file, variant)
     folder = Path(out) if out else Path("reports") / scenario.id / scenario.variant / method
+    check_writable(folder)  # before simulating, not after
     common = {"seed": seed, "jobs": jobs, "engine": engine}
     with progress_bars() as advance:
         if method == "tornado":

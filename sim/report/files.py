@@ -7,8 +7,10 @@ An existing destination keeps the files this command does not write.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -23,8 +25,15 @@ from sim.contracts import (
 )
 from sim.errors import SimError
 from sim.results import Results
+from sim.signals import deferred, ignore_further, worker_signals
+
+try:  # POSIX: a lock that serialises writers of one folder
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
 
 __all__ = [
+    "check_writable",
     "fill_results",
     "fill_results_many",
     "publish",
@@ -79,7 +88,7 @@ def write_results(
         frames["runs.csv"] = tables.runs_frame(results)
     for name, frame in frames.items():
         path = folder / name
-        frame.to_csv(path, index=False, encoding="utf-8")
+        tables.write_csv(frame, path)
         out.append(path)
     return out
 
@@ -128,26 +137,28 @@ def fill_results_many(
 
     Charts are rendered in up to ``jobs`` forked processes (default: all cores) where the
     platform can fork, else one folder after the other; the files are the same either way.
+    An error, Ctrl-C or SIGTERM stops every worker before it is raised again.
     """
     import functools
     import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
 
     workers = min(jobs or os.cpu_count() or 1, len(items))
     if not charts or workers < 2 or "fork" not in mp.get_all_start_methods():
         for item in items:
             _fill_item(item, charts, save_runs)
         return
-    import signal
-
     job = functools.partial(_fill_item, charts=charts, save_runs=save_runs)
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=mp.get_context("fork"),
-        initializer=signal.signal,  # Ctrl-C is the parent's to handle
-        initargs=(signal.SIGINT, signal.SIG_IGN),
-    ) as pool:
-        list(pool.map(job, items))
+    pool = mp.get_context("fork").Pool(workers, initializer=worker_signals)
+    try:
+        pool.map(job, items, chunksize=1)
+        pool.close()
+    except BaseException:  # an error, Ctrl-C or SIGTERM: stop the workers now, not after
+        if isinstance(sys.exc_info()[1], KeyboardInterrupt):
+            ignore_further()
+        pool.terminate()  # sends SIGTERM, which ends a worker at once
+        raise
+    finally:
+        pool.join()
 
 
 def write_comparison(comparison: dict, folder: Path, *, charts: bool) -> None:
@@ -238,17 +249,23 @@ def publish_all(items: list[tuple[Path, Callable[[Path], object]]]) -> None:
 @contextmanager
 def staged(destinations: list[Path]) -> Iterator[list[Path]]:
     """Yield one empty temporary folder per destination, next to it; on normal exit move each
-    folder's contents into its destination, on an exception (or Ctrl-C) discard them all.
+    folder's contents into its destination, on an exception (or Ctrl-C, or SIGTERM) discard
+    them all.
+
+    The move holds a lock on every destination folder (taken in one order, so writers never
+    wait on each other in a circle), and Ctrl-C and SIGTERM wait until it ends: two commands
+    writing the same folder leave it as one or the other wrote it, never a mix.
 
     Raises
     ------
     SimError
-        A destination cannot be created or written.
+        A destination cannot be created or written, or the disk is full.
     """
     temps: list[tuple[Path, Path]] = []
     made: list[Path] = []  # parent folders this call created, removed again on failure
     try:
         for destination in map(Path, destinations):
+            check_writable(destination)
             try:
                 for parent in reversed(destination.parents):
                     if not parent.exists():
@@ -258,17 +275,11 @@ def staged(destinations: list[Path]) -> Iterator[list[Path]]:
             except OSError as exc:
                 raise _unwritable(destination, exc) from None
             temps.append((destination, tmp))
-        yield [tmp for _, tmp in temps]
-        for destination, tmp in temps:
-            try:
-                destination.mkdir(exist_ok=True)
-                for item in sorted(tmp.iterdir()):
-                    target = destination / item.name
-                    if item.is_dir() and target.exists():
-                        shutil.rmtree(target)
-                    os.replace(item, target)
-            except OSError as exc:
-                raise _unwritable(destination, exc) from None
+        try:
+            yield [tmp for _, tmp in temps]
+        except OSError as exc:
+            raise _write_error(temps, exc) from None
+        _move_all(temps)
         made.clear()
     finally:
         for _, tmp in temps:
@@ -276,6 +287,100 @@ def staged(destinations: list[Path]) -> Iterator[list[Path]]:
         for parent in reversed(made):
             with suppress(OSError):
                 parent.rmdir()  # only if still empty
+
+
+def _move_all(temps: list[tuple[Path, Path]]) -> None:
+    """Move each temporary folder's contents into its destination, under the destinations'
+    locks and with signals held."""
+    locks: list[int] = []
+    try:
+        for destination, _ in sorted(temps, key=lambda pair: str(pair[0].resolve())):
+            try:
+                destination.mkdir(exist_ok=True)
+                locks.append(_lock(destination))
+            except OSError as exc:
+                raise _unwritable(destination, exc) from None
+        with deferred():
+            for destination, tmp in temps:
+                try:
+                    for item in sorted(tmp.iterdir()):
+                        target = destination / item.name
+                        if item.is_dir() and target.exists():
+                            shutil.rmtree(target)
+                        os.replace(item, target)
+                except OSError as exc:
+                    raise _write_error([(destination, tmp)], exc) from None
+    finally:
+        for fd in locks:
+            os.close(fd)  # releases the lock
+
+
+def _lock(folder: Path) -> int:
+    """An open descriptor of ``folder`` holding an exclusive lock on it (waits for it)."""
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    if fcntl is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(fd)
+            raise
+    return fd
+
+
+def check_writable(destination: Path) -> None:
+    """Check that a results folder can be written at ``destination``, creating nothing.
+
+    The destination, or its nearest existing ancestor, must be a folder in which this process
+    may create entries; so must the folder holding it, where the temporary folder goes. Run
+    before simulating, so that a mistaken ``--out`` costs no time.
+
+    Parameters
+    ----------
+    destination : pathlib.Path
+
+    Raises
+    ------
+    SimError
+        ``destination`` is a file or a dangling symbolic link, lies below a file, or is in a
+        folder that cannot be written (read-only, permissions).
+    """
+    destination = Path(destination)
+    if destination.is_symlink() and not destination.exists():
+        raise SimError(
+            f"{destination}: error: --out is a symbolic link to {os.readlink(destination)}, "
+            "which does not exist; remove the link or choose another --out"
+        )
+    if destination.exists() and not destination.is_dir():
+        raise SimError(f"{destination}: error: --out is a file, not a folder; choose another --out")
+    probes = [destination] if destination.is_dir() else []
+    parent = destination.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise SimError(
+            f"{destination}: error: cannot write the results folder here ({parent} is a file, "
+            "so no folder can be made below it); choose another --out"
+        )
+    for folder in [*probes, parent]:
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise _unwritable(destination, PermissionError(errno.EACCES, "permission denied"))
+        try:  # os.access does not see every obstacle (a read-only mount seen by root, ACLs)
+            os.rmdir(tempfile.mkdtemp(prefix=".sim-check.", dir=folder))
+        except OSError as exc:
+            raise _unwritable(destination, exc) from None
+
+
+def _write_error(temps: list[tuple[Path, Path]], exc: OSError) -> SimError:
+    """The error for a failure to write a file of a results folder (of the destination whose
+    temporary folder holds ``exc.filename``, else the first)."""
+    name = str(getattr(exc, "filename", "") or "")
+    destination = next((d for d, tmp in temps if name.startswith(str(tmp))), temps[0][0])
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return SimError(
+            f"{destination}: error: the disk is full ({exc.strerror or exc}) while writing the "
+            "results; nothing was written: free some space or choose another --out"
+        )
+    return _unwritable(destination, exc)
 
 
 def _unwritable(destination: Path, exc: OSError) -> SimError:

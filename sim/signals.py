@@ -1,0 +1,78 @@
+"""Signals as exceptions: SIGTERM leaves a command through the same clean-up path as Ctrl-C.
+
+The ``sim`` command installs :func:`terminate` for SIGTERM (:func:`sim.cli.main.main`), so a
+``kill`` unwinds like a Ctrl-C: ``finally`` blocks remove temporary folders, worker pools are
+stopped, and the command prints one line and exits 143 (130 for Ctrl-C). Worker processes
+reset both signals (:func:`worker_signals`): their parent stops them.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+__all__ = ["Terminated", "deferred", "ignore_further", "terminate", "worker_signals"]
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM was received. A :class:`KeyboardInterrupt`, so that every path that cleans up
+    after Ctrl-C cleans up after it too; the command's exit status is 143."""
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+def ignore_further() -> None:
+    """Ignore further Ctrl-C and SIGTERM while this process cleans up and exits (a second
+    signal inside the clean-up would leave it half done). No effect outside the main thread.
+    """
+    if _main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def terminate(signum: int, frame: object) -> None:
+    """SIGTERM handler: ignore further signals and raise :class:`Terminated`.
+
+    Raises
+    ------
+    Terminated
+    """
+    ignore_further()
+    raise Terminated
+
+
+def worker_signals() -> None:
+    """In a worker process: ignore Ctrl-C (the terminal sends it to the whole process group;
+    the parent handles it) and let SIGTERM, which the parent sends to stop it, end it at once.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM during a short step that must not be cut in two (moving a
+    results folder into place); a signal received meanwhile is acted on when the step ends:
+    its exception then has ``step_done = True``. No effect outside the main thread.
+    """
+    if not _main_thread():
+        yield
+        return
+    caught: list[int] = []
+    signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in signals}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if caught:
+            try:
+                signal.raise_signal(caught[0])
+            except KeyboardInterrupt as exc:
+                exc.step_done = True  # the command says the results were written
+                raise

@@ -1,0 +1,114 @@
+"""Publishing a results folder is all or nothing, and two writers never mix (issue 14,
+item 3): :func:`sim.report.files.staged` moves under a lock on the destination."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from sim.errors import SimError
+from sim.report import files
+from sim.report.files import check_writable, publish, staged
+
+NAMES = [f"part{i}.csv" for i in range(6)]
+
+
+def _fill(tag):
+    def fill(tmp):
+        for name in NAMES:
+            (tmp / name).write_text(tag)
+
+    return fill
+
+
+def test_two_writers_of_one_folder_never_mix(tmp_path, monkeypatch):
+    """Each file's move is slowed so that two unserialised writers would interleave."""
+    replace = os.replace
+
+    def slow_replace(src, dst):
+        replace(src, dst)
+        time.sleep(0.01)
+
+    monkeypatch.setattr(files.os, "replace", slow_replace)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("kept")
+    for trial in range(5):
+        start = threading.Barrier(2)
+
+        def writer(tag, start):
+            start.wait()
+            publish(out, _fill(tag))
+
+        threads = [threading.Thread(target=writer, args=(f"{trial}{t}", start)) for t in "AB"]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        contents = {(out / name).read_text() for name in NAMES}
+        assert len(contents) == 1, f"trial {trial}: a mixed folder {sorted(contents)}"
+        assert (out / "notes.txt").read_text() == "kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temporary folder left
+
+
+def test_an_error_while_filling_leaves_the_destination_as_it_was(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "part0.csv").write_text("old")
+
+    def fill(tmp):
+        (tmp / "part0.csv").write_text("new")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        publish(out, fill)
+    assert (out / "part0.csv").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_new_nested_destination_is_removed_again_on_error(tmp_path):
+    with pytest.raises(RuntimeError), staged([tmp_path / "a" / "b" / "out"]) as (tmp,):
+        (tmp / "x").write_text("x")
+        raise RuntimeError("stop")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_check_writable_names_the_obstacle(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "missing")
+    check_writable(tmp_path / "new" / "deeper")  # creates nothing
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "link"]
+    with pytest.raises(SimError, match="is a file, so no folder can be made below it"):
+        check_writable(blocker / "out")
+    with pytest.raises(SimError, match="is a file, not a folder"):
+        check_writable(blocker)
+    with pytest.raises(SimError, match="symbolic link to .*missing, which does not exist"):
+        check_writable(link)
+
+
+def test_ctrl_c_during_the_move_waits_for_its_end(tmp_path, monkeypatch):
+    replace = os.replace
+    calls = []
+
+    def replace_then_interrupt(src, dst):
+        replace(src, dst)
+        calls.append(dst)
+        if len(calls) == 1:
+            signal.raise_signal(signal.SIGINT)  # Ctrl-C after the first file
+
+    monkeypatch.setattr(files.os, "replace", replace_then_interrupt)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt) as caught:
+            publish(tmp_path / "out", _fill("A"))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert caught.value.step_done is True
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == NAMES  # all moved in
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
