@@ -91,6 +91,9 @@ def test_sigterm_while_run_writes_its_folder(tmp_path):
     _wait_for(_writing(tmp_path), proc, "a temporary folder")
     os.kill(proc.pid, signal.SIGTERM)
     err = _finish(proc)
+    if proc.returncode == 0:  # under load the signal can land as the interpreter exits
+        assert (tmp_path / "o" / "summary.json").is_file() and _hidden(tmp_path) == [], err
+        return
     assert (proc.returncode, err.strip()) == (143, "terminated; nothing was written")
     assert list(tmp_path.iterdir()) == []
 
