@@ -117,7 +117,8 @@ def _jit(f):
 
 def _inline(f):
     """Compiled and inlined where called (numba IR level): a call that passes arrays costs
-    reference counting, which dominated the cost of a draw."""
+    reference counting, which dominated the cost of a draw. Inlining does not remove it
+    all: see :func:`simulate`."""
     return numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")(f)
 
 
@@ -784,9 +785,13 @@ def simulate(run, initial, slots, ev, cond, tm, out):  # noqa: PLR0912, PLR0915
     """The compiled engine's loop (:mod:`sim.engines.compiled`): simulate the runs of a block
     in order, each as the reference engine does (format section 8), time in days.
 
-    One function on purpose: numba increments and decrements the reference count of every
-    array passed to a helper (or bound from a named tuple) at each call, which made a loop
-    split into helpers thirty times slower; the tuples are unpacked once, here.
+    The hot part (re-examining clocks, firing) stays here, the rest is in helpers inlined at
+    numba's IR level. An inlined helper binds each argument to a new variable: a reference
+    count increment for each array in it (every array of a named tuple) and a decrement where
+    it dies, which numba's refcount pruning removes only when the helper uses the array on
+    every path and calls no other compiled function (its error exit breaks the pattern). The
+    helpers here meet that: the loop compiles with the same increments and decrements as with
+    none. Named tuples passed to inlined helpers made the loop 25 times slower.
 
     Parameters
     ----------
@@ -818,55 +823,26 @@ def simulate(run, initial, slots, ev, cond, tm, out):  # noqa: PLR0912, PLR0915
     also_ptr, also_track, also_state = ev.also_ptr, ev.also_track, ev.also_state
     readers_ptr, readers = ev.readers_ptr, ev.readers
     outcome, code, start, masks = cond.outcome, cond.code, cond.start, cond.masks
-    tabulated, strides, en_table, out_table = (
-        cond.tabulated,
-        cond.strides,
-        cond.en_table,
-        cond.out_table,
-    )
-    mod_tabulated, mod_bits = cond.mod_tabulated, cond.mod_bits
+    tabulated, strides, en_table = cond.tabulated, cond.strides, cond.en_table
+    out_table, mod_tabulated, mod_bits = cond.out_table, cond.mod_tabulated, cond.mod_bits
     wkind, wcode, wpar, wspl, splines = tm.wkind, tm.wcode, tm.wpar, tm.wspl, tm.splines
     wslot, wconst, key_wait, key_branch = tm.wslot, tm.wconst, tm.key_wait, tm.key_branch
     hz_slot, hz_const, hz_chance, hz_per = tm.hz_slot, tm.hz_const, tm.hz_chance, tm.hz_per
     mod_slot, mod_const = tm.mod_slot, tm.mod_const
     final, first, final_truth, occupancy = out.final, out.first, out.final_truth, out.occupancy
-    at_truth, passage, fired_runs, fire_count = (
-        out.at_truth,
-        out.passage,
-        out.fired_runs,
-        out.fire_count,
-    )
-    at_points, fires, traj, traj_len, traj_hash = (
-        out.at_points,
-        out.fires,
-        out.traj,
-        out.traj_len,
-        out.traj_hash,
-    )
+    at_truth, passage, fired_runs = out.at_truth, out.passage, out.fired_runs
+    fire_count, at_points, fires, traj = out.fire_count, out.at_points, out.fires, out.traj
+    traj_len, traj_hash = out.traj_len, out.traj_hash
     n = initial.shape[0]
     n_events = track.shape[0]
     n_tracks = initial.shape[1]
     n_out = outcome.shape[0]
     n_points = points.shape[0]
     inf = np.inf
-    stack = np.zeros(code.shape[0] + 1, dtype=np.bool_)
-    state = np.zeros(n_tracks, dtype=np.int64)
-    enabled = np.zeros(n_events, dtype=np.bool_)
-    left = np.zeros(n_events)
-    since = np.zeros(n_events)
-    speed = np.ones(n_events)
-    due = np.full(n_events, inf)
-    k_en = np.zeros(n_events, dtype=np.uint64)
-    k_fire = np.zeros(n_events, dtype=np.uint64)
-    n_fire = np.zeros(n_events, dtype=np.int64)
-    at_done = np.zeros(n_events, dtype=np.bool_)
-    changed = np.zeros(n_tracks, dtype=np.bool_)
-    changed_list = np.zeros(n_tracks, dtype=np.int64)
-    n_changed = 0
-    mark = np.zeros(n_events, dtype=np.int64)
-    todo = np.zeros(n_events, dtype=np.int64)
-    holds = np.zeros(n_out, dtype=np.bool_)
-    on_bits = np.zeros(n_events, dtype=np.int64)
+    enabled, left, since, speed, due, k_en, k_fire, n_fire, at_done, on_bits = _clocks(n_events)
+    state, changed, changed_list, mark, todo, holds, stack = _marks(
+        n_tracks, n_events, n_out, code.shape[0] + 1
+    )
     bits_ok = mod.shape[1] <= MAX_MODIFIER_BITS
     for r in range(n):
         run = np.uint64(first_run + r)
@@ -1036,6 +1012,40 @@ def simulate(run, initial, slots, ev, cond, tm, out):  # noqa: PLR0912, PLR0915
         traj_len[r] = tlen
         traj_hash[r] = _mix(h ^ np.uint64(tlen))
     return -1
+
+
+@_inline
+def _clocks(n_events):
+    """Per-event scratch of :func:`simulate` (allocated once per block): whether each clock
+    runs, its work left at time ``since`` and its ``speed``, its due time, its draws when
+    enabled and when fired, its firings, whether an `at` event is done, its modifier bits."""
+    return (
+        np.zeros(n_events, dtype=np.bool_),
+        np.zeros(n_events),
+        np.zeros(n_events),
+        np.ones(n_events),
+        np.full(n_events, np.inf),
+        np.zeros(n_events, dtype=np.uint64),
+        np.zeros(n_events, dtype=np.uint64),
+        np.zeros(n_events, dtype=np.int64),
+        np.zeros(n_events, dtype=np.bool_),
+        np.zeros(n_events, dtype=np.int64),
+    )
+
+
+@_inline
+def _marks(n_tracks, n_events, n_out, n_stack):
+    """The rest of :func:`simulate`'s scratch: track states, changed tracks (flags and list),
+    stamps and list of the clocks to re-examine, which outcomes hold, the condition stack."""
+    return (
+        np.zeros(n_tracks, dtype=np.int64),
+        np.zeros(n_tracks, dtype=np.bool_),
+        np.zeros(n_tracks, dtype=np.int64),
+        np.zeros(n_events, dtype=np.int64),
+        np.zeros(n_events, dtype=np.int64),
+        np.zeros(n_out, dtype=np.bool_),
+        np.zeros(n_stack, dtype=np.bool_),
+    )
 
 
 @_inline
