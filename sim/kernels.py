@@ -117,7 +117,8 @@ def _jit(f):
 
 def _inline(f):
     """Compiled and inlined where called (numba IR level): a call that passes arrays costs
-    reference counting, which dominated the cost of a draw."""
+    reference counting, which dominated the cost of a draw. Inlining does not remove it
+    all: see :func:`simulate`."""
     return numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")(f)
 
 
@@ -784,9 +785,13 @@ def simulate(run, initial, slots, ev, cond, tm, out):  # noqa: PLR0912, PLR0915
     """The compiled engine's loop (:mod:`sim.engines.compiled`): simulate the runs of a block
     in order, each as the reference engine does (format section 8), time in days.
 
-    One function on purpose: numba increments and decrements the reference count of every
-    array passed to a helper (or bound from a named tuple) at each call, which made a loop
-    split into helpers thirty times slower; the tuples are unpacked once, here.
+    The hot part (re-examining clocks, firing) stays here, the rest is in helpers inlined at
+    numba's IR level. An inlined helper binds each argument to a new variable: a reference
+    count increment for each array in it (every array of a named tuple) and a decrement where
+    it dies, which numba's refcount pruning removes only when the helper uses the array on
+    every path and calls no other compiled function (its error exit breaks the pattern). The
+    helpers here meet that: the loop compiles with the same increments and decrements as with
+    none. Named tuples passed to inlined helpers made the loop 25 times slower.
 
     Parameters
     ----------
@@ -818,72 +823,32 @@ def simulate(run, initial, slots, ev, cond, tm, out):  # noqa: PLR0912, PLR0915
     also_ptr, also_track, also_state = ev.also_ptr, ev.also_track, ev.also_state
     readers_ptr, readers = ev.readers_ptr, ev.readers
     outcome, code, start, masks = cond.outcome, cond.code, cond.start, cond.masks
-    tabulated, strides, en_table, out_table = (
-        cond.tabulated,
-        cond.strides,
-        cond.en_table,
-        cond.out_table,
-    )
-    mod_tabulated, mod_bits = cond.mod_tabulated, cond.mod_bits
+    tabulated, strides, en_table = cond.tabulated, cond.strides, cond.en_table
+    out_table, mod_tabulated, mod_bits = cond.out_table, cond.mod_tabulated, cond.mod_bits
     wkind, wcode, wpar, wspl, splines = tm.wkind, tm.wcode, tm.wpar, tm.wspl, tm.splines
     wslot, wconst, key_wait, key_branch = tm.wslot, tm.wconst, tm.key_wait, tm.key_branch
     hz_slot, hz_const, hz_chance, hz_per = tm.hz_slot, tm.hz_const, tm.hz_chance, tm.hz_per
     mod_slot, mod_const = tm.mod_slot, tm.mod_const
     final, first, final_truth, occupancy = out.final, out.first, out.final_truth, out.occupancy
-    at_truth, passage, fired_runs, fire_count = (
-        out.at_truth,
-        out.passage,
-        out.fired_runs,
-        out.fire_count,
-    )
-    at_points, fires, traj, traj_len, traj_hash = (
-        out.at_points,
-        out.fires,
-        out.traj,
-        out.traj_len,
-        out.traj_hash,
-    )
+    at_truth, passage, fired_runs = out.at_truth, out.passage, out.fired_runs
+    fire_count, at_points, fires, traj = out.fire_count, out.at_points, out.fires, out.traj
+    traj_len, traj_hash = out.traj_len, out.traj_hash
     n = initial.shape[0]
     n_events = track.shape[0]
     n_tracks = initial.shape[1]
     n_out = outcome.shape[0]
     n_points = points.shape[0]
     inf = np.inf
-    stack = np.zeros(code.shape[0] + 1, dtype=np.bool_)
-    state = np.zeros(n_tracks, dtype=np.int64)
-    enabled = np.zeros(n_events, dtype=np.bool_)
-    left = np.zeros(n_events)
-    since = np.zeros(n_events)
-    speed = np.ones(n_events)
-    due = np.full(n_events, inf)
-    k_en = np.zeros(n_events, dtype=np.uint64)
-    k_fire = np.zeros(n_events, dtype=np.uint64)
-    n_fire = np.zeros(n_events, dtype=np.int64)
-    at_done = np.zeros(n_events, dtype=np.bool_)
-    changed = np.zeros(n_tracks, dtype=np.bool_)
-    changed_list = np.zeros(n_tracks, dtype=np.int64)
-    n_changed = 0
-    mark = np.zeros(n_events, dtype=np.int64)
-    todo = np.zeros(n_events, dtype=np.int64)
-    holds = np.zeros(n_out, dtype=np.bool_)
-    on_bits = np.zeros(n_events, dtype=np.int64)
+    enabled, left, since, speed, due, k_en, k_fire, n_fire, at_done, on_bits = _clocks(n_events)
+    state, changed, changed_list, mark, todo, holds, stack = _marks(
+        n_tracks, n_events, n_out, code.shape[0] + 1
+    )
     bits_ok = mod.shape[1] <= MAX_MODIFIER_BITS
     for r in range(n):
         run = np.uint64(first_run + r)
-        joint = 0
-        for t in range(n_tracks):
-            state[t] = initial[r, t]
-            joint += state[t] * strides[t]
-            changed[t] = False
+        joint = _start_state(r, initial, strides, state, changed)
+        _reset_clocks(enabled, speed, due, k_en, k_fire, n_fire, at_done, mark, todo)
         n_changed = 0
-        enabled[:] = False
-        speed[:] = 1.0
-        due[:] = inf
-        k_en[:] = 0
-        k_fire[:] = 0
-        n_fire[:] = 0
-        at_done[:] = False
-        mark[:] = 0
         stamp = 0
         tlen = 0
         total = 0
@@ -894,16 +859,8 @@ def simulate(run, initial, slots, ev, cond, tm, out):  # noqa: PLR0912, PLR0915
                 holds[o] = out_table[joint, o]
             else:
                 holds[o] = _eval(outcome[o], state, code, start, masks, stack)
-            first[r, o] = 0.0 if holds[o] else inf
-            if holds[o] and n_points > 0:
-                at_truth[0, o] += 1
-                passage[0, o] += 1
-        if n_points > 0:
-            for j in range(n_tracks):
-                occupancy[0, j, state[j]] += 1
+        _start_counts(r, n_points, state, holds, first, at_truth, passage, occupancy)
         n_todo = n_events
-        for x in range(n_events):
-            todo[x] = x
         fired = -1
         point = 0
         last_t = -1.0
@@ -983,19 +940,10 @@ def simulate(run, initial, slots, ev, cond, tm, out):  # noqa: PLR0912, PLR0915
                     speed[x] = s
                 due[x] = now + left[x] / speed[x] if speed[x] > 0 else inf
             # the next firing: smallest due time, first in file order among equals
-            t = inf
-            e = -1
-            for x in range(n_events):
-                if due[x] < t:
-                    t = due[x]
-                    e = x
+            t, e = _next_due(due)
             if e < 0 or t > horizon:
                 break
-            while point < n_points and points[point] < t:
-                if detail:
-                    for j in range(n_tracks):
-                        at_points[r, point, j] = state[j]
-                point += 1
+            point = _pass_points(r, point, t, points, detail, state, at_points)
             if t == last_t:
                 count += 1
             else:
@@ -1007,51 +955,33 @@ def simulate(run, initial, slots, ev, cond, tm, out):  # noqa: PLR0912, PLR0915
                 traj_len[r] = tlen
                 return r
             # fire e
-            target = targets[e, 0]
-            if n_to[e] > 1:
-                u = uniform(seed, key_branch[e], run, k_fire[e])
-                target = targets[e, n_to[e] - 1]
-                for j in range(n_to[e]):
-                    if u < cum[e, j]:
-                        target = targets[e, j]
-                        break
+            u = uniform(seed, key_branch[e], run, k_fire[e]) if n_to[e] > 1 else 0.0
+            target = _branch(e, u, targets, n_to, cum)
             k_fire[e] += np.uint64(1)
             for i in range(n_changed):
                 changed[changed_list[i]] = False
-            n_changed = 0
-            tr = track[e]
-            if state[tr] != target:
-                if point < n_points:
-                    occupancy[point, tr, state[tr]] -= 1
-                    occupancy[point, tr, target] += 1
-                joint += (target - state[tr]) * strides[tr]
-                state[tr] = target
-                changed[tr] = True
-                changed_list[0] = tr
-                n_changed = 1
-            for p in range(also_ptr[e], also_ptr[e + 1]):
-                j = also_track[p]
-                v = also_state[p]
-                if state[j] != v:
-                    if point < n_points:
-                        occupancy[point, j, state[j]] -= 1
-                        occupancy[point, j, v] += 1
-                    joint += (v - state[j]) * strides[j]
-                    state[j] = v
-                    if not changed[j]:
-                        changed[j] = True
-                        changed_list[n_changed] = j
-                        n_changed += 1
+            joint, n_changed = _move(
+                e,
+                target,
+                joint,
+                point,
+                n_points,
+                track,
+                also_ptr,
+                also_track,
+                also_state,
+                state,
+                strides,
+                changed,
+                changed_list,
+                occupancy,
+            )
             any_change = n_changed > 0
             n_fire[e] += 1
-            if tlen < max_traj:
-                traj[r, tlen] = e
+            if tlen <= max_traj:  # the marker -1 past max_traj, coded as mix(h xor 0)
+                traj[r, tlen] = e if tlen < max_traj else -1
+                h = _mix(h ^ np.uint64(e + 1 if tlen < max_traj else 0))
                 tlen += 1
-                h = _mix(h ^ np.uint64(e + 1))
-            elif tlen == max_traj:
-                traj[r, tlen] = -1
-                tlen += 1
-                h = _mix(h)  # the marker -1 codes as mix(h xor 0)
             if is_at[e]:
                 at_done[e] = True
             enabled[e] = False
@@ -1072,32 +1002,211 @@ def simulate(run, initial, slots, ev, cond, tm, out):  # noqa: PLR0912, PLR0915
                             passage[point, o] += 1
             # clocks to re-examine: the fired event and the readers of changed tracks
             stamp += 1
-            mark[e] = stamp
-            todo[0] = e
-            n_todo = 1
-            for i in range(n_changed):
-                j = changed_list[i]
-                for p in range(readers_ptr[j], readers_ptr[j + 1]):
-                    x = readers[p]
-                    if mark[x] != stamp:
-                        mark[x] = stamp
-                        todo[n_todo] = x
-                        n_todo += 1
+            n_todo = _to_examine(
+                e, stamp, changed_list, n_changed, readers_ptr, readers, mark, todo
+            )
             fired = e
-        while detail and point < n_points:
-            for j in range(n_tracks):
-                at_points[r, point, j] = state[j]
-            point += 1
-        for j in range(n_tracks):
-            final[r, j] = state[j]
-        for o in range(n_out):
-            final_truth[r, o] = holds[o]
-        for x in range(n_events):
-            if n_fire[x] > 0:
-                fire_count[x] += n_fire[x]
-                fired_runs[x] += 1
-            if detail:
-                fires[r, x] = n_fire[x]
+        _rest_points(r, point, detail, state, at_points)
+        _end_state(r, state, holds, final, final_truth)
+        _count_fires(r, n_fire, fire_count, fired_runs, detail, fires)
         traj_len[r] = tlen
         traj_hash[r] = _mix(h ^ np.uint64(tlen))
     return -1
+
+
+@_inline
+def _clocks(n_events):
+    """Per-event scratch of :func:`simulate` (allocated once per block): whether each clock
+    runs, its work left at time ``since`` and its ``speed``, its due time, its draws when
+    enabled and when fired, its firings, whether an `at` event is done, its modifier bits."""
+    return (
+        np.zeros(n_events, dtype=np.bool_),
+        np.zeros(n_events),
+        np.zeros(n_events),
+        np.ones(n_events),
+        np.full(n_events, np.inf),
+        np.zeros(n_events, dtype=np.uint64),
+        np.zeros(n_events, dtype=np.uint64),
+        np.zeros(n_events, dtype=np.int64),
+        np.zeros(n_events, dtype=np.bool_),
+        np.zeros(n_events, dtype=np.int64),
+    )
+
+
+@_inline
+def _marks(n_tracks, n_events, n_out, n_stack):
+    """The rest of :func:`simulate`'s scratch: track states, changed tracks (flags and list),
+    stamps and list of the clocks to re-examine, which outcomes hold, the condition stack."""
+    return (
+        np.zeros(n_tracks, dtype=np.int64),
+        np.zeros(n_tracks, dtype=np.bool_),
+        np.zeros(n_tracks, dtype=np.int64),
+        np.zeros(n_events, dtype=np.int64),
+        np.zeros(n_events, dtype=np.int64),
+        np.zeros(n_out, dtype=np.bool_),
+        np.zeros(n_stack, dtype=np.bool_),
+    )
+
+
+@_inline
+def _start_state(r, initial, strides, state, changed):
+    """Set ``state`` to run ``r``'s initial states, no track changed; returns the joint
+    state's code."""
+    joint = 0
+    for t in range(state.shape[0]):
+        state[t] = initial[r, t]
+        joint += state[t] * strides[t]
+        changed[t] = False
+    return joint
+
+
+@_inline
+def _reset_clocks(enabled, speed, due, k_en, k_fire, n_fire, at_done, mark, todo):
+    """Every clock stopped, at speed 1, with no draw and no firing, and to be examined."""
+    enabled[:] = False
+    speed[:] = 1.0
+    due[:] = np.inf
+    k_en[:] = 0
+    k_fire[:] = 0
+    n_fire[:] = 0
+    at_done[:] = False
+    mark[:] = 0
+    for x in range(todo.shape[0]):
+        todo[x] = x
+
+
+@_inline
+def _pass_points(r, point, t, points, detail, state, at_points):
+    """Move past the checkpoints before time ``t`` from ``point`` on (with detail, recording
+    ``state`` at each for run ``r``); returns the index of the next checkpoint."""
+    while point < points.shape[0] and points[point] < t:
+        if detail:
+            for j in range(state.shape[0]):
+                at_points[r, point, j] = state[j]
+        point += 1
+    return point
+
+
+@_inline
+def _rest_points(r, point, detail, state, at_points):
+    """With detail, record run ``r``'s final ``state`` at the checkpoints from ``point`` on."""
+    while detail and point < at_points.shape[1]:
+        for j in range(state.shape[0]):
+            at_points[r, point, j] = state[j]
+        point += 1
+
+
+@_inline
+def _end_state(r, state, holds, final, final_truth):
+    """Record run ``r``'s final states and which outcomes hold at its end."""
+    for j in range(state.shape[0]):
+        final[r, j] = state[j]
+    for o in range(holds.shape[0]):
+        final_truth[r, o] = holds[o]
+
+
+@_inline
+def _count_fires(r, n_fire, fire_count, fired_runs, detail, fires):
+    """Add run ``r``'s firings per event to the block's sums (and, with detail, its row)."""
+    for x in range(n_fire.shape[0]):
+        if n_fire[x] > 0:
+            fire_count[x] += n_fire[x]
+            fired_runs[x] += 1
+        if detail:
+            fires[r, x] = n_fire[x]
+
+
+@_inline
+def _start_counts(r, n_points, state, holds, first, at_truth, passage, occupancy):
+    """Record run ``r``'s start: outcomes holding at time 0 (first times, and at the first
+    checkpoint, truth and passage), states at the first checkpoint. Loops only: an array
+    that an inlined helper uses in one branch alone costs reference counting at each call."""
+    for o in range(holds.shape[0]):
+        first[r, o] = 0.0 if holds[o] else np.inf
+        if holds[o] and n_points > 0:
+            at_truth[0, o] += 1
+            passage[0, o] += 1
+    for j in range(state.shape[0] if n_points > 0 else 0):
+        occupancy[0, j, state[j]] += 1
+
+
+@_inline
+def _next_due(due):
+    """The next firing: the smallest due time and its event, first in file order among equals
+    (inf and -1 when no clock runs)."""
+    t = np.inf
+    e = -1
+    for x in range(due.shape[0]):
+        if due[x] < t:
+            t = due[x]
+            e = x
+    return t, e
+
+
+@_inline
+def _to_examine(e, stamp, changed_list, n_changed, readers_ptr, readers, mark, todo):
+    """The clocks to re-examine after ``e`` fired, each once (``mark`` set to ``stamp``): ``e``
+    and the readers of the ``n_changed`` changed tracks, into ``todo``; returns their number."""
+    mark[e] = stamp
+    todo[0] = e
+    n_todo = 1
+    for i in range(n_changed):
+        j = changed_list[i]
+        for p in range(readers_ptr[j], readers_ptr[j + 1]):
+            x = readers[p]
+            if mark[x] != stamp:
+                mark[x] = stamp
+                todo[n_todo] = x
+                n_todo += 1
+    return n_todo
+
+
+@_inline
+def _branch(e, u, targets, n_to, cum):
+    """Event ``e``'s target state: that of its first branch whose cumulative chance exceeds
+    ``u``, else its last (the only one when there is one)."""
+    target = targets[e, max(n_to[e] - 1, 0)]
+    for j in range(n_to[e] - 2, -1, -1):  # no break: a helper's exits cost reference counting
+        if u < cum[e, j]:
+            target = targets[e, j]
+    return target
+
+
+@_inline
+def _move(
+    e,
+    target,
+    joint,
+    point,
+    n_points,
+    track,
+    also_ptr,
+    also_track,
+    also_state,
+    state,
+    strides,
+    changed,
+    changed_list,
+    occupancy,
+):
+    """Set event ``e``'s track to ``target``, then its other tracks to their states; each
+    change moves occupancy at checkpoint ``point`` and the joint code ``joint``, and lists its
+    track once in ``changed_list``. Returns the joint code and the number of changed tracks.
+
+    One loop (p = also_ptr[e] - 1 is e's own track): an array that an inlined helper uses in
+    one branch alone costs reference counting at each call."""
+    n_changed = 0
+    for p in range(also_ptr[e] - 1, also_ptr[e + 1]):
+        j = track[e] if p < also_ptr[e] else also_track[p]
+        v = target if p < also_ptr[e] else also_state[p]
+        if state[j] != v:
+            if point < n_points:
+                occupancy[point, j, state[j]] -= 1
+                occupancy[point, j, v] += 1
+            joint += (v - state[j]) * strides[j]
+            state[j] = v
+            if not changed[j]:
+                changed[j] = True
+                changed_list[n_changed] = j
+                n_changed += 1
+    return joint, n_changed
