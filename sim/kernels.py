@@ -165,7 +165,7 @@ def philox(c0, c1, c2, c3, k0, k1):
     """Philox4x64-10 of counter (c0, c1, c2, c3) under key (k0, k1); all uint64.
 
     Returns the four output words. Checked against the Random123 known-answer vector and
-    ``numpy.random.Philox`` in ``tests/test_streams.py``.
+    ``numpy.random.Philox`` in ``tests/model/test_streams.py``.
     """
     for r in range(10):
         if r > 0:
@@ -316,7 +316,7 @@ def ndtri(y0):
     """Standard normal quantile of ``y0`` in [0, 1] (Cephes ``ndtri``; +-inf at 1 and 0).
 
     Relative error about 1e-16 (Cephes' accuracy table); compared with ``scipy.special.ndtri``
-    in ``tests/test_kernels.py``.
+    in ``tests/engines/test_kernels.py``.
     """
     if y0 <= 0.0:
         return -np.inf if y0 == 0.0 else np.nan
@@ -413,7 +413,7 @@ def probit(u):
 
     By table (:func:`_probit_cell`) where min(u, 1 - u) >= 2**-60, which every uniform
     drawn here is; by :func:`ndtri` further out. Exactly antisymmetric about 1/2. Its error
-    against ``scipy.special.ndtri`` is below 2e-14 max(1, |z|) (``tests/test_kernels.py``);
+    against ``scipy.special.ndtri`` is below 2e-14 max(1, |z|) (``tests/engines/test_kernels.py``);
     it takes about a tenth of ndtri's time in a vectorized loop.
     """
     if min(u, 1.0 - u) >= _PROBIT_MIN:
@@ -436,7 +436,7 @@ _EXP_Q = (
 
 @_inline
 def exp(x):
-    """exp(x), within 2 ulps of ``numpy.exp`` (``tests/test_kernels.py``); inf above 709.78,
+    """exp(x), within 2 ulps of ``numpy.exp`` (``tests/engines/test_kernels.py``); inf above 709.78,
     0 below -745.13, NaN for NaN. Branch-free, so loops of it vectorize (glibc's ``exp`` is a
     call they cannot).
 

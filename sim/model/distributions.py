@@ -89,7 +89,7 @@ class Distribution:
         spline of the exact quantile over a probit grid of 4,097 points on [-8.6, 8.6] (it
         covers every uniform the streams produce, which lie in [2**-53, 1 - 2**-53]), for gamma the
         same spline of the log of the quantile; the splines are cubic Hermite pieces through
-        the exact quantile and its exact derivative at each knot. ``tests/test_kernels.py``
+        the exact quantile and its exact derivative at each knot. ``tests/engines/test_kernels.py``
         bounds the error.
 
         Parameters
