@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -445,9 +446,10 @@ def _scalar(node: ScalarNode, tag: str, file: str) -> Any:
         if v == ".nan":
             return float("nan")
         try:
-            return float(v)
+            f = float(v)
         except ValueError:
             return value
+        return value if math.isinf(f) else f  # 1e400 stays as written, for messages
     if kind == "timestamp":
         if _DATE_RE.match(value):
             try:
