@@ -19,6 +19,7 @@ import datetime as dt
 import io
 import math
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,11 +30,14 @@ from ruamel.yaml.reader import ReaderError
 
 from sim.errors import Problem, ScenarioError
 
-__all__ = ["MAX_BYTES", "MAX_NODES", "Document", "Positions", "read_yaml"]
+__all__ = ["MAX_BYTES", "MAX_LINE", "MAX_NODES", "Document", "Positions", "read_yaml"]
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 100_000
 MAX_DEPTH = 64
+#: Longest line, in characters: ruamel.yaml scans a long comment in time quadratic in its length
+#: (a 1 MB comment line took 15 to 30 s), so longer lines are refused before it reads them.
+MAX_LINE = 10_000
 
 _CORE = "tag:yaml.org,2002:"
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -114,6 +118,7 @@ def read_yaml(raw: bytes, file: str) -> Document:
         _empty(file)
     _check_directives(text, file)
     _check_brackets(text, file)
+    _check_lines(text, file)
     node = _compose(text, file)
     if node is None:
         _empty(file)
@@ -152,7 +157,12 @@ def _compose(text: str, file: str) -> Node | None:
     yaml = YAML(typ="rt", pure=True)
     yaml.version = (1, 2)
     try:
-        return yaml.compose(io.StringIO(text))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            node = yaml.compose(io.StringIO(text))
+        for w in caught:  # ruamel.yaml's multi-line warnings, as one-line errors
+            _warned(w.message, file)
+        return node
     except MarkedYAMLError as exc:
         msg, mark = _syntax_message(exc, text)
         _fail(
@@ -177,6 +187,27 @@ def _compose(text: str, file: str) -> Node | None:
         _fail(file, f"not valid YAML: {' '.join(str(exc).split())}")
     except RecursionError:
         _fail(file, "not valid YAML: nesting is too deep")
+
+
+_REUSED = re.compile(
+    r"duplicate anchor '(?P<name>[^']*)'.*?line (?P<l1>\d+), column \d+.*?"
+    r"line (?P<l2>\d+), column (?P<c2>\d+)",
+    re.S,
+)
+
+
+def _warned(warning: Warning, file: str):
+    """A warning ruamel.yaml issued while composing, raised as one located error."""
+    m = _REUSED.search(str(warning))
+    if m:
+        _fail(
+            file,
+            f"anchor '&{m['name']}' is defined again (first at line {m['l1']}); give each "
+            f"anchor its own name (an alias '*{m['name']}' would only see the last one)",
+            int(m["l2"]),
+            int(m["c2"]),
+        )
+    _fail(file, f"not valid YAML: {' '.join(str(warning).split())}")
 
 
 def _syntax_message(exc: MarkedYAMLError, text: str) -> tuple[str, Any]:
@@ -267,6 +298,21 @@ def _check_brackets(text: str, file: str) -> None:
                 )
         elif depth:
             depth -= 1
+
+
+def _check_lines(text: str, file: str) -> None:
+    """Refuse a line longer than :data:`MAX_LINE` characters before ruamel.yaml reads it."""
+    lines = text.splitlines()
+    longest = max(range(len(lines)), key=lambda i: len(lines[i]), default=0)
+    if lines and len(lines[longest]) > MAX_LINE:
+        _fail(
+            file,
+            f"line is {len(lines[longest]):,} characters long; scenario files are capped at "
+            f"{MAX_LINE:,} characters a line: shorten the comment or text, or split it over "
+            "several lines",
+            longest + 1,
+            MAX_LINE + 1,
+        )
 
 
 def _empty(file: str):
