@@ -29,15 +29,13 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from sim.errors import Problem, ScenarioError
+from sim.scenario.textchecks import MAX_LINE, check_text
 
 __all__ = ["MAX_BYTES", "MAX_LINE", "MAX_NODES", "Document", "Positions", "read_yaml"]
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 100_000
 MAX_DEPTH = 64
-#: Longest line, in characters: ruamel.yaml scans a long comment in time quadratic in its length
-#: (a 1 MB comment line took 15 to 30 s), so longer lines are refused before it reads them.
-MAX_LINE = 10_000
 
 _CORE = "tag:yaml.org,2002:"
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -116,9 +114,7 @@ def read_yaml(raw: bytes, file: str) -> Document:
     text = _decode(raw, file)
     if not text.strip():
         _empty(file)
-    _check_directives(text, file)
-    _check_brackets(text, file)
-    _check_lines(text, file)
+    check_text(text, file)
     node = _compose(text, file)
     if node is None:
         _empty(file)
@@ -252,67 +248,6 @@ _UNCLOSED = {
     "flow mapping": "'{' mapping",
     "quoted scalar": "quoted text",
 }
-
-
-def _check_directives(text: str, file: str) -> None:
-    """Refuse a ``%YAML`` directive other than 1.2 (YAML 1.1 would read ``no`` as false)."""
-    for n, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        if not line.startswith("%"):
-            return
-        m = re.match(r"^%YAML\s+(\S+)", line)
-        if m and m.group(1) != "1.2":
-            _fail(
-                file,
-                f"'%YAML {m.group(1)}' is not supported: scenario files are YAML 1.2 (where "
-                "yes, no, on and off are plain words); remove this line",
-                n,
-                1,
-            )
-
-
-_BRACKET = re.compile(r"[\[\]{}]")
-
-
-def _check_brackets(text: str, file: str) -> None:
-    """Refuse ``[`` / ``{`` nested deeper than :data:`MAX_DEPTH` before ruamel.yaml reads them.
-
-    ruamel.yaml's scanner takes time quadratic in the flow nesting depth (a 10 kB line of
-    ``[`` takes most of a minute), so the depth is measured first, by counting brackets. Brackets
-    inside quoted text count too: only a file with more than MAX_DEPTH unclosed ones is refused.
-    """
-    depth = 0
-    for m in _BRACKET.finditer(text):
-        if m.group() in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                i = m.start()
-                _fail(
-                    file,
-                    f"'[' and '{{' nested more than {MAX_DEPTH} deep (or left unclosed); "
-                    "scenario files are capped there",
-                    text.count("\n", 0, i) + 1,
-                    i - (text.rfind("\n", 0, i) + 1) + 1,
-                )
-        elif depth:
-            depth -= 1
-
-
-def _check_lines(text: str, file: str) -> None:
-    """Refuse a line longer than :data:`MAX_LINE` characters before ruamel.yaml reads it."""
-    lines = text.splitlines()
-    longest = max(range(len(lines)), key=lambda i: len(lines[i]), default=0)
-    if lines and len(lines[longest]) > MAX_LINE:
-        _fail(
-            file,
-            f"line is {len(lines[longest]):,} characters long; scenario files are capped at "
-            f"{MAX_LINE:,} characters a line: shorten the comment or text, or split it over "
-            "several lines",
-            longest + 1,
-            MAX_LINE + 1,
-        )
 
 
 def _empty(file: str):
