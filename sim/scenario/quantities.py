@@ -71,6 +71,7 @@ def _term(text: str) -> tuple[float, str | None]:
 
 def _as(value: float, unit: str | None, kind: str, text: str) -> float:
     """Convert one term to ``kind``'s unit (days, probability, number), checking its range."""
+    value += 0.0  # -0 is 0 (a rate of -0 would give waits of -inf days)
     if not math.isfinite(value):
         raise QuantityError(
             f"'{text}' is not a finite number; write a {_kind_example(kind)} within the "

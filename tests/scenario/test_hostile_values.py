@@ -128,3 +128,26 @@ def test_beta_fit_matches_small_ends_relatively(a, b):
     lo, hi = special.betaincinv(al, be, [0.05, 0.95])
     assert math.isclose(lo, a, rel_tol=1e-3)
     assert math.isclose(1 - hi, 1 - b, rel_tol=1e-3) and math.isclose(hi, b, rel_tol=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("timing", "mult"),
+    [("rate: -0 per year", "2"), ("chance: -0% within 1 year", "2"), ("rate: 1 per year", "-0")],
+)
+def test_minus_zero_is_zero_and_runs(tmp_path, timing, mult):
+    # found by tools/fuzz.py: 'rate: -0 per year' drew waits of -inf days ("Negative delay")
+    from sim.runner import run_scenario
+    from sim.scenario.load import load_scenario
+
+    f = tmp_path / "t.yaml"
+    f.write_text(BASE.format(timing=timing, mult=mult), encoding="utf-8")
+    for engine in ("simpy", "numpy", "compiled"):
+        results = run_scenario(load_scenario(f), runs=20, seed=0, jobs=1, engine=engine)
+        assert results.final.shape[0] == 20
+
+
+def test_minus_zero_is_read_as_plus_zero():
+    from sim.scenario.quantities import parse_quantity
+
+    for text, kind in (("-0", "number"), ("-0%", "probability"), ("-0.0", "number")):
+        assert math.copysign(1.0, parse_quantity(text, kind).params[0]) == 1.0
