@@ -117,6 +117,53 @@ UNICODE = [
 ]
 
 
+#: Whole quantities that sit at or just beyond the format's bounds (docs/FORMAT.md, section 5).
+QUANTITIES = {
+    "after": [
+        "1e-300 days",
+        "10000 years",
+        "{gamma: {shape: 0.1, mean: 1e-6 days}}",
+        "{weibull: {shape: 0.1, scale: 10000 years}}",
+        "1e-6 to 10000 years",
+        "{uniform: [0 days, 1e-6 days]}",
+        "{lognormal: {median: 1 day, p90: 1e5 days}}",
+        "{gamma: {shape: 1e6, mean: 1 day}}",
+        "{pert: [0 days, 0 days, 1 day]}",
+        "{exponential: {mean: 1e-9 days}}",
+        "{triangular: [0 days, 1 year, 1 year]}",
+    ],
+    "rate": [
+        "1e6 per day",
+        "0 per day",
+        "-0 per year",
+        "1e-6 to 1e6 per day",
+        "{exponential: {mean: 1e6}} per day",
+        "1 per 10000 years",
+        "1e-300 per day",
+    ],
+    "chance": [
+        "99.9999% within 1 day",
+        "1e-6 to 99.99% within 1 day",
+        "0% within 1 day",
+        "{p: {beta: [0.1, 0.1]}, within: 1 day}",
+        "{p: {beta: [1e6, 0.1]}, within: 1 day}",
+        "1e-300% within 10000 years",
+        "{p: {uniform: [0%, 99.999999%]}, within: 1 day}",
+    ],
+    "multiply": ["1e6", "0", "-0", "1e-300", "1e-6 to 1e6", "{gamma: {shape: 0.1, mean: 1e6}}"],
+}
+_QUANTITY = re.compile(r"\b(after|rate|chance|multiply): ([^,}\n]+|\{[^}]*\})")
+
+
+def _quantity(text: str, rng: random.Random) -> str:
+    found = list(_QUANTITY.finditer(text))
+    if not found:
+        return text
+    m = rng.choice(found)
+    value = rng.choice(QUANTITIES[m.group(1)])
+    return text[: m.start()] + f"{m.group(1)}: {value}" + text[m.end() :]
+
+
 class _Timeout(BaseException):
     """Raised by the alarm: a BaseException, so that no ``except Exception`` swallows it."""
 
@@ -237,6 +284,8 @@ def _bytes(text: str, rng: random.Random) -> str:
 
 MUTATORS: list[Callable[[str, random.Random], str]] = [
     _lines,
+    _quantity,
+    _quantity,
     lambda t, r: _sub_one(_NUMBER, t, r, lambda: r.choice(EXTREMES)),
     lambda t, r: _sub_one(_NUMBER, t, r, lambda: r.choice(EXTREMES)),
     lambda t, r: _sub_one(_DURATION, t, r, lambda: r.choice(UNITS)),
