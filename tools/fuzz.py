@@ -392,6 +392,23 @@ def check(raw: bytes, work: Path, timeout: float = 10.0) -> tuple[list[str], str
 
 
 def judge(code: int | None, out: str, err: str, *, located: bool) -> list[str]:
+    """The findings in one command's exit status (None: timed out) and output.
+
+    Parameters
+    ----------
+    code : int or None
+        Exit status, None after a timeout.
+    out, err : str
+        What the command wrote to stdout and stderr.
+    located : bool
+        Whether every error line must carry ``FILE:LINE:COL`` (``sim validate``; a run's
+        errors, such as a runaway scenario, concern no single line).
+
+    Returns
+    -------
+    list of str
+        Names from :data:`FINDINGS`, possibly repeated, in the order found.
+    """
     found = []
     if code is None:
         found.append("hang")

@@ -49,9 +49,10 @@ MIN_PERIOD_DAYS = 1.0
 MIN_SCALE_DAYS = 1e-6
 #: Largest plain number (the R of a rate, a multiplier): a million times the usual scale.
 MAX_NUMBER = 1e6
-#: Allowed shape parameters (gamma and Weibull shapes, beta a and b): below 0.1 the draws at the
-#: streams' extreme uniforms (2**-53) fall under 1e-160 of the scale, that is collapse to 0 (or,
-#: for a beta, round to exactly 0 or 1); above 1e6 the distribution is a fixed value in disguise.
+#: Allowed gamma and Weibull shapes: below 0.1 the draws at the streams' extreme uniforms
+#: (2**-53) fall under 1e-160 of the scale, that is collapse to 0; above 1e6 the distribution
+#: is a fixed value in disguise. (A beta's shapes may be small: its draws of exactly 0 or
+#: nearly 1 are probabilities every engine runs, as tests/test_engine_equivalence.py checks.)
 SHAPE_RANGE = (0.1, 1e6)
 #: Widest lognormal: sigma at most 10 (95th percentile at most 1e14 times the 5th), so that the
 #: draws at the streams' extreme uniforms (z = +-8.6) stay finite.
@@ -64,9 +65,9 @@ def usable(q: Distribution) -> Distribution:
     Raises
     ------
     QuantityError
-        A waiting time whose scale is under :data:`MIN_SCALE_DAYS`, a shape under
-        :data:`SHAPE_RANGE`'s low end (an ``A to B`` beta included), a lognormal wider than
-        sigma :data:`MAX_LOG_SIGMA`.
+        A waiting time whose scale is under :data:`MIN_SCALE_DAYS`, a gamma or Weibull shape
+        under :data:`SHAPE_RANGE`'s low end, a lognormal wider than sigma
+        :data:`MAX_LOG_SIGMA`.
     """
     family, par = q.family, q.params
     low_shape = SHAPE_RANGE[0]
@@ -74,12 +75,6 @@ def usable(q: Distribution) -> Distribution:
         raise QuantityError(
             f"'{q.text}' is too wide (a lognormal of sigma {par[1]:.3g}; its extreme draws "
             f"would overflow); keep B at most 1e14 times A, or the p90 at most 1e5 times the median"
-        )
-    if family == "beta" and min(par[:2]) < low_shape:
-        raise QuantityError(
-            f"'{q.text}' gives a beta of shape {min(par[:2]):.3g}, below {low_shape:g}: its "
-            "draws pile up at exactly 0 or 1; narrow the range or move its ends away from 0% "
-            "and 100%"
         )
     if family in ("gamma", "weibull") and par[0] < low_shape:
         raise QuantityError(
