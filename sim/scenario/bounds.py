@@ -60,7 +60,17 @@ MAX_LOG_SIGMA = 10.0
 
 
 def usable(q: Distribution) -> Distribution:
-    """``q`` itself when its draws are usable: not collapsed to 0 (or to 0 and 1), finite.
+    """``q`` itself when its draws are usable: finite and not collapsed to 0.
+
+    Parameters
+    ----------
+    q : Distribution
+        A parsed quantity (durations in days).
+
+    Returns
+    -------
+    Distribution
+        ``q``, unchanged.
 
     Raises
     ------
