@@ -8,11 +8,20 @@ are (file, line, column), the key involved and a hint, and print as
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Problem", "ScenarioError", "SimError", "SimulationError", "closest", "did_you_mean"]
+__all__ = [
+    "Problem",
+    "ScenarioError",
+    "SimError",
+    "SimulationError",
+    "closest",
+    "did_you_mean",
+    "printable",
+]
 
 
 def closest(word: Any, choices: Iterable[Any], *, cutoff: float = 0.6) -> str | None:
@@ -105,8 +114,32 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}:{self.column or 1}"
-        return f"{where}: {self.severity}: {self.message}"
+        """``FILE:LINE:COL: SEVERITY: MESSAGE`` on one line: control characters (a newline in
+        a key, a terminal escape) are shown escaped, as Python writes them in strings."""
+        file = printable(self.file)
+        where = file if self.line is None else f"{file}:{self.line}:{self.column or 1}"
+        return f"{where}: {self.severity}: {printable(self.message)}"
+
+
+#: Characters shown escaped in messages: C0 and C1 controls, and the bidirectional overrides
+#: and isolates that can make a terminal show text other than what is in the file.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters escaped as Python writes them (``\\n``, ``\\x1b``).
+
+    Parameters
+    ----------
+    text : str
+        A message or file name that may quote a user's key or value.
+
+    Returns
+    -------
+    str
+        The same text on one line, safe to print to a terminal.
+    """
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class ScenarioError(SimError):

@@ -216,9 +216,10 @@ class _Replication:
                     for x, c in sorted(enumerate(self.fires), key=lambda xc: -xc[1])[:6]
                 )
                 per_day = MAX_RUN_FIRINGS / t if t > 0 else math.inf
+                pace = f"about {per_day:,.3g}" if per_day < 1e300 else "more than 1e300"
                 raise SimulationError(
                     f"run {self.block.start + self.r} reached {MAX_RUN_FIRINGS:,} firings, the "
-                    f"most a run may have, by {self.sc.date_of(t)} (about {per_day:,.3g} a day), "
+                    f"most a run may have, by {self.sc.date_of(t)} ({pace} a day), "
                     f"most by {names}; if the scenario is meant to be this busy, lower those "
                     "events' rates or shorten the horizon; otherwise look for waits so short "
                     "that time barely moves (such as 'after: 1e-300 days')"

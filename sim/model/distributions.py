@@ -25,6 +25,7 @@ KINDS = ("duration", "probability", "number")
 Z95 = 1.6448536269514722  # standard normal 95th percentile
 Z90 = 1.2815515655446004  # standard normal 90th percentile
 MAX_LOG_SHAPE = math.log(1e12)  # largest beta shape fitted to a range
+REL_TOL = 1e-3  # a fitted beta's percentiles, relative to each end's distance to 0 or 1
 
 
 @dataclass(frozen=True)
@@ -251,7 +252,8 @@ def fit_beta_90(a: float, b: float) -> tuple[float, float]:
     Raises
     ------
     ValueError
-        When 0 < a < b < 1 fails, or no beta matches the two percentiles to 1e-6.
+        When 0 < a < b < 1 fails, or no beta matches the two percentiles to 1e-6 and to
+        0.1% of ``min(a, 1 - a)`` and ``min(b, 1 - b)``.
     """
     if not 0 < a < b < 1:
         raise ValueError("need 0 < A < B < 1")
@@ -281,8 +283,14 @@ def fit_beta_90(a: float, b: float) -> tuple[float, float]:
 
         x = optimize.least_squares(resid, x0, xtol=1e-12, ftol=1e-12, gtol=1e-12).x
     al, be = (float(v) for v in np.exp(np.clip(x, -50.0, MAX_LOG_SHAPE)))
-    if np.max(np.abs(resid(x))) > 1e-6:
-        raise ValueError(f"no beta distribution has 5th and 95th percentiles {a} and {b}")
+    r = np.abs(resid(x))
+    # matched to 1e-6, and to 0.1% of each end's distance to 0 or 1 (an end as small as
+    # 1e-300 is met to 1e-6 by a 5th percentile a million million times larger)
+    if not (np.max(r) <= 1e-6 and np.all(r <= REL_TOL * np.minimum([a, b], [1 - a, 1 - b]))):
+        raise ValueError(
+            f"no beta distribution has 5th and 95th percentiles {a:g} and {b:g}; move the "
+            "ends away from 0% and 100%"
+        )
     return al, be
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
+import stat
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -38,7 +40,10 @@ def read_document(path: str | Path) -> Document:
         p = Path(path)
         if p.is_dir():
             raise ScenarioError([Problem(name, None, None, "is a folder, not a scenario file")])
-        with p.open("rb") as fh:
+        _regular(name, os.stat(p).st_mode)  # before opening: opening a FIFO would block
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            _regular(name, os.fstat(fh.fileno()).st_mode)  # replaced in between
             raw = fh.read(MAX_BYTES + 1)
         if len(raw) > MAX_BYTES:  # the size of the file, not of what was read of it
             size = p.stat().st_size
@@ -51,6 +56,24 @@ def read_document(path: str | Path) -> Document:
     doc = read_yaml(raw, name)
     doc.sha256 = hashlib.sha256(raw).hexdigest()
     return doc
+
+
+def _regular(name: str, mode: int) -> None:
+    """Refuse anything but a regular file (a FIFO, a device such as /dev/zero, a socket)."""
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a named pipe (FIFO)"
+            if stat.S_ISFIFO(mode)
+            else "a device"
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "not a regular file"
+        )
+        message = f"is {kind}, not a regular file; give the path of a scenario file"
+        raise ScenarioError(
+            [Problem(name, None, None, message.replace("is not a regular file, ", "is "))]
+        )
 
 
 def _compile(doc: Document, variant: str, label: str) -> tuple[Scenario | None, list[Problem]]:

@@ -13,6 +13,16 @@ from typing import Any
 
 from sim.errors import did_you_mean
 from sim.model.distributions import Distribution, fit_beta_90, lognormal_90
+from sim.scenario.bounds import (
+    DAYS_PER,
+    MAX_DURATION_DAYS,
+    MAX_DURATION_YEARS,
+    MAX_NUMBER,
+    MIN_DURATION_DAYS,
+    MIN_PERIOD_DAYS,
+    QuantityError,
+    usable,
+)
 
 __all__ = [
     "DAYS_PER",
@@ -26,15 +36,10 @@ __all__ = [
     "parse_rate",
 ]
 
-DAYS_PER = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "year": 365.25}
 _UNITS = {**{u: u for u in DAYS_PER}, **{u + "s": u for u in DAYS_PER}}
 _TERM = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(%|[A-Za-z]+)?$")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 FAMILIES = ("uniform", "triangular", "pert", "lognormal", "exponential", "weibull", "gamma", "beta")
-
-
-class QuantityError(ValueError):
-    """A quantity is malformed; the message says how to write it."""
 
 
 @dataclass(frozen=True)
@@ -66,8 +71,12 @@ def _term(text: str) -> tuple[float, str | None]:
 
 def _as(value: float, unit: str | None, kind: str, text: str) -> float:
     """Convert one term to ``kind``'s unit (days, probability, number), checking its range."""
+    value += 0.0  # -0 is 0 (a rate of -0 would give waits of -inf days)
     if not math.isfinite(value):
-        raise QuantityError(f"'{text}' is not a finite number")
+        raise QuantityError(
+            f"'{text}' is not a finite number; write a {_kind_example(kind)} within the "
+            "bounds of the format (durations up to 10000 years, numbers up to 1e6)"
+        )
     if kind == "duration":
         if unit is None:
             raise QuantityError(f"'{text}' needs a unit: write e.g. '{_fmt(value)} months'")
@@ -79,7 +88,18 @@ def _as(value: float, unit: str | None, kind: str, text: str) -> float:
             raise QuantityError(
                 f"duration '{text}' must be positive (durations are strictly positive)"
             )
-        return value * DAYS_PER[unit]
+        days = value * DAYS_PER[unit]
+        if not days <= MAX_DURATION_DAYS:
+            raise QuantityError(
+                f"duration '{text}' is longer than {MAX_DURATION_YEARS:,} years, the longest "
+                "a file may hold; write at most 10000 years"
+            )
+        if days < MIN_DURATION_DAYS:
+            raise QuantityError(
+                f"duration '{text}' is shorter than {MIN_DURATION_DAYS:g} days, the shortest a "
+                "file may hold; write at least 1e-300 days"
+            )
+        return days
     if kind == "probability":
         if unit == "%":
             value /= 100
@@ -102,6 +122,11 @@ def _as(value: float, unit: str | None, kind: str, text: str) -> float:
         raise QuantityError(f"'{text}' has a unit where a plain number is expected")
     if value < 0:
         raise QuantityError(f"'{text}' must not be negative")
+    if value > MAX_NUMBER:
+        raise QuantityError(
+            f"number '{text}' is above {MAX_NUMBER:g}, the largest a file may hold; write at "
+            f"most {MAX_NUMBER:g}"
+        )
     return value
 
 
@@ -175,7 +200,7 @@ def parse_quantity(value: Any, kind: str, *, allow_param: bool = True) -> Quanti
     if isinstance(value, bool) or value is None:
         raise QuantityError(f"expected a {_kind_example(kind)}, not {value!r}")
     if isinstance(value, dict):
-        return _mapping(value, kind)
+        return usable(_mapping(value, kind))
     if isinstance(value, list):
         raise QuantityError(
             f"expected a {_kind_example(kind)}, not a list; for a distribution "
@@ -221,10 +246,10 @@ def parse_quantity(value: Any, kind: str, *, allow_param: bool = True) -> Quanti
                 al, be = fit_beta_90(lo, hi)
             except ValueError as exc:
                 raise QuantityError(f"'{text}': {exc}") from None
-            return Distribution("beta", (al, be, 0.0, 1.0), kind, text)
+            return usable(Distribution("beta", (al, be, 0.0, 1.0), kind, text))
         if lo <= 0:
             raise QuantityError(f"range '{text}' must be positive (a lognormal is fitted to it)")
-        return Distribution("lognormal", lognormal_90(lo, hi), kind, text)
+        return usable(Distribution("lognormal", lognormal_90(lo, hi), kind, text))
     v, unit = _term(text)
     return Distribution("fixed", (_as(v, unit, kind, text),), kind, text)
 
@@ -412,6 +437,17 @@ def _split(value: str, word: str, example: str) -> tuple[str, str]:
     return parts[0], parts[1]
 
 
+def _period(value: Any, word: str) -> float:
+    """The D of ``within D`` / ``per D`` in days: a fixed duration of at least a day."""
+    days = parse_duration(value)
+    if days < MIN_PERIOD_DAYS:
+        raise QuantityError(
+            f"'{word} {str(value).strip()}' is shorter than a day, the shortest period a "
+            f"chance or rate may have; write '{word} 1 day' or longer (e.g. '24 per day')"
+        )
+    return days
+
+
 def parse_chance(value: Any) -> tuple[Any, float, str]:
     """Split a ``chance`` into (raw P, D in days, text).
 
@@ -429,11 +465,11 @@ def parse_chance(value: Any) -> tuple[Any, float, str]:
                 "chance as a mapping is {p: P, within: D}, e.g. {p: 25%, within: 1 year}"
             )
         p, d = value["p"], value["within"]
-        return p, parse_duration(d), f"{flow_text(p)} within {d}"
+        return p, _period(d, "within"), f"{flow_text(p)} within {d}"
     if not isinstance(value, str):
         raise QuantityError("chance reads 'P within D', e.g. '25% within 12 months'")
     p, d = _split(value, "within", "25% within 12 months")
-    return p, parse_duration(d), value
+    return p, _period(d, "within"), value
 
 
 def parse_rate(value: Any) -> tuple[Any, float, str]:
@@ -448,7 +484,7 @@ def parse_rate(value: Any) -> tuple[Any, float, str]:
         if set(value) != {"r", "per"}:
             raise QuantityError("rate as a mapping is {r: R, per: D}, e.g. {r: 0.5, per: 1 year}")
         r, d = value["r"], value["per"]
-        return r, parse_duration(d), f"{flow_text(r)} per {d}"
+        return r, _period(d, "per"), f"{flow_text(r)} per {d}"
     if not isinstance(value, str):
         raise QuantityError("rate reads 'R per D', e.g. '0.5 per year'")
     r, d = _split(value, "per", "0.5 per year")
@@ -457,4 +493,4 @@ def parse_rate(value: Any) -> tuple[Any, float, str]:
             f"a rate is a plain number of events per period, not '{r}'; for a "
             "probability use chance: P within D"
         )
-    return r, parse_duration(d), value
+    return r, _period(d, "per"), value

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,8 +29,9 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from sim.errors import Problem, ScenarioError
+from sim.scenario.textchecks import MAX_LINE, check_text
 
-__all__ = ["MAX_BYTES", "MAX_NODES", "Document", "Positions", "read_yaml"]
+__all__ = ["MAX_BYTES", "MAX_LINE", "MAX_NODES", "Document", "Positions", "read_yaml"]
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 100_000
@@ -111,8 +114,7 @@ def read_yaml(raw: bytes, file: str) -> Document:
     text = _decode(raw, file)
     if not text.strip():
         _empty(file)
-    _check_directives(text, file)
-    _check_brackets(text, file)
+    check_text(text, file)
     node = _compose(text, file)
     if node is None:
         _empty(file)
@@ -151,7 +153,12 @@ def _compose(text: str, file: str) -> Node | None:
     yaml = YAML(typ="rt", pure=True)
     yaml.version = (1, 2)
     try:
-        return yaml.compose(io.StringIO(text))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            node = yaml.compose(io.StringIO(text))
+        for w in caught:  # ruamel.yaml's multi-line warnings, as one-line errors
+            _warned(w.message, file)
+        return node
     except MarkedYAMLError as exc:
         msg, mark = _syntax_message(exc, text)
         _fail(
@@ -176,6 +183,27 @@ def _compose(text: str, file: str) -> Node | None:
         _fail(file, f"not valid YAML: {' '.join(str(exc).split())}")
     except RecursionError:
         _fail(file, "not valid YAML: nesting is too deep")
+
+
+_REUSED = re.compile(
+    r"duplicate anchor '(?P<name>[^']*)'.*?line (?P<l1>\d+), column \d+.*?"
+    r"line (?P<l2>\d+), column (?P<c2>\d+)",
+    re.S,
+)
+
+
+def _warned(warning: Warning, file: str):
+    """A warning ruamel.yaml issued while composing, raised as one located error."""
+    m = _REUSED.search(str(warning))
+    if m:
+        _fail(
+            file,
+            f"anchor '&{m['name']}' is defined again (first at line {m['l1']}); give each "
+            f"anchor its own name (an alias '*{m['name']}' would only see the last one)",
+            int(m["l2"]),
+            int(m["c2"]),
+        )
+    _fail(file, f"not valid YAML: {' '.join(str(warning).split())}")
 
 
 def _syntax_message(exc: MarkedYAMLError, text: str) -> tuple[str, Any]:
@@ -220,52 +248,6 @@ _UNCLOSED = {
     "flow mapping": "'{' mapping",
     "quoted scalar": "quoted text",
 }
-
-
-def _check_directives(text: str, file: str) -> None:
-    """Refuse a ``%YAML`` directive other than 1.2 (YAML 1.1 would read ``no`` as false)."""
-    for n, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        if not line.startswith("%"):
-            return
-        m = re.match(r"^%YAML\s+(\S+)", line)
-        if m and m.group(1) != "1.2":
-            _fail(
-                file,
-                f"'%YAML {m.group(1)}' is not supported: scenario files are YAML 1.2 (where "
-                "yes, no, on and off are plain words); remove this line",
-                n,
-                1,
-            )
-
-
-_BRACKET = re.compile(r"[\[\]{}]")
-
-
-def _check_brackets(text: str, file: str) -> None:
-    """Refuse ``[`` / ``{`` nested deeper than :data:`MAX_DEPTH` before ruamel.yaml reads them.
-
-    ruamel.yaml's scanner takes time quadratic in the flow nesting depth (a 10 kB line of
-    ``[`` takes most of a minute), so the depth is measured first, by counting brackets. Brackets
-    inside quoted text count too: only a file with more than MAX_DEPTH unclosed ones is refused.
-    """
-    depth = 0
-    for m in _BRACKET.finditer(text):
-        if m.group() in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                i = m.start()
-                _fail(
-                    file,
-                    f"'[' and '{{' nested more than {MAX_DEPTH} deep (or left unclosed); "
-                    "scenario files are capped there",
-                    text.count("\n", 0, i) + 1,
-                    i - (text.rfind("\n", 0, i) + 1) + 1,
-                )
-        elif depth:
-            depth -= 1
 
 
 def _empty(file: str):
@@ -445,9 +427,10 @@ def _scalar(node: ScalarNode, tag: str, file: str) -> Any:
         if v == ".nan":
             return float("nan")
         try:
-            return float(v)
+            f = float(v)
         except ValueError:
             return value
+        return value if math.isinf(f) else f  # 1e400 stays as written, for messages
     if kind == "timestamp":
         if _DATE_RE.match(value):
             try:
