@@ -300,19 +300,55 @@ def _move_all(temps: list[tuple[Path, Path]]) -> None:
                 locks.append(_lock(destination))
             except OSError as exc:
                 raise _unwritable(destination, exc) from None
+        pairs = [
+            (item, destination / item.name)
+            for destination, tmp in temps
+            for item in sorted(tmp.iterdir())
+        ]
+        for item, target in pairs:
+            _check_replaceable(item, target)
         with deferred():
-            for destination, tmp in temps:
-                try:
-                    for item in sorted(tmp.iterdir()):
-                        target = destination / item.name
-                        if item.is_dir() and target.exists():
-                            shutil.rmtree(target)
-                        os.replace(item, target)
-                except OSError as exc:
-                    raise _write_error([(destination, tmp)], exc) from None
+            _replace_all(pairs, temps)
     finally:
         for fd in locks:
             os.close(fd)  # releases the lock
+
+
+def _check_replaceable(item: Path, target: Path) -> None:
+    """Refuse, before anything is moved, a target of the other kind (a folder where a file of
+    the results goes, or a file where a folder goes)."""
+    if target.is_symlink() or not target.exists() or item.is_dir() == target.is_dir():
+        return
+    kind = "a folder" if target.is_dir() else "a file"
+    raise SimError(
+        f"{target}: error: is {kind} where the results put their {item.name}; nothing was "
+        "written: remove it or choose another --out"
+    )
+
+
+def _replace_all(pairs: list[tuple[Path, Path]], temps: list[tuple[Path, Path]]) -> None:
+    """Move every new item onto its target as one step: the targets that exist are first set
+    aside, and put back if any move fails, so the folder is either all old or all new."""
+    aside = [Path(tempfile.mkdtemp(prefix=".old.", dir=tmp)) for _, tmp in temps[:1]]
+    moved: list[tuple[Path, Path | None]] = []  # (target, its old version set aside)
+    try:
+        for n, (item, target) in enumerate(pairs):
+            old = None
+            if target.exists() or target.is_symlink():
+                old = aside[0] / f"{n}"
+                os.replace(target, old)
+            moved.append((target, old))
+            os.replace(item, target)
+    except OSError as exc:
+        for target, old in reversed(moved):
+            with suppress(OSError):
+                if target.is_dir() and not target.is_symlink():
+                    shutil.rmtree(target)
+                elif target.exists() or target.is_symlink():
+                    target.unlink()
+                if old is not None:
+                    os.replace(old, target)
+        raise _write_error(temps, exc) from None
 
 
 def _lock(folder: Path) -> int:

@@ -112,3 +112,34 @@ def test_ctrl_c_during_the_move_waits_for_its_end(tmp_path, monkeypatch):
     assert caught.value.step_done is True
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == NAMES  # all moved in
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_folder_where_a_result_file_goes_is_refused_before_anything_moves(tmp_path):
+    out = tmp_path / "out"
+    publish(out, _fill("old"))
+    (out / NAMES[3]).unlink()
+    (out / NAMES[3]).mkdir()
+    with pytest.raises(SimError, match=rf"{NAMES[3]}: error: is a folder where the results"):
+        publish(out, _fill("new"))
+    assert {p.name: p.read_text() for p in out.iterdir() if p.is_file()} == {
+        name: "old" for name in NAMES if name != NAMES[3]
+    }
+    assert sorted(p.name for p in tmp_path.rglob(".*")) == []
+
+
+def test_a_move_that_fails_midway_puts_the_old_files_back(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    publish(out, _fill("old"))
+    replace, calls = os.replace, []
+
+    def failing_replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 7:  # old files 0-2 set aside and new ones moved in, then 3 fails
+            raise OSError(5, "Input/output error", str(dst))
+        replace(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", failing_replace)
+    with pytest.raises(SimError, match="cannot write the results folder here"):
+        publish(out, _fill("new"))
+    assert {p.name: p.read_text() for p in out.iterdir()} == {name: "old" for name in NAMES}
+    assert sorted(p.name for p in tmp_path.rglob(".*")) == []
