@@ -126,7 +126,7 @@ def _run_block(unit: tuple[int, int, int, int, int]) -> tuple[int, Partial]:
         block.fix(_worker["design"][row])
     try:
         part = _worker["engine"].run_reduced(scenario, block, keep)
-    except RunawayRun as exc:
+    except SimulationError as exc:
         raise named_error(scenario, exc) from None
     shared = _worker.get("shared")
     if shared is not None:
@@ -351,31 +351,26 @@ def _run_pool(setup: tuple, units: list, total: int, keep: int, progress, jobs: 
     return collect
 
 
-def named_error(scenario: Scenario, runaway: RunawayRun) -> SimulationError:
-    """The error for a run out of control, from the reference engine, which names the events
-    and the date: the run is simulated again on its own (its numbers are addressed, so it is
-    the same run).
+def named_error(scenario: Scenario, error: SimulationError) -> SimulationError:
+    """The error of a run out of control, after the scenario's file name (``FILE: error: ...``).
 
-    Parameters
-    ----------
-    scenario : Scenario
-    runaway : RunawayRun
-        As raised by an engine that keeps no record of the firings.
+    A :class:`RunawayRun` (from an engine that keeps no record of the firings) is simulated
+    again on its own by the reference engine, which names the events and the date (its
+    numbers are addressed, so it is the same run; the engines agree on such runs, tested).
 
     Returns
     -------
     SimulationError
-        The reference engine's error, or ``runaway`` itself should that engine run the run
-        to its end (the engines agree on runaway runs; tested).
     """
-    block, run = runaway.block, runaway.run
-    single = RandomBlock.build(scenario, block.seed, block.start + run, block.start + run + 1)
-    single.fix(block.fixed)
-    try:
-        get_engine(REFERENCE).run_block(scenario, single)
-    except SimulationError as exc:
-        return exc
-    return runaway  # pragma: no cover - the engines agree on runaway runs (tested)
+    if isinstance(error, RunawayRun):
+        block, run = error.block, error.run
+        single = RandomBlock.build(scenario, block.seed, block.start + run, block.start + run + 1)
+        single.fix(block.fixed)
+        try:
+            get_engine(REFERENCE).run_block(scenario, single)
+        except SimulationError as exc:
+            error = exc
+    return SimulationError(f"{scenario.file}: error: {error}") if scenario.file else error
 
 
 def _complete_sequences(results, engine, seed, design, runs_per_row, common) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from sim.cli.run import run_options
+from sim.cli.run import non_empty_out, run_options
 
 
 @click.command("compare")
@@ -16,6 +16,7 @@ from sim.cli.run import run_options
     "-o",
     type=click.Path(file_okay=False),
     default=None,
+    callback=non_empty_out,
     help="Folder for OUT/<variant>/ and OUT/comparison/ [default: reports/<scenario>].",
 )
 def command(

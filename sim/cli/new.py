@@ -47,6 +47,14 @@ def command(name: str, title: str | None, force: bool) -> None:
     text = files("sim").joinpath("templates/starter.yaml").read_text(encoding="utf-8")
     text = text.replace("__SCENARIO_ID__", ident)
     text = text.replace("__TITLE__", title or ident.replace("_", " ").capitalize())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        from sim.errors import SimError
+
+        raise SimError(
+            f"{path}: error: cannot write the starter scenario here "
+            f"({exc.strerror or exc}: {exc.filename or path}); choose another NAME"
+        ) from None
     click.echo(f"Wrote {path}. Next: sim validate {path}, then sim run {path}")

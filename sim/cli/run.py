@@ -10,6 +10,13 @@ from sim.model.streams import MAX_SEED
 from sim.runner import DEFAULT_RUNS, DEFAULT_SEED, ENGINES, KEEP_VALUES, MAX_RUNS
 
 
+def non_empty_out(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Click callback: refuse ``--out ""`` (a mistaken command line, exit 2)."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("is empty; name a folder, or leave --out out for the default")
+    return value
+
+
 def run_options(f):
     """The options shared by ``run`` and ``compare``."""
     options = [
@@ -67,6 +74,7 @@ def run_options(f):
     "-o",
     type=click.Path(file_okay=False),
     default=None,
+    callback=non_empty_out,
     help="Results folder [default: reports/<scenario>/<variant>; with --all-variants "
     "reports/<scenario>, holding one folder per variant and comparison/]. May "
     "exist: files of the same names are replaced, nothing else is touched.",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from sim.cli.run import non_empty_out
 from sim.model.streams import MAX_SEED
 from sim.runner import DEFAULT_SEED, ENGINES
 
@@ -50,6 +51,7 @@ from sim.runner import DEFAULT_SEED, ENGINES
     "-o",
     type=click.Path(file_okay=False),
     default=None,
+    callback=non_empty_out,
     help="Folder [default: reports/<scenario>/<variant>/<method>].",
 )
 @click.option("--no-charts", is_flag=True, help="Write sensitivity.json only.")
