@@ -80,7 +80,7 @@ def _compile(ctx: CompileContext, variant: str, variant_label: str) -> Scenario 
     variants = _variants(ctx)
     if ctx.has_errors():
         return None
-    warn_unreachable(ctx, tracks, events)
+    warn_unreachable(ctx, tracks, events, horizon_days)
     return Scenario(
         id=s.scenario,
         title=s.title or s.label,

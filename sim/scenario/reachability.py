@@ -21,7 +21,9 @@ __all__ = ["warn_unreachable"]
 MAX_COMBINATIONS = 100_000
 
 
-def warn_unreachable(ctx: CompileContext, tracks: list[Track], events: list[Event]) -> None:
+def warn_unreachable(
+    ctx: CompileContext, tracks: list[Track], events: list[Event], horizon_days: float = math.inf
+) -> None:
     """Warn about events that can never fire and states that can never be reached.
 
     Parameters
@@ -32,19 +34,16 @@ def warn_unreachable(ctx: CompileContext, tracks: list[Track], events: list[Even
         The compiled tracks, with their initial probabilities.
     events : list of Event
         The compiled events (all valid).
+    horizon_days : float
+        The run length in days: an ``at`` event dated after it never fires.
     """
     reach = [{i for i, p in enumerate(t.initial) if p > 0} for t in tracks]
-    enabled = _enabled(events, reach)
+    enabled = _enabled(events, reach, horizon_days)
     for k, ev in enumerate(events):
         if not enabled[k]:
             ctx.warn(
                 ("events", ev.index, "id"),
-                f"event '{ev.id}' can never fire: its "
-                + (
-                    "chance or rate is 0"
-                    if _never_timed(ev)
-                    else "from states are never reached, or its guard never holds"
-                ),
+                f"event '{ev.id}' can never fire: its " + _why_never(ev, horizon_days),
             )
     for n, t in enumerate(tracks):
         as_map = isinstance(ctx.spec.tracks[t.id].states, dict)
@@ -58,7 +57,15 @@ def warn_unreachable(ctx: CompileContext, tracks: list[Track], events: list[Even
                 )
 
 
-def _enabled(events: list[Event], reach: list[set[int]]) -> list[bool]:
+def _why_never(ev: Event, horizon_days: float) -> str:
+    if ev.timing.kind == "at" and ev.timing.day > horizon_days:
+        return f"date ({ev.timing.text}) is after the horizon"
+    if _never_timed(ev):
+        return "chance or rate is 0"
+    return "from states are never reached, or its guard never holds"
+
+
+def _enabled(events: list[Event], reach: list[set[int]], horizon_days: float) -> list[bool]:
     """Which events can be enabled; grows ``reach`` (per track, its reachable states)."""
     enabled = [False] * len(events)
     changed = True
@@ -69,7 +76,7 @@ def _enabled(events: list[Event], reach: list[set[int]]) -> list[bool]:
                 continue
             if ev.guard is not None and not _satisfiable(ev.guard, reach, ev):
                 continue
-            if _never_timed(ev):
+            if _never_timed(ev) or (ev.timing.kind == "at" and ev.timing.day > horizon_days):
                 continue
             enabled[k] = True
             changed = True

@@ -238,3 +238,25 @@ def test_an_oversized_file_is_reported_with_its_own_size(tmp_path: Path):
     assert proc.returncode == 1
     assert "file is 1,200,000 bytes; scenario files are capped at 1,000,000 bytes" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_an_at_date_after_the_horizon_is_named_as_the_reason_an_event_never_fires(
+    tmp_path: Path,
+):
+    """Horizon 1 year from 2025-01-01 is 2026-01-01: an event dated then still fires (the
+    state at the horizon is taken after the firings due then); one dated 2030 never does."""
+    path = tmp_path / "late.yaml"
+    path.write_text(
+        "scenario: late\nstart: 2025-01-01\nhorizon: 1 year\n"
+        "tracks:\n  g: {states: [a, b], initial: a}\n"
+        "events:\n  - {id: late, track: g, from: a, to: b, at: 2030-07-01}\n"
+        "  - {id: on_time, track: g, from: a, to: b, at: 2026-01-01}\n"
+        "outcomes:\n  b: {when: g == b}\n",
+        encoding="utf-8",
+    )
+    proc = sim_cli("validate", "late.yaml", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip() == (
+        "late.yaml:7:10: warning: event 'late' can never fire: its date (at 2030-07-01) is "
+        "after the horizon"
+    )
