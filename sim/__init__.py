@@ -54,10 +54,15 @@ def _writable_caches() -> None:
         return
     home_cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
     home_config = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
-    numba_places = [os.path.join(os.path.dirname(__file__), "__pycache__")]
-    numba_places.append(os.path.join(home_cache, "numba"))
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        numba_places.append(os.environ["NUMBA_CACHE_DIR"])
+    # numba caches only in NUMBA_CACHE_DIR when it is set; else beside the code or in HOME
+    numba_places = (
+        [os.environ["NUMBA_CACHE_DIR"]]
+        if os.environ.get("NUMBA_CACHE_DIR")
+        else [
+            os.path.join(os.path.dirname(__file__), "__pycache__"),
+            os.path.join(home_cache, "numba"),
+        ]
+    )
     if not any(map(_can_write, numba_places)):
         os.environ["NUMBA_CACHE_DIR"] = _private_temp("numba")
     mpl = os.environ.get("MPLCONFIGDIR")
