@@ -21,6 +21,7 @@ import numpy as np
 
 from sim.model.conditions import Condition
 from sim.model.distributions import Distribution
+from sim.model.evidence import Indicator, Observation
 
 __all__ = [
     "Event",
@@ -198,6 +199,11 @@ class Scenario:
         Checkpoint dates and their time in days.
     slots : tuple of Slot
         Uncertain values, one draw per run each.
+    evidence : tuple of Observation
+        The observations in effect (section 10): the file's, then each evidence file's, in
+        order, cut by ``--as-of`` (none with ``--no-evidence``).
+    indicators : tuple of Indicator
+        Signposts (section 11), in file order.
     """
 
     id: str
@@ -219,6 +225,8 @@ class Scenario:
     report_every_text: str
     report_dates: tuple[tuple[dt.date, float], ...]
     grid_days: tuple[float, ...]
+    evidence: tuple[Observation, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
     file: str = ""
     sha256: str = ""
     warnings: tuple[str, ...] = field(default=(), compare=False)
