@@ -47,6 +47,8 @@ __all__ = [
     "Run",
     "Timing",
     "EXPONENTIAL",
+    "point_truth",
+    "weigh_points",
     "FIXED",
     "LOGNORMAL",
     "MAX_MODIFIER_BITS",
@@ -1210,3 +1212,64 @@ def _move(
                 changed_list[n_changed] = j
                 n_changed += 1
     return joint, n_changed
+
+
+# -- weighted reduction (evidence, format section 10) ------------------------------------
+
+
+@_jit
+def point_truth(at_points, cond, point, column, out):
+    """Whether condition ``column[k]`` (an outcome program of ``cond``) holds on each run's
+    state at checkpoint ``point[k]``: fills ``out`` bool (n, n_probes) from ``at_points``
+    int16 (n, n_points, n_tracks)."""
+    n, _, n_tracks = at_points.shape
+    state = np.empty(n_tracks, dtype=np.int64)
+    stack = np.empty(cond.code.shape[0] + 1, dtype=np.bool_)
+    for r in range(n):
+        for k in range(point.shape[0]):
+            joint = 0
+            for t in range(n_tracks):
+                state[t] = at_points[r, point[k], t]
+                if cond.tabulated:
+                    joint += state[t] * cond.strides[t]
+            if cond.tabulated:
+                out[r, k] = cond.out_table[joint, column[k]]
+            else:
+                out[r, k] = _eval(
+                    cond.outcome[column[k]], state, cond.code, cond.start, cond.masks, stack
+                )
+
+
+@_jit
+def weigh_points(at_points, keep, weights, cond, n_out, occupancy, at_truth):
+    """Add each run's weight to the states it held and the outcomes that held at checkpoints.
+
+    For each run r of weight w = ``weights[r]`` > 0 and each j, with p = ``keep[j]``:
+    ``occupancy[j, t, at_points[r, p, t]] += w`` for every track t, and ``at_truth[j, o] += w``
+    for each outcome o < ``n_out`` whose program (``cond.outcome[o]``) holds on that state.
+    ``occupancy`` is float (len(keep), n_tracks, max_states), ``at_truth`` float
+    (len(keep), n_out).
+    """
+    n, _, n_tracks = at_points.shape
+    state = np.empty(n_tracks, dtype=np.int64)
+    stack = np.empty(cond.code.shape[0] + 1, dtype=np.bool_)
+    for r in range(n):
+        w = weights[r]
+        if w == 0.0:
+            continue
+        for j in range(keep.shape[0]):
+            p = keep[j]
+            joint = 0
+            for t in range(n_tracks):
+                s = at_points[r, p, t]
+                state[t] = s
+                occupancy[j, t, s] += w
+                if cond.tabulated:
+                    joint += s * cond.strides[t]
+            for o in range(n_out):
+                if cond.tabulated:
+                    holds = cond.out_table[joint, o]
+                else:
+                    holds = _eval(cond.outcome[o], state, cond.code, cond.start, cond.masks, stack)
+                if holds:
+                    at_truth[j, o] += w

@@ -17,7 +17,7 @@ import numpy as np
 from sim.model.scenario import Scenario, checkpoints
 from sim.trajectories import trajectory_hashes
 
-__all__ = ["BlockResult", "Partial", "Results", "RunSettings"]
+__all__ = ["BlockResult", "Partial", "Results", "RunSettings", "top_sequences"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,11 @@ class Partial:
     sequences : dict
         Code -> sequence of event indices, for the block's TOP_PER_BLOCK most frequent
         trajectories (ties by code).
+    weights : float array (n,) or None
+        With probes (evidence or indicators, :mod:`sim.engines.watch`): each run's weight
+        (ones without evidence), and every count above is a float sum of weights.
+    probes : bool array (n, n_probes) or None
+        With probes: each run's value of each probe.
     """
 
     flags: np.ndarray
@@ -103,6 +108,8 @@ class Partial:
     fire_count: np.ndarray
     traj_hash: np.ndarray
     sequences: dict = field(default_factory=dict)
+    weights: np.ndarray | None = None
+    probes: np.ndarray | None = None
 
     @classmethod
     def reduce(cls, scenario: Scenario, block: BlockResult) -> Partial:
@@ -135,7 +142,7 @@ class Partial:
             fired=np.count_nonzero(block.fires, axis=0),
             fire_count=block.fires.sum(axis=0),
             traj_hash=block.traj_hash,
-            sequences=_top_sequences(block.trajectories),
+            sequences=top_sequences(block.trajectories),
         )
 
     @classmethod
@@ -154,13 +161,16 @@ class Partial:
         traj_hash: np.ndarray,
         sequences: dict,
         passage: np.ndarray | None = None,
+        weights: np.ndarray | None = None,
+        probes: np.ndarray | None = None,
     ) -> Partial:
         """A partial from counts an engine accumulated itself (the compiled engine).
 
         ``final_truth`` (n, n_outcomes) says whether each outcome's condition holds at the
         horizon; ``at_truth`` (n_points, n_outcomes) counts the runs in which it held at each
         checkpoint. ``passage`` is computed from ``first`` when not given. The other arguments
-        are as the attributes of the same names.
+        are as the attributes of the same names (``weights`` and ``probes`` None without
+        probes).
         """
         if passage is None:
             passage = _passage(first, checkpoints(scenario))
@@ -177,6 +187,8 @@ class Partial:
             fire_count=fire_count,
             traj_hash=traj_hash,
             sequences=sequences,
+            weights=weights,
+            probes=probes,
         )
 
 
@@ -200,7 +212,7 @@ def top_indices(codes: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.lexsort((codes, -counts))[:TOP_PER_BLOCK]
 
 
-def _top_sequences(counter: Counter) -> dict:
+def top_sequences(counter: Counter) -> dict:
     """Code -> sequence for the TOP_PER_BLOCK most frequent sequences of a block's counter."""
     if not counter:
         return {}
@@ -223,6 +235,12 @@ def count_trajectories(codes: np.ndarray, counts: np.ndarray, sequences: dict) -
     known = np.isin(codes, np.fromiter(sequences, dtype=np.uint64, count=len(sequences)))
     pairs = zip(codes[known].tolist(), counts[known].tolist(), strict=True)
     return Counter({sequences[c]: k for c, k in pairs})
+
+
+def _joined(parts: list[Partial], name: str) -> np.ndarray | None:
+    """The per-run array ``name`` of the partials, concatenated, or None when they lack it."""
+    arrays = [getattr(p, name) for p in parts]
+    return None if any(a is None for a in arrays) else np.concatenate(arrays)
 
 
 def _distinct_states(states: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -256,6 +274,13 @@ class Results:
         :attr:`trajectories` counts them.
     rows : int array (n,) or None
         The design row of each run (:func:`sim.runner.run_design`).
+    weights : float array (n,) or None
+        With evidence in effect or indicators: each run's weight (format section 10; ones
+        without evidence). None: every run weighs 1. The sums above are then sums of weights.
+    probes : bool array (n, n_probes) or None
+        Each run's value of each probe of ``probe_list``.
+    probe_list : tuple of Probe
+        The probes (:func:`sim.engines.watch.probes_of`, then any extra ones).
     """
 
     scenario: Scenario
@@ -273,6 +298,9 @@ class Results:
     traj_hash: np.ndarray
     sequences: dict
     rows: np.ndarray | None = None
+    weights: np.ndarray | None = None
+    probes: np.ndarray | None = None
+    probe_list: tuple = ()
     _unique: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -292,6 +320,8 @@ class Results:
         The order depends on the runs alone, not on how they were cut into blocks.
         """
         codes, counts = self._distinct()
+        if self.weighted:  # most frequent by weight
+            counts = self._weighted_counts(codes)
         candidates = np.arange(len(codes))
         if len(codes) > k:  # only the counts at or above the k-th largest can make the list
             candidates = np.flatnonzero(counts >= np.partition(counts, -k)[-k])
@@ -308,9 +338,23 @@ class Results:
             self._unique = np.unique(self.traj_hash, return_counts=True)
         return self._unique
 
+    def _weighted_counts(self, codes: np.ndarray) -> np.ndarray:
+        """Sum of the weights of the runs that followed each of the distinct ``codes``."""
+        index = np.searchsorted(codes, self.traj_hash)
+        return np.bincount(index, weights=self.weights, minlength=len(codes))
+
+    def trajectory_runs(self, sequence: tuple) -> int:
+        """Number of runs (unweighted) that followed ``sequence``."""
+        padded = np.array([[*sequence, -2]], dtype=np.int64)
+        code = trajectory_hashes(padded, np.array([len(sequence)], dtype=np.int64))[0]
+        codes, counts = self._distinct()
+        i = int(np.searchsorted(codes, code))
+        return int(counts[i]) if i < len(codes) and codes[i] == code else 0
+
     def top_trajectories(self, k: int = TOP_TRAJECTORIES) -> list[tuple[tuple, int]]:
         """The ``k`` most frequent trajectories as (sequence, runs), exact counts, in the order
-        of :meth:`top_codes`; the runner makes sure their sequences are known."""
+        of :meth:`top_codes` (with evidence, the sum of their runs' weights for runs); the
+        runner makes sure their sequences are known."""
         codes, counts, _ = self.top_codes(k)
         return [
             (self.sequences[c], n)
@@ -347,6 +391,8 @@ class Results:
             traj_hash=np.concatenate([p.traj_hash for p in parts]),
             sequences=sequences,
             rows=rows,
+            weights=_joined(parts, "weights"),
+            probes=_joined(parts, "probes"),
         )
 
     @property
@@ -354,9 +400,41 @@ class Results:
         """Number of replications."""
         return self.flags.shape[0]
 
+    @property
+    def weighted(self) -> bool:
+        """Whether evidence is in effect: some run's weight is not 1."""
+        return self.weights is not None and bool(self.scenario.evidence)
+
+    @property
+    def total_weight(self) -> float:
+        """Sum of the runs' weights (the number of runs without evidence): what every count
+        of the results is a share of."""
+        return float(self.weights.sum()) if self.weighted else float(self.runs)
+
+    @property
+    def effective_runs(self) -> float:
+        """Kish's effective number of runs, (sum w)^2 / sum(w^2) (Kish 1965, *Survey
+        Sampling*, section 11.7); the number of runs without evidence, 0 when every weight
+        is 0."""
+        if not self.weighted:
+            return float(self.runs)
+        squares = float(np.dot(self.weights, self.weights))
+        return self.total_weight**2 / squares if squares > 0 else 0.0
+
     # -- views -----------------------------------------------------------------------------
     def probabilities(self) -> np.ndarray:
-        """Share of runs in which each outcome held, shape (n_outcomes,)."""
+        """Share of runs (of the total weight, with evidence) in which each outcome held,
+        shape (n_outcomes,); NaN when every weight is 0."""
+        if not self.weighted:
+            return self.flags.mean(axis=0)
+        total = self.total_weight
+        if total <= 0:
+            return np.full(self.flags.shape[1], np.nan)
+        return (self.weights @ self.flags) / total
+
+    def prior_probabilities(self) -> np.ndarray:
+        """Share of runs in which each outcome held, every run weighing 1, shape
+        (n_outcomes,)."""
         return self.flags.mean(axis=0)
 
     def grid_index(self) -> list[int]:

@@ -9,7 +9,6 @@ for any number of worker processes.
 
 from __future__ import annotations
 
-import mmap
 import multiprocessing as mp
 import os
 import signal
@@ -19,9 +18,12 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from sim.collect import PER_RUN, Collect
 from sim.engines import ENGINES, REFERENCE, canonical_name, get_engine
 from sim.engines.base import RunawayRun
+from sim.engines.watch import watch
 from sim.errors import SimError, SimulationError
+from sim.model.evidence import Probe
 from sim.model.scenario import Scenario, checkpoints
 from sim.model.streams import CHUNK, MAX_SEED, RandomBlock
 from sim.results import IMPORTANCE_RUNS, Partial, Results, RunSettings
@@ -95,9 +97,10 @@ _worker: dict = {}
 _inherited: dict = {}
 
 
-def _init_worker(scenario: Scenario, engine_name: str, seed: int, design) -> None:
+def _init_worker(scenario: Scenario, engine_name: str, seed: int, design, watch=None) -> None:
     worker_signals()  # the parent handles Ctrl-C; its SIGTERM ends a worker at once
     _worker.update(
+        watch=watch,
         scenario=scenario,
         engine=get_engine(engine_name),
         seed=seed,
@@ -124,13 +127,17 @@ def _run_block(unit: tuple[int, int, int, int, int]) -> tuple[int, Partial]:
     block = RandomBlock.build(scenario, _worker["seed"], start, stop)
     if row >= 0:
         block.fix(_worker["design"][row])
+    watch = _worker["watch"]
     try:
-        part = _worker["engine"].run_reduced(scenario, block, keep)
+        if watch is None:
+            part = _worker["engine"].run_reduced(scenario, block, keep)
+        else:
+            part = _worker["engine"].run_weighted(watch, block, keep)
     except SimulationError as exc:
         raise named_error(scenario, exc) from None
     shared = _worker.get("shared")
     if shared is not None:
-        for name in PER_RUN:
+        for name in PER_RUN + (() if watch is None else ("weights", "probes")):
             shared[name][position : position + block.n] = getattr(part, name)
             setattr(part, name, None)
         # the kept draws: the first rows of the first blocks only
@@ -148,6 +155,7 @@ def run_scenario(
     engine: str = "auto",
     progress: Progress | None = None,
     keep_values: int | None = KEEP_VALUES,
+    probes: tuple[Probe, ...] = (),
 ) -> Results:
     """Run ``runs`` replications of a scenario.
 
@@ -168,6 +176,9 @@ def run_scenario(
     keep_values : int or None
         Keep the uncertain-value draws of the first ``keep_values`` runs only (they feed
         importance, which reads the first IMPORTANCE_RUNS); None keeps them all.
+    probes : tuple of Probe
+        Conditions to evaluate in every run beside the scenario's observations and
+        indicators (candidate signposts); their values are in ``results.probes``.
 
     Returns
     -------
@@ -189,6 +200,7 @@ def run_scenario(
         engine=engine,
         progress=progress,
         keep_values=keep_values,
+        probes=probes,
     )
 
 
@@ -203,6 +215,7 @@ def run_design(
     engine: str = "auto",
     progress: Progress | None = None,
     keep_values: int | None = None,
+    probes: tuple[Probe, ...] = (),
 ) -> Results:
     """Run replications with some uncertain values fixed, row by row of a design.
 
@@ -219,7 +232,7 @@ def run_design(
         True: every row uses run indices ``[0, runs_per_row)``, so rows differ only by the
         fixed values (common random numbers). False: row k uses run indices
         ``[k * runs_per_row, (k + 1) * runs_per_row)`` (independent replications).
-    seed, jobs, engine, progress, keep_values
+    seed, jobs, engine, progress, keep_values, probes
         As in :func:`run_scenario` (here ``keep_values`` defaults to None: keep all).
 
     Returns
@@ -238,11 +251,14 @@ def run_design(
     chosen = get_engine(name)
     total = n_rows * runs_per_row
     keep = total if keep_values is None else min(keep_values, total)
-    size = _block_size(scenario, chosen.block_size)
+    if scenario.evidence:  # every run's draws: the parameters' posteriors read them
+        keep = total
+    watched = watch(scenario, probes)
+    size = _block_size(scenario if watched is None else watched.augmented, chosen.block_size)
     units = _units(n_rows, runs_per_row, size, keep, common, fixed=design is not None)
     jobs = min(jobs, len(units))
     started = time.perf_counter()
-    setup = (scenario, name, seed, design)
+    setup = (scenario, name, seed, design, watched)
     if jobs == 1:
         collect = _run_here(setup, units, total, keep, progress)
     else:
@@ -298,9 +314,9 @@ def _units(n_rows, runs_per_row, size, keep, common, fixed) -> list[tuple]:
     return units
 
 
-def _run_here(setup: tuple, units: list, total: int, keep: int, progress) -> _Collect:
+def _run_here(setup: tuple, units: list, total: int, keep: int, progress) -> Collect:
     """Run the units in this process; ``setup`` is :func:`_init_worker`'s arguments."""
-    collect = _Collect(setup[0], total, keep)
+    collect = Collect(setup[0], total, keep, watch=setup[4])
     on_term = signal.getsignal(signal.SIGTERM)
     _init_worker(*setup)
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -315,13 +331,13 @@ def _run_here(setup: tuple, units: list, total: int, keep: int, progress) -> _Co
     return collect
 
 
-def _run_pool(setup: tuple, units: list, total: int, keep: int, progress, jobs: int) -> _Collect:
+def _run_pool(setup: tuple, units: list, total: int, keep: int, progress, jobs: int) -> Collect:
     """Run the units in ``jobs`` worker processes; forked workers write per-run rows
     straight into memory shared with this process."""
     fork = "fork" in mp.get_all_start_methods()
-    collect = _Collect(setup[0], total, keep, shared=fork)
+    collect = Collect(setup[0], total, keep, shared=fork, watch=setup[4])
     if fork:
-        _inherited["shared"] = {n: getattr(collect, n) for n in (*PER_RUN, "slot_values")}
+        _inherited["shared"] = {n: getattr(collect, n) for n in (*collect.per_run(), "slot_values")}
     try:
         pool = mp.get_context("fork" if fork else "spawn").Pool(
             jobs, initializer=_init_worker, initargs=setup
@@ -401,87 +417,6 @@ def _interrupt_once(signum, frame):
     """The first Ctrl-C interrupts, later ones are ignored (they could hang the pool's stop)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     raise KeyboardInterrupt
-
-
-PER_RUN = ("flags", "first", "final", "traj_hash")  # a partial's arrays with a row per run
-
-
-class _Collect:
-    """Block results folded in, in run order, as they come: per-run arrays copied into arrays
-    allocated once for all runs (or written there by the workers, when ``shared``), sums
-    added, the known trajectory sequences gathered."""
-
-    def __init__(self, scenario: Scenario, total: int, keep: int, shared: bool = False):
-        n_out, n_tracks = len(scenario.outcomes), len(scenario.tracks)
-        n_points, n_events = len(checkpoints(scenario)), len(scenario.events)
-        max_states = max(len(t.states) for t in scenario.tracks)
-        self.scenario = scenario
-        runs = _shared if shared else _touched
-        self.flags = runs((total, n_out), bool)
-        self.first = runs((total, n_out), float)
-        self.final = runs((total, n_tracks), np.int16)
-        self.traj_hash = runs(total, np.uint64)
-        self.slot_values = runs((keep, len(scenario.slots)), float)
-        self.occupancy = np.zeros((n_points, n_tracks, max_states), dtype=np.int64)
-        self.by_point = np.zeros((n_points, n_out), dtype=np.int64)
-        self.passage = np.zeros((n_points, n_out), dtype=np.int64)
-        self.fired = np.zeros(n_events, dtype=np.int64)
-        self.fire_count = np.zeros(n_events, dtype=np.int64)
-        self.sequences: dict = {}
-        self.done = 0
-
-    def add(self, n: int, part: Partial) -> int:
-        """Fold in the next block of ``n`` runs; returns the number of runs folded in so far."""
-        a, b = self.done, self.done + n
-        for name in PER_RUN:
-            rows = getattr(part, name)
-            if rows is not None:  # None: written in place by a worker
-                getattr(self, name)[a:b] = rows
-        if part.slot_values is not None:  # None: written in place by a worker
-            kept = part.slot_values[: max(len(self.slot_values) - a, 0)]
-            self.slot_values[a : a + len(kept)] = kept
-        for name in ("occupancy", "by_point", "passage", "fired", "fire_count"):
-            getattr(self, name)[...] += getattr(part, name)
-        for code, seq in part.sequences.items():
-            self.sequences.setdefault(code, seq)
-        self.done = b
-        return b
-
-    def results(self, settings: RunSettings, rows: np.ndarray | None) -> Results:
-        """All the runs as :class:`Results`."""
-        return Results(
-            scenario=self.scenario,
-            settings=settings,
-            points=checkpoints(self.scenario),
-            flags=self.flags,
-            first=self.first,
-            final=self.final,
-            slot_values=self.slot_values,
-            occupancy=self.occupancy,
-            by_point=self.by_point,
-            passage=self.passage,
-            fired=self.fired,
-            fire_count=self.fire_count,
-            traj_hash=self.traj_hash,
-            sequences=self.sequences,
-            rows=rows,
-        )
-
-
-def _shared(shape, dtype) -> np.ndarray:
-    """A zeroed array in anonymous shared memory (``mmap``): processes forked after its
-    creation write into it, and this one reads their rows without a copy."""
-    count = int(np.prod(shape, dtype=np.int64))
-    buffer = mmap.mmap(-1, max(count * np.dtype(dtype).itemsize, 1))
-    return np.frombuffer(buffer, dtype=dtype, count=count).reshape(shape)
-
-
-def _touched(shape, dtype) -> np.ndarray:
-    """An array whose memory has been written once, so that its pages are mapped now rather
-    than block by block as results arrive (a page fault is slow on some virtual machines)."""
-    out = np.empty(shape, dtype=dtype)
-    out.fill(0)
-    return out
 
 
 def _blocks_from(offset: int, n: int, size: int) -> list[tuple[int, int]]:

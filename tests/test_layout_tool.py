@@ -141,6 +141,7 @@ def test_the_import_contracts_state_the_layers_of_the_architecture():
         "sim.cli",
         "sim.experiments",
         "sim.runner",
+        "sim.collect",
         "sim.engines",
         "sim.results",
         "sim.model",

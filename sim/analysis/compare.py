@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.analysis.words import estimative_words, wilson_interval
+from sim.analysis.words import Z95, effective_wilson, estimative_words, wilson_interval
 from sim.results import Results
 
 __all__ = ["compare", "newcombe_paired_interval"]
@@ -65,6 +65,40 @@ def newcombe_paired_interval(
     return max(theta - delta, -1.0), min(theta + eps, 1.0)
 
 
+def weighted_entry(base: Results, o: int, r: Results, idx: int) -> dict[str, Any]:
+    """One outcome of one variant against base, with evidence (format section 10).
+
+    Each variant's runs carry their own weights (the observations evaluated on its runs).
+    The posterior is the self-normalised share p = sum(w y) / sum(w), its interval Wilson's
+    with Kish's n_eff; the difference p_v - p_b has the delta-method variance of a difference
+    of two ratio estimators on the same runs (Owen 2013, *Monte Carlo theory, methods and
+    examples*, section 9.2): sum_r (a_r - b_r)^2 with a_r = w_v,r (y_r - p_v) / W_v and
+    b_r = w_b,r (x_r - p_b) / W_b. A variant ruled out (all weights 0) has nulls.
+    """
+    wb = base.weights if base.weighted else np.ones(base.runs)
+    wv = r.weights if r.weighted else np.ones(r.runs)
+    x, y = base.flags[:, o].astype(float), r.flags[:, idx].astype(float)
+    changed = int(np.count_nonzero((x != y) & (wb + wv > 0)))
+    if wv.sum() <= 0 or wb.sum() <= 0:
+        return {"probability": None if wv.sum() <= 0 else float(wv @ y / wv.sum()),
+                "ci95": None, "words": None, "difference": None, "difference_ci95": None,
+                "changed_runs": changed, "ruled_out_by_evidence": wv.sum() <= 0}  # fmt: skip
+    pv, pb = float(wv @ y / wv.sum()), float(wb @ x / wb.sum())
+    lo, hi = effective_wilson(pv, r.effective_runs)
+    a = wv * (y - pv) / wv.sum()
+    b = wb * (x - pb) / wb.sum()
+    half = Z95 * math.sqrt(float(np.sum((a - b) ** 2)))
+    diff = pv - pb
+    return {
+        "probability": pv,
+        "ci95": [float(lo), float(hi)],
+        "words": estimative_words(pv),
+        "difference": diff,
+        "difference_ci95": [max(diff - half, -1.0), min(diff + half, 1.0)],
+        "changed_runs": changed,
+    }
+
+
 def compare(results: dict[str, Results]) -> dict[str, Any]:
     """The ``comparison.json`` content for variants run with the same seed and runs.
 
@@ -100,6 +134,9 @@ def compare(results: dict[str, Results]) -> dict[str, Any]:
         for vid, r in results.items():
             k = r.scenario.outcomes
             idx = next(i for i, oc in enumerate(k) if oc.id == outcome.id)
+            if r.weighted or base.weighted:
+                by_variant[vid] = weighted_entry(base, o, r, idx)
+                continue
             y = r.flags[:, idx]
             n = r.runs
             p = float(y.mean())

@@ -13,25 +13,45 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.evidence import (
+    evidence_block,
+    parameter_changes,
+    signposts,
+    weighted_quantile,
+)
 from sim.analysis.sensitivity import importance as rank_correlations
 from sim.analysis.sensitivity import spread
-from sim.analysis.words import estimative_words, wilson_intervals
+from sim.analysis.words import effective_wilson, estimative_words, wilson_intervals
 from sim.results import IMPORTANCE_RUNS, Results
 
 __all__ = ["first_time_median", "importance", "intervals", "summarize"]
 
 
 def intervals(results: Results) -> tuple[np.ndarray, np.ndarray]:
-    """95% Wilson intervals of ``results.probabilities()``: (low, high), each (n_outcomes,)."""
+    """95% Wilson intervals of ``results.probabilities()``: (low, high), each (n_outcomes,);
+    with evidence, with Kish's effective number of runs for n (format section 10)."""
+    if results.weighted:
+        return effective_wilson(results.probabilities(), results.effective_runs)
     return wilson_intervals(results.flags.sum(axis=0), results.runs)
 
 
 def first_time_median(results: Results, o: int) -> float | None:
-    """The ceil(N/2)-th smallest first time (days) of outcome ``o``; None when infinite (the
-    outcome's condition held in fewer than half the runs)."""
-    k = math.ceil(results.runs / 2)
-    value = float(np.partition(results.first[:, o], k - 1)[k - 1])
+    """The ceil(N/2)-th smallest first time (days) of outcome ``o`` (with evidence, the
+    weighted median); None when infinite (the runs in which the outcome's condition held
+    carry less than half the weight)."""
+    weights = results.weights if results.weighted else None
+    value = weighted_quantile(results.first[:, o], weights, 0.5)
     return None if math.isinf(value) else value
+
+
+def _share_interval(share: float, results: Results) -> list[float]:
+    """A share of the runs' weight and its 95% Wilson interval (effective runs with
+    evidence)."""
+    if results.weighted:
+        low, high = effective_wilson(share, results.effective_runs)
+    else:
+        low, high = wilson_intervals(round(share * results.runs), results.runs)
+    return [float(low), float(high)]
 
 
 def importance(results: Results) -> dict[str, list[dict[str, Any]]]:
@@ -48,7 +68,13 @@ def importance(results: Results) -> dict[str, list[dict[str, Any]]]:
     scenario = results.scenario
     if not scenario.slots:
         return {}
-    rho = rank_correlations(results.slot_values, results.flags, max_runs=IMPORTANCE_RUNS)
+    values, flags = results.slot_values, results.flags
+    if results.weighted:  # the runs the evidence leaves in play
+        alive = np.flatnonzero(results.weights[: len(values)] > 0)
+        values, flags = values[alive], flags[alive]
+    if len(values) < 3:
+        return {}
+    rho = rank_correlations(values, flags, max_runs=IMPORTANCE_RUNS)
     out = {}
     for o, outcome in enumerate(scenario.outcomes):
         rows = [
@@ -74,8 +100,9 @@ def summarize(results: Results) -> dict[str, Any]:
 
     sc = results.scenario
     n = results.runs
+    total = results.total_weight
     s = results.settings
-    return {
+    out = {
         "scenario": sc.id,
         "variant": sc.variant,
         "variant_label": sc.variant_label,
@@ -104,7 +131,7 @@ def summarize(results: Results) -> dict[str, Any]:
             for t in sc.tracks
         },
         "states_at_horizon": {
-            t.id: {s: int(results.occupancy[-1, i, j]) / n for j, s in enumerate(t.states)}
+            t.id: {s: _share(results.occupancy[-1, i, j], total) for j, s in enumerate(t.states)}
             for i, t in enumerate(sc.tracks)
         },
         "events": _events(results),
@@ -113,12 +140,44 @@ def summarize(results: Results) -> dict[str, Any]:
         "importance": importance(results),
         "importance_runs": min(len(results.slot_values), n, IMPORTANCE_RUNS),
     } | ({"parameter_draws": s.parameter_draws} if s.parameter_draws else {})
+    return _with_evidence(results, out)
+
+
+def _share(count: float, total: float) -> float | None:
+    """count / total as a float; None when total is 0 (no run left by the evidence)."""
+    return float(count) / total if total > 0 else None
+
+
+def _with_evidence(results: Results, out: dict[str, Any]) -> dict[str, Any]:
+    """Add the format 1.1 keys: ``evidence``, each outcome's ``prior_probability`` and each
+    parameter's ``prior``/``posterior`` with evidence, ``ruled_out_by_evidence`` when no run
+    is left, and ``signposts`` with indicators (unless ruled out)."""
+    ruled_out = results.weighted and results.total_weight <= 0
+    if results.weighted:
+        out["evidence"] = evidence_block(results)
+        for entry, prior in zip(
+            out["outcomes"].values(), results.prior_probabilities().tolist(), strict=True
+        ):
+            entry["prior_probability"] = prior
+        for name, change in parameter_changes(results).items():
+            out["parameters"][name] |= change
+    if ruled_out:
+        out["ruled_out_by_evidence"] = True
+    elif results.scenario.indicators:
+        out["signposts"] = signposts(results)
+    return out
 
 
 def _outcomes(results: Results) -> dict[str, dict[str, Any]]:
     """Per outcome: probability, interval, words, first-time median, by-date shares, spread."""
     sc = results.scenario
-    n = results.runs
+    total = results.total_weight
+    if total <= 0:  # ruled out by the evidence: no posterior
+        return {
+            o.id: {"label": o.label, "when": o.text, "ever": o.ever, "probability": None,
+                   "ci95": None, "words": None, "first_time_median": None}
+            for o in sc.outcomes
+        }  # fmt: skip
     probs = results.probabilities()
     low, high = intervals(results)
     outcomes = {}
@@ -138,10 +197,9 @@ def _outcomes(results: Results) -> dict[str, dict[str, Any]]:
             entry["by_date_ci95"] = {}
             for d, day in sc.report_dates:
                 p = int(np.searchsorted(results.points, day))
-                k = int(results.by_point[p, o])
-                lo, hi = wilson_intervals(np.array([k]), n)
-                entry["by_date"][d.isoformat()] = k / n
-                entry["by_date_ci95"][d.isoformat()] = [float(lo[0]), float(hi[0])]
+                share = min(float(results.by_point[p, o]) / total, 1.0)
+                entry["by_date"][d.isoformat()] = share
+                entry["by_date_ci95"][d.isoformat()] = _share_interval(share, results)
         outcomes[outcome.id] = entry
     if results.settings.parameter_draws and results.rows is not None:
         for entry, sp in zip(outcomes.values(), spread(results.flags, results.rows), strict=True):
@@ -152,13 +210,13 @@ def _outcomes(results: Results) -> dict[str, dict[str, Any]]:
 def _events(results: Results) -> dict[str, dict[str, Any]]:
     """Per event: share of runs in which it fired, mean firings, and how it is written."""
     sc = results.scenario
-    n = results.runs
+    total = results.total_weight
     events = {}
     for e, ev in enumerate(sc.events):
         track = sc.tracks[ev.track]
         events[ev.id] = {
-            "fired_probability": int(results.fired[e]) / n,
-            "mean_fires": int(results.fire_count[e]) / n,
+            "fired_probability": _share(results.fired[e], total),
+            "mean_fires": _share(results.fire_count[e], total),
             "label": ev.label,
             "track": track.id,
             "from": [track.states[s] for s in sorted(ev.from_states)],
@@ -198,7 +256,15 @@ def _trajectories(results: Results) -> list[dict[str, Any]]:
     """The most frequent trajectories: event ids in firing order, runs and share."""
     sc = results.scenario
     out = []
+    total = results.total_weight
     for seq, count in results.top_trajectories():
         names = [sc.events[e].id if e >= 0 else "..." for e in seq]
-        out.append({"events": names, "count": count, "share": count / results.runs})
+        if results.weighted:  # count: runs that followed it; share: of the weight
+            if total <= 0 or count <= 0:
+                continue
+            share = count / total
+            count = results.trajectory_runs(seq)
+        else:
+            share = count / results.runs
+        out.append({"events": names, "count": int(count), "share": min(share, 1.0)})
     return out

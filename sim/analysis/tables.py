@@ -104,23 +104,26 @@ def outcomes_frame(summary: dict[str, Any]) -> pd.DataFrame:
 
 
 def occupancy_frame(results: Results) -> pd.DataFrame:
-    """Tidy occupancy on the report grid: columns date, track, state, share (of runs)."""
+    """Tidy occupancy on the report grid: columns date, track, state, share (of runs; of
+    their weight with evidence)."""
     sc = results.scenario
+    total = max(results.total_weight, 1e-300)
     rows = []
     for p, day in zip(results.grid_index(), sc.grid_days, strict=True):
         date = sc.date_of(day).isoformat()
         for i, t in enumerate(sc.tracks):
             for j, s in enumerate(t.states):
-                rows.append((date, t.id, s, int(results.occupancy[p, i, j]) / results.runs))
+                rows.append((date, t.id, s, float(results.occupancy[p, i, j]) / total))
     return pd.DataFrame(rows, columns=["date", "track", "state", "share"])
 
 
 def first_passage_frame(results: Results) -> pd.DataFrame:
     """First-passage curves on the report grid: columns date, outcome, share (of runs whose
-    outcome condition had held by that date)."""
+    outcome condition had held by that date; of their weight with evidence)."""
     sc = results.scenario
+    total = max(results.total_weight, 1e-300)
     rows = [
-        (sc.date_of(day).isoformat(), o.id, int(results.passage[p, k]) / results.runs)
+        (sc.date_of(day).isoformat(), o.id, float(results.passage[p, k]) / total)
         for p, day in zip(results.grid_index(), sc.grid_days, strict=True)
         for k, o in enumerate(sc.outcomes)
     ]
@@ -140,7 +143,8 @@ def by_date_frame(summary: dict[str, Any]) -> pd.DataFrame:
 
 def runs_frame(results: Results) -> pd.DataFrame:
     """One row per run: run, final state of each track, each outcome's flag (0/1) and first
-    date (empty when never), and each uncertain value's draw when kept for every run."""
+    date (empty when never), the run's weight with evidence, and each uncertain value's draw
+    when kept for every run."""
     sc = results.scenario
     data: dict[str, Any] = {"run": np.arange(results.runs)}
     for i, t in enumerate(sc.tracks):
@@ -150,6 +154,8 @@ def runs_frame(results: Results) -> pd.DataFrame:
         data[f"first:{outcome.id}"] = [
             "" if math.isinf(x) else sc.date_of(x).isoformat() for x in results.first[:, o]
         ]
+    if results.weighted:
+        data["weight"] = results.weights
     if len(results.slot_values) == results.runs:  # kept for every run (keep_values=None)
         for k, slot in enumerate(sc.slots):
             data[f"value:{slot.name}"] = results.slot_values[:, k]

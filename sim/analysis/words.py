@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike
 __all__ = [
     "ICD203_BANDS",
     "Z95",
+    "effective_wilson",
     "estimative_words",
     "format_probability",
     "wilson_interval",
@@ -220,14 +221,51 @@ def wilson_intervals(k: ArrayLike, n: ArrayLike, z: float = Z95) -> tuple[np.nda
     if np.any(k_arr != np.round(k_arr)) or np.any(n_arr != np.round(n_arr)):
         raise ValueError("k and n must be whole numbers (counts of runs)")
 
+    return _wilson(k_arr / n_arr, n_arr, z)
+
+
+def effective_wilson(p: ArrayLike, n: ArrayLike, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson intervals of weighted shares, with Kish's effective number of runs for n.
+
+    With evidence (format section 10) a probability is a weighted share p = sum(w x) / sum(w)
+    and its interval is Wilson's with n replaced by n_eff = (sum w)^2 / sum(w^2).
+
+    Parameters
+    ----------
+    p : array_like of float
+        Shares in [0, 1].
+    n : array_like of float
+        Effective numbers of runs, > 0 (need not be whole); broadcast against `p`.
+    z : float, optional
+        Standard normal quantile; the default gives a two-sided 95% interval.
+
+    Returns
+    -------
+    low, high : numpy.ndarray of float
+        Exactly 0 (1) at the low (high) end when p is 0 (1).
+
+    Raises
+    ------
+    ValueError
+        If any n <= 0 or p is outside [0, 1].
+    """
+    p_arr, n_arr = np.broadcast_arrays(np.asarray(p, dtype=float), np.asarray(n, dtype=float))
+    if np.any(~np.isfinite(n_arr)) or np.any(n_arr <= 0):
+        raise ValueError("the effective number of runs must be positive")
+    if np.any(~np.isfinite(p_arr)) or np.any(p_arr < 0) or np.any(p_arr > 1):
+        raise ValueError("a share must lie in [0, 1]")
+    return _wilson(p_arr, n_arr, z)
+
+
+def _wilson(phat: np.ndarray, n_arr: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson's interval from the share and the number of trials (Wilson 1927)."""
     z2 = z * z
-    phat = k_arr / n_arr
     denom = 1.0 + z2 / n_arr
     centre = (phat + z2 / (2.0 * n_arr)) / denom
     half = z / denom * np.sqrt(phat * (1.0 - phat) / n_arr + z2 / (4.0 * n_arr * n_arr))
     low = np.clip(centre - half, 0.0, 1.0)
     high = np.clip(centre + half, 0.0, 1.0)
     # Exact ends: rounding must not move them off 0 or 1.
-    low = np.where(k_arr == 0, 0.0, low)
-    high = np.where(k_arr == n_arr, 1.0, high)
+    low = np.where(phat == 0, 0.0, low)
+    high = np.where(phat == 1, 1.0, high)
     return low, high

@@ -16,10 +16,11 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
+from sim.engines.watch import Watch, weighted_partial
 from sim.errors import SimulationError
 from sim.model.scenario import Scenario
 from sim.model.streams import RandomBlock
-from sim.results import BlockResult, Partial
+from sim.results import BlockResult, Partial, top_sequences
 
 __all__ = [
     "BLOCK",
@@ -136,3 +137,38 @@ class Engine(ABC):
         if keep is not None:
             part.slot_values = part.slot_values[:keep].copy()  # not pickled back when unused
         return part
+
+    def run_weighted(self, watch: Watch, block: RandomBlock, keep: int | None = None):
+        """Run the replications of ``block`` with probes, and reduce them with weights.
+
+        Parameters
+        ----------
+        watch : sim.engines.watch.Watch
+            The scenario, its probes and the augmented scenario the runs are made of.
+        block : RandomBlock
+            Built for ``watch.scenario`` (the augmented scenario draws the same numbers).
+        keep : int, optional
+            As in :meth:`run_reduced`.
+
+        Returns
+        -------
+        sim.results.Partial
+            For ``watch.scenario``, with per-run ``weights`` and ``probes`` and weighted
+            counts (:func:`sim.engines.watch.weighted_partial`).
+
+        Raises
+        ------
+        sim.errors.SimulationError
+            As :meth:`run_block`.
+        """
+        b = self.run_block(watch.augmented, block)
+        return weighted_partial(
+            watch,
+            at_points=b.at_points,
+            first=b.first,
+            final=b.final,
+            fires=b.fires,
+            slot_values=b.slot_values[: block.n if keep is None else keep].copy(),
+            traj_hash=b.traj_hash,
+            sequences=top_sequences(b.trajectories),
+        )

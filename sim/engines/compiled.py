@@ -33,6 +33,7 @@ from sim.engines.base import (
     RunawayRun,
 )
 from sim.engines.draws import draw_slots, initial_states
+from sim.engines.watch import Watch, weighted_partial
 from sim.kernels import Counts, Run, simulate
 from sim.model.scenario import Scenario
 from sim.model.streams import RandomBlock
@@ -93,6 +94,24 @@ class CompiledEngine(Engine):
             fire_count=out["fire_count"],
             traj_hash=out["traj_hash"],
             sequences=out["sequences"],
+        )
+
+    def run_weighted(self, watch: Watch, block: RandomBlock, keep: int | None = None):
+        """Run ``block`` with probes and reduce it with weights; see
+        :meth:`sim.engines.base.Engine.run_weighted`. The loop keeps each run's checkpoint
+        states and firings for the block, which the weighted reduction then reads."""
+        keep = block.n if keep is None else keep
+        out = self._run(watch.augmented, block, detail=True, keep=keep)
+        return weighted_partial(
+            watch,
+            at_points=out["at_points"],
+            first=out["first"],
+            final=out["final"],
+            fires=out["fires"],
+            slot_values=out["slot_values"],
+            traj_hash=out["traj_hash"],
+            sequences=out["sequences"],
+            final_truth=out["final_truth"],
         )
 
     def _scratch(self, name: str, shape: tuple, dtype) -> np.ndarray:

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.analysis.compare import compare
-from sim.errors import SimError
+from sim.analysis.evidence import ruled_out_message
+from sim.errors import SimError, SimulationError
 from sim.experiments.draws import run_parameter_draws
 from sim.model.scenario import Scenario
 from sim.results import Results
 from sim.runner import KEEP_VALUES, run_scenario
 
-__all__ = ["Progress", "VariantRuns", "run_variant", "run_variants"]
+__all__ = ["Progress", "RuledOut", "VariantRuns", "ruled_out", "run_variant", "run_variants"]
 
 #: ``progress(label, done, total)``: runs done of the batch called ``label``.
 Progress = Callable[[str, int, int], None]
@@ -69,9 +70,11 @@ def run_variant(
     ------
     SimError
         Bad run settings.
+    RuledOut
+        The evidence leaves no run (its ``results`` holds the runs).
     """
     if parameter_draws and scenario.slots:
-        return run_parameter_draws(
+        results = run_parameter_draws(
             scenario,
             parameter_draws,
             runs=runs,
@@ -81,6 +84,21 @@ def run_variant(
             keep_values=keep_values,
             progress=progress,
         ).results
+    else:
+        results = _run(scenario, runs, seed, jobs, engine, keep_values, progress)
+    if ruled_out(results):
+        message = f"{scenario.file or scenario.id}: error: {ruled_out_message(results)}"
+        raise RuledOut(message, results)
+    return results
+
+
+def ruled_out(results: Results) -> bool:
+    """Whether the evidence leaves no run: every run's weight is 0 (format section 10)."""
+    return results.weighted and results.total_weight <= 0
+
+
+def _run(scenario, runs, seed, jobs, engine, keep_values, progress) -> Results:
+    """Plain runs of one variant, with a progress label."""
     label = f"{scenario.id} [{scenario.variant}]"
     if progress is not None:
         progress(label, 0, runs)
@@ -128,17 +146,40 @@ def run_variants(
     if "base" not in scenarios:
         raise SimError("a comparison of variants needs the base variant")
     order = ["base"] + [v for v in scenarios if v != "base"]
-    results = {
-        v: run_variant(
-            scenarios[v],
-            runs=runs,
-            seed=seed,
-            jobs=jobs,
-            engine=engine,
-            parameter_draws=parameter_draws,
-            keep_values=keep_values,
-            progress=progress,
+    results = {}
+    for v in order:
+        try:
+            results[v] = run_variant(
+                scenarios[v],
+                runs=runs,
+                seed=seed,
+                jobs=jobs,
+                engine=engine,
+                parameter_draws=parameter_draws,
+                keep_values=keep_values,
+                progress=progress,
+            )
+        except RuledOut as exc:  # reported as ruled out, unless every variant is
+            results[v] = exc.results
+    if all(ruled_out(r) for r in results.values()):
+        first = results["base"]
+        raise RuledOut(
+            f"{first.scenario.file or first.scenario.id}: error: every variant is "
+            f"ruled out by the evidence; base: {ruled_out_message(first)}"
         )
-        for v in order
-    }
     return VariantRuns(results=results, comparison=compare(results))
+
+
+class RuledOut(SimulationError):
+    """The evidence leaves no run (every run disagrees with a certain observation); the
+    message names each observation with the share of runs that agree with it alone.
+
+    Attributes
+    ----------
+    results : Results or None
+        The runs, for a caller that reports the variant as ruled out.
+    """
+
+    def __init__(self, message: str, results: Results | None = None):
+        super().__init__(message)
+        self.results = results

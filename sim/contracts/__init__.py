@@ -14,20 +14,34 @@ values with ``dict`` access, and the numbers are exactly those written.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
-    Field,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from sim.contracts.evidence import EvidenceBlock, SignpostRow
+from sim.contracts.fields import (
+    REQUIRED,
+    Correlation,
+    Difference,
+    DifferenceInterval,
+    Interval,
+    Model,
+    Number,
+    OptionalNonNegative,
+    OptionalNumber,
+    OptionalProbability,
+    ParameterName,
+    Probability,
+    Runs,
+)
 from sim.errors import SimError
 
 __all__ = [
@@ -45,86 +59,6 @@ __all__ = [
 SUMMARY_HINT = "run `sim run FILE --out DIR` to make a results folder"
 COMPARISON_HINT = "run `sim run FILE --all-variants` or `sim compare FILE VARIANT...` to make one"
 SENSITIVITY_HINT = "run `sim sensitivity FILE --method tornado|sobol --out DIR` to make one"
-
-
-# --------------------------------------------------------------------------------------------
-# Field types
-
-
-def _number(low: float = -math.inf, high: float = math.inf, *, optional: bool = False) -> Any:
-    """A finite number (not a bool) in ``[low, high]``; None too when ``optional``."""
-    if math.isinf(low) and math.isinf(high):
-        wanted = "a number"
-    elif math.isinf(high):
-        wanted = f"a number >= {low:g}"
-    else:
-        wanted = f"a number in [{low:g}, {high:g}]"
-
-    def check(value: Any) -> Any:
-        if value is None and optional:
-            return value
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-            or not low <= value <= high
-        ):
-            raise PydanticCustomError("sim_value", f"must be {wanted}")
-        return value
-
-    return Annotated[Any, BeforeValidator(check)]
-
-
-def _interval(low: float) -> Any:
-    """``[low, high]``, two numbers in ``[low, 1]`` with low <= high, or None."""
-
-    def check(value: Any) -> Any:
-        if value is None:
-            return value
-        if not isinstance(value, list) or len(value) != 2:
-            raise PydanticCustomError("sim_value", "must be [low, high]")
-        for bound in value:
-            if isinstance(bound, bool) or not isinstance(bound, int | float):
-                raise PydanticCustomError("sim_value", f"must be two numbers in [{low:g}, 1]")
-            if not math.isfinite(bound) or not low <= bound <= 1:
-                raise PydanticCustomError("sim_value", f"must be two numbers in [{low:g}, 1]")
-        if value[0] > value[1]:
-            raise PydanticCustomError("sim_value", "must be [low, high] with low <= high")
-        return value
-
-    return Annotated[Any, BeforeValidator(check)]
-
-
-def _whole(value: Any) -> Any:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-        raise PydanticCustomError("sim_value", "must be a whole number >= 1")
-    return value
-
-
-def _name(value: Any) -> Any:
-    if not isinstance(value, str) or not value:
-        raise PydanticCustomError("sim_value", "must be the name of an uncertain value")
-    return value
-
-
-Probability = _number(0.0, 1.0)
-OptionalProbability = _number(0.0, 1.0, optional=True)
-OptionalNonNegative = _number(0.0, optional=True)
-Correlation = _number(-1.0, 1.0)
-Difference = _number(-1.0, 1.0, optional=True)
-Number = _number()
-OptionalNumber = _number(optional=True)
-Interval = _interval(0.0)
-DifferenceInterval = _interval(-1.0)
-Runs = Annotated[Any, BeforeValidator(_whole)]
-ParameterName = Annotated[Any, BeforeValidator(_name)]
-REQUIRED = Field(None, validate_default=True)  # absent reads as None, which then fails
-
-
-class Model(BaseModel):
-    """Base of the file models: unknown keys allowed, values not coerced on the way out."""
-
-    model_config = ConfigDict(extra="allow")
 
 
 # --------------------------------------------------------------------------------------------
@@ -149,7 +83,8 @@ class Outcome(Model):
     label: str | None = None
     when: str | None = None
     ever: bool | None = None
-    probability: Probability = REQUIRED
+    probability: OptionalProbability = REQUIRED  # null only when ruled out by the evidence
+    prior_probability: OptionalProbability = None
     ci95: Interval = None
     words: str | None = None
     first_time_median: str | None = None
@@ -216,6 +151,19 @@ class SummaryFile(Model):
     importance: dict[str, list[ImportanceRow]] | None = None
     importance_runs: int | None = None
     parameter_draws: int | None = None
+    evidence: EvidenceBlock | None = None
+    ruled_out_by_evidence: bool | None = None
+    signposts: dict[str, list[SignpostRow]] | None = None
+
+    @model_validator(mode="after")
+    def _posterior(self) -> SummaryFile:
+        """Every outcome has a probability unless the evidence rules the variant out."""
+        if not self.ruled_out_by_evidence:
+            for oid, o in self.outcomes.items():
+                if o.probability is None:
+                    raise ValueError(f"outcomes.{oid}.probability is null, but the variant "
+                                     "is not ruled out by the evidence")  # fmt: skip
+        return self
 
 
 # --------------------------------------------------------------------------------------------
@@ -225,7 +173,17 @@ class SummaryFile(Model):
 class VariantEntry(Model):
     """One outcome in one variant, with its paired difference from base."""
 
-    probability: Probability = REQUIRED
+    ruled_out_by_evidence: bool | None = None
+    probability: OptionalProbability = REQUIRED
+
+    @field_validator("probability")
+    @classmethod
+    def _posterior(cls, value: Any, info: ValidationInfo) -> Any:
+        """Null only for a variant the evidence rules out."""
+        if value is None and not info.data.get("ruled_out_by_evidence"):
+            raise PydanticCustomError("sim_value", "must be a number in [0, 1], got None")
+        return value
+
     ci95: Interval = None
     words: str | None = None
     difference: Difference = None

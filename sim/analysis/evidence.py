@@ -1,0 +1,220 @@
+"""What the evidence does to a set of runs (format sections 10 and 11): weighted quantiles,
+the ``evidence`` block, parameters before and after, and signposts.
+
+Every function reads a :class:`~sim.results.Results` whose runs carry weights and probe values
+(:mod:`sim.engines.watch`); probes are stored observations first, then each indicator at each
+of its dates (:func:`sim.engines.watch.probes_of`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from sim.results import Results
+
+__all__ = [
+    "evidence_block",
+    "indicator_columns",
+    "mutual_information_bits",
+    "parameter_changes",
+    "ruled_out_message",
+    "signposts",
+    "weighted_quantile",
+]
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray | None, q: float) -> float:
+    """The smallest value v such that the runs with values <= v carry at least q x sum(w)
+    (format section 10; with equal weights the ceil(qN)-th smallest value).
+
+    Parameters
+    ----------
+    values : float array (n,)
+    weights : float array (n,) or None (equal weights)
+    q : float in (0, 1]
+
+    Returns
+    -------
+    float
+        The quantile (inf when only infinite values reach it); NaN when every weight is 0.
+    """
+    if weights is None:
+        k = math.ceil(q * len(values))
+        return float(np.partition(values, k - 1)[k - 1])
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    total = cum[-1] if len(cum) else 0.0
+    if total <= 0:
+        return math.nan
+    index = int(np.searchsorted(cum, q * total * (1 - 1e-12), side="left"))
+    return float(values[order[min(index, len(order) - 1)]])
+
+
+def agreement(results: Results) -> np.ndarray:
+    """Share of runs (unweighted) whose value of each observation in effect equals what was
+    observed: (n_observations,)."""
+    obs = results.scenario.evidence
+    if not obs or results.probes is None:
+        return np.zeros(0)
+    observed = np.array([o.observed for o in obs], dtype=bool)
+    return (results.probes[:, : len(obs)] == observed[None, :]).mean(axis=0)
+
+
+def evidence_block(results: Results) -> dict[str, Any]:
+    """The ``evidence`` block of ``summary.json`` (format section 10): as_of, observations,
+    probability (mean weight), effective_runs (Kish) and items with each one's ``agree``."""
+    sc = results.scenario
+    agree = agreement(results)
+    as_of = sc.as_of if getattr(sc, "as_of", None) else max(o.date for o in sc.evidence)
+    items = []
+    for o, share in zip(sc.evidence, agree.tolist(), strict=True):
+        item: dict[str, Any] = {
+            "date": o.date.isoformat(),
+            "when": o.text,
+            "ever": o.ever,
+            "observed": o.observed,
+            "confidence": o.confidence,
+            "agree": share,
+        }
+        for key in ("label", "source", "note"):
+            if getattr(o, key):
+                item[key] = getattr(o, key)
+        items.append(item)
+    return {
+        "as_of": as_of.isoformat(),
+        "observations": len(sc.evidence),
+        "probability": results.total_weight / results.runs,
+        "effective_runs": results.effective_runs,
+        "items": items,
+    }
+
+
+def ruled_out_message(results: Results) -> str:
+    """Why no run survives: each observation in effect with the share of runs that agree
+    with it alone."""
+    lines = [
+        "no run agrees with the evidence (every run disagrees with at least one certain "
+        "observation), so there is no forecast given it; each observation alone:"
+    ]
+    for o, share in zip(results.scenario.evidence, agreement(results).tolist(), strict=True):
+        where = f"{o.origin}: " if o.origin else ""
+        ever = "ever " if o.ever else ""
+        lines.append(
+            f"  {where}{o.date} {ever}'{o.text}' observed {str(o.observed).lower()}: "
+            f"{share:.2%} of runs agree"
+        )
+    lines.append(
+        "Check the observations with 0% (or near it): the model gives them no chance. Fix the "
+        "observation, give it a confidence below 100%, or change the model."
+    )
+    return "\n".join(lines)
+
+
+def _summary(values: np.ndarray, weights: np.ndarray | None) -> dict[str, float]:
+    mean = float(np.mean(values) if weights is None else np.average(values, weights=weights))
+    return {
+        "mean": mean,
+        "p5": weighted_quantile(values, weights, 0.05),
+        "p50": weighted_quantile(values, weights, 0.50),
+        "p95": weighted_quantile(values, weights, 0.95),
+    }
+
+
+def parameter_changes(results: Results) -> dict[str, dict[str, dict[str, float]]]:
+    """``{NAME: {"prior": {...}, "posterior": {...}}}`` for each named parameter drawn per
+    run (format section 10): mean and 5/50/95% weighted percentiles of its per-run values, in
+    internal units (fractions, days), before and after the evidence. Empty when the draws of
+    every run were not kept."""
+    sc = results.scenario
+    if len(results.slot_values) != results.runs or not results.weighted:
+        return {}
+    out = {}
+    for k, slot in enumerate(sc.slots):
+        if slot.name not in sc.parameters:
+            continue
+        values = results.slot_values[:, k]
+        out[slot.name] = {
+            "prior": _summary(values, None),
+            "posterior": _summary(values, results.weights),
+        }
+    return out
+
+
+def indicator_columns(results: Results) -> list[tuple[Any, Any, int]]:
+    """(indicator, date, probe column) for each indicator at each date, in file then date
+    order."""
+    column = len(results.scenario.evidence)
+    out = []
+    for ind in results.scenario.indicators:
+        for date, _ in ind.dates:
+            out.append((ind, date, column))
+            column += 1
+    return out
+
+
+def mutual_information_bits(joint: np.ndarray) -> float:
+    """Mutual information in bits of two yes/no variables from their 2x2 joint probabilities
+    (Cover and Thomas 2006, *Elements of Information Theory*, eq. 2.28; 0 log 0 = 0)."""
+    total = 0.0
+    row, col = joint.sum(axis=1), joint.sum(axis=0)
+    for i in range(2):
+        for j in range(2):
+            if joint[i, j] > 0:
+                total += joint[i, j] * math.log2(joint[i, j] / (row[i] * col[j]))
+    return max(total, 0.0)
+
+
+def signpost_row(
+    indicator: np.ndarray, outcome: np.ndarray, weights: np.ndarray | None
+) -> dict[str, float | None]:
+    """The numbers of one signpost row (format section 11) from per-run yes/no values of an
+    indicator and an outcome, weighted: p_indicator, p_outcome_if_true/false,
+    likelihood_ratio and information_bits."""
+    w = np.ones(len(indicator)) if weights is None else weights
+    total = float(w.sum())
+    joint = (
+        np.array(
+            [
+                [float(w[indicator & outcome].sum()), float(w[indicator & ~outcome].sum())],
+                [float(w[~indicator & outcome].sum()), float(w[~indicator & ~outcome].sum())],
+            ]
+        )
+        / total
+    )
+    p_i, p_o = joint[0].sum(), joint[:, 0].sum()
+    p_i_given_o = joint[0, 0] / p_o if p_o > 0 else None
+    p_i_given_not = joint[0, 1] / (1 - p_o) if p_o < 1 else None
+    ratio = None
+    if p_i_given_o is not None and p_i_given_not:
+        ratio = p_i_given_o / p_i_given_not
+    return {
+        "p_indicator": float(p_i),
+        "p_outcome_if_true": float(joint[0, 0] / p_i) if p_i > 0 else None,
+        "p_outcome_if_false": float(joint[1, 0] / (1 - p_i)) if p_i < 1 else None,
+        "likelihood_ratio": None if ratio is None else float(ratio),
+        "information_bits": mutual_information_bits(joint),
+    }
+
+
+def signposts(results: Results) -> dict[str, list[dict[str, Any]]]:
+    """``signposts`` of ``summary.json`` (format section 11): for each outcome, a row per
+    indicator and date, sorted by information_bits (largest first; ties in file order, then
+    date order). Empty without indicators."""
+    sc = results.scenario
+    if not sc.indicators or results.probes is None:
+        return {}
+    weights = results.weights if results.weighted else None
+    columns = indicator_columns(results)
+    out = {}
+    for o, outcome in enumerate(sc.outcomes):
+        rows = []
+        for ind, date, column in columns:
+            row = {"indicator": ind.id, "date": date.isoformat()}
+            row |= signpost_row(results.probes[:, column], results.flags[:, o], weights)
+            rows.append(row)
+        rows.sort(key=lambda r: -r["information_bits"])  # stable: ties keep file, date order
+        out[outcome.id] = rows
+    return out

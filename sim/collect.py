@@ -1,0 +1,117 @@
+"""Folding block results into :class:`~sim.results.Results`, in run order, as they come from
+the workers (:mod:`sim.runner`)."""
+
+from __future__ import annotations
+
+import mmap
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.scenario import Scenario, checkpoints
+from sim.results import Partial, Results, RunSettings
+
+if TYPE_CHECKING:
+    from sim.engines.watch import Watch
+
+__all__ = ["PER_RUN", "Collect", "shared_array", "touched_array"]
+
+PER_RUN = ("flags", "first", "final", "traj_hash")  # a partial's arrays with a row per run
+
+
+class Collect:
+    """Block results folded in, in run order, as they come: per-run arrays copied into arrays
+    allocated once for all runs (or written there by the workers, when ``shared``), sums
+    added, the known trajectory sequences gathered."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        total: int,
+        keep: int,
+        shared: bool = False,
+        watch: Watch | None = None,
+    ):
+        n_out, n_tracks = len(scenario.outcomes), len(scenario.tracks)
+        n_points, n_events = len(checkpoints(scenario)), len(scenario.events)
+        max_states = max(len(t.states) for t in scenario.tracks)
+        self.scenario = scenario
+        runs = shared_array if shared else touched_array
+        self.flags = runs((total, n_out), bool)
+        self.first = runs((total, n_out), float)
+        self.final = runs((total, n_tracks), np.int16)
+        self.traj_hash = runs(total, np.uint64)
+        self.slot_values = runs((keep, len(scenario.slots)), float)
+        self.watch = watch
+        self.weights = self.probes = None
+        if watch is not None:  # sums of weights
+            self.weights = runs(total, float)
+            self.probes = runs((total, len(watch.probes)), bool)
+        count = np.int64 if watch is None else float
+        self.occupancy = np.zeros((n_points, n_tracks, max_states), dtype=count)
+        self.by_point = np.zeros((n_points, n_out), dtype=count)
+        self.passage = np.zeros((n_points, n_out), dtype=count)
+        self.fired = np.zeros(n_events, dtype=count)
+        self.fire_count = np.zeros(n_events, dtype=count)
+        self.sequences: dict = {}
+        self.done = 0
+
+    def per_run(self) -> tuple[str, ...]:
+        """Names of the arrays with a row per run (slot values aside)."""
+        return PER_RUN + (() if self.watch is None else ("weights", "probes"))
+
+    def add(self, n: int, part: Partial) -> int:
+        """Fold in the next block of ``n`` runs; returns the number of runs folded in so far."""
+        a, b = self.done, self.done + n
+        for name in self.per_run():
+            rows = getattr(part, name)
+            if rows is not None:  # None: written in place by a worker
+                getattr(self, name)[a:b] = rows
+        if part.slot_values is not None:  # None: written in place by a worker
+            kept = part.slot_values[: max(len(self.slot_values) - a, 0)]
+            self.slot_values[a : a + len(kept)] = kept
+        for name in ("occupancy", "by_point", "passage", "fired", "fire_count"):
+            getattr(self, name)[...] += getattr(part, name)
+        for code, seq in part.sequences.items():
+            self.sequences.setdefault(code, seq)
+        self.done = b
+        return b
+
+    def results(self, settings: RunSettings, rows: np.ndarray | None) -> Results:
+        """All the runs as :class:`Results`."""
+        return Results(
+            scenario=self.scenario,
+            settings=settings,
+            points=checkpoints(self.scenario),
+            flags=self.flags,
+            first=self.first,
+            final=self.final,
+            slot_values=self.slot_values,
+            occupancy=self.occupancy,
+            by_point=self.by_point,
+            passage=self.passage,
+            fired=self.fired,
+            fire_count=self.fire_count,
+            traj_hash=self.traj_hash,
+            sequences=self.sequences,
+            rows=rows,
+            weights=self.weights,
+            probes=self.probes,
+            probe_list=() if self.watch is None else self.watch.probes,
+        )
+
+
+def shared_array(shape, dtype) -> np.ndarray:
+    """A zeroed array in anonymous shared memory (``mmap``): processes forked after its
+    creation write into it, and this one reads their rows without a copy."""
+    count = int(np.prod(shape, dtype=np.int64))
+    buffer = mmap.mmap(-1, max(count * np.dtype(dtype).itemsize, 1))
+    return np.frombuffer(buffer, dtype=dtype, count=count).reshape(shape)
+
+
+def touched_array(shape, dtype) -> np.ndarray:
+    """An array whose memory has been written once, so that its pages are mapped now rather
+    than block by block as results arrive (a page fault is slow on some virtual machines)."""
+    out = np.empty(shape, dtype=dtype)
+    out.fill(0)
+    return out

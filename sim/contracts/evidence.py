@@ -1,0 +1,47 @@
+"""Models of the format 1.1 parts of ``summary.json``: the ``evidence`` block and the
+``signposts`` rows (SCENARIO_FORMAT.md sections 10 and 11)."""
+
+from __future__ import annotations
+
+from sim.contracts.fields import (
+    REQUIRED,
+    Model,
+    OptionalNonNegative,
+    OptionalProbability,
+    Probability,
+)
+
+__all__ = ["EvidenceBlock", "EvidenceItem", "SignpostRow"]
+
+
+class EvidenceItem(Model):
+    """One observation in effect and the share of runs that agree with it."""
+
+    date: str
+    when: str
+    ever: bool = False
+    observed: bool
+    confidence: Probability = REQUIRED
+    agree: Probability = REQUIRED
+
+
+class EvidenceBlock(Model):
+    """What was observed and how surprising it was (format section 10)."""
+
+    as_of: str
+    observations: int
+    probability: Probability = REQUIRED
+    effective_runs: OptionalNonNegative = REQUIRED
+    items: list[EvidenceItem]
+
+
+class SignpostRow(Model):
+    """One indicator at one date against one outcome (format section 11)."""
+
+    indicator: str
+    date: str
+    p_indicator: Probability = REQUIRED
+    p_outcome_if_true: OptionalProbability = None
+    p_outcome_if_false: OptionalProbability = None
+    likelihood_ratio: OptionalNonNegative = None
+    information_bits: OptionalNonNegative = REQUIRED
