@@ -280,7 +280,7 @@ class Results:
     probes : bool array (n, n_probes) or None
         Each run's value of each probe of ``probe_list``.
     probe_list : tuple of Probe
-        The probes (:func:`sim.engines.watch.probes_of`, then any extra ones).
+        The probes (:func:`sim.model.scenario.probes_of`, then any extra ones).
     """
 
     scenario: Scenario

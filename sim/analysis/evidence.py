@@ -3,7 +3,7 @@ the ``evidence`` block, parameters before and after, and signposts.
 
 Every function reads a :class:`~sim.results.Results` whose runs carry weights and probe values
 (:mod:`sim.engines.watch`); probes are stored observations first, then each indicator at each
-of its dates (:func:`sim.engines.watch.probes_of`).
+of its dates (:func:`sim.model.scenario.probes_of`).
 """
 
 from __future__ import annotations

@@ -22,42 +22,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from sim.model.evidence import Probe
-from sim.model.scenario import Outcome, Scenario, checkpoints
+from sim.model.evidence import Probe, observation_weights
+from sim.model.scenario import Outcome, Scenario, checkpoints, probes_of
 from sim.results import Partial
 
-__all__ = ["Watch", "observation_weights", "probes_of", "watch", "weighted_partial"]
-
-
-def probes_of(scenario: Scenario) -> tuple[Probe, ...]:
-    """The probes of ``scenario`` in the order results store them: one per observation in
-    effect (file order), then one per indicator and date (indicators in file order, dates in
-    order)."""
-    return tuple(o.probe for o in scenario.evidence) + tuple(
-        p for ind in scenario.indicators for p in ind.probes()
-    )
-
-
-def observation_weights(values: np.ndarray, observed: np.ndarray, confidence: np.ndarray):
-    """Each run's weight (format section 10).
-
-    Parameters
-    ----------
-    values : bool array (n, k)
-        Each run's value of each observation's condition.
-    observed : bool array (k,)
-        What was observed.
-    confidence : float array (k,)
-        Probability that each observation is right, in (0.5, 1].
-
-    Returns
-    -------
-    float array (n,)
-        The product over observations of ``confidence`` where the run agrees, else
-        ``1 - confidence``; ones when k = 0.
-    """
-    agree = values == observed[None, :]
-    return np.prod(np.where(agree, confidence[None, :], 1.0 - confidence[None, :]), axis=1)
+__all__ = ["Watch", "watch", "weighted_partial"]
 
 
 @dataclass(frozen=True)

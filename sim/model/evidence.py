@@ -15,9 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
+
 from sim.model.conditions import Condition
 
-__all__ = ["Indicator", "Observation", "Probe"]
+__all__ = ["Indicator", "Observation", "Probe", "observation_weights"]
 
 
 @dataclass(frozen=True)
@@ -116,3 +118,25 @@ class Indicator:
     def probes(self) -> tuple[Probe, ...]:
         """One probe for each date, in date order."""
         return tuple(Probe(self.condition, self.ever, d, self.text) for _, d in self.dates)
+
+
+def observation_weights(values: np.ndarray, observed: np.ndarray, confidence: np.ndarray):
+    """Each run's weight (format section 10).
+
+    Parameters
+    ----------
+    values : bool array (n, k)
+        Each run's value of each observation's condition.
+    observed : bool array (k,)
+        What was observed.
+    confidence : float array (k,)
+        Probability that each observation is right, in (0.5, 1].
+
+    Returns
+    -------
+    float array (n,)
+        The product over observations of ``confidence`` where the run agrees, else
+        ``1 - confidence``; ones when k = 0.
+    """
+    agree = values == observed[None, :]
+    return np.prod(np.where(agree, confidence[None, :], 1.0 - confidence[None, :]), axis=1)

@@ -21,7 +21,7 @@ import numpy as np
 
 from sim.model.conditions import Condition
 from sim.model.distributions import Distribution
-from sim.model.evidence import Indicator, Observation
+from sim.model.evidence import Indicator, Observation, Probe
 
 __all__ = [
     "Event",
@@ -33,6 +33,8 @@ __all__ = [
     "Track",
     "Value",
     "VariantInfo",
+    "checkpoints",
+    "probes_of",
 ]
 
 
@@ -252,3 +254,12 @@ def checkpoints(scenario: Scenario) -> np.ndarray:
     """Times (days) at which states are recorded: the report grid and the report dates, sorted."""
     days = list(scenario.grid_days) + [d for _, d in scenario.report_dates]
     return np.unique(np.asarray(days, dtype=float))
+
+
+def probes_of(scenario: Scenario) -> tuple[Probe, ...]:
+    """The probes of ``scenario`` in the order results store them: one per observation in
+    effect (file order), then one per indicator and date (indicators in file order, dates in
+    order)."""
+    return tuple(o.probe for o in scenario.evidence) + tuple(
+        p for ind in scenario.indicators for p in ind.probes()
+    )
