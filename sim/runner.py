@@ -46,6 +46,7 @@ MAX_RUNS = 50_000_000  # runs of a plain run at most, whatever the scenario
 RUN_MEMORY = MAX_RUNS * 160  # bytes of per-run arrays a plain run may keep (8 GB)
 DEFAULT_SEED = 20250801
 KEEP_VALUES = IMPORTANCE_RUNS  # uncertain-value draws kept per run (they feed importance)
+POSTERIOR_RUNS = 250_000  # runs whose draws feed the parameters' posteriors (evidence)
 BLOCK_CELLS = 4_000_000  # runs x checkpoints x tracks held at once by a block
 
 Progress = Callable[[int, int], None]
@@ -251,8 +252,8 @@ def run_design(
     chosen = get_engine(name)
     total = n_rows * runs_per_row
     keep = total if keep_values is None else min(keep_values, total)
-    if scenario.evidence:  # every run's draws: the parameters' posteriors read them
-        keep = total
+    if scenario.evidence:  # the parameters' posteriors read the draws
+        keep = max(keep, min(total, POSTERIOR_RUNS))
     watched = watch(scenario, probes)
     size = _block_size(scenario if watched is None else watched.augmented, chosen.block_size)
     units = _units(n_rows, runs_per_row, size, keep, common, fixed=design is not None)

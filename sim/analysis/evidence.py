@@ -126,10 +126,13 @@ def _summary(values: np.ndarray, weights: np.ndarray | None) -> dict[str, float]
 def parameter_changes(results: Results) -> dict[str, dict[str, dict[str, float]]]:
     """``{NAME: {"prior": {...}, "posterior": {...}}}`` for each named parameter drawn per
     run (format section 10): mean and 5/50/95% weighted percentiles of its per-run values, in
-    internal units (fractions, days), before and after the evidence. Empty when the draws of
-    every run were not kept."""
+    internal units (fractions, days), before and after the evidence, with ``runs``, the
+    number of runs read: the first ones whose draws were kept (all of them up to
+    :data:`sim.runner.POSTERIOR_RUNS`). Empty without evidence, or when no kept run has a
+    weight."""
     sc = results.scenario
-    if len(results.slot_values) != results.runs or not results.weighted:
+    kept = len(results.slot_values)
+    if not results.weighted or kept == 0 or results.weights[:kept].sum() <= 0:
         return {}
     out = {}
     for k, slot in enumerate(sc.slots):
@@ -138,7 +141,8 @@ def parameter_changes(results: Results) -> dict[str, dict[str, dict[str, float]]
         values = results.slot_values[:, k]
         out[slot.name] = {
             "prior": _summary(values, None),
-            "posterior": _summary(values, results.weights),
+            "posterior": _summary(values, results.weights[:kept]),
+            "runs": kept,
         }
     return out
 
