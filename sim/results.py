@@ -430,7 +430,8 @@ class Results:
         total = self.total_weight
         if total <= 0:
             return np.full(self.flags.shape[1], np.nan)
-        return (self.weights @ self.flags) / total
+        # at most 1: the weighted sums are added in another order than the total
+        return np.minimum((self.weights @ self.flags) / total, 1.0)
 
     def prior_probabilities(self) -> np.ndarray:
         """Share of runs in which each outcome held, every run weighing 1, shape

@@ -131,7 +131,7 @@ def summarize(results: Results) -> dict[str, Any]:
             for t in sc.tracks
         },
         "states_at_horizon": {
-            t.id: {s: _share(results.occupancy[-1, i, j], total) for j, s in enumerate(t.states)}
+            t.id: {s: _fraction(results.occupancy[-1, i, j], total) for j, s in enumerate(t.states)}
             for i, t in enumerate(sc.tracks)
         },
         "events": _events(results),
@@ -148,10 +148,18 @@ def _share(count: float, total: float) -> float | None:
     return float(count) / total if total > 0 else None
 
 
+def _fraction(count: float, total: float) -> float | None:
+    """:func:`_share` of a part of the runs' weight, at most 1 (weighted sums added in another
+    order than ``total`` can exceed it by rounding)."""
+    share = _share(count, total)
+    return None if share is None else min(share, 1.0)
+
+
 def _with_evidence(results: Results, out: dict[str, Any]) -> dict[str, Any]:
     """Add the format 1.1 keys: ``evidence``, each outcome's ``prior_probability`` and each
     parameter's ``prior``/``posterior`` with evidence, ``ruled_out_by_evidence`` when no run
-    is left, and ``signposts`` with indicators (unless ruled out)."""
+    is left, and with indicators ``signposts`` (unless ruled out) and ``indicators`` (id ->
+    label, when, ever, dates and note, for the report's sentences)."""
     ruled_out = results.weighted and results.total_weight <= 0
     if results.weighted:
         out["evidence"] = evidence_block(results)
@@ -165,6 +173,13 @@ def _with_evidence(results: Results, out: dict[str, Any]) -> dict[str, Any]:
         out["ruled_out_by_evidence"] = True
     elif results.scenario.indicators:
         out["signposts"] = signposts(results)
+    if results.scenario.indicators:
+        out["indicators"] = {
+            ind.id: {"label": ind.label, "when": ind.text, "ever": ind.ever,
+                     "dates": [d.isoformat() for d, _ in ind.dates]}
+            | ({"note": ind.note} if ind.note else {})
+            for ind in results.scenario.indicators
+        }  # fmt: skip
     return out
 
 
@@ -215,7 +230,7 @@ def _events(results: Results) -> dict[str, dict[str, Any]]:
     for e, ev in enumerate(sc.events):
         track = sc.tracks[ev.track]
         events[ev.id] = {
-            "fired_probability": _share(results.fired[e], total),
+            "fired_probability": _fraction(results.fired[e], total),
             "mean_fires": _share(results.fire_count[e], total),
             "label": ev.label,
             "track": track.id,

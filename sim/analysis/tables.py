@@ -92,8 +92,8 @@ def outcomes_frame(summary: dict[str, Any]) -> pd.DataFrame:
             "outcome": oid,
             "label": v["label"],
             "probability": v["probability"],
-            "ci_low": v["ci95"][0],
-            "ci_high": v["ci95"][1],
+            "ci_low": v["ci95"][0] if v["ci95"] else None,  # null: ruled out by the evidence
+            "ci_high": v["ci95"][1] if v["ci95"] else None,
             "words": v["words"],
             "first_time_median": v["first_time_median"],
             "ever": v["ever"],
@@ -136,7 +136,7 @@ def by_date_frame(summary: dict[str, Any]) -> pd.DataFrame:
     rows = [
         (d, oid, p, *v["by_date_ci95"][d])
         for oid, v in summary["outcomes"].items()
-        for d, p in v["by_date"].items()
+        for d, p in (v.get("by_date") or {}).items()  # none when ruled out by the evidence
     ]
     return pd.DataFrame(rows, columns=["date", "outcome", "probability", "ci_low", "ci_high"])
 

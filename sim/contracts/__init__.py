@@ -26,7 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from sim.contracts.evidence import EvidenceBlock, SignpostRow
+from sim.contracts.evidence import EvidenceBlock, IndicatorMeta, SignpostRow
 from sim.contracts.fields import (
     REQUIRED,
     Correlation,
@@ -144,7 +144,7 @@ class SummaryFile(Model):
     settings: dict[str, Any] | None = None
     outcomes: dict[str, Outcome] = REQUIRED
     tracks: dict[str, Track] | None = None
-    states_at_horizon: dict[str, dict[str, Probability]] | None = None
+    states_at_horizon: dict[str, dict[str, OptionalProbability]] | None = None  # null: ruled out
     events: dict[str, Event] | None = None
     trajectories: list[Trajectory] | None = None
     parameters: dict[str, dict[str, Any] | None] | None = None
@@ -154,6 +154,7 @@ class SummaryFile(Model):
     evidence: EvidenceBlock | None = None
     ruled_out_by_evidence: bool | None = None
     signposts: dict[str, list[SignpostRow]] | None = None
+    indicators: dict[str, IndicatorMeta] | None = None
 
     @model_validator(mode="after")
     def _posterior(self) -> SummaryFile:

@@ -348,8 +348,8 @@ def _has(outcome: Any, vid: str, key: str = "probability") -> bool:
     entry = by_variant.get(vid) if isinstance(by_variant, Mapping) else None
     if not isinstance(entry, Mapping):
         return False
-    if key == "probability":
-        return True  # a missing probability is an error: let the caller see the KeyError
+    if key == "probability":  # a missing one is an error: let the caller see the KeyError
+        return "probability" not in entry or entry["probability"] is not None  # null: ruled out
     return isinstance(entry.get(key), int | float)
 
 
