@@ -25,7 +25,7 @@ from sim.plots.bars import (
     panel_figure,
     readable_label,
 )
-from sim.plots.style import plain, styled, wrap
+from sim.plots.style import styled, wrap
 
 __all__ = ["is_probability", "plot_parameter_shifts"]
 
@@ -70,7 +70,7 @@ def plot_parameter_shifts(
         If a named parameter lacks ``prior`` or ``posterior`` or their percentiles.
     """
     panels = [
-        (wrap(plain(readable_label(n, parameters.get(n), events)), TITLE_WIDTH), list(_ROWS))
+        (wrap(readable_label(n, parameters.get(n), events), TITLE_WIDTH), list(_ROWS))
         for n in names
     ]
     fig, axes = panel_figure(panels, 8.0, "No parameter to show")

@@ -107,9 +107,8 @@ def _reading(block: Mapping[str, Any], runs: Any) -> str:
         return f'<p class="reading">{h.escape(text)}</p>'
     of = f" of {runs:,}" if isinstance(runs, int) else ""
     text += (
-        f" The runs that agree with it carry the forecast: they are worth {float(n_eff):,.0f} "
-        f"equally weighted runs{of} (Kish's effective number), which set the width of the "
-        "intervals."
+        f" Weighted by it, the runs are worth {float(n_eff):,.0f} equally weighted "
+        f"runs{of} (Kish's effective number), which set the width of the intervals."
     )
     out = f'<p class="reading">{h.escape(text)}</p>'
     if float(n_eff) < FEW_EFFECTIVE_RUNS:
@@ -138,11 +137,18 @@ def observed_section(summary: Mapping[str, Any]) -> str:
     items = list(block["items"])
     n = len(items)
     intro = (
-        f"{n} observation{'s' if n != 1 else ''} up to {short_date(block['as_of'])}. Every "
-        "result in this report is given them: each run counts with a weight, the product over "
-        "the observations of their confidence when the run agrees with one and of one minus "
-        "it when not (a certain observation keeps only the runs that agree). Runs that agree: "
-        "the share of all runs whose value matches each observation, before weighting."
+        f"{n} observation{'s' if n != 1 else ''} up to {short_date(block['as_of'])}. "
+        + (
+            "No run agrees with all of them (see the top of the report)."
+            if ruled_out(summary)
+            else "Every result in this report is given them: each run counts with a weight, the "
+            "product over the observations of their confidence when the run agrees with one and "
+            "of one minus it when not (a certain observation keeps only the runs that agree)."
+        )
+        + (
+            " Runs that agree: the share of all runs whose value matches each observation, before "
+            "weighting."
+        )
     )
     parts = [
         '<section id="observed">',

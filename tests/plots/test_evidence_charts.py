@@ -90,3 +90,11 @@ def test_outcomes_chart_marks_the_prior_and_survives_nulls():
     diamonds = [ln for ln in ax.get_lines() if ln.get_marker() == "D"]
     assert list(diamonds[0].get_xdata()) == pytest.approx([0.31, 0.55])
     close_figure(ax.get_figure())
+
+
+def test_parameter_titles_are_plain_text():
+    s = evidence_summary()
+    s["parameters"]["risk"]["label"] = "Cost $5 to $10"
+    fig = plot_parameter_shifts(s["parameters"], ["risk"])
+    assert fig.axes[0].get_title(loc="left") == r"Cost \$5 to \$10"  # escaped once: no mathtext
+    close_figure(fig)

@@ -131,6 +131,9 @@ def test_render_with_a_variant_ruled_out_by_the_evidence(tmp_path):
     assert page.count("ruled out by the evidence</span>") == 2  # one cell per outcome
     assert "A variant ruled out by the evidence" in page
     assert "\u221210.0 pts" in page  # the other variants as before
+    ax = plot_variant_probabilities(data)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[2] == "Militia surge (ruled out by\nthe evidence)"  # wrapped at 28
 
 
 def test_render_replaces_previous_files(tmp_path):

@@ -73,7 +73,7 @@ def test_observations_with_agreement_surprise_and_few_effective_runs(page):
     assert "Statement &amp; co" in section
     # 25% > 10%: not surprising; 240 < 1,000 effective runs: the warning box.
     assert "The model gave what was observed a 25.0% chance: it was not surprised." in text
-    assert "worth 240 equally weighted runs of 1,000" in text
+    assert "the runs are worth 240 equally weighted runs of 1,000" in text
     assert '<div class="warning">' in section and "--min-effective-runs" in section
 
 
@@ -184,6 +184,7 @@ def test_ruled_out_variant_renders_and_says_so_at_the_top(tmp_path):
     assert "seen on 1 Oct 2025 (us_posture == limited_return): 30.0% of runs agree" in text
     assert "not seen at any time up to 1 Nov 2025: 0% of runs agree" in text
     assert "Key judgments" not in html
+    assert "No run agrees with all of them (see the top of the report)." in html
     for absent in ('id="watch"', 'id="posterior"', 'id="states"', 'id="trajectories"'):
         assert absent not in html
     # The outcomes table: no posterior, the prior kept.
