@@ -283,18 +283,24 @@ def _outcomes_section(summary: Mapping[str, Any], charts: Mapping[str, Path | No
             "<h2>Outcomes</h2>",
             h.table(head, rows),
             f'<p class="note" id="outcomes-note">{h.escape(note)}</p>',
-            _figure(
-                charts,
-                "outcomes",
-                "Outcome probabilities given the evidence with 95% Wilson intervals (bars), "
-                "and before the evidence (diamonds)"
-                if given
-                else "Outcome probabilities with 95% Wilson intervals",
-            ),
-            _first_passage_figure(outcomes, charts),
+            _figure(charts, "outcomes", _outcomes_caption(summary)),
+            '<p class="muted">No first passage chart: no run agrees with the evidence.</p>'
+            if evidence.ruled_out(summary)
+            else _first_passage_figure(outcomes, charts),
             "</section>",
         ]
     )
+
+
+def _outcomes_caption(summary: Mapping[str, Any]) -> str:
+    if evidence.ruled_out(summary):
+        return "Outcome probabilities before the evidence (diamonds); none given it: ruled out"
+    if evidence.has_evidence(summary):
+        return (
+            "Outcome probabilities given the evidence with 95% Wilson intervals (bars), and "
+            "before the evidence (diamonds)"
+        )
+    return "Outcome probabilities with 95% Wilson intervals"
 
 
 def _first_time(outcome: Mapping[str, Any]) -> str:

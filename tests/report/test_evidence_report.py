@@ -192,3 +192,5 @@ def test_ruled_out_variant_renders_and_says_so_at_the_top(tmp_path):
     assert re.findall(r'<td class="num">([^<]*)</td>', row)[:3] == ["\u2014", "31.0%", "\u2014"]
     assert (folder / "outcomes.png").read_bytes()[:8] == PNG
     assert "occupancy.png" not in {p.name for p in written}  # the curves would read 0
+    assert "No first passage chart: no run agrees with the evidence." in html
+    assert "none given it: ruled out" in html
