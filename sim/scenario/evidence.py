@@ -113,7 +113,8 @@ def _confidence(ctx: CompileContext, value, path: tuple) -> float | None:
     try:
         p = parse_fixed_probability(value)
     except QuantityError as exc:
-        ctx.error(path, f"'confidence' {value!r}: {exc}; {hint}")
+        fix = "" if "write" in str(exc) else f"; {hint}"
+        ctx.error(path, f"'confidence' {value!r}: {exc}{fix}")
         return None
     if not 0.5 < p <= 1:
         why = (
