@@ -52,7 +52,9 @@ def test_effective_wilson_is_wilson_with_n_eff():
     want = wilson_intervals(30, 100)
     assert (float(low), float(high)) == pytest.approx((float(want[0]), float(want[1])))
     low, high = effective_wilson(0.0, 12.5)
-    assert float(low) == 0.0 and float(high) == pytest.approx(1.959963984540054**2 / (12.5 + 3.8414588206941254))
+    assert float(low) == 0.0 and float(high) == pytest.approx(
+        1.959963984540054**2 / (12.5 + 3.8414588206941254)
+    )
     with pytest.raises(ValueError):
         effective_wilson(0.5, 0.0)
 

@@ -38,7 +38,7 @@ def scenario_with(tmp_path, *observations):
 
 
 def nothing_by(day: float, confidence: float = 1.0) -> Observation:
-    """"t == b has not held by ``day``"."""
+    """Observed: t == b has not held by ``day``."""
     date = dt.date(2025, 1, 1) + dt.timedelta(days=day)
     return Observation(date, day, InStates(0, frozenset({1})), "t == b", True, False, confidence)
 
