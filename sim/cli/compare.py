@@ -32,6 +32,7 @@ def command(
     no_charts: bool,
     save_runs: bool,
     parameter_draws: int | None,
+    min_effective_runs: int | None,
     evidence: EvidenceChoice,
 ) -> None:
     """Run the base and VARIANTS of FILE with common random numbers and compare them.
@@ -52,5 +53,6 @@ def command(
         no_charts=no_charts,
         save_runs=save_runs,
         parameter_draws=parameter_draws,
+        min_effective_runs=min_effective_runs,
         evidence=evidence,
     )

@@ -55,6 +55,14 @@ def run_options(f):
             help="Second-order uncertainty: K Latin-hypercube draws of all uncertain "
             "values, runs/K runs each; reports each outcome's spread.",
         ),
+        click.option(
+            "--min-effective-runs",
+            type=click.IntRange(min=1),
+            default=None,
+            metavar="M",
+            help="With evidence: keep running (the same numbered runs, so the same results "
+            "for any --jobs) until the effective number of runs reaches M, or 100 x --runs.",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -93,6 +101,7 @@ def command(
     no_charts: bool,
     save_runs: bool,
     parameter_draws: int | None,
+    min_effective_runs: int | None,
     evidence: EvidenceChoice,
 ) -> None:
     """Run scenario FILE many times and write its report.
@@ -116,6 +125,7 @@ def command(
             no_charts=no_charts,
             save_runs=save_runs,
             parameter_draws=parameter_draws,
+            min_effective_runs=min_effective_runs,
             evidence=evidence,
         )
         return
@@ -136,6 +146,7 @@ def command(
         engine=engine,
         parameter_draws=parameter_draws,
         save_runs=save_runs,
+        min_effective_runs=min_effective_runs,
     )
     summary = summarize(results)
     publish(
@@ -148,7 +159,9 @@ def command(
     click.echo(f"Report: {folder / ('summary.json' if no_charts else 'report.html')}")
 
 
-def run_one(scenario, *, runs, seed, jobs, engine, parameter_draws, save_runs):
+def run_one(
+    scenario, *, runs, seed, jobs, engine, parameter_draws, save_runs, min_effective_runs=None
+):
     """Run one variant with a progress bar (:func:`sim.experiments.run_variant`)."""
     from sim.cli.output import progress_bars
     from sim.experiments import run_variant
@@ -164,6 +177,7 @@ def run_one(scenario, *, runs, seed, jobs, engine, parameter_draws, save_runs):
             parameter_draws=parameter_draws,
             keep_values=None if save_runs else KEEP_VALUES,
             progress=advance,
+            min_effective_runs=min_effective_runs,
         )
 
 
@@ -194,6 +208,7 @@ def run_and_compare(
     no_charts: bool,
     save_runs: bool,
     parameter_draws: int | None = None,
+    min_effective_runs: int | None = None,
     evidence: EvidenceChoice | None = None,
 ) -> None:
     """Run ``variants`` (base first) with common random numbers; write each and a comparison.
@@ -226,6 +241,7 @@ def run_and_compare(
             parameter_draws=parameter_draws,
             keep_values=None if save_runs else KEEP_VALUES,
             progress=advance,
+            min_effective_runs=min_effective_runs,
         )
     names = list(done.results)
     with staged([root / v for v in names] + [root / "comparison"]) as temps:

@@ -105,7 +105,7 @@ MAX_GROWTH = 100  # --min-effective-runs runs at most this many times --runs
 def grow_runs(results: Results, target: float, jobs, engine, keep_values, progress) -> Results:
     """More runs until Kish's effective number of runs reaches ``target``.
 
-    The runs needed are estimated from the share of effective runs so far (10% more, at
+    The runs needed are estimated from the share of effective runs so far (25% more, at
     least twice as many, at most MAX_GROWTH times the runs first asked for), and runs
     [0, N') are made: the first N are the runs already made, since every random number is
     addressed by run index, so the result is that of ``N'`` runs asked for at once, the same
@@ -116,7 +116,7 @@ def grow_runs(results: Results, target: float, jobs, engine, keep_values, progre
     cap = MAX_GROWTH * first
     while results.effective_runs < target and results.runs < cap:
         share = results.effective_runs / results.runs
-        more = 10 * results.runs if share == 0 else math.ceil(1.1 * target / share)
+        more = 10 * results.runs if share == 0 else math.ceil(1.25 * target / share)
         more = max(2 * results.runs, more)
         sc = results.scenario
         label = f"{sc.id} [{sc.variant}] n_eff {results.effective_runs:,.0f} < {target:,.0f}"
