@@ -8,10 +8,11 @@ import dataclasses
 import datetime as dt
 import json
 
+import numpy as np
 import pytest
 
 from sim import load_scenario
-from sim.analysis.evidence import parameter_shifts, top_signposts
+from sim.analysis.evidence import parameter_shifts, signpost_row, top_signposts
 from sim.analysis.summary import summarize
 from sim.contracts import read_summary
 from sim.model.conditions import Test
@@ -119,3 +120,17 @@ def test_parameter_shifts_relative_to_the_prior_range():
     shifts = parameter_shifts(parameters)
     assert [n for n, _ in shifts] == ["big", "small", "fixed"]
     assert [v for _, v in shifts] == pytest.approx([0.3, 0.05, 0.0])
+
+
+def test_signpost_probabilities_stay_within_one():
+    # An outcome that holds in every run: P(O | not I) is 1, but with these weights the ratio
+    # of the sums reads 1.0000000000000002.
+    rng = np.random.default_rng(0)
+    w = rng.random(1000)
+    indicator, outcome = rng.random(1000) < 0.3, np.ones(1000, dtype=bool)
+    total = w.sum()
+    p_i = w[indicator].sum() / total
+    assert (w[~indicator].sum() / total) / (1 - p_i) > 1.0  # the rounding at issue
+    row = signpost_row(indicator, outcome, w)
+    assert row["p_outcome_if_false"] == 1.0 and row["p_outcome_if_true"] == 1.0
+    assert row["information_bits"] == 0.0
