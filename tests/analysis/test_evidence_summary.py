@@ -15,7 +15,7 @@ from sim import load_scenario
 from sim.analysis.evidence import parameter_shifts, signpost_row, top_signposts
 from sim.analysis.summary import summarize
 from sim.contracts import read_summary
-from sim.model.conditions import Test
+from sim.model import conditions
 from sim.model.evidence import Indicator, Observation
 from sim.report.files import write_results
 from sim.runner import run_scenario
@@ -40,7 +40,7 @@ def _scenario(tmp_path, evidence=()):
     path = tmp_path / "fixed.yaml"
     path.write_text(FIXED, encoding="utf-8")
     sc = load_scenario(path)
-    gone = Test(0, frozenset({1}))
+    gone = conditions.Test(0, frozenset({1}))
     dates = ((dt.date(2025, 3, 31), 89.0), (dt.date(2025, 10, 1), 273.0))
     indicator = Indicator("gone", "The US has gone", gone, "t == withdrawn", True, dates, "n")
     return dataclasses.replace(sc, evidence=tuple(evidence), indicators=(indicator,))
@@ -61,7 +61,7 @@ def test_summary_lists_the_indicators(tmp_path):
 def test_a_ruled_out_variant_writes_a_valid_results_folder(tmp_path):
     # Observed: still present on 2025-12-01, after the exit every run makes.
     seen = Observation(
-        dt.date(2025, 12, 1), 334.0, Test(0, frozenset({0})), "t == present", False, True
+        dt.date(2025, 12, 1), 334.0, conditions.Test(0, frozenset({0})), "t == present", False, True
     )
     results = run_scenario(_scenario(tmp_path, [seen]), runs=50, seed=0, jobs=1)
     out = tmp_path / "out"
@@ -81,7 +81,13 @@ def test_weighted_shares_never_exceed_one(tmp_path):
     # order than the total, so with these runs and seed the exit (which fires in every run)
     # would read 1.000000000000004 of the weight; a share is at most 1.
     seen = Observation(
-        dt.date(2025, 6, 1), 151.0, Test(1, frozenset({0})), "u == calm", False, True, 0.9
+        dt.date(2025, 6, 1),
+        151.0,
+        conditions.Test(1, frozenset({0})),
+        "u == calm",
+        False,
+        True,
+        0.9,
     )
     results = run_scenario(_scenario(tmp_path, [seen]), runs=7777, seed=1, jobs=1)
     assert results.fired[0] / results.total_weight > 1.0  # the rounding this test is about
