@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from sim.cli.evidence_options import EvidenceChoice, evidence_options
 from sim.model.streams import MAX_SEED
 from sim.runner import DEFAULT_RUNS, DEFAULT_SEED, ENGINES, KEEP_VALUES, MAX_RUNS
 
@@ -79,6 +80,7 @@ def run_options(f):
     "reports/<scenario>, holding one folder per variant and comparison/]. May "
     "exist: files of the same names are replaced, nothing else is touched.",
 )
+@evidence_options
 def command(
     file: str,
     variant: str,
@@ -91,18 +93,17 @@ def command(
     no_charts: bool,
     save_runs: bool,
     parameter_draws: int | None,
+    evidence: EvidenceChoice,
 ) -> None:
     """Run scenario FILE many times and write its report.
 
     Writes summary.json, outcomes.csv, occupancy.csv, first_passage.csv, charts and
     report.html into the results folder, all at once or not at all.
     """
-    from sim.scenario.load import load_scenario
-
     if all_variants:
         if variant != "base":
             raise click.UsageError("give either --variant or --all-variants")
-        base = load_scenario(file)
+        base = evidence.load(file)
         variants = ["base"] + [v.id for v in base.variants]
         run_and_compare(
             file,
@@ -115,13 +116,14 @@ def command(
             no_charts=no_charts,
             save_runs=save_runs,
             parameter_draws=parameter_draws,
+            evidence=evidence,
         )
         return
     from sim.analysis.summary import summarize
     from sim.cli.output import print_outcomes
     from sim.report.files import check_writable, fill_results, publish
 
-    scenario = load_scenario(file, variant)
+    scenario = evidence.load(file, variant)
     for w in scenario.warnings:
         click.echo(w, err=True)
     folder = Path(out) if out else Path("reports") / scenario.id / scenario.variant
@@ -192,18 +194,20 @@ def run_and_compare(
     no_charts: bool,
     save_runs: bool,
     parameter_draws: int | None = None,
+    evidence: EvidenceChoice | None = None,
 ) -> None:
     """Run ``variants`` (base first) with common random numbers; write each and a comparison.
 
     Every run finishes before anything is written; then ``OUT/<variant>/`` and
-    ``OUT/comparison/`` are published.
+    ``OUT/comparison/`` are published. ``evidence`` says which observations are in effect
+    (none but the scenario's own when None).
     """
     from sim.cli.output import print_comparison, progress_bars
     from sim.experiments import run_variants
     from sim.report.files import check_writable, fill_results_many, staged, write_comparison
-    from sim.scenario.load import load_scenario
 
-    scenarios = {v: load_scenario(file, v) for v in dict.fromkeys(variants)}
+    evidence = evidence or EvidenceChoice()
+    scenarios = {v: evidence.load(file, v) for v in dict.fromkeys(variants)}
     for w in scenarios["base"].warnings:
         click.echo(w, err=True)
     for scenario in scenarios.values():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,7 @@ def run_variant(
     parameter_draws: int | None = None,
     keep_values: int | None = KEEP_VALUES,
     progress: Progress | None = None,
+    min_effective_runs: float | None = None,
 ) -> Results:
     """Run one variant: ``runs`` plain runs, or as ``parameter_draws`` draws of its values.
 
@@ -61,6 +63,9 @@ def run_variant(
         draw). Ignored when the scenario has no uncertain values.
     progress : callable(label, done, total), optional
         See :mod:`sim.experiments`.
+    min_effective_runs : float, optional
+        With evidence in effect, plain runs go on until Kish's effective number of runs
+        reaches it or the runs reach MAX_GROWTH x ``runs`` (:func:`grow_runs`).
 
     Returns
     -------
@@ -86,9 +91,37 @@ def run_variant(
         ).results
     else:
         results = _run(scenario, runs, seed, jobs, engine, keep_values, progress)
+        if min_effective_runs and scenario.evidence:
+            results = grow_runs(results, min_effective_runs, jobs, engine, keep_values, progress)
     if ruled_out(results):
         message = f"{scenario.file or scenario.id}: error: {ruled_out_message(results)}"
         raise RuledOut(message, results)
+    return results
+
+
+MAX_GROWTH = 100  # --min-effective-runs runs at most this many times --runs
+
+
+def grow_runs(results: Results, target: float, jobs, engine, keep_values, progress) -> Results:
+    """More runs until Kish's effective number of runs reaches ``target``.
+
+    The runs needed are estimated from the share of effective runs so far (10% more, at
+    least twice as many, at most MAX_GROWTH times the runs first asked for), and runs
+    [0, N') are made: the first N are the runs already made, since every random number is
+    addressed by run index, so the result is that of ``N'`` runs asked for at once, the same
+    for any number of workers. With no run left, ten times as many. Repeats until the target
+    or the cap is reached.
+    """
+    first = results.runs
+    cap = MAX_GROWTH * first
+    while results.effective_runs < target and results.runs < cap:
+        share = results.effective_runs / results.runs
+        more = 10 * results.runs if share == 0 else math.ceil(1.1 * target / share)
+        more = max(2 * results.runs, more)
+        sc = results.scenario
+        label = f"{sc.id} [{sc.variant}] n_eff {results.effective_runs:,.0f} < {target:,.0f}"
+        results = _run(sc, min(more, cap), results.settings.seed, jobs, engine, keep_values,
+                       progress, label)  # fmt: skip
     return results
 
 
@@ -97,9 +130,9 @@ def ruled_out(results: Results) -> bool:
     return results.weighted and results.total_weight <= 0
 
 
-def _run(scenario, runs, seed, jobs, engine, keep_values, progress) -> Results:
+def _run(scenario, runs, seed, jobs, engine, keep_values, progress, label=None) -> Results:
     """Plain runs of one variant, with a progress label."""
-    label = f"{scenario.id} [{scenario.variant}]"
+    label = label or f"{scenario.id} [{scenario.variant}]"
     if progress is not None:
         progress(label, 0, runs)
     return run_scenario(
@@ -123,6 +156,7 @@ def run_variants(
     parameter_draws: int | None = None,
     keep_values: int | None = KEEP_VALUES,
     progress: Progress | None = None,
+    min_effective_runs: float | None = None,
 ) -> VariantRuns:
     """Run the base and variants with common random numbers and compare them, run by run.
 
@@ -130,7 +164,7 @@ def run_variants(
     ----------
     scenarios : mapping of str -> Scenario
         Variant id -> the scenario loaded as that variant; must hold ``base``.
-    runs, seed, jobs, engine, parameter_draws, keep_values, progress
+    runs, seed, jobs, engine, parameter_draws, keep_values, progress, min_effective_runs
         As in :func:`run_variant`, the same for every variant.
 
     Returns
@@ -158,9 +192,14 @@ def run_variants(
                 parameter_draws=parameter_draws,
                 keep_values=keep_values,
                 progress=progress,
+                min_effective_runs=min_effective_runs,
             )
         except RuledOut as exc:  # reported as ruled out, unless every variant is
             results[v] = exc.results
+    most = max(r.runs for r in results.values())
+    for v, r in results.items():  # paired differences need the same runs in every variant
+        if r.runs < most and not r.settings.parameter_draws:
+            results[v] = _run(scenarios[v], most, seed, jobs, engine, keep_values, progress)
     if all(ruled_out(r) for r in results.values()):
         first = results["base"]
         raise RuledOut(
