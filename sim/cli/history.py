@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from sim.cli.evidence_options import EvidenceChoice, evidence_options
 from sim.cli.run import non_empty_out
 from sim.model.streams import MAX_SEED
 from sim.runner import DEFAULT_RUNS, DEFAULT_SEED, ENGINES, MAX_RUNS
@@ -41,6 +42,7 @@ from sim.runner import DEFAULT_RUNS, DEFAULT_SEED, ENGINES, MAX_RUNS
     "same names are replaced, nothing else is touched.",
 )
 @click.option("--no-charts", is_flag=True, help="Write history.json and history.csv only.")
+@evidence_options
 def command(
     file: str,
     variant: str,
@@ -50,6 +52,7 @@ def command(
     engine: str,
     out: str | None,
     no_charts: bool,
+    evidence: EvidenceChoice,
 ) -> None:
     """How the forecast of FILE moved with the evidence.
 
@@ -62,9 +65,8 @@ def command(
     from sim.experiments.history import run_history
     from sim.report.files import check_writable, publish
     from sim.report.history import write_history
-    from sim.scenario.load import load_scenario
 
-    scenario = load_scenario(file, variant)
+    scenario = evidence.load(file, variant)
     for w in scenario.warnings:
         click.echo(w, err=True)
     folder = Path(out) if out else Path("reports") / scenario.id / scenario.variant / "history"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from sim.cli.evidence_options import EvidenceChoice, evidence_options
 from sim.cli.run import non_empty_out
 from sim.model.streams import MAX_SEED
 from sim.runner import DEFAULT_RUNS, DEFAULT_SEED, ENGINES, MAX_RUNS
@@ -48,6 +49,7 @@ from sim.runner import DEFAULT_RUNS, DEFAULT_SEED, ENGINES, MAX_RUNS
     help="Folder [default: reports/<scenario>/<variant>/signposts]. May exist: files of the "
     "same names are replaced, nothing else is touched.",
 )
+@evidence_options
 def command(
     file: str,
     variant: str,
@@ -57,6 +59,7 @@ def command(
     jobs: int | None,
     engine: str,
     out: str | None,
+    evidence: EvidenceChoice,
 ) -> None:
     """Find the early signs that say most about each outcome of FILE.
 
@@ -70,9 +73,8 @@ def command(
     from sim.experiments.signposts import run_signposts
     from sim.report.files import check_writable, publish
     from sim.report.signposts import write_signposts
-    from sim.scenario.load import load_scenario
 
-    scenario = load_scenario(file, variant)
+    scenario = evidence.load(file, variant)
     for w in scenario.warnings:
         click.echo(w, err=True)
     folder = Path(out) if out else Path("reports") / scenario.id / scenario.variant / "signposts"
@@ -122,9 +124,9 @@ def _print(data: dict) -> None:
         label = o.get("label") or oid
         table = Table(
             title=escape(f"{where}: what to watch for '{label}' ({_pct(o['probability'])})"),
-            caption=f"{data['runs']:,} runs; top {data['top']} of {data['candidates']} "
-            f"candidates at {len(data['dates'])} date(s) ({data['dates_from']}); information "
-            "in bits (mutual information with the outcome)",
+            caption=f"{data['runs']:,} runs; the best {len(o['candidates'])} of "
+            f"{data['candidates']} candidates at {len(data['dates'])} date(s) "
+            f"({data['dates_from']}); information in bits (mutual information with the outcome)",
         )
         table.add_column("signpost", ratio=2)
         table.add_column("bits", justify="right", no_wrap=True)
@@ -138,3 +140,9 @@ def _print(data: dict) -> None:
         if not o["candidates"]:
             table.add_row("(none: every candidate is certain)", "", "")
         out.print(table)
+        own = [
+            f"{r['indicator']} {r['date']}: {r['information_bits']:.3f} bits"
+            for r in o["indicators"]
+        ]
+        if own:
+            out.print(escape(f"The scenario's own indicators, for comparison: {'; '.join(own)}"))

@@ -24,6 +24,7 @@ from sim.model.conditions import Test
 from sim.model.evidence import Probe
 from sim.model.scenario import Scenario
 from sim.runner import run_scenario
+from sim.scenario.evidence import default_indicator_dates as indicator_dates
 
 __all__ = [
     "TOP",
@@ -243,21 +244,14 @@ def _row_dict(row: CandidateRow, scenario: Scenario, ids: dict) -> dict[str, Any
 
 
 def default_indicator_dates(scenario: Scenario) -> tuple[list[dt.date], str]:
-    """Where an indicator without ``dates`` is evaluated (format section 11): the report dates
-    strictly between start and horizon, else the first day of each calendar quarter strictly
-    between them; with ``"report.dates"`` or ``"quarters"``."""
-    inside = sorted({d for d, day in scenario.report_dates if 0 < day < scenario.horizon_days})
-    if inside:
-        return inside, "report.dates"
-    start = scenario.start
-    out = []
-    d = dt.date(start.year, 3 * ((start.month - 1) // 3) + 1, 1)
-    while True:
-        month = d.month + 3
-        d = dt.date(d.year + (month > 12), (month - 1) % 12 + 1, 1)
-        if (d - start).days >= scenario.horizon_days:
-            return out, "quarters"
-        out.append(d)
+    """Where an indicator without ``dates`` is evaluated (format section 11,
+    :func:`sim.scenario.evidence.default_indicator_dates`): the report dates strictly between
+    start and horizon (``"report.dates"``), else the first day of each calendar quarter
+    strictly between them (``"quarters"``)."""
+    report = [d for d, _ in scenario.report_dates]
+    dates = indicator_dates(scenario.start, scenario.horizon_days, report)
+    inside = any(0 < day < scenario.horizon_days for _, day in scenario.report_dates)
+    return dates, "report.dates" if inside else "quarters"
 
 
 def candidate_dates(scenario: Scenario) -> tuple[list[dt.date], str]:

@@ -90,3 +90,66 @@ def test_signposts_writes_json_and_yaml(tmp_path):
     yaml = YAML(typ="safe", pure=True).load(io.StringIO((out / "signposts.yaml").read_text()))
     assert list(yaml["indicators"]) == ["ever_t_b", "ever_t_c"]
     assert sim("signposts", path, "--top", 0).returncode == 2
+
+
+WITH_EVIDENCE = MEMORYLESS.replace('b: {label: "=HYPERLINK(\\"x\\") [bold]b[/bold]", ', "b: {") + (
+    "evidence:\n  - {date: 2026-01-01, when: t == b, ever: true, observed: false}\n"
+)
+LATER = """\
+evidence:
+  - {date: 2025-07-01, when: t == b, ever: true, observed: false, confidence: 90%}
+"""
+BAD = """\
+evidence:
+  - {date: 2025-06-01, when: t == b, observed: true}
+"""
+
+
+def _history(tmp_path, *args):
+    path = tmp_path / "m.yaml"
+    path.write_text(WITH_EVIDENCE, encoding="utf-8")
+    (tmp_path / "later.yaml").write_text(LATER, encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text(BAD, encoding="utf-8")
+    out = tmp_path / "h"
+    r = sim("history", path, "-n", 2000, "--no-charts", "--out", out, *args, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    return r, json.loads((out / "history.json").read_text(encoding="utf-8"))
+
+
+def test_history_takes_the_evidence_options(tmp_path):
+    _, data = _history(tmp_path, "--evidence", "later.yaml")
+    assert [p["date"] for p in data["points"]] == ["2025-01-01", "2025-07-01", "2026-01-01"]
+    assert [p["observations"] for p in data["points"]] == [0, 1, 2]
+    assert [o["date"] for o in data["observations"]] == ["2026-01-01", "2025-07-01"]
+    _, cut = _history(tmp_path, "--evidence", "later.yaml", "--as-of", "2025-12-31")
+    assert [p["date"] for p in cut["points"]] == ["2025-01-01", "2025-07-01"]
+    assert cut["points"] == data["points"][:2]  # the same runs, the same weights
+    _, none = _history(tmp_path, "--evidence", "later.yaml", "--no-evidence")
+    assert len(none["points"]) == 1 and none["notes"]
+
+
+def test_history_says_when_the_evidence_rules_every_run_out(tmp_path):
+    # b on 2025-06-01 is possible; with the scenario's "never b by 2026-01-01" it is not
+    r, data = _history(tmp_path, "--evidence", "bad.yaml")
+    assert [p["ruled_out"] for p in data["points"]] == [False, False, True]
+    assert data["points"][2]["outcomes"]["b"] == {"probability": None, "ci95": None}
+    assert "from 2026-01-01 no run agrees" in r.stdout and "ruled out" in r.stdout
+    rows = (tmp_path / "h" / "history.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[-1] == "2026-01-01,b,,,,0.0,2"
+
+
+def test_signposts_weighted_by_the_evidence_and_ruled_out(tmp_path):
+    path = tmp_path / "m.yaml"
+    path.write_text(WITH_EVIDENCE + "report: {dates: [2026-06-01]}\n", encoding="utf-8")
+    out = tmp_path / "s"
+    r = sim("signposts", path, "-n", 2000, "--out", out)
+    assert r.returncode == 0, r.stderr
+    data = json.loads((out / "signposts.json").read_text(encoding="utf-8"))
+    assert data["evidence"]["observations"] == 1
+    # given no b by 2026-01-01, "b by 2026-06-01" is b in [365, 516] days: 1 - 0.5^(151/365.25)
+    (row,) = [r for r in data["outcomes"]["b"]["candidates"] if r["when"] == "t == b"]
+    assert abs(row["p_indicator"] - (1 - 0.5 ** (151 / 365.25))) < 5 * (0.25 / 1000) ** 0.5
+    (tmp_path / "bad.yaml").write_text(BAD, encoding="utf-8")
+    r = sim("signposts", path, "-n", 500, "--evidence", tmp_path / "bad.yaml", "--out", out / "x")
+    assert r.returncode == 1 and "no run agrees" in r.stderr and "Traceback" not in r.stderr
+    assert not (out / "x").exists()

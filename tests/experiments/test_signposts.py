@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib.util
 import io
 import math
 
@@ -181,10 +180,6 @@ def test_an_id_taken_by_the_scenario_gets_a_suffix(chain):
     assert found.to_dict()["outcomes"]["c"]["candidates"][0]["indicator"] == "ever_t_b_2"
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("sim.scenario.evidence") is None,
-    reason="sim.scenario does not read indicators yet",
-)
 def test_the_yaml_pasted_into_the_scenario_loads(found, write_scenario):
     text = CHAIN + signposts_yaml(found.to_dict())
     sc = load_scenario(write_scenario(text, "pasted.yaml"))
