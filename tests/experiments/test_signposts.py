@@ -185,3 +185,10 @@ def test_the_yaml_pasted_into_the_scenario_loads(found, write_scenario):
     sc = load_scenario(write_scenario(text, "pasted.yaml"))
     assert [i.id for i in sc.indicators] == ["ever_t_b", "ever_t_c", "ever_u_noisy"]
     assert all(i.ever and i.dates == JULY for i in sc.indicators)
+
+
+@pytest.mark.parametrize("engine", ["numpy", "simpy"])
+def test_every_engine_ranks_the_same_runs_alike(chain, engine):
+    compiled = run_signposts(chain, runs=400, seed=2, jobs=1, engine="compiled")
+    other = run_signposts(chain, runs=400, seed=2, jobs=2, engine=engine)
+    assert other.rows == compiled.rows and other.indicators == compiled.indicators
