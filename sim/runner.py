@@ -24,7 +24,7 @@ from sim.engines.base import RunawayRun
 from sim.engines.watch import watch
 from sim.errors import SimError, SimulationError
 from sim.model.evidence import Probe
-from sim.model.scenario import Scenario, checkpoints
+from sim.model.scenario import Scenario, checkpoints, probes_of
 from sim.model.streams import CHUNK, MAX_SEED, RandomBlock
 from sim.results import IMPORTANCE_RUNS, Partial, Results, RunSettings
 from sim.signals import Terminated, ignore_further, worker_signals
@@ -56,15 +56,20 @@ def bytes_per_run(scenario: Scenario) -> int:
     """Bytes a plain run keeps for each replication until its results are dropped.
 
     Per outcome a flag (1 byte) and a first time (8); per track a final state (2); a
-    trajectory code (8) and the run's design row (8). The uncertain values of the first
-    :data:`KEEP_VALUES` runs only are kept, a fixed amount not counted here.
+    trajectory code (8) and the run's design row (8); with evidence or indicators, a weight
+    (8) and a value per probe (1: each observation, each indicator at each date). The
+    uncertain values of the first :data:`KEEP_VALUES` runs only are kept (with evidence, of
+    the first :data:`POSTERIOR_RUNS`), a fixed amount not counted here.
 
     Returns
     -------
     int
         Bytes per replication: 160 for 15 outcomes and 5 tracks; 466 for 50 outcomes and 3.
     """
-    return 9 * len(scenario.outcomes) + 2 * len(scenario.tracks) + 16
+    probes = len(probes_of(scenario))
+    return (
+        9 * len(scenario.outcomes) + 2 * len(scenario.tracks) + 16 + (8 + probes if probes else 0)
+    )
 
 
 def max_runs(scenario: Scenario) -> int:
@@ -324,9 +329,7 @@ def _run_here(setup: tuple, units: list, total: int, keep: int, progress) -> Col
     signal.signal(signal.SIGTERM, on_term or signal.SIG_DFL)  # workers' SIG_DFL undone
     try:
         for unit in units:
-            done = collect.add(*_run_block(unit))
-            if progress:
-                progress(done, total)
+            report(progress, collect, collect.add(*_run_block(unit)), total)
     finally:
         _worker.clear()  # the engine and its buffers are not kept between runs
     return collect
@@ -349,9 +352,7 @@ def _run_pool(setup: tuple, units: list, total: int, keep: int, progress, jobs: 
     previous_term = signal.signal(signal.SIGTERM, _terminated)
     try:
         for part in pool.imap(_run_block, units):
-            done = collect.add(*part)
-            if progress:
-                progress(done, total)
+            report(progress, collect, collect.add(*part), total)
         pool.close()
     except BaseException:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # stop the workers undisturbed
@@ -366,6 +367,17 @@ def _run_pool(setup: tuple, units: list, total: int, keep: int, progress, jobs: 
         signal.signal(signal.SIGTERM, previous_term)
     pool.join()
     return collect
+
+
+def report(progress: Progress | None, collect: Collect, done: int, total: int) -> None:
+    """Tell ``progress`` the runs done; with evidence, also Kish's effective number of them
+    through its ``effective(n_eff)`` attribute, when it has one."""
+    if progress is None:
+        return
+    progress(done, total)
+    effective = getattr(progress, "effective", None)
+    if effective is not None and collect.weighted:
+        effective(collect.effective_runs)
 
 
 def named_error(scenario: Scenario, error: SimulationError) -> SimulationError:

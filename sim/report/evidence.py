@@ -268,11 +268,13 @@ def parameters_section(summary: Mapping[str, Any], charts: Mapping[str, Path | N
 
 def history_section(history: Mapping[str, Any] | None, charts: Mapping[str, Path | None]) -> str:
     """The "How the forecast has changed" section: ``history/history.png`` with a caption
-    from ``history/history.json``; "" when the folder has no history."""
+    from ``history/history.json`` (its ``points``: the start, then each observation date;
+    ``as_of`` in an early layout); "" when the folder has no history."""
     if not isinstance(history, Mapping):
         return ""
-    steps = [s for s in history.get("as_of") or [] if isinstance(s, Mapping)]
-    dates = [str(s.get("date")) for s in steps if s.get("date")]
+    steps = history.get("points") or history.get("as_of") or []
+    steps = [s for s in steps if isinstance(s, Mapping)]
+    dates = sorted({str(s["date"]) for s in steps if s.get("date")})
     caption = "How the forecast has changed as the observations came in"
     if dates:
         caption += (
@@ -285,14 +287,23 @@ def history_section(history: Mapping[str, Any] | None, charts: Mapping[str, Path
     few = [
         short_date(s["date"])
         for s in steps
-        if h.is_number(s.get("effective_runs")) and s["effective_runs"] < FEW_EFFECTIVE_RUNS
+        if h.is_number(s.get("effective_runs"))
+        and 0 < s["effective_runs"] < FEW_EFFECTIVE_RUNS
+        and not s.get("ruled_out")
     ]
-    note = ""
+    ruled = [short_date(s["date"]) for s in steps if s.get("ruled_out")]
+    notes = []
     if few:
-        note = (
-            f'<p class="note">Fewer than {FEW_EFFECTIVE_RUNS:,} effective runs on '
-            f"{h.escape(', '.join(few))}: the probabilities there are uncertain.</p>"
+        notes.append(
+            f"Fewer than {FEW_EFFECTIVE_RUNS:,} effective runs on {', '.join(few)}: the "
+            "probabilities there are uncertain."
         )
+    if ruled:
+        notes.append(
+            f"From {ruled[0]} no run agrees with the observations in effect: no forecast "
+            "from then on."
+        )
+    note = f'<p class="note">{h.escape(" ".join(notes))}</p>' if notes else ""
     absent = '<p class="muted">No history chart: history/history.png is absent.</p>'
     return "\n".join(
         [

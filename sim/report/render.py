@@ -18,7 +18,7 @@ import pandas as pd
 from sim.analysis.words import estimative_words, wilson_interval
 from sim.contracts import read_json, read_summary
 from sim.errors import SimError
-from sim.report import assumptions, evidence, judgments, signposts, trajectories
+from sim.report import assumptions, evidence, judgments, trajectories, watch
 from sim.report import html as h
 from sim.report.charts import MAX_DIAGRAM_EVENTS, draw_charts
 
@@ -117,7 +117,7 @@ def _page(
         ("observed", "What has been observed", evidence.observed_section(summary)),
         ("history", "How the forecast has changed", evidence.history_section(history, charts)),
         ("outcomes", "Outcomes", _outcomes_section(summary, charts)),
-        ("watch", "What to watch", signposts.watch_section(summary, charts)),
+        ("watch", "What to watch", watch.watch_section(summary, charts)),
         ("posterior", "What the evidence says about the assumptions",
          evidence.parameters_section(summary, charts)),
         ("assumptions", "Assumptions", assumptions.assumptions_section(summary)),
@@ -139,7 +139,7 @@ def _page(
     ]
     css = h.CSS + judgments.CSS
     if summary.get("evidence") or summary.get("signposts"):
-        css += evidence.CSS + signposts.CSS
+        css += evidence.CSS + watch.CSS
     return h.document(title, css, body)
 
 

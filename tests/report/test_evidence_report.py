@@ -145,11 +145,19 @@ def test_history_chart_with_caption(tmp_path):
     (folder / "history").mkdir()
     history = {
         "scenario": "us_withdrawal_demo", "variant": "base", "runs": 5000,
-        "as_of": [
+        "points": [
+            {"date": "2025-08-01", "observations": 0, "evidence_probability": 1.0,
+             "effective_runs": 5000.0, "ruled_out": False,
+             "outcomes": {"security_vacuum": {"probability": 0.31}}},
             {"date": "2025-10-01", "observations": 1, "evidence_probability": 0.3,
-             "effective_runs": 1500.0, "outcomes": {"security_vacuum": {"probability": 0.25}}},
+             "effective_runs": 1500.0, "ruled_out": False,
+             "outcomes": {"security_vacuum": {"probability": 0.25}}},
             {"date": "2025-11-01", "observations": 2, "evidence_probability": 0.25,
-             "effective_runs": 400.0, "outcomes": {"security_vacuum": {"probability": 0.2}}},
+             "effective_runs": 400.0, "ruled_out": False,
+             "outcomes": {"security_vacuum": {"probability": 0.2}}},
+            {"date": "2025-12-01", "observations": 3, "evidence_probability": 0.0,
+             "effective_runs": 0.0, "ruled_out": True,
+             "outcomes": {"security_vacuum": {"probability": None}}},
         ],
         "observations": [],
     }  # fmt: skip
@@ -161,14 +169,15 @@ def test_history_chart_with_caption(tmp_path):
     html = (folder / "report.html").read_text(encoding="utf-8")
     section = html.split('<section id="history">')[1].split("</section>")[0]
     assert "data:image/png;base64," in section
-    assert "on each of 2 dates, from 1 Oct 2025 to 1 Nov 2025 (5,000 runs each)" in section
-    assert "Fewer than 1,000 effective runs on 1 Nov 2025" in section
+    assert "on each of 4 dates, from 1 Aug 2025 to 1 Dec 2025 (5,000 runs each)" in section
+    assert "Fewer than 1,000 effective runs on 1 Nov 2025: the" in section
+    assert "From 1 Dec 2025 no run agrees with the observations in effect" in section
 
 
 def test_history_without_its_chart_says_so(tmp_path):
     folder = write_results_folder(tmp_path / "r", evidence_summary())
     (folder / "history").mkdir()
-    (folder / "history" / "history.json").write_text('{"as_of": []}', encoding="utf-8")
+    (folder / "history" / "history.json").write_text('{"points": []}', encoding="utf-8")
     render_report(folder)
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert "No history chart: history/history.png is absent." in html
