@@ -71,3 +71,26 @@ def test_run_with_evidence_writes_the_evidence_report(tmp_path):
     assert "<bdi>توتر في الشمال</bdi>" in page
     for stem in ("signposts", "outcomes"):
         assert (out / f"{stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_sim_report_shows_the_history_beside_the_results(tmp_path):
+    (tmp_path / "coins.yaml").write_text(SCENARIO + EVIDENCE, encoding="utf-8")
+    out = tmp_path / "out"
+
+    def sim(*args):
+        cmd = [sys.executable, "-m", "sim", *map(str, args)]
+        return subprocess.run(cmd, capture_output=True, text=True)
+
+    assert sim("run", tmp_path / "coins.yaml", "-n", 200, "-j", 1, "--out", out).returncode == 0
+    assert 'id="history"' not in (out / "report.html").read_text(encoding="utf-8")
+    r = sim("history", tmp_path / "coins.yaml", "-n", 200, "-j", 1, "--out", out / "history")
+    assert r.returncode == 0, r.stderr
+    before = {p.name: p.read_bytes() for p in (out / "history").iterdir()}
+    r = sim("report", out)
+    assert r.returncode == 0, r.stderr
+    page = (out / "report.html").read_text(encoding="utf-8")
+    section = page.split('<section id="history">')[1].split("</section>")[0]
+    # The start, then the one observation date.
+    assert "on each of 2 dates, from 1 Jan 2025 to 1 Apr 2025 (200 runs each)" in section
+    assert "data:image/png;base64," in section
+    assert {p.name: p.read_bytes() for p in (out / "history").iterdir()} == before
