@@ -134,7 +134,7 @@ def _dumbbells(
     ticks = [t for t in MaxNLocator(nbins=8, steps=[1, 2, 2.5, 5, 10]).tick_values(
         max(0.0, low - pad), min(1.0, high + pad)) if 0 <= t <= 1]  # fmt: skip
     ax.xaxis.set_major_locator(FixedLocator(ticks))
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0 if high - low >= 0.1 else None))
     ax.grid(axis="x", color="0.9", linewidth=0.8)
     ax.set_axisbelow(True)
     name_axis(ax, names)
