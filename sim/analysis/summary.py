@@ -144,8 +144,10 @@ def summarize(results: Results) -> dict[str, Any]:
 
 
 def _share(count: float, total: float) -> float | None:
-    """count / total as a float; None when total is 0 (no run left by the evidence)."""
-    return float(count) / total if total > 0 else None
+    """count / total as a float, at most 1 (a weighted count and the total weight are sums of
+    the same weights in different orders); None when total is 0 (no run left by the
+    evidence)."""
+    return min(float(count) / total, 1.0) if total > 0 else None
 
 
 def _with_evidence(results: Results, out: dict[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from scipy import linalg
 import sim
 from sim.analysis.evidence import weighted_quantile
 from sim.analysis.summary import summarize
+from sim.contracts import SummaryFile
 from sim.experiments.variants import RuledOut, run_variant, run_variants
 from sim.runner import run_scenario
 from tests.engines.markov_exact import Check, Joint, answers
@@ -277,3 +278,47 @@ def test_a_variant_the_evidence_rules_out(memoryless):
     assert by_variant["frozen"]["probability"] is None
     assert by_variant["frozen"]["ruled_out_by_evidence"] is True
     assert by_variant["base"]["probability"] == 1.0
+
+
+SCHEDULED = """\
+scenario: scheduled
+start: 2025-01-01
+horizon: 1 year
+tracks:
+  t: {states: [a, b], initial: a}
+events:
+  - {id: e, track: t, from: a, to: b, at: 2025-06-01}
+outcomes:
+  b: {when: t == b}
+"""
+
+
+@pytest.mark.parametrize("engine", [name for name, _ in ENGINE_RUNS])
+def test_observed_on_the_day_of_a_scheduled_firing(tmp_path, engine):
+    """An observation dated D sees the state at the start of D after the firings due then:
+    b on 2025-06-01, a on 2025-05-31 and never b by then (section 10). Every run agrees, so
+    every weight is exactly 1; "b ever by 2025-05-31" rules every run out."""
+    path = tmp_path / "scheduled.yaml"
+    path.write_text(SCHEDULED, encoding="utf-8")
+    sc = sim.load_scenario(path)
+    june, may = dt.date(2025, 6, 1), dt.date(2025, 5, 31)
+    agreeing = with_evidence(
+        sc,
+        observation(sc, june, "t == b", observed=True),
+        observation(sc, june, "t == b", ever=True, observed=True),
+        observation(sc, may, "t == a", observed=True),
+        observation(sc, may, "t == b", ever=True, observed=False, confidence=0.6),
+    )
+    results = run_scenario(agreeing, runs=500, seed=SEED, jobs=1, engine=engine)
+    assert np.array_equal(results.weights, np.full(500, 0.6))
+    summary = summarize(results)
+    assert summary["evidence"]["probability"] == pytest.approx(0.6, rel=1e-15)
+    assert summary["evidence"]["effective_runs"] == pytest.approx(500, rel=1e-12)
+    assert [i["agree"] for i in summary["evidence"]["items"]] == [1.0] * 4
+    assert summary["outcomes"]["b"]["probability"] == 1.0
+    assert summary["outcomes"]["b"]["first_time_median"] == "2025-06-01"
+    assert summary["states_at_horizon"]["t"] == {"a": 0.0, "b": 1.0}
+    SummaryFile.model_validate(summary)  # every share within [0, 1] despite rounding
+    impossible = with_evidence(sc, observation(sc, may, "t == b", ever=True, observed=True))
+    with pytest.raises(RuledOut):
+        run_variant(impossible, runs=500, seed=SEED, jobs=1, engine=engine)
