@@ -28,7 +28,15 @@ import sim
 from sim.analysis.evidence import mutual_information_bits, signpost_row
 from sim.analysis.summary import summarize
 from sim.runner import run_scenario
-from tests.engines.observe import YEAR, indicator, observation, weighted_se, with_evidence
+from tests.engines.observe import (
+    YEAR,
+    indicator,
+    information_se,
+    observation,
+    signpost_joint,
+    weighted_se,
+    with_evidence,
+)
 
 SEED = 2718
 Z = 5.0
@@ -75,13 +83,6 @@ EXPECTED = {
 }
 
 
-def joint_of(p_i: float, if_true: float, if_false: float) -> np.ndarray:
-    """2x2 joint [[I and O, I and not O], [not I and O, neither]]."""
-    return np.array(
-        [[p_i * if_true, p_i * (1 - if_true)], [(1 - p_i) * if_false, (1 - p_i) * (1 - if_false)]]
-    )
-
-
 def chain_answers() -> dict[str, dict[str, float]]:
     """The module docstring's formulas, then the likelihood ratio and information from the
     2x2 joint: LR = P(I | O) / P(I | not O), MI = sum p(i, o) log2 p(i, o) / (p(i) p(o))."""
@@ -96,7 +97,7 @@ def chain_answers() -> dict[str, dict[str, float]]:
     rows["noise"] = (1 - math.exp(-0.5 * d / YEAR), p_c, p_c)
     out = {}
     for name, (p_i, if_true, if_false) in rows.items():
-        joint = joint_of(p_i, if_true, if_false)
+        joint = signpost_joint(p_i, if_true, if_false)
         p_o = joint[:, 0].sum()
         mi = sum(
             joint[i, j] * math.log2(joint[i, j] / (joint[i].sum() * joint[:, j].sum()))
@@ -119,17 +120,6 @@ def test_closed_forms_give_the_shared_numbers():
     for name, row in EXPECTED.items():
         for key, value in row.items():
             assert got[name][key] == pytest.approx(value, rel=1e-9, abs=1e-12), (name, key)
-
-
-def information_se(joint: np.ndarray, runs: float) -> float:
-    """Standard error of the plug-in mutual information (bits) over ``runs`` runs: the
-    variance of log2 p(i, o) / (p(i) p(o)) over one run, divided by runs (delta method;
-    Paninski 2003, *Neural Computation* 15, eq. 8), plus the bias 1 / (2 runs ln 2) of a
-    2x2 table (Miller 1955)."""
-    ratio = np.log2(joint / np.outer(joint.sum(axis=1), joint.sum(axis=0)))
-    mean = float((joint * ratio).sum())
-    var = float((joint * (ratio - mean) ** 2).sum())
-    return math.sqrt(var / runs) + 1 / (2 * runs * math.log(2))
 
 
 @pytest.fixture(scope="module")

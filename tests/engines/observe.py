@@ -1,4 +1,5 @@
-"""Observations and indicators built in code, for tests of format 1.1 (sections 10 and 11).
+"""Observations and indicators built in code, for tests of format 1.1 (sections 10 and 11),
+and the standard errors their answers are held to.
 
 A test writes its model as YAML text without ``evidence`` or ``indicators``, loads it, and adds
 what was observed with :func:`with_evidence`; conditions are parsed by the scenario's own
@@ -11,11 +12,21 @@ import dataclasses
 import datetime as dt
 import math
 
+import numpy as np
+
 from sim.model.evidence import Indicator, Observation
 from sim.model.scenario import Scenario
 from sim.scenario.conditions import parse_condition
 
-__all__ = ["YEAR", "indicator", "observation", "weighted_se", "with_evidence"]
+__all__ = [
+    "YEAR",
+    "indicator",
+    "information_se",
+    "observation",
+    "signpost_joint",
+    "weighted_se",
+    "with_evidence",
+]
 
 YEAR = 365.25  # days
 
@@ -68,3 +79,22 @@ def weighted_se(p: float, effective_runs: float) -> float:
     """Monte Carlo standard error of a weighted share p with Kish's n_eff runs:
     sqrt(p (1 - p) / n_eff) (format section 10)."""
     return math.sqrt(p * (1.0 - p) / effective_runs)
+
+
+def signpost_joint(p_i: float, if_true: float, if_false: float) -> np.ndarray:
+    """The 2x2 joint [[I and O, I and not O], [not I and O, neither]] of an indicator I and
+    an outcome O from P(I), P(O | I) and P(O | not I)."""
+    return np.array(
+        [[p_i * if_true, p_i * (1 - if_true)], [(1 - p_i) * if_false, (1 - p_i) * (1 - if_false)]]
+    )
+
+
+def information_se(joint: np.ndarray, runs: float) -> float:
+    """Standard error of the plug-in mutual information (bits) of a 2x2 ``joint`` over
+    ``runs`` runs: the variance of log2 p(i, o) / (p(i) p(o)) over one run, divided by runs
+    (delta method; Paninski 2003, *Neural Computation* 15, eq. 8), plus the bias
+    1 / (2 runs ln 2) of a 2x2 table (Miller 1955). Cells must be positive."""
+    ratio = np.log2(joint / np.outer(joint.sum(axis=1), joint.sum(axis=0)))
+    mean = float((joint * ratio).sum())
+    var = float((joint * (ratio - mean) ** 2).sum())
+    return math.sqrt(var / runs) + 1 / (2 * runs * math.log(2))
