@@ -23,11 +23,11 @@ import pytest
 
 import sim
 from sim.analysis.summary import summarize
-from sim.errors import ScenarioError
 from sim.runner import run_scenario
 
 from .cases import derive
-from .engines.observe import information_se, signpost_joint
+from .engines.markov_exact import Check, answers
+from .engines.observe import YEAR, information_se, signpost_joint
 
 CASES_DIR = Path(__file__).resolve().parent / "cases" / "evidence"
 EXPECTED = json.loads((CASES_DIR / "expected.json").read_text(encoding="utf-8"))
@@ -40,20 +40,6 @@ RUNS_FOR = [
     for variant in spec["variants"]
     for engine in ENGINE_RUNS
 ]
-
-
-def loader_reads_evidence() -> bool:
-    """Whether ``sim.load_scenario`` reads ``evidence:`` and ``indicators:`` (format 1.1)."""
-    try:
-        scenario = sim.load_scenario(CASES_DIR / "signposts_evidence.yaml")
-    except ScenarioError:
-        return False
-    return bool(scenario.evidence) and bool(scenario.indicators)
-
-
-needs_loader = pytest.mark.skipif(
-    not loader_reads_evidence(), reason="sim.load_scenario does not read format 1.1 yet"
-)
 
 
 def _near(got, want: float, se: float) -> bool:
@@ -182,7 +168,6 @@ def test_the_check_tells_a_wrong_answer_from_a_right_one():
     assert len(check_evidence_summary(bad, want, runs)) == 4
 
 
-@needs_loader
 def test_every_case_file_has_answers_for_every_outcome_and_variant():
     files = {p.stem for p in CASES_DIR.glob("*.yaml")}
     assert files == set(EXPECTED) and len(files) >= 4
@@ -197,7 +182,6 @@ def test_every_case_file_has_answers_for_every_outcome_and_variant():
             assert set(want["outcomes"]) == set(want["prior"]) == outcomes
 
 
-@needs_loader
 @pytest.mark.parametrize(
     ("case", "variant", "engine"), RUNS_FOR, ids=["-".join(r) for r in RUNS_FOR]
 )
@@ -234,7 +218,6 @@ def sim_run(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-@needs_loader
 @pytest.mark.parametrize("case", ["evidence_confident", "signposts_evidence"])
 def test_sim_run_writes_the_exact_answers(tmp_path: Path, case: str):
     """End to end: `sim run --all-variants` reads the evidence and indicators of the file."""
@@ -248,7 +231,6 @@ def test_sim_run_writes_the_exact_answers(tmp_path: Path, case: str):
         assert check_evidence_summary(summary, want, runs) == [], variant
 
 
-@needs_loader
 def test_sim_run_without_the_evidence_gives_the_prior(tmp_path: Path):
     """--no-evidence: results exactly as version 1, the prior of each outcome."""
     case, runs = "evidence_point", 20_000
@@ -259,3 +241,30 @@ def test_sim_run_without_the_evidence_gives_the_prior(tmp_path: Path):
     assert "evidence" not in summary
     prior = EXPECTED[case]["variants"]["base"]["prior"]
     assert check_evidence_summary(summary, {"outcomes": prior}, runs) == []
+
+
+def test_sim_run_as_of_and_an_evidence_file(tmp_path: Path):
+    """--as-of 2025-06-01 keeps the May observation of evidence_point and drops September's;
+    an evidence file's observation follows the file's own. Exact: the joint chain of
+    derive.py with the observations in effect."""
+    case, runs = "evidence_point", 20_000
+    extra = tmp_path / "more.yaml"
+    extra.write_text(
+        "evidence:\n  - {date: 2025-05-15, when: s == loud, observed: true, confidence: 60%}\n",
+        encoding="utf-8",
+    )
+    proc = sim_run(str(CASES_DIR / f"{case}.yaml"), "--evidence", str(extra), "--as-of",
+                   "2025-06-01", "--runs", str(runs), "--out", str(tmp_path / "out"))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    b, loud = (lambda x: x[0] == 1), (lambda x: x[1] == 1)
+    seen = [Check(b, 120.0, confidence=0.9), Check(loud, 134.0, confidence=0.6)]
+    outcomes = [Check(b, YEAR), Check(loud, YEAR), Check(lambda x: x == (1, 1), YEAR)]
+    exact = answers(derive.point_chain(), seen, outcomes, YEAR)
+    want = {
+        "outcomes": dict(zip(("b", "loud", "both"), exact.posterior.tolist(), strict=True)),
+        **derive.weight_keys(exact.moments),
+    }
+    assert summary["evidence"]["as_of"] == "2025-06-01"
+    assert [i["date"] for i in summary["evidence"]["items"]] == ["2025-05-01", "2025-05-15"]
+    assert check_evidence_summary(summary, want, runs) == []
