@@ -66,6 +66,10 @@ def check_evidence_summary(summary: dict, want: dict, runs: int) -> list[str]:
             problems.append(f"evidence.probability: {got}, exact {want['evidence_probability']}")
         if not _near(ev.get("effective_runs"), n_eff, 0.01 * n_eff):
             problems.append(f"evidence.effective_runs: {ev.get('effective_runs')}, about {n_eff}")
+    for oid, date in want.get("first_time_median", {}).items():
+        got = summary["outcomes"][oid]["first_time_median"]
+        if got != date:
+            problems.append(f"first_time_median({oid}): {got}, exact {date}")
     for name, w in want.get("parameters", {}).items():
         got = summary["parameters"][name]["posterior"]["p50"]
         if not _near(got, w["p50"], w["p50_se1"] / math.sqrt(n_eff)):
@@ -268,3 +272,18 @@ def test_sim_run_as_of_and_an_evidence_file(tmp_path: Path):
     assert summary["evidence"]["as_of"] == "2025-06-01"
     assert [i["date"] for i in summary["evidence"]["items"]] == ["2025-05-01", "2025-05-15"]
     assert check_evidence_summary(summary, want, runs) == []
+
+
+def test_the_check_reads_first_time_medians():
+    want = EXPECTED["evidence_confident"]["variants"]["slower"]
+    assert want["first_time_median"] == {"b": None, "ever_b": None}
+    summary = {"outcomes": {oid: {"probability": p, "prior_probability": want["prior"][oid],
+                                  "first_time_median": None}
+                            for oid, p in want["outcomes"].items()},
+               "evidence": {"probability": want["evidence_probability"],
+                            "effective_runs": 20_000 * want["ess_fraction"]}}  # fmt: skip
+    assert check_evidence_summary(summary, want, 20_000) == []
+    summary["outcomes"]["b"]["first_time_median"] = "2026-11-30"
+    assert check_evidence_summary(summary, want, 20_000) == [
+        "first_time_median(b): 2026-11-30, exact None"
+    ]

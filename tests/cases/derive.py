@@ -321,7 +321,12 @@ def evidence_case_evidence_confident() -> dict:
     post = "[c q (1 - s) + (1 - c)(1 - q)] / [c q + (1 - c)(1 - q)], q = exp(-l D), "
     post += "s = exp(-l (H - D)), l = -ln(1 - P) / 365.25, c = 0.8, D = 365, H = 730.5 days"
     return {
-        "variants": {"base": confident(0.5), "slower": confident(0.25)},
+        # slower: the runs that see b by the horizon carry less than half the weight, so the
+        # weighted median first time is null (section 10)
+        "variants": {
+            "base": confident(0.5),
+            "slower": confident(0.25) | {"first_time_median": {"b": None, "ever_b": None}},
+        },
         "derivation": {"b": post + " (P = 50%; slower 25%)", "ever_b": "b is absorbing: as b"},
     }
 
