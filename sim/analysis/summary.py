@@ -144,8 +144,10 @@ def summarize(results: Results) -> dict[str, Any]:
 
 
 def _share(count: float, total: float) -> float | None:
-    """count / total as a float; None when total is 0 (no run left by the evidence)."""
-    return float(count) / total if total > 0 else None
+    """A share of the runs, count / total as a float, at most 1 (a weighted count and the total
+    weight are sums of the same weights in different orders); None when total is 0 (no run
+    left by the evidence)."""
+    return min(float(count) / total, 1.0) if total > 0 else None
 
 
 def _with_evidence(results: Results, out: dict[str, Any]) -> dict[str, Any]:
@@ -220,7 +222,7 @@ def _events(results: Results) -> dict[str, dict[str, Any]]:
         track = sc.tracks[ev.track]
         events[ev.id] = {
             "fired_probability": _share(results.fired[e], total),
-            "mean_fires": _share(results.fire_count[e], total),
+            "mean_fires": float(results.fire_count[e]) / total if total > 0 else None,
             "label": ev.label,
             "track": track.id,
             "from": [track.states[s] for s in sorted(ev.from_states)],
