@@ -131,7 +131,7 @@ def summarize(results: Results) -> dict[str, Any]:
             for t in sc.tracks
         },
         "states_at_horizon": {
-            t.id: {s: _fraction(results.occupancy[-1, i, j], total) for j, s in enumerate(t.states)}
+            t.id: {s: _share(results.occupancy[-1, i, j], total) for j, s in enumerate(t.states)}
             for i, t in enumerate(sc.tracks)
         },
         "events": _events(results),
@@ -144,15 +144,10 @@ def summarize(results: Results) -> dict[str, Any]:
 
 
 def _share(count: float, total: float) -> float | None:
-    """count / total as a float; None when total is 0 (no run left by the evidence)."""
-    return float(count) / total if total > 0 else None
-
-
-def _fraction(count: float, total: float) -> float | None:
-    """:func:`_share` of a part of the runs' weight, at most 1 (weighted sums added in another
-    order than ``total`` can exceed it by rounding)."""
-    share = _share(count, total)
-    return None if share is None else min(share, 1.0)
+    """A share of the runs, count / total as a float, at most 1 (a weighted count and the total
+    weight are sums of the same weights in different orders); None when total is 0 (no run
+    left by the evidence)."""
+    return min(float(count) / total, 1.0) if total > 0 else None
 
 
 def _with_evidence(results: Results, out: dict[str, Any]) -> dict[str, Any]:
@@ -234,8 +229,8 @@ def _events(results: Results) -> dict[str, dict[str, Any]]:
     for e, ev in enumerate(sc.events):
         track = sc.tracks[ev.track]
         events[ev.id] = {
-            "fired_probability": _fraction(results.fired[e], total),
-            "mean_fires": _share(results.fire_count[e], total),
+            "fired_probability": _share(results.fired[e], total),
+            "mean_fires": float(results.fire_count[e]) / total if total > 0 else None,
             "label": ev.label,
             "track": track.id,
             "from": [track.states[s] for s in sorted(ev.from_states)],
