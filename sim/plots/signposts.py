@@ -123,7 +123,8 @@ def _dumbbells(
         for x, color in ((a, LOW_COLOR), (b, HIGH_COLOR)):
             ax.annotate(
                 format_probability(x), (x, k), xytext=(0, 6), textcoords="offset points",
-                ha="center", va="bottom", fontsize=8, color=color,
+                ha="center", va="bottom", fontsize=8, color=color, zorder=4,
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"},
             )  # fmt: skip
     ax.scatter(no, range(len(rows)), color=LOW_COLOR, s=36, zorder=2)
     ax.scatter(yes, range(len(rows)), color=HIGH_COLOR, s=36, zorder=2)
