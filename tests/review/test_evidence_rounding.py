@@ -98,3 +98,15 @@ def test_signposts_without_evidence_do_not_crash(write_scenario, tmp_path):
     row = json.loads((out / "summary.json").read_text())["signposts"]["done"][0]
     assert row["p_outcome_if_true"] == pytest.approx(1.0, abs=1e-12)
     assert row["p_outcome_if_false"] == pytest.approx(1.0, abs=1e-12)
+
+
+def test_signpost_of_an_indicator_true_in_every_run_with_weights():
+    """Format section 11: an indicator true in every run has P(I) = 1 (not 1.0000000000000002
+    or 0.9999999999999999) and p_outcome_if_false null (not 0.0), whatever the weights."""
+    rng = np.random.default_rng(1)
+    for trial in range(50):
+        weights = np.where(rng.random(1000) < 0.5, 0.9, 0.1)
+        outcome = rng.random(1000) < 0.4
+        row = signpost_row(np.ones(1000, dtype=bool), outcome, weights)
+        assert row["p_indicator"] == 1.0, trial
+        assert row["p_outcome_if_false"] is None, trial
