@@ -86,7 +86,8 @@ def weighted_entry(base: Results, o: int, r: Results, idx: int) -> dict[str, Any
     pv = min(float(wv @ y / wv.sum()), 1.0)
     lo, hi = effective_wilson(pv, r.effective_runs)
     entry = {"probability": pv, "ci95": [float(lo), float(hi)], "words": estimative_words(pv),
-             "difference": None, "difference_ci95": None, "changed_runs": changed}  # fmt: skip
+             "difference": None, "difference_ci95": None, "changed_runs": changed,
+             "prior_probability": float(y.mean())}  # fmt: skip
     if wb.sum() <= 0:  # base ruled out: no difference from it
         return entry
     pb = min(float(wb @ x / wb.sum()), 1.0)
@@ -94,13 +95,9 @@ def weighted_entry(base: Results, o: int, r: Results, idx: int) -> dict[str, Any
     b = wb * (x - pb) / wb.sum()
     half = Z95 * math.sqrt(float(np.sum((a - b) ** 2)))
     diff = pv - pb
-    return {
-        "probability": pv,
-        "ci95": [float(lo), float(hi)],
-        "words": estimative_words(pv),
+    return entry | {
         "difference": diff,
         "difference_ci95": [max(diff - half, -1.0), min(diff + half, 1.0)],
-        "changed_runs": changed,
     }
 
 
@@ -181,4 +178,27 @@ def compare(results: dict[str, Results]) -> dict[str, Any]:
         "horizon": sc.horizon_date.isoformat(),
         "variants": variants,
         "outcomes": outcomes,
+    } | ({"evidence": _evidence(results)} if sc.evidence else {})
+
+
+def _evidence(results: dict[str, Results]) -> dict[str, Any]:
+    """What every variant's probabilities are conditioned on (format section 10): the
+    observations (as the base has them) and, per variant, the probability its model gave to
+    them and its effective runs."""
+    base = results["base"]
+    sc = base.scenario
+    items = [
+        {"date": o.date.isoformat(), "when": o.text, "ever": o.ever, "observed": o.observed,
+         "confidence": o.confidence} | ({"label": o.label} if o.label else {})
+        for o in sc.evidence
+    ]  # fmt: skip
+    as_of = sc.as_of or max(o.date for o in sc.evidence)
+    return {
+        "as_of": as_of.isoformat(),
+        "observations": len(sc.evidence),
+        "items": items,
+        "by_variant": {
+            vid: {"probability": r.evidence_probability, "effective_runs": r.effective_runs}
+            for vid, r in results.items()
+        },
     }

@@ -102,9 +102,11 @@ def evidence_block(results: Results) -> dict[str, Any]:
 def ruled_out_message(results: Results) -> str:
     """Why no run survives: each observation in effect with the share of runs that agree
     with it alone."""
+    variant = results.scenario.variant
+    where = f"in variant '{variant}': " if variant != "base" else ""
     lines = [
-        "no run agrees with the evidence (every run disagrees with at least one certain "
-        "observation), so there is no forecast given it; each observation alone:"
+        f"{where}no run agrees with the evidence (every run disagrees with at least one "
+        "certain observation), so there is no forecast given it; each observation alone:"
     ]
     for o, share in zip(results.scenario.evidence, agreement(results).tolist(), strict=True):
         where = f"{o.origin}: " if o.origin else ""
@@ -113,10 +115,19 @@ def ruled_out_message(results: Results) -> str:
             f"  {where}{o.date} {ever}'{o.text}' observed {str(o.observed).lower()}: "
             f"{share:.2%} of runs agree"
         )
-    lines.append(
-        "Check the observations with 0% (or near it): the model gives them no chance. Fix the "
-        "observation, give it a confidence below 100%, or change the model."
-    )
+    shares = agreement(results)
+    if len(shares) and shares.min() > 0:
+        lines.append(
+            "No observation is impossible alone: together they are (two of them contradict "
+            "each other, or the model cannot make them all true in one run). Check the "
+            "observations of the same dates and tracks, give one a confidence below 100%, or "
+            "change the model."
+        )
+    else:
+        lines.append(
+            "Check the observations with 0% (or near it): the model gives them no chance. Fix "
+            "the observation, give it a confidence below 100%, or change the model."
+        )
     return "\n".join(lines)
 
 

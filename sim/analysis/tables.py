@@ -160,7 +160,7 @@ def runs_frame(results: Results) -> pd.DataFrame:
             "" if math.isinf(x) else sc.date_of(x).isoformat() for x in results.first[:, o]
         ]
     if results.weighted:
-        data["weight"] = results.weights
+        data["weight"] = results.weights * math.exp(results.log_scale)  # w_r of section 10
     if len(results.slot_values) == results.runs:  # kept for every run (keep_values=None)
         for k, slot in enumerate(sc.slots):
             data[f"value:{slot.name}"] = results.slot_values[:, k]

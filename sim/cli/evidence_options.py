@@ -61,18 +61,67 @@ class EvidenceChoice:
     use: bool = True
 
     def load(self, file: str, variant: str = "base"):
-        """:func:`sim.scenario.load.load_scenario` of ``file`` and ``variant`` with this evidence."""
+        """:func:`sim.scenario.load.load_scenario` of ``file`` and ``variant`` with this evidence;
+        warns (once each, on standard error) of what is probably a mistake: a file given
+        twice, an observation repeated, an evidence file without observations, an ``--as-of``
+        outside [start, horizon] or one that leaves observations out."""
         from sim.scenario.load import load_scenario
 
-        return load_scenario(
+        scenario = load_scenario(
             file, variant, evidence=self.files, as_of=self.as_of, use_evidence=self.use
         )
+        if self.use and (self.files or self.as_of):
+            every = scenario
+            if self.as_of is not None:
+                every = load_scenario(file, variant, evidence=self.files)
+            for message in evidence_warnings(self, every, scenario):
+                if message not in _WARNED:
+                    _WARNED.add(message)
+                    click.echo(message, err=True)
+        return scenario
 
     def check(self, file: str):
         """:func:`sim.scenario.load.check_file` of ``file`` with these evidence files."""
         from sim.scenario.load import check_file
 
         return check_file(file, evidence=self.files)
+
+
+_WARNED: set[str] = set()  # warnings already printed by this command
+
+
+def evidence_warnings(choice: EvidenceChoice, every, scenario) -> list[str]:
+    """Warnings about the evidence of a command line: ``every`` is the scenario loaded with
+    all its observations, ``scenario`` with those in effect."""
+    import os
+
+    out = []
+    seen: dict[str, str] = {}
+    for name in choice.files:
+        key = os.path.realpath(name)
+        if key in seen:
+            out.append(f"{name}: warning: this evidence file is given twice; its observations "
+                       "count twice (an uncertain one weighs twice): give it once")  # fmt: skip
+        seen[key] = name
+        if not [o for o in every.evidence if o.origin.startswith(f"{name}:")]:
+            out.append(f"{name}: warning: this evidence file holds no observation")
+    first: dict[tuple, str] = {}
+    for o in every.evidence:
+        key = (o.date, o.text, o.ever, o.observed)
+        if key in first:
+            out.append(f"{o.origin}: warning: the same observation as {first[key]}; it counts "
+                       "twice (an uncertain one weighs twice): remove one")  # fmt: skip
+        first.setdefault(key, o.origin)
+    if choice.as_of is not None:
+        start, horizon = scenario.start, scenario.horizon_date
+        if not start <= choice.as_of <= horizon:
+            out.append(f"warning: --as-of {choice.as_of} is outside the scenario's "
+                       f"[{start}, {horizon}]; check the year")  # fmt: skip
+        left = len(every.evidence) - len(scenario.evidence)
+        if left:
+            out.append(f"note: --as-of {choice.as_of} leaves {left} of {len(every.evidence)} "
+                       "observations out (dated after it)")  # fmt: skip
+    return out
 
 
 def evidence_options(f):

@@ -144,9 +144,11 @@ FEW_EFFECTIVE_RUNS = 1000  # below this many effective runs, a warning
 def few_effective_runs(n_eff: float, runs: int, probability: float = 0.0) -> str:
     """The warning for results resting on few effective runs, and what to do."""
     why = " (what was observed is unlikely under the model)" if probability < 0.5 else ""
+    runs_word = "effective run" if round(n_eff) == 1 else "effective runs"
+    rough = "mean little" if n_eff < 30 else "are rough"
     return (
-        f"warning: the evidence leaves {n_eff:,.0f} effective runs of {runs:,}{why}, so the "
-        "probabilities are rough; raise --runs, or add "
+        f"warning: the evidence leaves {n_eff:,.0f} {runs_word} of {runs:,}{why}, so the "
+        f"probabilities {rough}; raise --runs, or add "
         f"--min-effective-runs {FEW_EFFECTIVE_RUNS} to run until there are enough"
     )
 
@@ -159,8 +161,15 @@ def print_comparison(comparison: dict[str, Any]) -> None:
     """Print each outcome's probability by variant, with the paired difference against base."""
     out = console()
     variants = list(comparison["variants"])
+    given = comparison.get("evidence")
+    given = (
+        f", given {_count(given['observations'], 'observation')} to {given['as_of']}"
+        if given
+        else ""
+    )
     table = Table(
-        title=f"{comparison.get('title') or comparison['scenario']}: variants vs base",
+        title=escape(f"{comparison.get('title') or comparison['scenario']}: variants vs base")
+        + given,
         caption=f"{comparison['runs']:,} runs each, common random numbers (seed "
         f"{comparison['seed']}); (+/-) difference vs base in points; intervals in comparison.json",
     )

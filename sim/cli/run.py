@@ -168,7 +168,7 @@ def run_one(
 
     _check_draws(scenario, runs, parameter_draws, min_effective_runs)
     with progress_bars() as advance:
-        return run_variant(
+        results = run_variant(
             scenario,
             runs=runs,
             seed=seed,
@@ -178,6 +178,25 @@ def run_one(
             keep_values=None if save_runs else KEEP_VALUES,
             progress=advance,
             min_effective_runs=min_effective_runs,
+        )
+    effective_note(results, min_effective_runs)
+    return results
+
+
+def effective_note(results, target: int | None) -> None:
+    """Say when ``--min-effective-runs`` had no effect (no evidence) or was not reached."""
+    if not target:
+        return
+    sc = results.scenario
+    if not sc.evidence:
+        click.echo(f"{sc.file}: note: --min-effective-runs has no effect: no observation is "
+                   "in effect", err=True)  # fmt: skip
+    elif 0 < results.effective_runs < target:
+        click.echo(
+            f"{sc.file}: warning: stopped at {results.runs:,} runs (100 x --runs) with "
+            f"{results.effective_runs:,.0f} effective runs, short of --min-effective-runs "
+            f"{target:,}; raise --runs",
+            err=True,
         )
 
 
@@ -251,6 +270,8 @@ def run_and_compare(
             progress=advance,
             min_effective_runs=min_effective_runs,
         )
+    for results in done.results.values():
+        effective_note(results, min_effective_runs)
     names = list(done.results)
     with staged([root / v for v in names] + [root / "comparison"]) as temps:
         items = [(done.results[v], tmp) for v, tmp in zip(names, temps, strict=False)]

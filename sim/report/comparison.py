@@ -179,6 +179,15 @@ def _outcomes_section(
         f"{MATTERS_POINTS:g} point, and the number of runs whose "
         "result differs from the same run of the base."
     )
+    if comparison.get("evidence"):
+        ev = comparison["evidence"]
+        note += (
+            f" Given what has been observed ({ev.get('observations')} observations to "
+            f"{ev.get('as_of')}, each variant's runs weighted by their agreement "
+            "with them): each share is a weighted share, its interval Wilson's with the "
+            "effective number of runs, and the difference's interval comes from the "
+            "delta-method variance of the two weighted shares on the same runs (not Newcombe's)."
+        )
     if _any_ruled_out(outcomes):
         note += (
             " A variant ruled out by the evidence (no run of it agrees with everything "
@@ -308,7 +317,10 @@ def _settings_section(comparison: Mapping[str, Any]) -> str:
         (
             "Intervals",
             "probabilities: Wilson score 95% interval; differences: Newcombe's (1998) paired "
-            "hybrid score 95% interval",
+            "hybrid score 95% interval"
+            if not comparison.get("evidence")
+            else "given the evidence: Wilson score 95% interval with the effective runs; "
+            "differences: delta-method 95% interval of two weighted shares on the same runs",
         ),
         ("Data", '<a href="comparison.json">comparison.json</a>'),
     ]
