@@ -2,8 +2,9 @@
 
 Public API
 ----------
-load_scenario(path, variant="base") -> Scenario
-    Read, validate and compile a scenario file (raises ScenarioError).
+load_scenario(path, variant="base", *, evidence=(), as_of=None, use_evidence=True) -> Scenario
+    Read, validate and compile a scenario file, with the observations in effect from it and
+    from evidence files (raises ScenarioError).
 """
 
 import os

@@ -58,10 +58,17 @@ def test_every_distribution_and_timing_form_is_documented():
         assert word in FORMAT
 
 
-def test_the_coming_keys_are_named_as_coming():
-    section = FORMAT.split("## 14. Coming next", 1)[1]
-    assert "`evidence`" in section and "`indicators`" in section
-    assert "not accepted yet" in section
+def test_evidence_and_indicators_have_their_sections():
+    evidence = FORMAT.split("## 14. Evidence", 1)[1].split("## 15. Indicators", 1)[0]
+    indicators = FORMAT.split("## 15. Indicators", 1)[1].split("## 16.", 1)[0]
+    for key in ("date", "when", "observed", "ever", "confidence", "source"):
+        assert f"| `{key}` |" in evidence, key
+    for option in ("--evidence FILE", "--as-of DATE", "--no-evidence"):
+        assert option in evidence, option
+    for key in ("when", "ever", "dates"):
+        assert f"| `{key}` |" in indicators, key
+    assert "evidence:\n  - date:" in evidence and "indicators:\n" in indicators
+    assert "not accepted yet" not in FORMAT
 
 
 def test_the_complete_examples_are_valid_files(tmp_path: Path):

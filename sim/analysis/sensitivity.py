@@ -44,7 +44,9 @@ def latin_hypercube(k: int, d: int, seed: int) -> np.ndarray:
     return np.clip(sample, _EDGE, 1 - _EDGE)
 
 
-def spread(flags: np.ndarray, rows: np.ndarray) -> list[dict[str, float]]:
+def spread(
+    flags: np.ndarray, rows: np.ndarray, weights: np.ndarray | None = None
+) -> list[dict[str, float]]:
     """Spread of each outcome's probability across parameter draws.
 
     Parameters
@@ -52,6 +54,9 @@ def spread(flags: np.ndarray, rows: np.ndarray) -> list[dict[str, float]]:
     flags : bool array (n_runs, n_outcomes)
     rows : int array (n_runs,)
         The parameter draw of each run (0..K-1), each with the same number m of runs.
+    weights : float array (n_runs,), optional
+        Each run's weight given the evidence: per-draw probabilities are weighted, m is each
+        draw's effective number of runs, and draws whose runs all weigh 0 are left out.
 
     Returns
     -------
@@ -62,9 +67,15 @@ def spread(flags: np.ndarray, rows: np.ndarray) -> list[dict[str, float]]:
         Monte Carlo (binomial) noise, estimated from the draws' own p (1 - p) / (m - 1);
         ``parameter_sd`` is the square root of what remains (0 if negative).
     """
-    per_draw = row_means(flags, rows)  # (k, n_outcomes)
+    per_draw = row_means(flags, rows, weights)  # (K, n_outcomes)
+    alive = ~np.isnan(per_draw).any(axis=1)  # not the draws the evidence rules out
+    m = np.bincount(rows, minlength=len(per_draw)).astype(float)
+    if weights is not None:  # Kish's effective runs of each draw
+        sums = np.bincount(rows, weights=weights, minlength=len(per_draw))
+        squares = np.bincount(rows, weights=weights * weights, minlength=len(per_draw))
+        m = np.where(squares > 0, sums**2 / np.where(squares > 0, squares, 1), 0.0)
+    per_draw, m = per_draw[alive], m[alive]
     k = per_draw.shape[0]
-    m = np.bincount(rows, minlength=k)
     out = []
     for o in range(flags.shape[1]):
         p = per_draw[:, o]
@@ -78,13 +89,13 @@ def spread(flags: np.ndarray, rows: np.ndarray) -> list[dict[str, float]]:
                 "parameter_sd": math.sqrt(max(total_var - noise_var, 0.0)),
                 "noise_sd": math.sqrt(noise_var),
                 "draws": k,
-                "runs_per_draw": int(m.min()),
+                "runs_per_draw": int(m.min()) if k else 0,
             }
         )
     return out
 
 
-def row_means(flags: np.ndarray, rows: np.ndarray) -> np.ndarray:
+def row_means(flags: np.ndarray, rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     """Share of runs in which each outcome held, per design row.
 
     Parameters
@@ -92,17 +103,25 @@ def row_means(flags: np.ndarray, rows: np.ndarray) -> np.ndarray:
     flags : bool array (n_runs, n_outcomes)
     rows : int array (n_runs,)
         Each run's design row, 0..K-1, every row with at least one run.
+    weights : float array (n_runs,), optional
+        Each run's weight given the evidence (format section 10): the shares are then
+        sum(w x) / sum(w) per row, NaN for a row whose runs all weigh 0.
 
     Returns
     -------
     numpy.ndarray, shape (K, n_outcomes)
     """
     k = int(rows.max()) + 1
-    counts = np.bincount(rows, minlength=k)
+    w = np.ones(len(rows)) if weights is None else weights
+    counts = np.bincount(rows, weights=w, minlength=k)
     sums = np.stack(
-        [np.bincount(rows, weights=flags[:, o], minlength=k) for o in range(flags.shape[1])], axis=1
+        [np.bincount(rows, weights=w * flags[:, o], minlength=k) for o in range(flags.shape[1])],
+        axis=1,
     )
-    return sums / counts[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(
+            counts[:, None] > 0, sums / np.where(counts > 0, counts, 1)[:, None], np.nan
+        )
 
 
 def importance(values: np.ndarray, flags: np.ndarray, *, max_runs: int = 200_000) -> np.ndarray:

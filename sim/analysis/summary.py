@@ -202,7 +202,11 @@ def _outcomes(results: Results) -> dict[str, dict[str, Any]]:
                 entry["by_date_ci95"][d.isoformat()] = _share_interval(share, results)
         outcomes[outcome.id] = entry
     if results.settings.parameter_draws and results.rows is not None:
-        for entry, sp in zip(outcomes.values(), spread(results.flags, results.rows), strict=True):
+        for entry, sp in zip(
+            outcomes.values(),
+            spread(results.flags, results.rows, results.weights if results.weighted else None),
+            strict=True,
+        ):
             entry["spread"] = sp
     return outcomes
 

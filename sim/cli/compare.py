@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from sim.cli.evidence_options import EvidenceChoice, evidence_options
 from sim.cli.run import non_empty_out, run_options
 
 
@@ -19,6 +20,7 @@ from sim.cli.run import non_empty_out, run_options
     callback=non_empty_out,
     help="Folder for OUT/<variant>/ and OUT/comparison/ [default: reports/<scenario>].",
 )
+@evidence_options
 def command(
     file: str,
     variants: tuple[str, ...],
@@ -30,6 +32,8 @@ def command(
     no_charts: bool,
     save_runs: bool,
     parameter_draws: int | None,
+    min_effective_runs: int | None,
+    evidence: EvidenceChoice,
 ) -> None:
     """Run the base and VARIANTS of FILE with common random numbers and compare them.
 
@@ -49,4 +53,6 @@ def command(
         no_charts=no_charts,
         save_runs=save_runs,
         parameter_draws=parameter_draws,
+        min_effective_runs=min_effective_runs,
+        evidence=evidence,
     )

@@ -7,7 +7,9 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
+import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -82,28 +84,60 @@ def _pct(p: float) -> str:
 def print_outcomes(summary: dict[str, Any]) -> None:
     """Print the table of outcomes: probability, 95% interval, words, first-time median."""
     out = console()
-    title = f"{summary.get('title') or summary['scenario']} [{summary['variant']}]"
-    table = Table(
-        title=title,
-        caption=f"{summary['runs']:,} runs, seed {summary['seed']}, "
-        f"engine {summary['engine']}, {summary['start']} to {summary['horizon']}",
+    title = escape(f"{summary.get('title') or summary['scenario']} [{summary['variant']}]")
+    evidence = summary.get("evidence")
+    caption = (
+        f"{summary['runs']:,} runs, seed {summary['seed']}, "
+        f"engine {summary['engine']}, {summary['start']} to {summary['horizon']}"
     )
+    if evidence:
+        title += f", given {_count(evidence['observations'], 'observation')} to {evidence['as_of']}"
+        caption += (
+            f"; the model gave what was observed a {_pct(evidence['probability'])} chance; "
+            f"{evidence['effective_runs']:,.0f} effective runs"
+        )
+    table = Table(title=title, caption=caption)
     table.add_column("outcome", ratio=1, min_width=16)
+    if evidence:
+        table.add_column("before", justify="right", no_wrap=True)
     table.add_column("probability", justify="right", no_wrap=True)
     table.add_column("95% interval", justify="right", no_wrap=True)
     table.add_column("in words", no_wrap=True)
     table.add_column("median first", no_wrap=True)
     for oid, o in summary["outcomes"].items():
+        label = escape(o.get("label") or oid)
+        before = [_pct(o["prior_probability"])] if evidence else []
+        if o["probability"] is None:  # ruled out by the evidence
+            table.add_row(label, *before, "-", "-", "ruled out by the evidence", "-")
+            continue
         lo, hi = o["ci95"]
-        label = o.get("label") or oid
         table.add_row(
             label,
+            *before,
             _pct(o["probability"]),
             f"{_pct(lo)} - {_pct(hi)}",
             o.get("words", ""),
             o["first_time_median"] or "-",
         )
     out.print(table)
+    if evidence and evidence["effective_runs"] < FEW_EFFECTIVE_RUNS:
+        click.echo(few_effective_runs(evidence["effective_runs"], summary["runs"]), err=True)
+
+
+FEW_EFFECTIVE_RUNS = 1000  # below this many effective runs, a warning
+
+
+def few_effective_runs(n_eff: float, runs: int) -> str:
+    """The warning for results resting on few effective runs, and what to do."""
+    return (
+        f"warning: the evidence leaves {n_eff:,.0f} effective runs of {runs:,} (it is unlikely "
+        "under the model), so the probabilities are rough; raise --runs, or add "
+        f"--min-effective-runs {FEW_EFFECTIVE_RUNS} to run until there are enough"
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def print_comparison(comparison: dict[str, Any]) -> None:
@@ -122,9 +156,12 @@ def print_comparison(comparison: dict[str, Any]) -> None:
         cells = []
         for v in variants:
             entry = o["by_variant"][v]
+            if entry["probability"] is None:
+                cells.append("ruled out")
+                continue
             cell = _pct(entry["probability"])
-            if v != "base":
+            if v != "base" and entry.get("difference") is not None:
                 cell += f" ({100 * entry['difference']:+.1f})"
             cells.append(cell)
-        table.add_row(o.get("label") or oid, *cells)
+        table.add_row(escape(o.get("label") or oid), *cells)
     out.print(table)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from sim.cli.evidence_options import EvidenceChoice, evidence_options
 from sim.model.streams import MAX_SEED
 from sim.runner import DEFAULT_RUNS, DEFAULT_SEED, ENGINES, KEEP_VALUES, MAX_RUNS
 
@@ -54,6 +55,14 @@ def run_options(f):
             help="Second-order uncertainty: K Latin-hypercube draws of all uncertain "
             "values, runs/K runs each; reports each outcome's spread.",
         ),
+        click.option(
+            "--min-effective-runs",
+            type=click.IntRange(min=1),
+            default=None,
+            metavar="M",
+            help="With evidence: keep running (the same numbered runs, so the same results "
+            "for any --jobs) until the effective number of runs reaches M, or 100 x --runs.",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -79,6 +88,7 @@ def run_options(f):
     "reports/<scenario>, holding one folder per variant and comparison/]. May "
     "exist: files of the same names are replaced, nothing else is touched.",
 )
+@evidence_options
 def command(
     file: str,
     variant: str,
@@ -91,18 +101,18 @@ def command(
     no_charts: bool,
     save_runs: bool,
     parameter_draws: int | None,
+    min_effective_runs: int | None,
+    evidence: EvidenceChoice,
 ) -> None:
     """Run scenario FILE many times and write its report.
 
     Writes summary.json, outcomes.csv, occupancy.csv, first_passage.csv, charts and
     report.html into the results folder, all at once or not at all.
     """
-    from sim.scenario.load import load_scenario
-
     if all_variants:
         if variant != "base":
             raise click.UsageError("give either --variant or --all-variants")
-        base = load_scenario(file)
+        base = evidence.load(file)
         variants = ["base"] + [v.id for v in base.variants]
         run_and_compare(
             file,
@@ -115,13 +125,15 @@ def command(
             no_charts=no_charts,
             save_runs=save_runs,
             parameter_draws=parameter_draws,
+            min_effective_runs=min_effective_runs,
+            evidence=evidence,
         )
         return
     from sim.analysis.summary import summarize
     from sim.cli.output import print_outcomes
     from sim.report.files import check_writable, fill_results, publish
 
-    scenario = load_scenario(file, variant)
+    scenario = evidence.load(file, variant)
     for w in scenario.warnings:
         click.echo(w, err=True)
     folder = Path(out) if out else Path("reports") / scenario.id / scenario.variant
@@ -134,6 +146,7 @@ def command(
         engine=engine,
         parameter_draws=parameter_draws,
         save_runs=save_runs,
+        min_effective_runs=min_effective_runs,
     )
     summary = summarize(results)
     publish(
@@ -146,7 +159,9 @@ def command(
     click.echo(f"Report: {folder / ('summary.json' if no_charts else 'report.html')}")
 
 
-def run_one(scenario, *, runs, seed, jobs, engine, parameter_draws, save_runs):
+def run_one(
+    scenario, *, runs, seed, jobs, engine, parameter_draws, save_runs, min_effective_runs=None
+):
     """Run one variant with a progress bar (:func:`sim.experiments.run_variant`)."""
     from sim.cli.output import progress_bars
     from sim.experiments import run_variant
@@ -162,6 +177,7 @@ def run_one(scenario, *, runs, seed, jobs, engine, parameter_draws, save_runs):
             parameter_draws=parameter_draws,
             keep_values=None if save_runs else KEEP_VALUES,
             progress=advance,
+            min_effective_runs=min_effective_runs,
         )
 
 
@@ -192,18 +208,21 @@ def run_and_compare(
     no_charts: bool,
     save_runs: bool,
     parameter_draws: int | None = None,
+    min_effective_runs: int | None = None,
+    evidence: EvidenceChoice | None = None,
 ) -> None:
     """Run ``variants`` (base first) with common random numbers; write each and a comparison.
 
     Every run finishes before anything is written; then ``OUT/<variant>/`` and
-    ``OUT/comparison/`` are published.
+    ``OUT/comparison/`` are published. ``evidence`` says which observations are in effect
+    (none but the scenario's own when None).
     """
     from sim.cli.output import print_comparison, progress_bars
     from sim.experiments import run_variants
     from sim.report.files import check_writable, fill_results_many, staged, write_comparison
-    from sim.scenario.load import load_scenario
 
-    scenarios = {v: load_scenario(file, v) for v in dict.fromkeys(variants)}
+    evidence = evidence or EvidenceChoice()
+    scenarios = {v: evidence.load(file, v) for v in dict.fromkeys(variants)}
     for w in scenarios["base"].warnings:
         click.echo(w, err=True)
     for scenario in scenarios.values():
@@ -222,6 +241,7 @@ def run_and_compare(
             parameter_draws=parameter_draws,
             keep_values=None if save_runs else KEEP_VALUES,
             progress=advance,
+            min_effective_runs=min_effective_runs,
         )
     names = list(done.results)
     with staged([root / v for v in names] + [root / "comparison"]) as temps:

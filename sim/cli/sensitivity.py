@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from sim.cli.evidence_options import EvidenceChoice, evidence_options
 from sim.cli.run import non_empty_out
 from sim.model.streams import MAX_SEED
 from sim.runner import DEFAULT_SEED, ENGINES
@@ -55,6 +56,7 @@ from sim.runner import DEFAULT_SEED, ENGINES
     help="Folder [default: reports/<scenario>/<variant>/<method>].",
 )
 @click.option("--no-charts", is_flag=True, help="Write sensitivity.json only.")
+@evidence_options
 def command(
     file: str,
     method: str,
@@ -66,6 +68,7 @@ def command(
     engine: str,
     out: str | None,
     no_charts: bool,
+    evidence: EvidenceChoice,
 ) -> None:
     """Rank the uncertain values of FILE by their effect on each outcome.
 
@@ -79,14 +82,13 @@ def command(
     from sim.experiments import run_sobol, run_tornado
     from sim.experiments.sensitivity import SOBOL_RUNS, TORNADO_RUNS
     from sim.report.files import check_writable, publish, write_sensitivity
-    from sim.scenario.load import load_scenario
 
     if samples & (samples - 1):
         raise click.UsageError(
             f"--samples {samples} is not a power of 2 (Saltelli's "
             "sequence needs one): use 8, 16, 32, 64, ..."
         )
-    scenario = load_scenario(file, variant)
+    scenario = evidence.load(file, variant)
     folder = Path(out) if out else Path("reports") / scenario.id / scenario.variant / method
     check_writable(folder)  # before simulating, not after
     common = {"seed": seed, "jobs": jobs, "engine": engine}

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import click
 
+from sim.cli.evidence_options import EvidenceChoice, evidence_options
+
 
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--quiet", "-q", is_flag=True, help="Print problems only, no summary line.")
-def command(files: tuple[str, ...], quiet: bool) -> None:
+@evidence_options
+def command(files: tuple[str, ...], quiet: bool, evidence: EvidenceChoice) -> None:
     """Check scenario FILES (and their variants).
 
     Prints one line a problem to standard error, FILE:LINE:COL: error|warning: MESSAGE, and
-    exits 1 if any file has an error.
+    exits 1 if any file has an error. Evidence files (--evidence) are checked with each FILE.
     """
-    from sim.scenario.load import check_file
-
     failed = 0
     for f in files:
-        problems = check_file(f)
+        problems = evidence.check(f)
         for p in problems:
             click.echo(str(p), err=True)
         errors = sum(p.severity == "error" for p in problems)

@@ -15,9 +15,11 @@ from typing import Any
 import numpy as np
 
 from sim.analysis import sensitivity as sa
+from sim.analysis.evidence import ruled_out_message
 from sim.errors import SimError
 from sim.experiments.variants import Progress
 from sim.model.scenario import Scenario
+from sim.results import Results
 from sim.runner import run_design, run_scenario
 
 __all__ = ["Sobol", "Tornado", "run_sobol", "run_tornado"]
@@ -178,8 +180,10 @@ def run_tornado(
 
     common = {"seed": seed, "jobs": jobs, "engine": engine}
     base = run_scenario(scenario, runs=runs, progress=step(0), **common)
+    if base.weighted and base.total_weight <= 0:
+        raise SimError(f"{scenario.file}: error: {ruled_out_message(base)}")
     res = run_design(scenario, design, runs, common=True, progress=step(runs), **common)
-    per_row = sa.row_means(res.flags, res.rows)
+    per_row = _posterior_rows(res)
     return Tornado(
         scenario=scenario,
         seed=seed,
@@ -243,7 +247,7 @@ def run_sobol(
         engine=engine,
         progress=None if progress is None else lambda d, t: progress(label, d, t),
     )
-    y = sa.row_means(res.flags, res.rows)
+    y = _posterior_rows(res)
     return Sobol(
         scenario=scenario,
         seed=seed,
@@ -254,6 +258,26 @@ def run_sobol(
         y=y,
         indices=sa.sobol_indices(y, n_slots, seed),
     )
+
+
+def _posterior_rows(res: Results) -> np.ndarray:
+    """Each design row's outcome probabilities (K, n_outcomes), given the evidence when some
+    is in effect.
+
+    Raises
+    ------
+    SimError
+        A row in which no run agrees with the evidence.
+    """
+    per_row = sa.row_means(res.flags, res.rows, res.weights if res.weighted else None)
+    if np.isnan(per_row).any():
+        raise SimError(
+            f"{res.scenario.file}: error: at some settings of the uncertain values no run agrees "
+            "with the evidence, so the sensitivity given the evidence cannot be computed; raise "
+            "--runs, give uncertain observations a confidence below 100%, or run without "
+            "--evidence (or with --no-evidence)"
+        )
+    return per_row
 
 
 def _check_slots(scenario: Scenario) -> None:
@@ -273,8 +297,9 @@ def _content(
     outcomes: dict[str, list[dict[str, Any]]],
 ) -> dict[str, Any]:
     """The ``sensitivity.json`` content common to both methods, around ``settings`` and
-    ``outcomes``."""
-    return {
+    ``outcomes``; with evidence in effect, ``evidence`` lists the observations every
+    probability is conditioned on."""
+    out = {
         "method": method,
         "scenario": scenario.id,
         "variant": scenario.variant,
@@ -296,6 +321,16 @@ def _content(
         "outcome_labels": {o.id: o.label for o in scenario.outcomes},
         "outcomes": outcomes,
     }
+    if scenario.evidence:
+        out["evidence"] = {
+            "observations": len(scenario.evidence),
+            "items": [
+                {"date": o.date.isoformat(), "when": o.text, "ever": o.ever,
+                 "observed": o.observed, "confidence": o.confidence}
+                for o in scenario.evidence
+            ],
+        }  # fmt: skip
+    return out
 
 
 def _event_of(scenario: Scenario, name: str) -> dict[str, str]:

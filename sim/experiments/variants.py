@@ -105,18 +105,19 @@ MAX_GROWTH = 100  # --min-effective-runs runs at most this many times --runs
 def grow_runs(results: Results, target: float, jobs, engine, keep_values, progress) -> Results:
     """More runs until Kish's effective number of runs reaches ``target``.
 
-    The runs needed are estimated from the share of effective runs so far (10% more, at
+    The runs needed are estimated from the share of effective runs so far (25% more, at
     least twice as many, at most MAX_GROWTH times the runs first asked for), and runs
     [0, N') are made: the first N are the runs already made, since every random number is
     addressed by run index, so the result is that of ``N'`` runs asked for at once, the same
-    for any number of workers. Repeats until the target or the cap is reached, or no run is
-    left by the evidence.
+    for any number of workers. With no run left, ten times as many. Repeats until the target
+    or the cap is reached.
     """
     first = results.runs
     cap = MAX_GROWTH * first
-    while 0 < results.effective_runs < target and results.runs < cap:
+    while results.effective_runs < target and results.runs < cap:
         share = results.effective_runs / results.runs
-        more = max(2 * results.runs, math.ceil(1.1 * target / share))
+        more = 10 * results.runs if share == 0 else math.ceil(1.25 * target / share)
+        more = max(2 * results.runs, more)
         sc = results.scenario
         label = f"{sc.id} [{sc.variant}] n_eff {results.effective_runs:,.0f} < {target:,.0f}"
         results = _run(sc, min(more, cap), results.settings.seed, jobs, engine, keep_values,

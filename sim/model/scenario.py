@@ -206,6 +206,9 @@ class Scenario:
         order, cut by ``--as-of`` (none with ``--no-evidence``).
     indicators : tuple of Indicator
         Signposts (section 11), in file order.
+    as_of : datetime.date or None
+        The ``--as-of`` date when one was given: the observations in effect are those dated
+        on or before it.
     """
 
     id: str
@@ -229,6 +232,7 @@ class Scenario:
     grid_days: tuple[float, ...]
     evidence: tuple[Observation, ...] = ()
     indicators: tuple[Indicator, ...] = ()
+    as_of: dt.date | None = None
     file: str = ""
     sha256: str = ""
     warnings: tuple[str, ...] = field(default=(), compare=False)

@@ -6,7 +6,8 @@ rules, dates; and warns about events that can never be enabled and states never 
 
 This module compiles the whole file: start, horizon, tracks and their initial states,
 outcomes and the report grid. The rest is done by :mod:`sim.scenario.events` (with
-:mod:`sim.scenario.timing`), :mod:`sim.scenario.values` (parameters and per-run values) and
+:mod:`sim.scenario.timing`), :mod:`sim.scenario.values` (parameters and per-run values),
+:mod:`sim.scenario.evidence` (observations and indicators) and
 :mod:`sim.scenario.reachability`, all sharing one :class:`~sim.scenario.context.CompileContext`.
 """
 
@@ -21,6 +22,7 @@ from sim.errors import Problem, did_you_mean
 from sim.model.scenario import Outcome, Scenario, Track, VariantInfo
 from sim.scenario.context import CompileContext
 from sim.scenario.events import SUM_TOL, compile_events
+from sim.scenario.evidence import compile_indicators, compile_observations
 from sim.scenario.quantities import QuantityError, parse_duration, parse_fixed_probability
 from sim.scenario.reachability import warn_unreachable
 from sim.scenario.schema import ScenarioFile
@@ -78,6 +80,10 @@ def _compile(ctx: CompileContext, variant: str, variant_label: str) -> Scenario 
     slots = parameter_slots(ctx) + ctx.slots
     every_days, every_text, dates = _report(ctx, start, horizon_days, horizon_ok)
     variants = _variants(ctx)
+    evidence, indicators = [], []
+    if start is not None and horizon_ok:  # else dates cannot be placed (reported already)
+        evidence = compile_observations(ctx, s.evidence or [], start, horizon_days)
+        indicators = compile_indicators(ctx, start, horizon_days, [d for d, _ in dates])
     if ctx.has_errors():
         return None
     warn_unreachable(ctx, tracks, events, horizon_days)
@@ -101,6 +107,8 @@ def _compile(ctx: CompileContext, variant: str, variant_label: str) -> Scenario 
         report_every_text=every_text,
         report_dates=tuple(dates),
         grid_days=_grid(horizon_days, every_days),
+        evidence=tuple(evidence),
+        indicators=tuple(indicators),
         file=ctx.doc.file,
         warnings=tuple(str(p) for p in ctx.problems if p.severity == "warning"),
     )

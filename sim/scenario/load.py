@@ -1,23 +1,34 @@
-"""Loading a scenario file: read, check structure, apply a variant, compile.
+"""Loading a scenario file: read, check structure, apply a variant, compile, add evidence.
 
 ``load_scenario`` is the one entry point for library users; ``check_file`` is what
-``sim validate`` runs (every variant included).
+``sim validate`` runs (every variant included). Both read evidence files (``--evidence``)
+beside the scenario: each is checked against the base and the variant(s), with its own name
+and lines in messages.
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 import os
 import stat
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from sim.errors import Problem, ScenarioError, did_you_mean
+from sim.model.evidence import Observation
 from sim.model.scenario import Scenario
 from sim.scenario.compile import compile_scenario
-from sim.scenario.schema import EventSpec, validate_structure
+from sim.scenario.evidence import compile_file_observations
+from sim.scenario.schema import (
+    EventSpec,
+    ObservationSpec,
+    validate_evidence_structure,
+    validate_structure,
+)
 from sim.scenario.yamlio import MAX_BYTES, Document, Positions, read_yaml
 
 __all__ = ["check_file", "load_scenario", "read_document"]
@@ -25,6 +36,9 @@ __all__ = ["check_file", "load_scenario", "read_document"]
 _TIMINGS = ("chance", "rate", "after", "at")
 _EVENT_KEYS = tuple(f.alias or n for n, f in EventSpec.model_fields.items() if n != "id")
 SET_PATHS = "start, horizon, tracks.T.initial, parameters.P, events.E.KEY"
+
+#: An evidence file as read, with its structurally valid observations.
+_EvidenceDoc = tuple[Document, list[ObservationSpec]]
 
 
 def read_document(path: str | Path) -> Document:
@@ -86,31 +100,51 @@ def _compile(doc: Document, variant: str, label: str) -> tuple[Scenario | None, 
     return scenario, problems
 
 
-def check_file(path: str | Path) -> list[Problem]:
+def check_file(path: str | Path, evidence: Sequence[str | Path] = ()) -> list[Problem]:
     """Every problem of a file and of each of its variants (errors and warnings).
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario file.
+    evidence : sequence of str or Path
+        Evidence files, each checked on its own and against the base and every variant.
 
     Never raises :class:`ScenarioError`; returns its problems instead.
     """
+    evidence_docs, evidence_problems = _read_evidence(evidence)
     try:
         doc = read_document(path)
     except ScenarioError as exc:
-        return exc.problems
+        return exc.problems + evidence_problems
     base, problems = _compile(doc, "base", "Base case")
+    problems += evidence_problems
     if base is None:
         return problems
+    seen = _file_evidence(base, evidence_docs)[1]
+    problems += seen
     for vid in doc.data.get("variants") or {}:
         if vid == "base":
             continue
         vdoc, vproblems = apply_variant(doc, vid)
         if vdoc is not None:
-            _, more = _compile(vdoc, vid, vid)
+            scenario, more = _compile(vdoc, vid, vid)
             vproblems += _in_variant(doc, vid, [p for p in more if p.severity == "error"])
+            if scenario is not None:
+                vproblems += _evidence_in_variant(scenario, evidence_docs, seen)
         problems += vproblems
     return problems
 
 
-def load_scenario(path: str | Path, variant: str = "base") -> Scenario:
-    """Load, validate and compile a scenario file.
+def load_scenario(
+    path: str | Path,
+    variant: str = "base",
+    *,
+    evidence: Sequence[str | Path] = (),
+    as_of: dt.date | None = None,
+    use_evidence: bool = True,
+) -> Scenario:
+    """Load, validate and compile a scenario file, with the observations in effect.
 
     Parameters
     ----------
@@ -118,29 +152,50 @@ def load_scenario(path: str | Path, variant: str = "base") -> Scenario:
         The YAML file.
     variant : str
         ``base`` (the file as written) or a variant id.
+    evidence : sequence of str or Path
+        Evidence files (YAML, whose only top-level key is ``evidence``); their observations
+        follow the scenario file's own, in the order given. Each is checked against the base
+        and the variant.
+    as_of : datetime.date, optional
+        Keep only the observations dated on or before it; also kept as ``Scenario.as_of``.
+    use_evidence : bool
+        False keeps no observation (the evidence files are still checked).
 
     Returns
     -------
     Scenario
-        Frozen; warnings are in ``scenario.warnings``.
+        Frozen; warnings are in ``scenario.warnings``; ``scenario.evidence`` holds the
+        observations in effect (section 10 of the format).
 
     Raises
     ------
     ScenarioError
-        The file or the variant is invalid, or the variant does not exist.
+        The file, an evidence file or the variant is invalid, or the variant does not exist.
     """
+    evidence_docs, evidence_problems = _read_evidence(evidence)
     doc = read_document(path)
     base, problems = _compile(doc, "base", "Base case")
-    if base is None:
+    if base is None or evidence_problems:
+        raise ScenarioError(problems + evidence_problems)
+    observations, problems = _file_evidence(base, evidence_docs)
+    if any(p.severity == "error" for p in problems):
         raise ScenarioError(problems)
-    if variant == "base":
-        return base
+    scenario = base if variant == "base" else _load_variant(doc, base, variant)
+    if variant != "base":
+        observations, problems = _file_evidence(scenario, evidence_docs)
+        if problems:
+            raise ScenarioError(_said_in_variant(variant, problems))
+    return _in_effect(scenario, observations, as_of=as_of, use_evidence=use_evidence)
+
+
+def _load_variant(doc: Document, base: Scenario, variant: str) -> Scenario:
+    """Variant ``variant`` of a valid base, compiled; raises :class:`ScenarioError`."""
     known = [v.id for v in base.variants]
     if variant not in known:
         hint = did_you_mean(variant, known)
         listing = ", ".join(known) if known else "none"
         raise ScenarioError(
-            [Problem(str(path), None, None, f"no variant '{variant}' (variants: {listing}){hint}")]
+            [Problem(doc.file, None, None, f"no variant '{variant}' (variants: {listing}){hint}")]
         )
     vdoc, vproblems = apply_variant(doc, variant)
     if vdoc is None:
@@ -150,6 +205,60 @@ def load_scenario(path: str | Path, variant: str = "base") -> Scenario:
     if scenario is None:
         raise ScenarioError(_in_variant(doc, variant, more))
     return replace(scenario, variants=base.variants)
+
+
+def _read_evidence(paths: Sequence[str | Path]) -> tuple[list[_EvidenceDoc], list[Problem]]:
+    """Read each evidence file and check its structure; the valid ones and every problem."""
+    if isinstance(paths, str | Path):  # one path given alone, not a sequence of them
+        paths = [paths]
+    docs, problems = [], []
+    for p in paths:
+        try:
+            doc = read_document(p)
+        except ScenarioError as exc:
+            problems += exc.problems
+            continue
+        specs, more = validate_evidence_structure(doc)
+        problems += more
+        if specs is not None:
+            docs.append((doc, specs))
+    return docs, problems
+
+
+def _file_evidence(
+    scenario: Scenario, docs: list[_EvidenceDoc]
+) -> tuple[list[Observation], list[Problem]]:
+    """The evidence files' observations compiled against ``scenario``, in order, and problems."""
+    observations, problems = [], []
+    for doc, specs in docs:
+        more, found = compile_file_observations(doc, specs, scenario)
+        observations += more
+        problems += found
+    return observations, problems
+
+
+def _evidence_in_variant(
+    scenario: Scenario, docs: list[_EvidenceDoc], seen: list[Problem]
+) -> list[Problem]:
+    """The evidence files' problems in a variant at places where the base has none, said so."""
+    known = {(p.file, p.line, p.column) for p in seen}
+    found = _file_evidence(scenario, docs)[1]
+    new = [p for p in found if (p.file, p.line, p.column) not in known]
+    return _said_in_variant(scenario.variant, new)
+
+
+def _said_in_variant(vid: str, problems: list[Problem]) -> list[Problem]:
+    return [replace(p, message=f"in variant '{vid}': {p.message}") for p in problems]
+
+
+def _in_effect(
+    scenario: Scenario, extra: list[Observation], *, as_of: dt.date | None, use_evidence: bool
+) -> Scenario:
+    """``scenario`` with the observations in effect: its own, then ``extra``, cut by date."""
+    observations = (*scenario.evidence, *extra) if use_evidence else ()
+    if as_of is not None:
+        observations = tuple(o for o in observations if o.date <= as_of)
+    return replace(scenario, evidence=observations, as_of=as_of)
 
 
 def _in_variant(doc: Document, vid: str, problems: list[Problem]) -> list[Problem]:

@@ -16,7 +16,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sim.errors import Problem, closest, did_you_mean
 from sim.scenario.yamlio import Document
 
-__all__ = ["ScenarioFile", "json_schema", "validate_structure"]
+__all__ = [
+    "EvidenceFile",
+    "IndicatorSpec",
+    "ObservationSpec",
+    "ScenarioFile",
+    "json_schema",
+    "validate_evidence_structure",
+    "validate_structure",
+]
 
 Quantity = str | int | float | dict[str, Any]
 DateLike = dt.date | str
@@ -119,8 +127,35 @@ class ReportSpec(_Raw):
     note: str | None = None
 
 
+class ObservationSpec(_Raw):
+    """Something observed since the start (format section 10): a condition seen at a date."""
+
+    date: DateLike = Field(description="when it was observed; start <= date <= horizon")
+    when: str | bool
+    observed: bool = Field(description="true: it held; false: it did not")
+    ever: bool = False
+    confidence: str | int | float | None = Field(
+        None, description="probability that the observation is right, in (50%, 100%]"
+    )
+    label: str | None = None
+    note: str | None = None
+    source: str | None = None
+
+
+class IndicatorSpec(_Raw):
+    """A signpost worth watching before the horizon (format section 11)."""
+
+    label: str | None = None
+    note: str | None = None
+    when: str | bool
+    ever: bool = False
+    dates: list[DateLike] | None = Field(
+        None, description="dates strictly between start and horizon at which to watch it"
+    )
+
+
 class ScenarioFile(_Raw):
-    """A whole scenario file, version 1."""
+    """A whole scenario file, version 1.1."""
 
     scenario: str
     title: str | None = None
@@ -136,30 +171,23 @@ class ScenarioFile(_Raw):
     outcomes: dict[str, OutcomeSpec]
     variants: dict[str, VariantSpec] | None = None
     report: ReportSpec | None = None
+    evidence: list[ObservationSpec] | None = None
+    indicators: dict[str, IndicatorSpec] | None = None
 
 
-_MODELS = {
-    m.__name__: m
-    for m in (
-        Source,
-        StateSpec,
-        TrackSpec,
-        ParameterSpec,
-        ModifierSpec,
-        EventSpec,
-        OutcomeSpec,
-        VariantSpec,
-        ReportSpec,
-        ScenarioFile,
-    )
-}
+class EvidenceFile(_Raw):
+    """A file of observations kept apart from the model (``--evidence FILE``)."""
+
+    evidence: list[ObservationSpec]
+
+
 _HINTS = {
     "states": "a list of state ids, or a mapping id -> {label, note}",
     "initial": "a state id, or a mapping state -> probability",
     "from": "a state, a list of states, or any",
     "to": "a state, or a branch mapping state -> probability",
     "when": "a condition such as 'track == state' (quote it inside {...} if it has [ ] or ,)",
-    "ever": "true or false",
+    "ever": "true or false (YAML 1.2 reads yes and no as text)",
     "at": "a date such as 2026-09-30",
     "start": "a date such as 2025-08-01",
     "horizon": "a date such as 2027-12-31, or a duration such as '30 months'",
@@ -184,6 +212,12 @@ _HINTS = {
     "after": "a duration such as '6 months', or a distribution",
     "multiply": "a number such as 2, or a distribution",
     "every": "a duration such as '1 month'",
+    "observed": "true or false (YAML 1.2 reads yes and no as text)",
+    "confidence": "a probability above 50% such as 80% or 0.8",
+    "evidence": "a list of observations (each starting with '- date: ...')",
+    "indicators": "a mapping indicator id -> {when: CONDITION, dates: [DATE, ...]}",
+    "date": "a date such as 2026-09-30",
+    "source": "text",
 }
 
 
@@ -191,7 +225,7 @@ def json_schema() -> dict:
     """The JSON Schema (draft 2020-12) of the scenario format, for editors."""
     schema = ScenarioFile.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "Scenario file (sim, format version 1)"
+    schema["title"] = "Scenario file (sim, format version 1.1)"
     return schema
 
 
@@ -230,6 +264,8 @@ def _field_model(path: tuple, data: Any) -> type[BaseModel] | None:
         ("variants", 2): VariantSpec,
         ("report", 1): ReportSpec,
         ("sources", 2): Source,
+        ("evidence", 2): ObservationSpec,
+        ("indicators", 2): IndicatorSpec,
     }
     if top == "events" and depth == 4 and path[2] == "modifiers":
         return ModifierSpec
@@ -260,6 +296,44 @@ def validate_structure(doc: Document) -> tuple[ScenarioFile | None, list[Problem
         ]
     try:
         return ScenarioFile.model_validate(doc.data), []
+    except ValidationError as exc:
+        return None, _problems(exc, doc)
+
+
+def validate_evidence_structure(
+    doc: Document,
+) -> tuple[list[ObservationSpec] | None, list[Problem]]:
+    """Check keys and shapes of an evidence file (its only top-level key is ``evidence``).
+
+    Returns
+    -------
+    (list of ObservationSpec or None, list of Problem)
+        The observations when valid, else None and the problems (with positions).
+    """
+    usage = "an evidence file holds only 'evidence', a list of observations"
+    data = doc.data
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"'{data}'"
+        pos = doc.positions.of(())
+        message = f"{usage} ('evidence:' at the left margin), but this file holds {kind}"
+        return None, [Problem(doc.file, pos.line, pos.column, message)]
+    out = []
+    for key in data:
+        if key != "evidence":
+            hint = did_you_mean(key, ["evidence"]) or (
+                "; keep the model (tracks, events, outcomes, ...) in the scenario file"
+            )
+            pos = doc.positions.of((key,), key=True)
+            message = f"unknown key '{key}' in an evidence file ({usage}){hint}"
+            out.append(Problem(doc.file, pos.line, pos.column, message))
+    if "evidence" not in data and not any("did you mean" in p.message for p in out):
+        pos = doc.positions.of(())
+        message = f"missing required key 'evidence' ({_HINTS['evidence']})"
+        out.append(Problem(doc.file, pos.line, pos.column, message))
+    if out:
+        return None, out
+    try:
+        return list(EvidenceFile.model_validate(data).evidence), []
     except ValidationError as exc:
         return None, _problems(exc, doc)
 
@@ -329,12 +403,14 @@ _ID_OF = {
     "outcomes": "outcome",
     "variants": "variant",
     "parameters": "parameter",
+    "indicators": "indicator",
 }
 _ID_HINTS = {
     "tracks": "a track {states: [...], initial: STATE}",
     "outcomes": "an outcome {when: CONDITION, ever: true or false}",
     "variants": "a variant {set: {PATH: VALUE}, disable: [EVENT, ...]}",
     "parameters": "a parameter {value: QUANTITY}",
+    "indicators": "an indicator {when: CONDITION, ever: true or false, dates: [DATE, ...]}",
     "to": "a probability such as 40%",
     "initial": "a probability such as 40%",
     "also": "a state id",
@@ -348,6 +424,7 @@ _ITEM_HINTS = {
     "disable": "an event id",
     "dates": "a date such as 2026-09-30",
     "sources": "a source {title, url, date, note}",
+    "evidence": "an observation {date: DATE, when: CONDITION, observed: true or false}",
 }
 _PYDANTIC_WORDS = [
     (r"a valid dictionary or instance of \w+", "a mapping"),

@@ -1,0 +1,111 @@
+"""The evidence options shared by ``run``, ``compare``, ``sensitivity`` and ``validate``.
+
+``@evidence_options`` adds ``--evidence FILE`` (repeatable), ``--as-of DATE`` and
+``--no-evidence`` to a command and hands it one :class:`EvidenceChoice` as ``evidence``, whose
+:meth:`~EvidenceChoice.load` and :meth:`~EvidenceChoice.check` pass them on to
+:func:`sim.scenario.load.load_scenario` and :func:`sim.scenario.load.check_file`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+
+import click
+
+__all__ = ["DATE", "EvidenceChoice", "evidence_options"]
+
+
+class DateType(click.ParamType):
+    """An ISO date, ``2026-12-01``; anything else is a usage error (exit 2)."""
+
+    name = "date"
+
+    def convert(self, value, param, ctx) -> dt.date:
+        """The date written, or a usage error naming the expected form."""
+        if isinstance(value, dt.date):
+            return value
+        text = str(value).strip()
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueError
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            self.fail(
+                f"'{value}' is not a date: write it as YYYY-MM-DD, e.g. 2026-12-01", param, ctx
+            )
+
+
+#: The ``--as-of`` parameter type.
+DATE = DateType()
+
+
+@dataclass(frozen=True)
+class EvidenceChoice:
+    """What the command line says about evidence.
+
+    Attributes
+    ----------
+    files : tuple of str
+        ``--evidence`` files, in the order given.
+    as_of : datetime.date or None
+        ``--as-of``: only observations dated on or before it are in effect.
+    use : bool
+        False with ``--no-evidence``: no observation is in effect (the files are still checked).
+    """
+
+    files: tuple[str, ...] = ()
+    as_of: dt.date | None = None
+    use: bool = True
+
+    def load(self, file: str, variant: str = "base"):
+        """:func:`sim.scenario.load.load_scenario` of ``file`` and ``variant`` with this evidence."""
+        from sim.scenario.load import load_scenario
+
+        return load_scenario(
+            file, variant, evidence=self.files, as_of=self.as_of, use_evidence=self.use
+        )
+
+    def check(self, file: str):
+        """:func:`sim.scenario.load.check_file` of ``file`` with these evidence files."""
+        from sim.scenario.load import check_file
+
+        return check_file(file, evidence=self.files)
+
+
+def evidence_options(f):
+    """Add ``--evidence``, ``--as-of`` and ``--no-evidence``; pass ``evidence=EvidenceChoice``."""
+
+    @functools.wraps(f)
+    def command(*args, evidence_files, as_of, no_evidence, **kwargs):
+        choice = EvidenceChoice(tuple(evidence_files), as_of, not no_evidence)
+        return f(*args, evidence=choice, **kwargs)
+
+    options = [
+        click.option(
+            "--evidence",
+            "evidence_files",
+            multiple=True,
+            type=click.Path(exists=True, dir_okay=False),
+            metavar="FILE",
+            help="Observations from a YAML file whose only key is 'evidence' (repeatable); "
+            "they follow the scenario's own.",
+        ),
+        click.option(
+            "--as-of",
+            type=DATE,
+            default=None,
+            metavar="DATE",
+            help="Use only the observations dated on or before DATE (YYYY-MM-DD).",
+        ),
+        click.option(
+            "--no-evidence",
+            is_flag=True,
+            help="Use no observation (evidence files are still checked).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
