@@ -55,6 +55,8 @@ class Collect:
         self.fire_count = np.zeros(n_events, dtype=count)
         self.sequences: dict = {}
         self.done = 0
+        self.weighted = watch is not None and bool(scenario.evidence)
+        self.sum_w = self.sum_w2 = 0.0
 
     def per_run(self) -> tuple[str, ...]:
         """Names of the arrays with a row per run (slot values aside)."""
@@ -74,8 +76,17 @@ class Collect:
             getattr(self, name)[...] += getattr(part, name)
         for code, seq in part.sequences.items():
             self.sequences.setdefault(code, seq)
+        if self.weighted:
+            w = self.weights[a:b]
+            self.sum_w += float(w.sum())
+            self.sum_w2 += float(w @ w)
         self.done = b
         return b
+
+    @property
+    def effective_runs(self) -> float:
+        """Kish's effective number of the runs folded in so far (0 when no weight)."""
+        return self.sum_w**2 / self.sum_w2 if self.sum_w2 > 0 else 0.0
 
     def results(self, settings: RunSettings, rows: np.ndarray | None) -> Results:
         """All the runs as :class:`Results`."""

@@ -324,9 +324,7 @@ def _run_here(setup: tuple, units: list, total: int, keep: int, progress) -> Col
     signal.signal(signal.SIGTERM, on_term or signal.SIG_DFL)  # workers' SIG_DFL undone
     try:
         for unit in units:
-            done = collect.add(*_run_block(unit))
-            if progress:
-                progress(done, total)
+            report(progress, collect, collect.add(*_run_block(unit)), total)
     finally:
         _worker.clear()  # the engine and its buffers are not kept between runs
     return collect
@@ -349,9 +347,7 @@ def _run_pool(setup: tuple, units: list, total: int, keep: int, progress, jobs: 
     previous_term = signal.signal(signal.SIGTERM, _terminated)
     try:
         for part in pool.imap(_run_block, units):
-            done = collect.add(*part)
-            if progress:
-                progress(done, total)
+            report(progress, collect, collect.add(*part), total)
         pool.close()
     except BaseException:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # stop the workers undisturbed
@@ -366,6 +362,17 @@ def _run_pool(setup: tuple, units: list, total: int, keep: int, progress, jobs: 
         signal.signal(signal.SIGTERM, previous_term)
     pool.join()
     return collect
+
+
+def report(progress: Progress | None, collect: Collect, done: int, total: int) -> None:
+    """Tell ``progress`` the runs done; with evidence, also Kish's effective number of them
+    through its ``effective(n_eff)`` attribute, when it has one."""
+    if progress is None:
+        return
+    progress(done, total)
+    effective = getattr(progress, "effective", None)
+    if effective is not None and collect.weighted:
+        effective(collect.effective_runs)
 
 
 def named_error(scenario: Scenario, error: SimulationError) -> SimulationError:

@@ -82,7 +82,7 @@ def weighted_entry(base: Results, o: int, r: Results, idx: int) -> dict[str, Any
     if wv.sum() <= 0 or wb.sum() <= 0:
         return {"probability": None if wv.sum() <= 0 else float(wv @ y / wv.sum()),
                 "ci95": None, "words": None, "difference": None, "difference_ci95": None,
-                "changed_runs": changed, "ruled_out_by_evidence": wv.sum() <= 0}  # fmt: skip
+                "changed_runs": changed, "ruled_out_by_evidence": bool(wv.sum() <= 0)}  # fmt: skip
     pv, pb = float(wv @ y / wv.sum()), float(wb @ x / wb.sum())
     lo, hi = effective_wilson(pv, r.effective_runs)
     a = wv * (y - pv) / wv.sum()

@@ -85,21 +85,26 @@ def outcomes_frame(summary: dict[str, Any]) -> pd.DataFrame:
     """Outcome table, one row per outcome, from the ``summary.json`` content
     (:func:`sim.analysis.summary.summarize`).
 
-    Columns: outcome, label, probability, ci_low, ci_high, words, first_time_median, ever.
+    Columns: outcome, label, probability, ci_low, ci_high, words, first_time_median, ever;
+    with evidence also prior_probability. A variant ruled out by the evidence has empty
+    probabilities.
     """
-    rows = [
-        {
+    rows = []
+    for oid, v in summary["outcomes"].items():
+        low, high = v["ci95"] or (None, None)
+        row = {
             "outcome": oid,
             "label": v["label"],
             "probability": v["probability"],
-            "ci_low": v["ci95"][0],
-            "ci_high": v["ci95"][1],
+            "ci_low": low,
+            "ci_high": high,
             "words": v["words"],
             "first_time_median": v["first_time_median"],
             "ever": v["ever"],
         }
-        for oid, v in summary["outcomes"].items()
-    ]
+        if "prior_probability" in v:
+            row["prior_probability"] = v["prior_probability"]
+        rows.append(row)
     return pd.DataFrame(rows)
 
 

@@ -68,9 +68,19 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from sim.cli import compare, new, report, run, schema, sensitivity, validate
+    from sim.cli import (
+        compare,
+        history,
+        new,
+        report,
+        run,
+        schema,
+        sensitivity,
+        signposts,
+        validate,
+    )
 
-    for module in (validate, schema, run, compare, sensitivity, report, new):
+    for module in (validate, schema, run, compare, sensitivity, history, signposts, report, new):
         cli.add_command(module.command)
 
 

@@ -42,11 +42,15 @@ def progress_bar(title: str, total: int) -> Iterator[Callable[[int, int], None]]
         transient=True,
         disable=not console.is_terminal,
     ) as progress:
-        task = progress.add_task(title, total=total)
+        task = progress.add_task(escape(title), total=total)
 
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
+        def effective(n_eff: float) -> None:
+            progress.update(task, description=escape(f"{title}  n_eff {n_eff:,.0f}"))
+
+        advance.effective = effective  # type: ignore[attr-defined]
         yield advance
 
 
@@ -68,6 +72,11 @@ def progress_bars() -> Iterator[Callable[[str, int, int], None]]:
                 current[label] = stack.enter_context(progress_bar(label, total))
             current[label](done, total)
 
+        def effective(label: str, n_eff: float) -> None:
+            if label in current:
+                current[label].effective(n_eff)  # type: ignore[attr-defined]
+
+        advance.effective = effective  # type: ignore[attr-defined]
         yield advance
 
 

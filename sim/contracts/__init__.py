@@ -144,7 +144,7 @@ class SummaryFile(Model):
     settings: dict[str, Any] | None = None
     outcomes: dict[str, Outcome] = REQUIRED
     tracks: dict[str, Track] | None = None
-    states_at_horizon: dict[str, dict[str, Probability]] | None = None
+    states_at_horizon: dict[str, dict[str, OptionalProbability]] | None = None
     events: dict[str, Event] | None = None
     trajectories: list[Trajectory] | None = None
     parameters: dict[str, dict[str, Any] | None] | None = None

@@ -95,7 +95,7 @@ class _Block:
 
         live = rows
         while live.size:
-            t = due[live].min(axis=1)
+            t = due[live].min(axis=1, initial=np.inf)  # inf: no event (all disabled)
             done = t > horizon
             if done.any():
                 self.finish(live[done], state, points, next_point, at_points)

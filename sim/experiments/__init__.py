@@ -1,4 +1,5 @@
-"""Experiments that need many runs: variants, parameter draws, tornado and Sobol.
+"""Experiments that need many runs: variants, parameter draws, tornado and Sobol, the
+forecast's history over the evidence, and candidate signposts.
 
 Each experiment takes loaded scenarios and run settings, runs them through
 :mod:`sim.runner` and returns a typed result (a frozen dataclass); none reads or writes
@@ -14,16 +15,23 @@ starts, then after each block of runs.
 """
 
 from sim.experiments.draws import ParameterDraws, run_parameter_draws
+from sim.experiments.history import History, HistoryPoint, run_history
 from sim.experiments.sensitivity import Sobol, Tornado, run_sobol, run_tornado
+from sim.experiments.signposts import Signposts, run_signposts
 from sim.experiments.variants import Progress, VariantRuns, run_variant, run_variants
 
 __all__ = [
+    "History",
+    "HistoryPoint",
     "ParameterDraws",
     "Progress",
+    "Signposts",
     "Sobol",
     "Tornado",
     "VariantRuns",
+    "run_history",
     "run_parameter_draws",
+    "run_signposts",
     "run_sobol",
     "run_tornado",
     "run_variant",

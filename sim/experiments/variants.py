@@ -119,7 +119,7 @@ def grow_runs(results: Results, target: float, jobs, engine, keep_values, progre
         more = 10 * results.runs if share == 0 else math.ceil(1.25 * target / share)
         more = max(2 * results.runs, more)
         sc = results.scenario
-        label = f"{sc.id} [{sc.variant}] n_eff {results.effective_runs:,.0f} < {target:,.0f}"
+        label = f"{sc.id} [{sc.variant}] to n_eff {target:,.0f}"
         results = _run(sc, min(more, cap), results.settings.seed, jobs, engine, keep_values,
                        progress, label)  # fmt: skip
     return results
@@ -141,7 +141,7 @@ def _run(scenario, runs, seed, jobs, engine, keep_values, progress, label=None) 
         seed=seed,
         jobs=jobs,
         engine=engine,
-        progress=None if progress is None else lambda d, t: progress(label, d, t),
+        progress=None if progress is None else Advance(progress, label),
         keep_values=keep_values,
     )
 
@@ -207,6 +207,24 @@ def run_variants(
             f"ruled out by the evidence; base: {ruled_out_message(first)}"
         )
     return VariantRuns(results=results, comparison=compare(results))
+
+
+class Advance:
+    """A runner's ``progress(done, total)`` for a batch called ``label`` of an experiments
+    ``progress(label, done, total)``, passing on the effective number of runs (evidence) to
+    ``progress.effective(label, n_eff)`` when the experiments callback has that attribute."""
+
+    def __init__(self, progress: Progress, label: str):
+        self.progress, self.label = progress, label
+
+    def __call__(self, done: int, total: int) -> None:
+        self.progress(self.label, done, total)
+
+    def effective(self, n_eff: float) -> None:
+        """Pass on Kish's effective number of the runs done so far."""
+        note = getattr(self.progress, "effective", None)
+        if note is not None:
+            note(self.label, n_eff)
 
 
 class RuledOut(SimulationError):

@@ -60,7 +60,7 @@ def compile_scenario(
         The scenario (None when any problem is an error) and every problem, warnings included.
         Times in the scenario are in days from its start.
     """
-    ctx = CompileContext(doc, spec)
+    ctx = CompileContext(doc, spec, variant)
     scenario = _compile(ctx, variant, variant_label)
     return scenario, ctx.problems
 

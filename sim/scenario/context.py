@@ -38,6 +38,8 @@ class CompileContext:
         The file as read, for the positions of problems.
     spec : ScenarioFile
         The structurally validated file (after any variant's changes).
+    variant : str
+        ``base``, or the id of the variant whose changes ``spec`` holds.
 
     Attributes
     ----------
@@ -57,7 +59,8 @@ class CompileContext:
         The track ids in file order, once the tracks are compiled.
     """
 
-    def __init__(self, doc: Document, spec: ScenarioFile):
+    def __init__(self, doc: Document, spec: ScenarioFile, variant: str = "base"):
+        self.variant = variant
         self.doc = doc
         self.spec = spec
         self.problems: list[Problem] = []

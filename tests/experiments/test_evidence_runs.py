@@ -99,3 +99,29 @@ def test_parameter_posterior_from_nothing_observed(tmp_path):
     se = math.sqrt(0.25 / results.effective_runs) / density
     assert abs(post["p50"] - median) <= 5 * se
     assert summarize(results)["parameters"]["p"]["prior"]["p50"] == pytest.approx(0.3, abs=0.01)
+
+
+NOTHING_HAPPENS = """
+scenario: nothing_happens
+start: 2025-01-01
+horizon: 1 year
+tracks:
+  t: {states: [a, b], initial: {a: 30%, b: 70%}}
+events:
+  - {id: e, track: t, from: a, to: b, rate: 5 per year}
+outcomes:
+  b: {when: t == b}
+variants:
+  frozen: {label: Nothing happens, disable: [e]}
+"""
+
+
+@pytest.mark.parametrize("engine", ["compiled", "numpy", "simpy"])
+def test_a_variant_may_disable_every_event(tmp_path, engine):
+    # format section 7: with no event, P(b at the horizon) is its initial share, 70%
+    path = tmp_path / "n.yaml"
+    path.write_text(NOTHING_HAPPENS, encoding="utf-8")
+    sc = load_scenario(path, "frozen")
+    assert sc.events == ()
+    got = run_variant(sc, runs=4_000, seed=3, jobs=1, engine=engine).probabilities()[0]
+    assert abs(got - 0.7) <= 5 * math.sqrt(0.21 / 4_000)
