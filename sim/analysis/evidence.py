@@ -194,8 +194,7 @@ def signpost_row(
     ratio = None
     if p_i_given_o is not None and p_i_given_not:
         ratio = p_i_given_o / p_i_given_not
-    # A part's weight and its whole's are summed in different orders: clip the rounding.
-    return {
+    return {  # ratios of weighted sums added in other orders: kept within [0, 1]
         "p_indicator": min(float(p_i), 1.0),
         "p_outcome_if_true": min(float(joint[0, 0] / p_i), 1.0) if p_i > 0 else None,
         "p_outcome_if_false": min(float(joint[1, 0] / (1 - p_i)), 1.0) if p_i < 1 else None,
