@@ -424,13 +424,17 @@ class Results:
     # -- views -----------------------------------------------------------------------------
     def probabilities(self) -> np.ndarray:
         """Share of runs (of the total weight, with evidence) in which each outcome held,
-        shape (n_outcomes,); NaN when every weight is 0."""
+        shape (n_outcomes,); NaN when every weight is 0. With evidence, exactly 1 (0) when
+        the outcome held in every (no) run of positive weight, whatever the rounding of the
+        two sums."""
         if not self.weighted:
             return self.flags.mean(axis=0)
         total = self.total_weight
         if total <= 0:
             return np.full(self.flags.shape[1], np.nan)
-        return (self.weights @ self.flags) / total
+        alive = self.flags[self.weights > 0]
+        share = np.clip((self.weights @ self.flags) / total, 0.0, 1.0)
+        return np.where(alive.all(axis=0), 1.0, np.where(alive.any(axis=0), share, 0.0))
 
     def prior_probabilities(self) -> np.ndarray:
         """Share of runs in which each outcome held, every run weighing 1, shape

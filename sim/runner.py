@@ -24,7 +24,7 @@ from sim.engines.base import RunawayRun
 from sim.engines.watch import watch
 from sim.errors import SimError, SimulationError
 from sim.model.evidence import Probe
-from sim.model.scenario import Scenario, checkpoints
+from sim.model.scenario import Scenario, checkpoints, probes_of
 from sim.model.streams import CHUNK, MAX_SEED, RandomBlock
 from sim.results import IMPORTANCE_RUNS, Partial, Results, RunSettings
 from sim.signals import Terminated, ignore_further, worker_signals
@@ -56,15 +56,20 @@ def bytes_per_run(scenario: Scenario) -> int:
     """Bytes a plain run keeps for each replication until its results are dropped.
 
     Per outcome a flag (1 byte) and a first time (8); per track a final state (2); a
-    trajectory code (8) and the run's design row (8). The uncertain values of the first
-    :data:`KEEP_VALUES` runs only are kept, a fixed amount not counted here.
+    trajectory code (8) and the run's design row (8); with evidence or indicators, a weight
+    (8) and a value per probe (1: each observation, each indicator at each date). The
+    uncertain values of the first :data:`KEEP_VALUES` runs only are kept (with evidence, of
+    the first :data:`POSTERIOR_RUNS`), a fixed amount not counted here.
 
     Returns
     -------
     int
         Bytes per replication: 160 for 15 outcomes and 5 tracks; 466 for 50 outcomes and 3.
     """
-    return 9 * len(scenario.outcomes) + 2 * len(scenario.tracks) + 16
+    probes = len(probes_of(scenario))
+    return (
+        9 * len(scenario.outcomes) + 2 * len(scenario.tracks) + 16 + (8 + probes if probes else 0)
+    )
 
 
 def max_runs(scenario: Scenario) -> int:

@@ -16,14 +16,21 @@ import numpy as np
 from sim.results import Results
 
 __all__ = [
+    "MIN_BITS",
+    "SIGNPOSTS_TOP",
     "evidence_block",
     "indicator_columns",
     "mutual_information_bits",
     "parameter_changes",
+    "parameter_shifts",
     "ruled_out_message",
     "signposts",
+    "top_signposts",
     "weighted_quantile",
 ]
+
+MIN_BITS = 0.001  # signposts telling less than this about an outcome are not worth watching
+SIGNPOSTS_TOP = 3  # signposts per outcome in the report
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray | None, q: float) -> float:
@@ -221,4 +228,72 @@ def signposts(results: Results) -> dict[str, list[dict[str, Any]]]:
             rows.append(row)
         rows.sort(key=lambda r: -r["information_bits"])  # stable: ties keep file, date order
         out[outcome.id] = rows
+    return out
+
+
+def top_signposts(
+    rows: list[dict[str, Any]], top: int = SIGNPOSTS_TOP, min_bits: float = MIN_BITS
+) -> list[dict[str, Any]]:
+    """The signposts of one outcome worth watching, most informative first.
+
+    Parameters
+    ----------
+    rows : list of dict
+        ``summary.json["signposts"][OUTCOME]`` (format section 11), sorted by
+        ``information_bits``, largest first.
+    top : int, optional
+        Most rows returned.
+    min_bits : float, optional
+        Rows with less mutual information than this (bits) are left out.
+
+    Returns
+    -------
+    list of dict
+        At most ``top`` rows, one per indicator (its most informative date), each with
+        ``information_bits`` >= ``min_bits`` and both conditional probabilities known, in the
+        order of ``rows``.
+    """
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for row in rows:
+        bits = row.get("information_bits")
+        if bits is None or bits < min_bits or row["indicator"] in seen:
+            continue
+        if row.get("p_outcome_if_true") is None or row.get("p_outcome_if_false") is None:
+            continue
+        seen.add(row["indicator"])
+        out.append(row)
+        if len(out) >= top:
+            break
+    return out
+
+
+def parameter_shifts(parameters: dict[str, Any]) -> list[tuple[str, float]]:
+    """How far the evidence moved each named parameter, farthest first.
+
+    The shift of a parameter is |posterior mean - prior mean| / (prior p95 - prior p5): the
+    move of its mean as a share of the width of its prior 90% range (0 when that width is 0).
+
+    Parameters
+    ----------
+    parameters : dict
+        ``summary.json["parameters"]``: name -> entry; entries with both ``prior`` and
+        ``posterior`` (``{"mean", "p5", "p50", "p95"}``) are ranked, others ignored.
+
+    Returns
+    -------
+    list of (str, float)
+        ``(name, shift)``, largest shift first (ties keep the order of ``parameters``).
+    """
+    out = []
+    for name, entry in parameters.items():
+        if not isinstance(entry, dict):
+            continue
+        prior, post = entry.get("prior"), entry.get("posterior")
+        if not isinstance(prior, dict) or not isinstance(post, dict):
+            continue
+        width = float(prior["p95"]) - float(prior["p5"])
+        move = abs(float(post["mean"]) - float(prior["mean"]))
+        out.append((name, move / width if width > 0 else 0.0))
+    out.sort(key=lambda item: -item[1])
     return out

@@ -144,14 +144,17 @@ def summarize(results: Results) -> dict[str, Any]:
 
 
 def _share(count: float, total: float) -> float | None:
-    """count / total as a float; None when total is 0 (no run left by the evidence)."""
-    return float(count) / total if total > 0 else None
+    """A share of the runs, count / total as a float, at most 1 (a weighted count and the total
+    weight are sums of the same weights in different orders); None when total is 0 (no run
+    left by the evidence)."""
+    return min(float(count) / total, 1.0) if total > 0 else None
 
 
 def _with_evidence(results: Results, out: dict[str, Any]) -> dict[str, Any]:
     """Add the format 1.1 keys: ``evidence``, each outcome's ``prior_probability`` and each
     parameter's ``prior``/``posterior`` with evidence, ``ruled_out_by_evidence`` when no run
-    is left, and ``signposts`` with indicators (unless ruled out)."""
+    is left, and with indicators ``signposts`` (unless ruled out) and ``indicators`` (id ->
+    label, when, ever, dates and note, for the report's sentences)."""
     ruled_out = results.weighted and results.total_weight <= 0
     if results.weighted:
         out["evidence"] = evidence_block(results)
@@ -165,6 +168,13 @@ def _with_evidence(results: Results, out: dict[str, Any]) -> dict[str, Any]:
         out["ruled_out_by_evidence"] = True
     elif results.scenario.indicators:
         out["signposts"] = signposts(results)
+    if results.scenario.indicators:
+        out["indicators"] = {
+            ind.id: {"label": ind.label, "when": ind.text, "ever": ind.ever,
+                     "dates": [d.isoformat() for d, _ in ind.dates]}
+            | ({"note": ind.note} if ind.note else {})
+            for ind in results.scenario.indicators
+        }  # fmt: skip
     return out
 
 
@@ -220,7 +230,7 @@ def _events(results: Results) -> dict[str, dict[str, Any]]:
         track = sc.tracks[ev.track]
         events[ev.id] = {
             "fired_probability": _share(results.fired[e], total),
-            "mean_fires": _share(results.fire_count[e], total),
+            "mean_fires": float(results.fire_count[e]) / total if total > 0 else None,
             "label": ev.label,
             "track": track.id,
             "from": [track.states[s] for s in sorted(ev.from_states)],

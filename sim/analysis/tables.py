@@ -141,7 +141,7 @@ def by_date_frame(summary: dict[str, Any]) -> pd.DataFrame:
     rows = [
         (d, oid, p, *v["by_date_ci95"][d])
         for oid, v in summary["outcomes"].items()
-        for d, p in v["by_date"].items()
+        for d, p in (v.get("by_date") or {}).items()  # none when ruled out by the evidence
     ]
     return pd.DataFrame(rows, columns=["date", "outcome", "probability", "ci_low", "ci_high"])
 

@@ -8,7 +8,13 @@ import click
 
 # the file that identifies each kind of folder, the files its renderer reads
 _KINDS = {
-    "summary.json": ("summary.json", "occupancy.csv", "first_passage.csv"),
+    "summary.json": (
+        "summary.json",
+        "occupancy.csv",
+        "first_passage.csv",
+        "history/history.json",
+        "history/history.png",  # sim history's, when there
+    ),  # fmt: skip
     "comparison.json": ("comparison.json",),
     "sensitivity.json": ("sensitivity.json",),
 }
@@ -46,6 +52,7 @@ def command(folder: str) -> None:
     def fill(tmp: Path) -> None:
         for name in _KINDS[kind]:
             if (src / name).is_file():
+                (tmp / name).parent.mkdir(exist_ok=True)
                 shutil.copy2(src / name, tmp / name)
         try:
             render(tmp)
@@ -53,6 +60,8 @@ def command(folder: str) -> None:
             raise SimError(str(exc).replace(str(tmp), str(src))) from None
         for name in _KINDS[kind]:
             (tmp / name).unlink(missing_ok=True)
+        if (tmp / "history").is_dir():
+            (tmp / "history").rmdir()  # emptied: the folder's own is left alone
 
     publish(src, fill)
     click.echo(f"Report: {src / 'report.html'}")

@@ -26,7 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from sim.contracts.evidence import EvidenceBlock, SignpostRow
+from sim.contracts.evidence import EvidenceBlock, IndicatorMeta, SignpostRow
 from sim.contracts.fields import (
     REQUIRED,
     Correlation,
@@ -154,6 +154,7 @@ class SummaryFile(Model):
     evidence: EvidenceBlock | None = None
     ruled_out_by_evidence: bool | None = None
     signposts: dict[str, list[SignpostRow]] | None = None
+    indicators: dict[str, IndicatorMeta] | None = None
 
     @model_validator(mode="after")
     def _posterior(self) -> SummaryFile:

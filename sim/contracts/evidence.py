@@ -11,7 +11,7 @@ from sim.contracts.fields import (
     Probability,
 )
 
-__all__ = ["EvidenceBlock", "EvidenceItem", "SignpostRow"]
+__all__ = ["EvidenceBlock", "EvidenceItem", "IndicatorMeta", "SignpostRow"]
 
 
 class EvidenceItem(Model):
@@ -23,6 +23,9 @@ class EvidenceItem(Model):
     observed: bool
     confidence: Probability = REQUIRED
     agree: Probability = REQUIRED
+    label: str | None = None
+    source: str | None = None
+    note: str | None = None
 
 
 class EvidenceBlock(Model):
@@ -45,3 +48,13 @@ class SignpostRow(Model):
     p_outcome_if_false: OptionalProbability = None
     likelihood_ratio: OptionalNonNegative = None
     information_bits: OptionalNonNegative = REQUIRED
+
+
+class IndicatorMeta(Model):
+    """An indicator as written (format section 11), for the report's sentences."""
+
+    label: str | None = None
+    when: str | None = None
+    ever: bool = False
+    dates: list[str] = []
+    note: str | None = None

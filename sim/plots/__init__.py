@@ -10,11 +10,13 @@ Axes, or returns a Figure where a chart needs several panels. Figures are made w
 
 from sim.plots.comparison import plot_variant_differences, plot_variant_probabilities
 from sim.plots.diagram import diagram_pages, plot_diagram
+from sim.plots.evidence import plot_parameter_shifts
 from sim.plots.first_passage import plot_first_passage
 from sim.plots.importance import plot_importance, plot_spread
 from sim.plots.occupancy import plot_occupancy, plot_track_occupancy
 from sim.plots.outcomes import plot_outcomes
 from sim.plots.sensitivity import plot_sobol, plot_tornado, plot_tornado_grid
+from sim.plots.signposts import plot_signposts
 from sim.plots.style import save_figure
 
 __all__ = [
@@ -24,6 +26,8 @@ __all__ = [
     "plot_importance",
     "plot_occupancy",
     "plot_outcomes",
+    "plot_parameter_shifts",
+    "plot_signposts",
     "plot_sobol",
     "plot_spread",
     "plot_tornado",

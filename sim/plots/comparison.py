@@ -312,8 +312,24 @@ def _differences_legend(ax: Axes, handles: list[Any], keys: Sequence[str]) -> No
 
 
 def _legend_labels(comparison: Mapping[str, Any], order: Sequence[str]) -> list[str]:
+    """Each variant's label; "(ruled out by the evidence)" after one with no probability."""
     variants = comparison.get("variants") or {}
-    return [wrap(label_of(variants.get(v), v), _LEGEND_WIDTH) for v in order]
+    out = []
+    for v in order:
+        text = label_of(variants.get(v), v)
+        if _ruled_out(comparison, v):
+            text += " (ruled out by the evidence)"
+        out.append(wrap(text, _LEGEND_WIDTH))
+    return out
+
+
+def _ruled_out(comparison: Mapping[str, Any], vid: str) -> bool:
+    """Whether variant ``vid`` has entries and every one has a null probability."""
+    entries = [
+        (o.get("by_variant") or {}).get(vid) for o in (comparison.get("outcomes") or {}).values()
+    ]
+    entries = [e for e in entries if isinstance(e, Mapping)]
+    return bool(entries) and all(e.get("probability", 0) is None for e in entries)
 
 
 def _height(labels: Sequence[str], variants: int, legend: Sequence[str]) -> float:
@@ -348,8 +364,8 @@ def _has(outcome: Any, vid: str, key: str = "probability") -> bool:
     entry = by_variant.get(vid) if isinstance(by_variant, Mapping) else None
     if not isinstance(entry, Mapping):
         return False
-    if key == "probability":
-        return True  # a missing probability is an error: let the caller see the KeyError
+    if key == "probability":  # a missing one is an error: let the caller see the KeyError
+        return "probability" not in entry or entry["probability"] is not None  # null: ruled out
     return isinstance(entry.get(key), int | float)
 
 

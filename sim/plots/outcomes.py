@@ -20,13 +20,17 @@ def plot_outcomes(outcomes: Mapping[str, Mapping[str, Any]], *, ax: Axes | None 
 
     Outcomes are drawn top to bottom in the order given (file order). The left axis names each
     outcome (its label, else its id); the right axis gives the probability as a percentage and
-    its ICD 203 words.
+    its ICD 203 words. With evidence (an outcome has ``prior_probability``), the bar is the
+    probability given the evidence and a hollow grey diamond marks the probability before it;
+    an outcome whose ``probability`` is null (a variant ruled out by the evidence) has no bar
+    and reads "ruled out".
 
     Parameters
     ----------
     outcomes : mapping of str to mapping
         ``summary.json["outcomes"]``: outcome id -> ``{"label", "probability", "ci95",
-        "words"}``. ``probability`` is required (a float in [0, 1]); ``ci95`` (``[low, high]``)
+        "words", "prior_probability"}``. ``probability`` is required (a float in [0, 1], or
+        null when ruled out by the evidence); ``ci95`` (``[low, high]``)
         is drawn as an error bar when present; ``words`` is computed with
         :func:`sim.analysis.words.estimative_words` when absent.
     ax : matplotlib.axes.Axes, optional
@@ -46,8 +50,14 @@ def plot_outcomes(outcomes: Mapping[str, Mapping[str, Any]], *, ax: Axes | None 
     n = len(ids)
     labels = [wrap(label_of(outcomes[i], i), 34) for i in ids]
     rows = sum(max(0.45, 0.17 * (label.count("\n") + 1) + 0.14) for label in labels)
-    ax = new_axes(ax, 8.0, 1.3 + max(rows, 0.45))
-    ax.set_title("Outcome probabilities (error bars: 95% Wilson interval)", loc="left")
+    ax = new_axes(ax, 8.0, 1.3 + 0.2 * _has_prior(outcomes) + max(rows, 0.45))
+    title = "Outcome probabilities (error bars: 95% Wilson interval)"
+    if _has_prior(outcomes):
+        title = (
+            "Outcome probabilities given the evidence\n"
+            "(error bars: 95% Wilson interval; \u25c7 before the evidence)"
+        )
+    ax.set_title(title, loc="left")
     percent_axis(ax.xaxis, (0, 0.2, 0.4, 0.6, 0.8, 1.0))
     ax.set_xlim(0, 1)
     ax.set_xlabel("Probability (share of runs)")
@@ -59,14 +69,21 @@ def plot_outcomes(outcomes: Mapping[str, Mapping[str, Any]], *, ax: Axes | None 
         return ax
 
     y = np.arange(n)
-    p = np.array([float(outcomes[i]["probability"]) for i in ids])
+    raw = [outcomes[i]["probability"] for i in ids]
+    p = np.array([np.nan if v is None else float(v) for v in raw])
     ci = [outcomes[i].get("ci95") for i in ids]
     lower = np.array([p_ - c[0] if c else 0.0 for p_, c in zip(p, ci, strict=True)])
     upper = np.array([c[1] - p_ if c else 0.0 for p_, c in zip(p, ci, strict=True)])
-    xerr = np.clip(np.vstack([lower, upper]), 0.0, None)
+    xerr = np.clip(np.nan_to_num(np.vstack([lower, upper])), 0.0, None)
 
-    ax.barh(y, p, height=0.6, color="#4C72B0", alpha=0.85)
-    ax.errorbar(p, y, xerr=xerr, fmt="none", ecolor="0.15", elinewidth=1.2, capsize=3)
+    shown = ~np.isnan(p)
+    ax.barh(y[shown], p[shown], height=0.6, color="#4C72B0", alpha=0.85)
+    ax.errorbar(
+        p[shown], y[shown], xerr=xerr[:, shown], fmt="none", ecolor="0.15", elinewidth=1.2,
+        capsize=3,
+    )  # fmt: skip
+    if _has_prior(outcomes):
+        _prior_markers(ax, outcomes, ids)
     ax.set_ylim(n - 0.5, -0.5)  # first outcome on top
     ax.set_yticks(y, labels=labels)
     ax.tick_params(axis="y", length=0)
@@ -78,6 +95,22 @@ def plot_outcomes(outcomes: Mapping[str, Mapping[str, Any]], *, ax: Axes | None 
     return ax
 
 
+def _has_prior(outcomes: Mapping[str, Mapping[str, Any]]) -> bool:
+    return any(o.get("prior_probability") is not None for o in outcomes.values())
+
+
+def _prior_markers(ax: Axes, outcomes: Mapping[str, Mapping[str, Any]], ids: list[str]) -> None:
+    """A hollow diamond at each outcome's probability before the evidence."""
+    rows = [(k, outcomes[i].get("prior_probability")) for k, i in enumerate(ids)]
+    rows = [(k, float(v)) for k, v in rows if v is not None]
+    ax.plot(
+        [v for _, v in rows], [k for k, _ in rows], linestyle="none", marker="D", markersize=7,
+        markerfacecolor="white", markeredgecolor="0.25", markeredgewidth=1.4,
+    )  # fmt: skip
+
+
 def _value_text(outcome: Mapping[str, Any], p: float) -> str:
+    if np.isnan(p):
+        return "ruled out"
     words = outcome.get("words") or estimative_words(p)
     return f"{format_probability(p)}  {words}"

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.evidence import top_signposts
 from sim.plots import (
     diagram_pages,
     plot_diagram,
@@ -20,9 +21,11 @@ from sim.plots import (
     plot_importance,
     plot_occupancy,
     plot_outcomes,
+    plot_parameter_shifts,
+    plot_signposts,
     plot_spread,
 )
-from sim.report import assumptions
+from sim.report import assumptions, evidence
 from sim.report import html as h
 
 __all__ = [
@@ -30,6 +33,7 @@ __all__ = [
     "IMPORTANCE_TOP",
     "MAX_DIAGRAM_EVENTS",
     "OCCUPANCY_PER_PAGE",
+    "SIGNPOSTS_PER_PAGE",
     "draw_charts",
 ]
 
@@ -37,6 +41,7 @@ MAX_DIAGRAM_EVENTS = 150  # beyond this the diagram is tens of megabytes and unr
 OCCUPANCY_PER_PAGE = 4  # tracks per occupancy chart, so each fits a slide (about 1600x1800 px)
 IMPORTANCE_PER_PAGE = 2  # outcomes per importance chart, likewise
 IMPORTANCE_TOP = 6  # values per outcome in the chart; every value's rank is in the assumptions
+SIGNPOSTS_PER_PAGE = 4  # outcomes per signposts chart
 
 
 def draw_charts(
@@ -67,6 +72,8 @@ def draw_charts(
     """
     charts: dict[str, Path | None] = {}
     outcomes = summary["outcomes"]
+    if evidence.ruled_out(summary):  # no run carries weight: the curves would read 0
+        occupancy = first_passage = None
 
     ax = plot_outcomes(outcomes)
     charts["outcomes"] = h.save_chart(ax.get_figure(), folder, "outcomes", written)
@@ -108,8 +115,34 @@ def draw_charts(
             )
             stem = "importance" if k == 0 else f"importance_{k + 1}"
             charts[stem] = h.save_chart(fig, folder, stem, written)
-
+    _draw_evidence(folder, summary, charts, written)
     return charts
+
+
+def _draw_evidence(
+    folder: Path, summary: Mapping[str, Any], charts: dict[str, Path | None], written: list[Path]
+) -> None:
+    """The charts of the evidence and signposts: ``parameter_shifts`` (the assumptions the
+    evidence moved most) and ``signposts``, ``signposts_2``, ... (what to watch); and
+    ``history`` pointing at ``history/history.png`` when the folder has one."""
+    moved = evidence.moved_parameters(summary)
+    if moved and not evidence.ruled_out(summary):
+        fig = plot_parameter_shifts(
+            summary["parameters"], [n for n, _ in moved], summary.get("events") or {}
+        )
+        charts["parameter_shifts"] = h.save_chart(fig, folder, "parameter_shifts", written)
+    signposts = summary.get("signposts")
+    if isinstance(signposts, Mapping) and signposts:
+        outcomes = summary["outcomes"]
+        watched = [o for o in outcomes if top_signposts(list(signposts.get(o) or []))]
+        for k, page in enumerate(_pages(watched, SIGNPOSTS_PER_PAGE)):
+            fig = plot_signposts(
+                signposts, {o: outcomes[o] for o in page}, summary.get("indicators") or {}
+            )
+            stem = "signposts" if k == 0 else f"signposts_{k + 1}"
+            charts[stem] = h.save_chart(fig, folder, stem, written)
+    history = folder / "history" / "history.png"
+    charts["history"] = history if history.is_file() else None
 
 
 def _draw_diagram(

@@ -179,6 +179,11 @@ def _outcomes_section(
         f"{MATTERS_POINTS:g} point, and the number of runs whose "
         "result differs from the same run of the base."
     )
+    if _any_ruled_out(outcomes):
+        note += (
+            " A variant ruled out by the evidence (no run of it agrees with everything "
+            "observed) has no probability: its own report lists the observations."
+        )
     return "\n".join(
         [
             '<section id="outcomes">',
@@ -199,6 +204,8 @@ def _outcomes_section(
 def _cell(entry: Any, is_base: bool) -> str:
     if not isinstance(entry, Mapping):
         return f'<td class="num">{h.DASH}</td>'
+    if entry["probability"] is None:
+        return f'<td class="num">{h.DASH}<br><span class="ci">ruled out by the evidence</span></td>'
     p = float(entry["probability"])
     words = entry.get("words") or estimative_words(p)
     parts = [
@@ -223,6 +230,15 @@ def _cell(entry: Any, is_base: bool) -> str:
 
 
 MATTERS_POINTS = 1.0  # a difference smaller than this (percentage points) is never bold
+
+
+def _any_ruled_out(outcomes: Mapping[str, Any]) -> bool:
+    """Whether some variant has no probability (ruled out by the evidence)."""
+    return any(
+        isinstance(e, Mapping) and e.get("probability", 0) is None
+        for o in outcomes.values()
+        for e in (o.get("by_variant") or {}).values()
+    )
 
 
 def matters(difference: Any, ci: Any) -> bool:

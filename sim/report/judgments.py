@@ -13,6 +13,7 @@ from typing import Any
 
 from sim.analysis.words import estimative_words, wilson_interval
 from sim.plots.bars import readable_label
+from sim.report import evidence
 from sim.report import html as h
 
 __all__ = ["CSS", "MOVERS", "contents", "key_judgments", "movers"]
@@ -53,7 +54,9 @@ def key_judgments(summary: Mapping[str, Any]) -> str:
 
     Each line gives the outcome's label, its probability in ICD 203 words and as a
     percentage, its 95% Monte Carlo interval and, when the outcome has a ``spread``, the
-    10th-90th percentile across parameter draws, labelled as such.
+    10th-90th percentile across parameter draws, labelled as such. With evidence, the heading
+    says "given what has been observed", a line under it says what that is, and each line ends
+    with the probability before the evidence; the words and interval are those given it.
 
     Parameters
     ----------
@@ -67,6 +70,7 @@ def key_judgments(summary: Mapping[str, Any]) -> str:
     """
     outcomes: Mapping[str, Any] = summary["outcomes"]
     runs = summary.get("runs")
+    given = evidence.has_evidence(summary)
     items = []
     for oid, o in outcomes.items():
         p = float(o["probability"])
@@ -81,10 +85,15 @@ def key_judgments(summary: Mapping[str, Any]) -> str:
         spread = o.get("spread")
         if isinstance(spread, Mapping) and "p10" in spread and "p90" in spread:
             text += f"; across the assumptions {h.interval([spread['p10'], spread['p90']])}"
+        if given and o.get("prior_probability") is not None:
+            text += f"; {h.pct(o['prior_probability'])} before the evidence"
         items.append(f"<li>{h.bdi(h.label(o, oid))}: {text})</li>")
     parts = [
         '<section id="summary">',
-        "<h2>Key judgments</h2>",
+        "<h2>Key judgments, given what has been observed</h2>"
+        if given
+        else "<h2>Key judgments</h2>",
+        evidence.given_line(summary),
         f'<ul class="judgments">{"".join(items)}</ul>',
     ]
     if not any(isinstance(o.get("spread"), Mapping) for o in outcomes.values()):

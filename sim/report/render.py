@@ -16,9 +16,9 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.words import estimative_words, wilson_interval
-from sim.contracts import read_summary
+from sim.contracts import read_json, read_summary
 from sim.errors import SimError
-from sim.report import assumptions, judgments, trajectories
+from sim.report import assumptions, evidence, judgments, trajectories, watch
 from sim.report import html as h
 from sim.report.charts import MAX_DIAGRAM_EVENTS, draw_charts
 
@@ -66,10 +66,13 @@ def render_report(folder: Path) -> list[Path]:
     occupancy = _read_csv(folder / "occupancy.csv", _OCCUPANCY_COLUMNS)
     first_passage = _read_csv(folder / "first_passage.csv", _FIRST_PASSAGE_COLUMNS)
 
+    history_file = folder / "history" / "history.json"
+    history = read_json(history_file, "run `sim history` again") if history_file.is_file() else None
+
     written: list[Path] = []
     charts = draw_charts(folder, summary, occupancy, first_passage, written)
     page = folder / "report.html"
-    page.write_text(_page(summary, charts), encoding="utf-8")
+    page.write_text(_page(summary, charts, history), encoding="utf-8")
     written.append(page)
     return written
 
@@ -104,28 +107,40 @@ def _read_csv(path: Path, columns: Mapping[str, type]) -> pd.DataFrame | None:
 # HTML
 
 
-def _page(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
+def _page(
+    summary: Mapping[str, Any], charts: Mapping[str, Path | None], history: Any = None
+) -> str:
     title = summary.get("title") or summary.get("scenario") or "Scenario report"
+    ruled_out = evidence.ruled_out(summary)
     sections = [
         ("description", "About this scenario", _about(summary)),
+        ("observed", "What has been observed", evidence.observed_section(summary)),
+        ("history", "How the forecast has changed", evidence.history_section(history, charts)),
         ("outcomes", "Outcomes", _outcomes_section(summary, charts)),
+        ("watch", "What to watch", watch.watch_section(summary, charts)),
+        ("posterior", "What the evidence says about the assumptions",
+         evidence.parameters_section(summary, charts)),
         ("assumptions", "Assumptions", assumptions.assumptions_section(summary)),
         ("spread", "How much the assumptions move each probability",
          assumptions.spread_section(summary, charts)),
         ("importance", "Which assumptions matter", assumptions.importance_section(summary, charts)),
-        ("states", "States at the horizon", _states_section(summary, charts)),
+        ("states", "States at the horizon", "" if ruled_out else _states_section(summary, charts)),
         ("events", "Events", _events_section(summary, charts)),
-        ("trajectories", "Most frequent trajectories", trajectories.trajectories_section(summary)),
+        ("trajectories", "Most frequent trajectories",
+         "" if ruled_out else trajectories.trajectories_section(summary)),
         ("settings", "Run settings", _settings_section(summary)),
     ]  # fmt: skip
     present = [(i, t, html) for i, t, html in sections if html]
     body = [
         _header(summary, title),
-        judgments.key_judgments(summary),
+        evidence.ruled_out_notice(summary) if ruled_out else judgments.key_judgments(summary),
         judgments.contents([(i, t) for i, t, _ in present]),
         *(html for _, _, html in present),
     ]
-    return h.document(title, h.CSS + judgments.CSS, body)
+    css = h.CSS + judgments.CSS
+    if summary.get("evidence") or summary.get("signposts"):
+        css += evidence.CSS + watch.CSS
+    return h.document(title, css, body)
 
 
 def _header(summary: Mapping[str, Any], title: str) -> str:
@@ -208,30 +223,34 @@ def _outcomes_section(summary: Mapping[str, Any], charts: Mapping[str, Path | No
     outcomes: Mapping[str, Any] = summary["outcomes"]
     runs = summary.get("runs")
     dates = sorted({d for o in outcomes.values() for d in (o.get("by_date") or {})})
+    given = evidence.has_evidence(summary)
     head = [
         "Outcome",
         "Condition",
-        "Probability",
+        "Probability given the evidence" if given else "Probability",
+        *(["Before the evidence"] if given else []),
         "95% interval",
         "In words",
         "First time (median)",
     ] + [f"By {d}" for d in dates]
     rows = []
     for oid, o in outcomes.items():
-        p = float(o["probability"])
+        p = None if o["probability"] is None else float(o["probability"])
         ci = o.get("ci95")
-        if not ci and isinstance(runs, int) and runs > 0:
+        if not ci and p is not None and isinstance(runs, int) and runs > 0:
             ci = wilson_interval(round(p * runs), runs)
         when = o.get("when")
         condition = f"<code>{h.escape(when)}</code>" if when else h.DASH
         if o.get("ever"):
             condition += ' <span class="muted">(at any time)</span>'
+        words = o.get("words") or (h.DASH if p is None else estimative_words(p))
         cells = [
             f'<td dir="auto">{h.escape(h.label(o, oid))}</td>',
             f"<td>{condition}</td>",
             f'<td class="num">{h.pct(p)}</td>',
+            *([f'<td class="num">{h.pct(o.get("prior_probability"))}</td>'] if given else []),
             f'<td class="num">{h.interval(ci)}</td>',
-            f"<td>{h.escape(o.get('words') or estimative_words(p))}</td>",
+            f"<td>{h.escape(words)}</td>",
             f'<td class="num">{_first_time(o)}</td>',
         ]
         by_date = o.get("by_date") or {}
@@ -252,17 +271,36 @@ def _outcomes_section(summary: Mapping[str, Any], charts: Mapping[str, Path | No
     )
     if dates:
         note += " By DATE: the outcome evaluated as if the horizon were that date."
+    if given:
+        note += (
+            " Given the evidence: every share is of the runs' weight (see What has been "
+            "observed), and intervals use Kish's effective number of runs; before the "
+            "evidence: the share of all runs, from the same runs."
+        )
     return "\n".join(
         [
             '<section id="outcomes">',
             "<h2>Outcomes</h2>",
             h.table(head, rows),
             f'<p class="note" id="outcomes-note">{h.escape(note)}</p>',
-            _figure(charts, "outcomes", "Outcome probabilities with 95% Wilson intervals"),
-            _first_passage_figure(outcomes, charts),
+            _figure(charts, "outcomes", _outcomes_caption(summary)),
+            '<p class="muted">No first passage chart: no run agrees with the evidence.</p>'
+            if evidence.ruled_out(summary)
+            else _first_passage_figure(outcomes, charts),
             "</section>",
         ]
     )
+
+
+def _outcomes_caption(summary: Mapping[str, Any]) -> str:
+    if evidence.ruled_out(summary):
+        return "Outcome probabilities before the evidence (diamonds); none given it: ruled out"
+    if evidence.has_evidence(summary):
+        return (
+            "Outcome probabilities given the evidence with 95% Wilson intervals (bars), and "
+            "before the evidence (diamonds)"
+        )
+    return "Outcome probabilities with 95% Wilson intervals"
 
 
 def _first_time(outcome: Mapping[str, Any]) -> str:

@@ -7,6 +7,12 @@ the Gamma CDF and one-dimensional integrals), never from a simulation. ``expecte
 this module's output; ``python -m tests.cases.derive`` (from the repository root) rewrites it,
 and the tests check that the file and the formulas agree.
 
+The files of ``evidence/`` use format 1.1 (evidence and indicators); each
+``evidence_case_*`` function answers one of them, in the layout of the shared
+``cases-1.1/expected.json`` (see the section "format 1.1" below), into
+``evidence/expected.json``. Markov models with evidence are solved by
+:mod:`tests.engines.markov_exact` (forward products of ``expm`` on the joint chain).
+
 Units: time in days as in the engines, or in years where a case's rates are per year (one
 year is 365.25 days, one month 365.25 / 12 days).
 """
@@ -21,8 +27,11 @@ from pathlib import Path
 import numpy as np
 from scipy import integrate, linalg, stats
 
+from tests.engines.markov_exact import Check, Joint, answers
+
 HERE = Path(__file__).resolve().parent
 EXPECTED = HERE / "expected.json"
+EVIDENCE_EXPECTED = HERE / "evidence" / "expected.json"  # format 1.1 (sections 10 and 11)
 RUNS = 20_000  # replications per case and variant in the tests
 YEAR = 365.25
 MONTH = YEAR / 12
@@ -279,10 +288,199 @@ def case_waiting_times() -> dict:
     }
 
 
+# -- format 1.1: evidence and indicators (sections 10 and 11), the files in evidence/ ------------
+#
+# Each ``evidence_case_*`` function answers one file of evidence/. A variant's answers also hold, in the layout of the shared cases-1.1/expected.json: "prior"
+# (each outcome without evidence), "evidence_probability" (E[w]) and "evidence_sd" (the
+# standard deviation of one run's weight), "ess_fraction" (Kish's n_eff / N, E[w]^2 / E[w^2]),
+# "parameters" ({NAME: {"p50", "p50_se1"}}: the posterior median and its standard error for
+# one effective run) and "signposts" ({OUTCOME: rows sorted by information}).
+
+
+def weight_keys(moments) -> dict:
+    """evidence_probability, evidence_sd and ess_fraction from E[w] and E[w^2]."""
+    m1, m2 = float(moments[0]), float(moments[1])
+    return {"evidence_probability": m1, "evidence_sd": math.sqrt(m2 - m1 * m1),
+            "ess_fraction": m1 * m1 / m2}  # fmt: skip
+
+
+def evidence_case_evidence_confident() -> dict:
+    """No b by 2026-01-01, seen with confidence 80%; P = 50% (base) and 25% (slower)."""
+    c, d, h = 0.8, 365.0, 2 * YEAR
+
+    def confident(p: float) -> dict:
+        lam = -math.log(1 - p) / YEAR
+        q, s = math.exp(-lam * d), math.exp(-lam * (h - d))
+        p_e = c * q + (1 - c) * (1 - q)
+        post = (c * q * (1 - s) + (1 - c) * (1 - q)) / p_e
+        prior = 1 - math.exp(-lam * h)
+        w2 = c * c * q + (1 - c) ** 2 * (1 - q)
+        return {"outcomes": {"b": post, "ever_b": post}, "prior": {"b": prior, "ever_b": prior},
+                **weight_keys((p_e, w2))}  # fmt: skip
+
+    post = "[c q (1 - s) + (1 - c)(1 - q)] / [c q + (1 - c)(1 - q)], q = exp(-l D), "
+    post += "s = exp(-l (H - D)), l = -ln(1 - P) / 365.25, c = 0.8, D = 365, H = 730.5 days"
+    return {
+        # slower: the runs that see b by the horizon carry less than half the weight, so the
+        # weighted median first time is null (section 10)
+        "variants": {
+            "base": confident(0.5),
+            "slower": confident(0.25) | {"first_time_median": {"b": None, "ever_b": None}},
+        },
+        "derivation": {"b": post + " (P = 50%; slower 25%)", "ever_b": "b is absorbing: as b"},
+    }
+
+
+def point_chain():
+    """The joint chain of evidence_point.yaml: t (a, b) x s (quiet, loud), per day."""
+    states = [(t, s) for t in (0, 1) for s in (0, 1)]
+    q = np.zeros((4, 4))
+    for i, (t, s) in enumerate(states):
+        q[i, states.index((1 - t, s))] = (1.5, 0.5)[t] / YEAR
+        if s == 0:
+            q[i, states.index((t, 1))] = 0.4 / YEAR
+        q[i, i] = -q[i].sum()
+    return Joint(states=states, q=q, p0=np.array([1.0, 0.0, 0.0, 0.0]))
+
+
+def evidence_case_evidence_point() -> dict:
+    """t == b seen on day 120 (90%), s never loud by day 243 (certain); H = 1 year."""
+    h = YEAR
+    observations = [
+        Check(lambda x: x[0] == 1, 120.0, confidence=0.9),
+        Check(lambda x: x[1] == 1, 243.0, ever=True, observed=False),
+    ]
+    ids = ("b", "loud", "both")
+    outcomes = [lambda x: x[0] == 1, lambda x: x[1] == 1, lambda x: x == (1, 1)]
+    got = answers(point_chain(), observations, [Check(o, h) for o in outcomes], h)
+    return {
+        "variants": {
+            "base": {
+                "outcomes": dict(zip(ids, got.posterior.tolist(), strict=True)),
+                "prior": dict(zip(ids, got.prior.tolist(), strict=True)),
+                **weight_keys(got.moments),
+            }
+        },
+        "derivation": {
+            oid: "forward products of expm(Q t) on the joint chain, weights 0.9 / 0.1 at day "
+            "120, paths into s == loud dropped up to day 243 (the file's comment)"
+            for oid in ids
+        },
+    }
+
+
+def evidence_case_evidence_rate() -> dict:
+    """R ~ uniform(0.2, 3) per year, nothing by day 365; horizon 730.5 days."""
+    lo, hi, d, h = 0.2, 3.0, 365.0, 2 * YEAR
+    t = d / YEAR
+    norm = (math.exp(-lo * t) - math.exp(-hi * t)) / t
+
+    def density(r: float) -> float:
+        return math.exp(-r * t) / norm
+
+    median = -math.log(math.exp(-lo * t) - norm * t / 2) / t
+    post = integrate.quad(lambda r: (1 - math.exp(-r * (h - d) / YEAR)) * density(r), lo, hi)
+    prior = integrate.quad(lambda r: (1 - math.exp(-r * h / YEAR)) / (hi - lo), lo, hi)
+    p_e = norm / (hi - lo)
+    return {
+        "variants": {
+            "base": {
+                "outcomes": {"b": post[0]},
+                "prior": {"b": prior[0]},
+                **weight_keys((p_e, p_e)),
+                "parameters": {"r": {"p50": median, "p50_se1": 0.5 / density(median)}},
+            }
+        },
+        "derivation": {
+            "b": "integral of 1 - exp(-R (H - D)) over the posterior density exp(-R t) / Z of "
+            "R on [0.2, 3]; median m: exp(-0.2 t) - exp(-m t) = Z t / 2 (the file's comment)"
+        },
+    }
+
+
+def signpost_chain():
+    """The joint chain of signposts_evidence.yaml: t (a, b, c) x u (calm, noisy), per day."""
+    states = [(t, u) for t in (0, 1, 2) for u in (0, 1)]
+    q = np.zeros((6, 6))
+    for i, (t, u) in enumerate(states):
+        if t < 2:
+            q[i, states.index((t + 1, u))] = (1.5 * (2 if u else 1), 1.0)[t] / YEAR
+        if u == 0:
+            q[i, states.index((t, 1))] = 0.5 / YEAR
+        q[i, i] = -q[i].sum()
+    p0 = np.zeros(6)
+    p0[0] = 1.0
+    return Joint(states=states, q=q, p0=p0)
+
+
+def signpost_numbers(p_i: float, if_true: float, if_false: float) -> dict:
+    """A signpost row's numbers (section 11) from P(I), P(O | I) and P(O | not I)."""
+    joint = np.array([[p_i * if_true, p_i * (1 - if_true)],
+                      [(1 - p_i) * if_false, (1 - p_i) * (1 - if_false)]])  # fmt: skip
+    p_o = joint[:, 0].sum()
+    mi = sum(
+        joint[i, j] * math.log2(joint[i, j] / (joint[i].sum() * joint[:, j].sum()))
+        for i in range(2)
+        for j in range(2)
+        if joint[i, j] > 0
+    )
+    return {
+        "p_indicator": p_i,
+        "p_outcome_if_true": if_true,
+        "p_outcome_if_false": if_false,
+        "likelihood_ratio": float((joint[0, 0] / p_o) / (joint[0, 1] / (1 - p_o))),
+        "information_bits": max(float(mi), 0.0),
+    }
+
+
+def evidence_case_signposts_evidence() -> dict:
+    """Three indicators on four dates, u == noisy on day 59 observed true (75%)."""
+    joint, h = signpost_chain(), 730.0
+    seen = [Check(lambda x: x[1] == 1, 59.0, observed=True, confidence=0.75)]
+    c = [Check(lambda x: x[0] == 2, h)]
+    base = answers(joint, seen, c, h)
+    watch = [
+        ("left_a", "2025-04-01", Check(lambda x: x[0] != 0, 90.0, ever=True)),
+        ("left_a", "2025-07-01", Check(lambda x: x[0] != 0, 181.0, ever=True)),
+        ("in_b", "2025-07-01", Check(lambda x: x[0] == 1, 181.0)),
+        ("noisy", "2025-07-01", Check(lambda x: x[1] == 1, 181.0)),
+    ]
+    rows = []
+    for name, date, check in watch:
+        given = answers(joint, [*seen, check], c, h)  # the indicator as a certain observation
+        p_i = float(given.moments[0] / base.moments[0])
+        if_true = float(given.posterior[0])
+        if_false = (float(base.posterior[0]) - p_i * if_true) / (1 - p_i)
+        rows.append({"indicator": name, "date": date} | signpost_numbers(p_i, if_true, if_false))
+    rows.sort(key=lambda r: -r["information_bits"])
+    return {
+        "variants": {
+            "base": {
+                "outcomes": {"c": float(base.posterior[0])},
+                "prior": {"c": float(base.prior[0])},
+                **weight_keys(base.moments),
+                "signposts": {"c": rows},
+            }
+        },
+        "derivation": {
+            "c": "forward products of expm(Q t) on the joint chain with the weights 0.75 / 0.25 "
+            "of u at day 59; each indicator added as a certain observation gives E[w 1_I] and "
+            "P(O | I) (the file's comment)"
+        },
+    }
+
+
 CASES = {
     name.removeprefix("case_"): function
     for name, function in sorted(globals().items())
     if name.startswith("case_")
+}
+
+
+EVIDENCE_CASES = {
+    name.removeprefix("evidence_case_"): function
+    for name, function in sorted(globals().items())
+    if name.startswith("evidence_case_")
 }
 
 
@@ -291,5 +489,11 @@ def expected() -> dict:
     return {name: {"runs": RUNS, **derive()} for name, derive in CASES.items()}
 
 
+def expected_evidence() -> dict:
+    """The format 1.1 cases' exact answers (``evidence/``), keyed by case name, with ``runs``."""
+    return {name: {"runs": RUNS, **derive()} for name, derive in EVIDENCE_CASES.items()}
+
+
 if __name__ == "__main__":
-    EXPECTED.write_text(json.dumps(expected(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    for path, answers in ((EXPECTED, expected()), (EVIDENCE_EXPECTED, expected_evidence())):
+        path.write_text(json.dumps(answers, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -116,6 +116,26 @@ def test_render_with_base_only(tmp_path):
     assert 'href="../base/report.html"' in (tmp_path / "report.html").read_text(encoding="utf-8")
 
 
+def test_render_with_a_variant_ruled_out_by_the_evidence(tmp_path):
+    data = _comparison()
+    for outcome in data["outcomes"].values():
+        outcome["by_variant"]["surge"] = {
+            "probability": None, "ci95": None, "words": None, "difference": None,
+            "difference_ci95": None, "changed_runs": None, "ruled_out_by_evidence": True,
+        }  # fmt: skip
+    _write(tmp_path, data)
+    written = render_comparison(tmp_path)
+    assert [p.name for p in written] == FILES
+    assert (tmp_path / "variants.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert page.count("ruled out by the evidence</span>") == 2  # one cell per outcome
+    assert "A variant ruled out by the evidence" in page
+    assert "\u221210.0 pts" in page  # the other variants as before
+    ax = plot_variant_probabilities(data)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[2] == "Militia surge (ruled out by\nthe evidence)"  # wrapped at 28
+
+
 def test_render_replaces_previous_files(tmp_path):
     _write(tmp_path, _comparison())
     render_comparison(tmp_path)
