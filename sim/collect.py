@@ -3,6 +3,7 @@ the workers (:mod:`sim.runner`)."""
 
 from __future__ import annotations
 
+import math
 import mmap
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,7 @@ class Collect:
         self.done = 0
         self.weighted = watch is not None and bool(scenario.evidence)
         self.sum_w = self.sum_w2 = 0.0
+        self.log_scale = -math.inf  # weights are those of format section 10 / exp(log_scale)
 
     def per_run(self) -> tuple[str, ...]:
         """Names of the arrays with a row per run (slot values aside)."""
@@ -72,8 +74,10 @@ class Collect:
         if part.slot_values is not None:  # None: written in place by a worker
             kept = part.slot_values[: max(len(self.slot_values) - a, 0)]
             self.slot_values[a : a + len(kept)] = kept
+        scale = self.rescale(a, b, part.log_scale) if self.weighted else None
         for name in ("occupancy", "by_point", "passage", "fired", "fire_count"):
-            getattr(self, name)[...] += getattr(part, name)
+            sums = getattr(part, name)
+            getattr(self, name)[...] += sums if scale is None else scale * sums
         for code, seq in part.sequences.items():
             self.sequences.setdefault(code, seq)
         if self.weighted:
@@ -82,6 +86,25 @@ class Collect:
             self.sum_w2 += float(w @ w)
         self.done = b
         return b
+
+    def rescale(self, a: int, b: int, log_scale: float) -> float:
+        """Put runs [a, b), whose weights are scaled by exp(-log_scale), on the common scale
+        exp(-self.log_scale) (the largest block scale so far), rescaling what is already
+        folded in when the new block's is larger; returns the factor for the block's sums."""
+        if log_scale > self.log_scale:
+            if not math.isinf(self.log_scale):
+                f = math.exp(self.log_scale - log_scale)
+                self.weights[:a] *= f
+                for name in ("occupancy", "by_point", "passage", "fired", "fire_count"):
+                    getattr(self, name)[...] *= f
+                self.sum_w, self.sum_w2 = self.sum_w * f, self.sum_w2 * f * f
+            self.log_scale = log_scale
+        if math.isinf(log_scale):
+            return 0.0  # the block's weights are all 0
+        f = math.exp(log_scale - self.log_scale)
+        if f != 1.0:
+            self.weights[a:b] *= f
+        return f
 
     @property
     def effective_runs(self) -> float:
@@ -109,6 +132,7 @@ class Collect:
             weights=self.weights,
             probes=self.probes,
             probe_list=() if self.watch is None else self.watch.probes,
+            log_scale=0.0 if math.isinf(self.log_scale) else self.log_scale,
         )
 
 

@@ -9,6 +9,7 @@ everything a report shows is computed in :mod:`sim.analysis` from these arrays
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -95,6 +96,9 @@ class Partial:
         (ones without evidence), and every count above is a float sum of weights.
     probes : bool array (n, n_probes) or None
         With probes: each run's value of each probe.
+    log_scale : float
+        The weights (and weighted counts) are those of format section 10 divided by
+        exp(log_scale), so that none underflows.
     """
 
     flags: np.ndarray
@@ -110,6 +114,7 @@ class Partial:
     sequences: dict = field(default_factory=dict)
     weights: np.ndarray | None = None
     probes: np.ndarray | None = None
+    log_scale: float = 0.0
 
     @classmethod
     def reduce(cls, scenario: Scenario, block: BlockResult) -> Partial:
@@ -163,6 +168,7 @@ class Partial:
         passage: np.ndarray | None = None,
         weights: np.ndarray | None = None,
         probes: np.ndarray | None = None,
+        log_scale: float = 0.0,
     ) -> Partial:
         """A partial from counts an engine accumulated itself (the compiled engine).
 
@@ -189,6 +195,7 @@ class Partial:
             sequences=sequences,
             weights=weights,
             probes=probes,
+            log_scale=log_scale,
         )
 
 
@@ -281,6 +288,9 @@ class Results:
         Each run's value of each probe of ``probe_list``.
     probe_list : tuple of Probe
         The probes (:func:`sim.model.scenario.probes_of`, then any extra ones).
+    log_scale : float
+        The weights and weighted sums are those of format section 10 divided by
+        exp(log_scale) (:func:`sim.model.evidence.scaled_weights`); shares do not depend on it.
     """
 
     scenario: Scenario
@@ -301,6 +311,7 @@ class Results:
     weights: np.ndarray | None = None
     probes: np.ndarray | None = None
     probe_list: tuple = ()
+    log_scale: float = 0.0
     _unique: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -375,6 +386,11 @@ class Results:
         for p in parts:
             for code, seq in p.sequences.items():
                 sequences.setdefault(code, seq)
+        scale = max((p.log_scale for p in parts), default=0.0)
+        f = [1.0 if math.isinf(scale) else math.exp(p.log_scale - scale) for p in parts]
+        weights = _joined(parts, "weights")
+        if weights is not None:
+            weights = np.concatenate([k * p.weights for k, p in zip(f, parts, strict=True)])
         return cls(
             scenario=scenario,
             settings=settings,
@@ -383,16 +399,17 @@ class Results:
             first=np.concatenate([p.first for p in parts]),
             final=np.concatenate([p.final for p in parts]),
             slot_values=np.concatenate([p.slot_values for p in parts]),
-            occupancy=sum(p.occupancy for p in parts),
-            by_point=sum(p.by_point for p in parts),
-            passage=sum(p.passage for p in parts),
-            fired=sum(p.fired for p in parts),
-            fire_count=sum(p.fire_count for p in parts),
+            occupancy=sum(k * p.occupancy for k, p in zip(f, parts, strict=True)),
+            by_point=sum(k * p.by_point for k, p in zip(f, parts, strict=True)),
+            passage=sum(k * p.passage for k, p in zip(f, parts, strict=True)),
+            fired=sum(k * p.fired for k, p in zip(f, parts, strict=True)),
+            fire_count=sum(k * p.fire_count for k, p in zip(f, parts, strict=True)),
             traj_hash=np.concatenate([p.traj_hash for p in parts]),
             sequences=sequences,
             rows=rows,
-            weights=_joined(parts, "weights"),
+            weights=weights,
             probes=_joined(parts, "probes"),
+            log_scale=scale,
         )
 
     @property
@@ -410,6 +427,17 @@ class Results:
         """Sum of the runs' weights (the number of runs without evidence): what every count
         of the results is a share of."""
         return float(self.weights.sum()) if self.weighted else float(self.runs)
+
+    @property
+    def evidence_probability(self) -> float:
+        """The mean weight of format section 10, sum(w) / N: the probability the model gave
+        to what was observed (1 without evidence)."""
+        if not self.weighted:
+            return 1.0
+        total = self.total_weight
+        if total <= 0 or math.isinf(self.log_scale):
+            return 0.0
+        return math.exp(math.log(total / self.runs) + self.log_scale)
 
     @property
     def effective_runs(self) -> float:

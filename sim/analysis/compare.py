@@ -79,12 +79,17 @@ def weighted_entry(base: Results, o: int, r: Results, idx: int) -> dict[str, Any
     wv = r.weights if r.weighted else np.ones(r.runs)
     x, y = base.flags[:, o].astype(float), r.flags[:, idx].astype(float)
     changed = int(np.count_nonzero((x != y) & (wb + wv > 0)))
-    if wv.sum() <= 0 or wb.sum() <= 0:
-        return {"probability": None if wv.sum() <= 0 else float(wv @ y / wv.sum()),
-                "ci95": None, "words": None, "difference": None, "difference_ci95": None,
-                "changed_runs": changed, "ruled_out_by_evidence": bool(wv.sum() <= 0)}  # fmt: skip
-    pv, pb = float(wv @ y / wv.sum()), float(wb @ x / wb.sum())
+    if wv.sum() <= 0:
+        return {"probability": None, "ci95": None, "words": None, "difference": None,
+                "difference_ci95": None, "changed_runs": changed,
+                "ruled_out_by_evidence": True}  # fmt: skip
+    pv = min(float(wv @ y / wv.sum()), 1.0)
     lo, hi = effective_wilson(pv, r.effective_runs)
+    entry = {"probability": pv, "ci95": [float(lo), float(hi)], "words": estimative_words(pv),
+             "difference": None, "difference_ci95": None, "changed_runs": changed}  # fmt: skip
+    if wb.sum() <= 0:  # base ruled out: no difference from it
+        return entry
+    pb = min(float(wb @ x / wb.sum()), 1.0)
     a = wv * (y - pv) / wv.sum()
     b = wb * (x - pb) / wb.sum()
     half = Z95 * math.sqrt(float(np.sum((a - b) ** 2)))

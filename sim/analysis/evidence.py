@@ -93,7 +93,7 @@ def evidence_block(results: Results) -> dict[str, Any]:
     return {
         "as_of": as_of.isoformat(),
         "observations": len(sc.evidence),
-        "probability": results.total_weight / results.runs,
+        "probability": results.evidence_probability,
         "effective_runs": results.effective_runs,
         "items": items,
     }
@@ -143,8 +143,8 @@ def parameter_changes(results: Results) -> dict[str, dict[str, dict[str, float]]
         return {}
     out = {}
     for k, slot in enumerate(sc.slots):
-        if slot.name not in sc.parameters:
-            continue
+        if slot.name not in sc.parameters or slot.distribution.is_fixed:
+            continue  # only parameters whose value in this variant is a distribution
         values = results.slot_values[:, k]
         out[slot.name] = {
             "prior": _summary(values, None),
@@ -183,30 +183,31 @@ def signpost_row(
 ) -> dict[str, float | None]:
     """The numbers of one signpost row (format section 11) from per-run yes/no values of an
     indicator and an outcome, weighted: p_indicator, p_outcome_if_true/false,
-    likelihood_ratio and information_bits."""
+    likelihood_ratio and information_bits.
+
+    Computed from the four sums of weights a (I and O), b (I, not O), c (not I, O) and d
+    (neither), each ratio from its own sums, so that none passes 1 by rounding and the null
+    rules hold exactly: P(I) = (a + b) / (a + b + c + d); P(O | I) = a / (a + b), null when
+    a + b = 0; P(O | not I) = c / (c + d), null when c + d = 0; the likelihood ratio
+    P(I | O) / P(I | not O) = (a / (a + c)) / (b / (b + d)), null when a + c = 0, b + d = 0
+    or b = 0.
+    """
     w = np.ones(len(indicator)) if weights is None else weights
-    total = float(w.sum())
-    joint = (
-        np.array(
-            [
-                [float(w[indicator & outcome].sum()), float(w[indicator & ~outcome].sum())],
-                [float(w[~indicator & outcome].sum()), float(w[~indicator & ~outcome].sum())],
-            ]
-        )
-        / total
-    )
-    p_i, p_o = joint[0].sum(), joint[:, 0].sum()
-    p_i_given_o = joint[0, 0] / p_o if p_o > 0 else None
-    p_i_given_not = joint[0, 1] / (1 - p_o) if p_o < 1 else None
+    a = float(w[indicator & outcome].sum())
+    b = float(w[indicator & ~outcome].sum())
+    c = float(w[~indicator & outcome].sum())
+    d = float(w[~indicator & ~outcome].sum())
+    yes, no = a + b, c + d
     ratio = None
-    if p_i_given_o is not None and p_i_given_not:
-        ratio = p_i_given_o / p_i_given_not
-    return {  # ratios of weighted sums added in other orders: kept within [0, 1]
-        "p_indicator": min(float(p_i), 1.0),
-        "p_outcome_if_true": min(float(joint[0, 0] / p_i), 1.0) if p_i > 0 else None,
-        "p_outcome_if_false": min(float(joint[1, 0] / (1 - p_i)), 1.0) if p_i < 1 else None,
-        "likelihood_ratio": None if ratio is None else float(ratio),
-        "information_bits": mutual_information_bits(joint),
+    if a + c > 0 and b + d > 0 and b > 0:
+        ratio = (a / (a + c)) / (b / (b + d))
+    total = yes + no
+    return {
+        "p_indicator": yes / total,
+        "p_outcome_if_true": a / yes if yes > 0 else None,
+        "p_outcome_if_false": c / no if no > 0 else None,
+        "likelihood_ratio": ratio,
+        "information_bits": mutual_information_bits(np.array([[a, b], [c, d]]) / total),
     }
 
 

@@ -55,8 +55,11 @@ def spread(
     rows : int array (n_runs,)
         The parameter draw of each run (0..K-1), each with the same number m of runs.
     weights : float array (n_runs,), optional
-        Each run's weight given the evidence: per-draw probabilities are weighted, m is each
-        draw's effective number of runs, and draws whose runs all weigh 0 are left out.
+        Each run's weight given the evidence (format section 10). Each draw's probability is
+        then its weighted share, and the draws are weighted by the sum of their runs' weights
+        (proportional to the likelihood of the evidence at that draw's values, so that the
+        spread is over the posterior of the uncertain values); draws whose runs all weigh 0
+        are left out, and m is each draw's effective number of runs (Kish).
 
     Returns
     -------
@@ -67,15 +70,11 @@ def spread(
         Monte Carlo (binomial) noise, estimated from the draws' own p (1 - p) / (m - 1);
         ``parameter_sd`` is the square root of what remains (0 if negative).
     """
-    per_draw = row_means(flags, rows, weights)  # (K, n_outcomes)
-    alive = ~np.isnan(per_draw).any(axis=1)  # not the draws the evidence rules out
-    m = np.bincount(rows, minlength=len(per_draw)).astype(float)
-    if weights is not None:  # Kish's effective runs of each draw
-        sums = np.bincount(rows, weights=weights, minlength=len(per_draw))
-        squares = np.bincount(rows, weights=weights * weights, minlength=len(per_draw))
-        m = np.where(squares > 0, sums**2 / np.where(squares > 0, squares, 1), 0.0)
-    per_draw, m = per_draw[alive], m[alive]
+    if weights is not None:
+        return _weighted_spread(flags, rows, weights)
+    per_draw = row_means(flags, rows)  # (k, n_outcomes)
     k = per_draw.shape[0]
+    m = np.bincount(rows, minlength=k)
     out = []
     for o in range(flags.shape[1]):
         p = per_draw[:, o]
@@ -89,7 +88,41 @@ def spread(
                 "parameter_sd": math.sqrt(max(total_var - noise_var, 0.0)),
                 "noise_sd": math.sqrt(noise_var),
                 "draws": k,
-                "runs_per_draw": int(m.min()) if k else 0,
+                "runs_per_draw": int(m.min()),
+            }
+        )
+    return out
+
+
+def _weighted_spread(
+    flags: np.ndarray, rows: np.ndarray, weights: np.ndarray
+) -> list[dict[str, float]]:
+    """:func:`spread` given evidence: draws weighted by the sum of their runs' weights."""
+    from sim.analysis.evidence import weighted_quantile
+
+    per_draw = row_means(flags, rows, weights)
+    n_draws = len(per_draw)
+    draw_w = np.bincount(rows, weights=weights, minlength=n_draws)
+    squares = np.bincount(rows, weights=weights * weights, minlength=n_draws)
+    alive = draw_w > 0
+    m_eff = np.where(alive, draw_w**2 / np.where(squares > 0, squares, 1.0), 0.0)[alive]
+    per_draw, dw = per_draw[alive], draw_w[alive]
+    runs = np.bincount(rows, minlength=n_draws)
+    out = []
+    for o in range(flags.shape[1]):
+        p = per_draw[:, o]
+        mean = float(np.average(p, weights=dw)) if len(p) else math.nan
+        total_var = float(np.average((p - mean) ** 2, weights=dw)) if len(p) > 1 else 0.0
+        noise_var = float(np.average(p * (1 - p) / np.maximum(m_eff - 1, 1), weights=dw))
+        out.append(
+            {
+                "median": weighted_quantile(p, dw, 0.5),
+                "p10": weighted_quantile(p, dw, 0.1),
+                "p90": weighted_quantile(p, dw, 0.9),
+                "parameter_sd": math.sqrt(max(total_var - noise_var, 0.0)),
+                "noise_sd": math.sqrt(max(noise_var, 0.0)),
+                "draws": int(alive.sum()),
+                "runs_per_draw": int(runs.min()),
             }
         )
     return out

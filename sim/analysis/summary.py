@@ -138,9 +138,18 @@ def summarize(results: Results) -> dict[str, Any]:
         "trajectories": _trajectories(results),
         "parameters": {slot.name: _parameter(sc, slot) for slot in sc.slots},
         "importance": importance(results),
-        "importance_runs": min(len(results.slot_values), n, IMPORTANCE_RUNS),
+        "importance_runs": _importance_runs(results),
     } | ({"parameter_draws": s.parameter_draws} if s.parameter_draws else {})
     return _with_evidence(results, out)
+
+
+def _importance_runs(results: Results) -> int:
+    """How many runs importance read: the first IMPORTANCE_RUNS whose draws were kept (with
+    evidence, of those with a weight)."""
+    kept = min(len(results.slot_values), results.runs)
+    if results.weighted:
+        kept = int(np.count_nonzero(results.weights[:kept] > 0))
+    return min(kept, IMPORTANCE_RUNS)
 
 
 def _share(count: float, total: float) -> float | None:

@@ -132,18 +132,21 @@ def print_outcomes(summary: dict[str, Any]) -> None:
     if evidence and evidence["effective_runs"] < FEW_EFFECTIVE_RUNS:
         # FILE: warning: ..., the form of every message on stderr
         where = (summary.get("settings") or {}).get("file") or summary["scenario"]
-        warning = few_effective_runs(evidence["effective_runs"], summary["runs"])
+        warning = few_effective_runs(
+            evidence["effective_runs"], summary["runs"], evidence["probability"]
+        )
         click.echo(f"{where}: {warning}", err=True)
 
 
 FEW_EFFECTIVE_RUNS = 1000  # below this many effective runs, a warning
 
 
-def few_effective_runs(n_eff: float, runs: int) -> str:
+def few_effective_runs(n_eff: float, runs: int, probability: float = 0.0) -> str:
     """The warning for results resting on few effective runs, and what to do."""
+    why = " (what was observed is unlikely under the model)" if probability < 0.5 else ""
     return (
-        f"warning: the evidence leaves {n_eff:,.0f} effective runs of {runs:,} (it is unlikely "
-        "under the model), so the probabilities are rough; raise --runs, or add "
+        f"warning: the evidence leaves {n_eff:,.0f} effective runs of {runs:,}{why}, so the "
+        "probabilities are rough; raise --runs, or add "
         f"--min-effective-runs {FEW_EFFECTIVE_RUNS} to run until there are enough"
     )
 

@@ -166,7 +166,7 @@ def run_one(
     from sim.cli.output import progress_bars
     from sim.experiments import run_variant
 
-    _check_draws(scenario, runs, parameter_draws)
+    _check_draws(scenario, runs, parameter_draws, min_effective_runs)
     with progress_bars() as advance:
         return run_variant(
             scenario,
@@ -181,8 +181,16 @@ def run_one(
         )
 
 
-def _check_draws(scenario, runs: int, parameter_draws: int | None) -> None:
-    """Say when ``--parameter-draws`` is ignored; stop when it leaves under two runs a draw."""
+def _check_draws(
+    scenario, runs: int, parameter_draws: int | None, min_effective_runs: int | None = None
+) -> None:
+    """Say when ``--parameter-draws`` is ignored; stop when it leaves under two runs a draw,
+    or is given with ``--min-effective-runs`` (which grows plain runs only)."""
+    if parameter_draws and min_effective_runs:
+        raise click.UsageError(
+            "--min-effective-runs grows plain runs and does not combine with "
+            "--parameter-draws; raise --runs instead, or drop --parameter-draws"
+        )
     if parameter_draws and not scenario.slots:
         click.echo(
             f"{scenario.file}: note: --parameter-draws ignored: the scenario has no "
@@ -226,7 +234,7 @@ def run_and_compare(
     for w in scenarios["base"].warnings:
         click.echo(w, err=True)
     for scenario in scenarios.values():
-        _check_draws(scenario, runs, parameter_draws)
+        _check_draws(scenario, runs, parameter_draws, min_effective_runs)
     root = Path(out) if out else Path("reports") / scenarios["base"].id
     check_writable(root)  # before simulating, not after
     for name in [*scenarios, "comparison"]:

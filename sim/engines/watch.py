@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from sim.model.evidence import Probe, observation_weights
+from sim.model.evidence import Probe, scaled_weights
 from sim.model.scenario import Outcome, Scenario, checkpoints, probes_of
 from sim.results import Partial
 
@@ -125,7 +125,9 @@ def weighted_partial(
     -------
     Partial
         With ``weights`` (n,) and ``probes`` bool (n, n_probes); every count a float sum of
-        weights.
+        weights. The weights are scaled so that the block's largest is 1
+        (:func:`sim.model.evidence.scaled_weights`); ``log_scale`` is the logarithm of the
+        factor that undoes it.
     """
     from sim.engines.arrays import scenario_arrays  # numba: loaded by engines, not runners
     from sim.kernels import weigh_points
@@ -133,7 +135,7 @@ def weighted_partial(
     sc = w.scenario
     n_out, n = len(sc.outcomes), final.shape[0]
     values = _probe_values(w, at_points, first)
-    weights = observation_weights(values[:, : len(w.observed)], w.observed, w.confidence)
+    weights, log_scale = scaled_weights(values[:, : len(w.observed)], w.observed, w.confidence)
     cond = scenario_arrays(w.augmented).kernel[1]
     max_states = max(len(t.states) for t in sc.tracks)
     occupancy = np.zeros((len(w.keep), len(sc.tracks), max_states))
@@ -159,6 +161,7 @@ def weighted_partial(
         sequences=sequences,
         weights=weights,
         probes=values,
+        log_scale=log_scale,
     )
 
 

@@ -3,7 +3,7 @@
 The scenario is run once with every observation in effect evaluated in every run
 (:mod:`sim.engines.watch`). The forecast *as of* a date D is then the forecast given the
 observations dated on or before D: each run's weight is recomputed from its stored probe
-values (:func:`sim.model.evidence.observation_weights`, format section 10), and every
+values (:func:`sim.model.evidence.scaled_weights`, format section 10), and every
 probability is a weighted share of the same runs. So the curve moves only where the evidence
 does, never with Monte Carlo noise between dates.
 """
@@ -11,6 +11,7 @@ does, never with Monte Carlo noise between dates.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ import numpy as np
 from sim.analysis.evidence import agreement
 from sim.analysis.words import effective_wilson
 from sim.experiments.variants import Progress
-from sim.model.evidence import observation_weights
+from sim.model.evidence import scaled_weights
 from sim.model.scenario import Scenario
 from sim.results import Results
 from sim.runner import run_scenario
@@ -183,13 +184,16 @@ def history_points(results: Results) -> tuple[HistoryPoint, ...]:
     for date in as_of_dates(sc)[1:]:
         used = np.flatnonzero(dates <= date.toordinal())
         values = results.probes[:, used]
-        weights = observation_weights(values, observed[used], confidence[used])
-        points.append(_point(date, len(used), weights, results.flags))
+        weights, log_scale = scaled_weights(values, observed[used], confidence[used])
+        points.append(_point(date, len(used), weights, results.flags, log_scale))
     return tuple(points)
 
 
-def _point(date: dt.date, k: int, weights: np.ndarray, flags: np.ndarray) -> HistoryPoint:
-    """One point from weights (n,) and outcome flags (n, n_outcomes)."""
+def _point(
+    date: dt.date, k: int, weights: np.ndarray, flags: np.ndarray, log_scale: float = 0.0
+) -> HistoryPoint:
+    """One point from weights (n,) (those of format section 10 divided by exp(log_scale))
+    and outcome flags (n, n_outcomes)."""
     total = float(weights.sum())
     squares = float(np.dot(weights, weights))
     n_eff = total * total / squares if squares > 0 else 0.0
@@ -202,7 +206,7 @@ def _point(date: dt.date, k: int, weights: np.ndarray, flags: np.ndarray) -> His
     return HistoryPoint(
         date=date,
         observations=k,
-        evidence_probability=total / len(weights),
+        evidence_probability=math.exp(math.log(total / len(weights)) + log_scale),
         effective_runs=n_eff,
         probability=tuple(float(x) for x in p),
         ci_low=tuple(float(x) for x in low),

@@ -13,13 +13,14 @@ observation at each of its dates. Times are in days from the scenario's start.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.model.conditions import Condition
 
-__all__ = ["Indicator", "Observation", "Probe", "observation_weights"]
+__all__ = ["Indicator", "Observation", "Probe", "observation_weights", "scaled_weights"]
 
 
 @dataclass(frozen=True)
@@ -140,3 +141,36 @@ def observation_weights(values: np.ndarray, observed: np.ndarray, confidence: np
     """
     agree = values == observed[None, :]
     return np.prod(np.where(agree, confidence[None, :], 1.0 - confidence[None, :]), axis=1)
+
+
+def scaled_weights(
+    values: np.ndarray, observed: np.ndarray, confidence: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """Each run's weight, computed in logarithms and scaled so that the largest is 1.
+
+    The weights of :func:`observation_weights` are products of many factors below 1: with
+    dozens of uncertain observations that every run contradicts they underflow to 0 (and
+    their squares sooner), though no certain observation rules a run out. Here
+    log w_r = sum_i log(c_i or 1 - c_i) (minus infinity where a certain observation is
+    contradicted), and the weights returned are exp(log w_r - m), m = max_r log w_r.
+
+    Parameters
+    ----------
+    values, observed, confidence
+        As in :func:`observation_weights`.
+
+    Returns
+    -------
+    (float array (n,), float)
+        The scaled weights (largest 1; all 0 when every run contradicts a certain
+        observation) and m, so that the weights of section 10 are ``weights * exp(m)``
+        (m = 0 when there are no observations, minus infinity when no run is left).
+    """
+    agree = values == observed[None, :]
+    with np.errstate(divide="ignore"):
+        log_agree, log_disagree = np.log(confidence), np.log1p(-confidence)
+    logs = np.where(agree, log_agree[None, :], log_disagree[None, :]).sum(axis=1)
+    top = float(logs.max(initial=-np.inf))
+    if not np.isfinite(top):
+        return np.zeros(len(values)), -math.inf
+    return np.exp(logs - top), top

@@ -147,7 +147,9 @@ def test_nothing_seen_with_confidence(memoryless, engine, runs):
     results = run_scenario(scenario, runs=runs, seed=SEED, jobs=1, engine=engine)
     summary = summarize(results)
     ev = summary["evidence"]
-    assert np.unique(results.weights) == pytest.approx([0.2, 0.8], rel=1e-12)
+    # kept divided by exp(log_scale): the largest weight of the runs is 1
+    scaled = np.unique(results.weights * np.exp(results.log_scale))
+    assert scaled == pytest.approx([0.2, 0.8], rel=1e-12)
     assert abs(ev["probability"] - want["evidence"]) < Z * want["evidence_sd"] / math.sqrt(runs)
     share = ev["effective_runs"] / runs
     assert abs(share - want["share"]) < Z * want["share_sd"] / math.sqrt(runs)
@@ -310,7 +312,7 @@ def test_observed_on_the_day_of_a_scheduled_firing(tmp_path, engine):
         observation(sc, may, "t == b", ever=True, observed=False, confidence=0.6),
     )
     results = run_scenario(agreeing, runs=500, seed=SEED, jobs=1, engine=engine)
-    assert np.array_equal(results.weights, np.full(500, 0.6))
+    assert np.allclose(results.weights * np.exp(results.log_scale), np.full(500, 0.6), rtol=1e-15)
     summary = summarize(results)
     assert summary["evidence"]["probability"] == pytest.approx(0.6, rel=1e-15)
     assert summary["evidence"]["effective_runs"] == pytest.approx(500, rel=1e-12)
