@@ -204,7 +204,9 @@ def test_a_run_with_the_example_evidence_is_conditioned_on_it(with_example):
         agree = results.probes[:, k] == obs.observed
         expected *= np.where(agree, obs.confidence, 1 - obs.confidence)
         assert abs(block["items"][k]["agree"] - agree.mean()) < 1e-12
-    assert np.allclose(results.weights, expected, rtol=1e-12, atol=0)
+    # Stored divided by exp(log_scale), so that none underflows; shares do not change.
+    stored = results.weights * np.exp(results.log_scale)
+    assert np.allclose(stored, expected, rtol=1e-12, atol=0)
     assert abs(block["probability"] - expected.mean()) < 1e-12
     kish = expected.sum() ** 2 / (expected**2).sum()
     assert abs(block["effective_runs"] - kish) < 1e-6 * kish
