@@ -14,13 +14,25 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The bundled scenario, its hypothetical example evidence (scenarios/examples/) and the reports.
+IRAQ := scenarios/iraq_us_withdrawal_2025.yaml
+EXAMPLE := scenarios/examples/hypothetical_evidence_2026.yaml
+REPORTS := reports/iraq_us_withdrawal_2025
+
 demo: $(STAMP)
 	$(BIN)/sim validate scenarios/*.yaml
-	$(BIN)/sim run scenarios/iraq_us_withdrawal_2025.yaml --all-variants --runs 10000
-	$(BIN)/sim sensitivity scenarios/iraq_us_withdrawal_2025.yaml --method tornado --runs 2000
-	@echo "Open reports/iraq_us_withdrawal_2025/base/report.html (base case),"
-	@echo "reports/iraq_us_withdrawal_2025/comparison/report.html (variants) and"
-	@echo "reports/iraq_us_withdrawal_2025/base/tornado/report.html (tornado)."
+	$(BIN)/sim validate $(IRAQ) --evidence $(EXAMPLE)
+	$(BIN)/sim run $(IRAQ) --all-variants --runs 40000
+	$(BIN)/sim run $(IRAQ) --evidence $(EXAMPLE) --runs 100000 --out $(REPORTS)/example_evidence
+	$(BIN)/sim history $(IRAQ) --evidence $(EXAMPLE) --runs 100000 --out $(REPORTS)/example_evidence/history
+	$(BIN)/sim report $(REPORTS)/example_evidence
+	$(BIN)/sim signposts $(IRAQ) --evidence $(EXAMPLE) --runs 20000 --top 3 --out $(REPORTS)/example_evidence/signposts
+	$(BIN)/sim sensitivity $(IRAQ) --method tornado --runs 2000 --no-evidence
+	@echo "Open $(REPORTS)/base/report.html (base case, given the sourced evidence),"
+	@echo "$(REPORTS)/comparison/report.html (variants),"
+	@echo "$(REPORTS)/example_evidence/report.html (with the hypothetical example evidence:"
+	@echo "the history chart and what to watch; candidate signposts in signposts/signposts.yaml) and"
+	@echo "$(REPORTS)/base/tornado/report.html (tornado of the model alone)."
 
 # Style (ruff), the import layers (contracts) and the module sizes and private names (layout)
 lint: $(STAMP)

@@ -130,12 +130,12 @@ def print_outcomes(summary: dict[str, Any]) -> None:
         )
     out.print(table)
     if evidence and evidence["effective_runs"] < FEW_EFFECTIVE_RUNS:
-        click.echo(
-            few_effective_runs(
-                evidence["effective_runs"], summary["runs"], evidence["probability"]
-            ),
-            err=True,
+        # FILE: warning: ..., the form of every message on stderr
+        where = (summary.get("settings") or {}).get("file") or summary["scenario"]
+        warning = few_effective_runs(
+            evidence["effective_runs"], summary["runs"], evidence["probability"]
         )
+        click.echo(f"{where}: {warning}", err=True)
 
 
 FEW_EFFECTIVE_RUNS = 1000  # below this many effective runs, a warning
