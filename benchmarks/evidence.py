@@ -72,7 +72,7 @@ def main() -> None:
         base = base or seconds
         print(
             f"{name:24} {args.runs:>10,} {seconds:>8.2f} {seconds / base:>6.2f} "
-            f"{res.total_weight / res.runs:>12.4f} {res.effective_runs:>10,.0f}"
+            f"{res.evidence_probability:>12.4f} {res.effective_runs:>10,.0f}"
         )
 
 

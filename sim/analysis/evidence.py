@@ -24,6 +24,9 @@ __all__ = [
     "parameter_changes",
     "parameter_shifts",
     "ruled_out_message",
+    "signpost_numbers",
+    "signpost_row",
+    "signpost_sums",
     "signposts",
     "top_signposts",
     "weighted_quantile",
@@ -131,14 +134,19 @@ def ruled_out_message(results: Results) -> str:
     return "\n".join(lines)
 
 
-def _summary(values: np.ndarray, weights: np.ndarray | None) -> dict[str, float]:
-    mean = float(np.mean(values) if weights is None else np.average(values, weights=weights))
-    return {
-        "mean": mean,
-        "p5": weighted_quantile(values, weights, 0.05),
-        "p50": weighted_quantile(values, weights, 0.50),
-        "p95": weighted_quantile(values, weights, 0.95),
-    }
+def _summary(values: np.ndarray, order: np.ndarray, weights: np.ndarray | None) -> dict:
+    """Mean and 5/50/95% (weighted) percentiles of ``values``, sorted by ``order``, as
+    :func:`weighted_quantile` defines them."""
+    w = np.ones(len(values)) if weights is None else weights[order]
+    cum = np.cumsum(w)
+    out = {"mean": float(np.average(values, weights=None if weights is None else weights))}
+    for key, q in (("p5", 0.05), ("p50", 0.50), ("p95", 0.95)):
+        if weights is None:
+            index = math.ceil(q * len(values)) - 1
+        else:
+            index = int(np.searchsorted(cum, q * cum[-1] * (1 - 1e-12), side="left"))
+        out[key] = float(values[order[min(index, len(order) - 1)]])
+    return out
 
 
 def parameter_changes(results: Results) -> dict[str, dict[str, dict[str, float]]]:
@@ -157,9 +165,10 @@ def parameter_changes(results: Results) -> dict[str, dict[str, dict[str, float]]
         if slot.name not in sc.parameters or slot.distribution.is_fixed:
             continue  # only parameters whose value in this variant is a distribution
         values = results.slot_values[:, k]
+        order = np.argsort(values, kind="stable")
         out[slot.name] = {
-            "prior": _summary(values, None),
-            "posterior": _summary(values, results.weights[:kept]),
+            "prior": _summary(values, order, None),
+            "posterior": _summary(values, order, results.weights[:kept]),
             "runs": kept,
         }
     return out
@@ -189,25 +198,50 @@ def mutual_information_bits(joint: np.ndarray) -> float:
     return max(total, 0.0)
 
 
-def signpost_row(
-    indicator: np.ndarray, outcome: np.ndarray, weights: np.ndarray | None
-) -> dict[str, float | None]:
-    """The numbers of one signpost row (format section 11) from per-run yes/no values of an
-    indicator and an outcome, weighted: p_indicator, p_outcome_if_true/false,
-    likelihood_ratio and information_bits.
+def signpost_sums(
+    indicators: np.ndarray, outcomes: np.ndarray, weights: np.ndarray | None
+) -> np.ndarray:
+    """The four sums of weights of each indicator against each outcome.
 
-    Computed from the four sums of weights a (I and O), b (I, not O), c (not I, O) and d
-    (neither), each ratio from its own sums, so that none passes 1 by rounding and the null
-    rules hold exactly: P(I) = (a + b) / (a + b + c + d); P(O | I) = a / (a + b), null when
+    Parameters
+    ----------
+    indicators : bool array (n, k)
+    outcomes : bool array (n, m)
+    weights : float array (n,) or None (every run weighs 1)
+
+    Returns
+    -------
+    float array (4, k, m)
+        a (I and O), b (I, not O), c (not I, O), d (neither), each a sum of the weights of
+        its runs (exactly 0 when no run has it), summed in chunks of runs.
+    """
+    n, k = indicators.shape
+    m = outcomes.shape[1]
+    out = np.zeros((4, k, m))
+    step = 65_536
+    for start in range(0, n, step):
+        ind = indicators[start : start + step]
+        o = outcomes[start : start + step].astype(float)
+        w = np.ones(len(ind)) if weights is None else weights[start : start + step]
+        yes = ind * w[:, None]
+        no = ~ind * w[:, None]
+        out[0] += yes.T @ o
+        out[1] += yes.T @ (1.0 - o)
+        out[2] += no.T @ o
+        out[3] += no.T @ (1.0 - o)
+    return out
+
+
+def signpost_numbers(a: float, b: float, c: float, d: float) -> dict[str, float | None]:
+    """The numbers of one signpost row (format section 11) from the four sums of weights a
+    (I and O), b (I, not O), c (not I, O) and d (neither).
+
+    Each ratio comes from its own sums, so that none passes 1 by rounding and the null rules
+    hold exactly: P(I) = (a + b) / (a + b + c + d); P(O | I) = a / (a + b), null when
     a + b = 0; P(O | not I) = c / (c + d), null when c + d = 0; the likelihood ratio
     P(I | O) / P(I | not O) = (a / (a + c)) / (b / (b + d)), null when a + c = 0, b + d = 0
-    or b = 0.
+    or b = 0; information_bits the mutual information (:func:`mutual_information_bits`).
     """
-    w = np.ones(len(indicator)) if weights is None else weights
-    a = float(w[indicator & outcome].sum())
-    b = float(w[indicator & ~outcome].sum())
-    c = float(w[~indicator & outcome].sum())
-    d = float(w[~indicator & ~outcome].sum())
     yes, no = a + b, c + d
     ratio = None
     if a + c > 0 and b + d > 0 and b > 0:
@@ -222,6 +256,15 @@ def signpost_row(
     }
 
 
+def signpost_row(
+    indicator: np.ndarray, outcome: np.ndarray, weights: np.ndarray | None
+) -> dict[str, float | None]:
+    """The numbers of one signpost row (format section 11) from per-run yes/no values (n,) of
+    an indicator and an outcome, weighted (:func:`signpost_numbers`)."""
+    sums = signpost_sums(indicator[:, None], outcome[:, None], weights)
+    return signpost_numbers(*(float(x) for x in sums[:, 0, 0]))
+
+
 def signposts(results: Results) -> dict[str, list[dict[str, Any]]]:
     """``signposts`` of ``summary.json`` (format section 11): for each outcome, a row per
     indicator and date, sorted by information_bits (largest first; ties in file order, then
@@ -231,12 +274,13 @@ def signposts(results: Results) -> dict[str, list[dict[str, Any]]]:
         return {}
     weights = results.weights if results.weighted else None
     columns = indicator_columns(results)
+    sums = signpost_sums(results.probes[:, [c for _, _, c in columns]], results.flags, weights)
     out = {}
     for o, outcome in enumerate(sc.outcomes):
         rows = []
-        for ind, date, column in columns:
+        for j, (ind, date, _) in enumerate(columns):
             row = {"indicator": ind.id, "date": date.isoformat()}
-            row |= signpost_row(results.probes[:, column], results.flags[:, o], weights)
+            row |= signpost_numbers(*(float(x) for x in sums[:, j, o]))
             rows.append(row)
         rows.sort(key=lambda r: -r["information_bits"])  # stable: ties keep file, date order
         out[outcome.id] = rows

@@ -5,7 +5,7 @@ Every ``TRACK == STATE`` condition is a candidate, as ``ever: true`` (it has hel
 instant by the date) at each indicator date: the dates the scenario's indicators use or, when
 it has none, the default indicator dates of format section 11. The scenario is run once with
 the candidates as extra probes; for each outcome each candidate gets the row of a signpost
-(:func:`sim.analysis.evidence.signpost_row`, weighted when there is evidence) and the
+(:func:`sim.analysis.evidence.signpost_numbers`, weighted when there is evidence) and the
 candidates are ranked by the mutual information between candidate and outcome, in bits.
 """
 
@@ -17,7 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from sim.analysis.evidence import evidence_block, ruled_out_message, signpost_row, signposts
+from sim.analysis.evidence import (
+    evidence_block,
+    ruled_out_message,
+    signpost_numbers,
+    signpost_sums,
+    signposts,
+)
 from sim.errors import SimError
 from sim.experiments.variants import Progress, RuledOut, ruled_out
 from sim.model.conditions import Test
@@ -302,12 +308,13 @@ def rank(
         value is the same in every run that carries weight are left out.
     """
     live = np.ones(len(outcome), bool) if weights is None else weights > 0
+    sums = signpost_sums(values, outcome[:, None], weights)
     rows = []
     for j, cand in enumerate(found):
         seen = values[live, j]
         if seen.all() or not seen.any():  # certain: p_indicator 0 or 1
             continue
-        rows.append(CandidateRow(cand, **signpost_row(values[:, j], outcome, weights)))
+        rows.append(CandidateRow(cand, **signpost_numbers(*(float(x) for x in sums[:, j, 0]))))
     rows.sort(key=lambda r: -r.information_bits)
     return tuple(rows[:top])
 
