@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from rich.markup import escape
 
 from sim.cli.evidence_options import EvidenceChoice, evidence_options
 from sim.cli.run import non_empty_out
@@ -111,7 +112,13 @@ def _print(data: dict) -> None:
     from sim.cli.output import console
 
     table = Table(
-        title=f"{data['title'] or data['scenario']}: {data['method']}, top drivers",
+        title=escape(f"{data['title'] or data['scenario']}: {data['method']}, top drivers")
+        + (
+            f", given {data['evidence']['observations']} observation"
+            + ("" if data["evidence"]["observations"] == 1 else "s")
+            if data.get("evidence")
+            else ""
+        ),
         caption="score: swing |p(90th) - p(10th)| (tornado) or total Sobol index",
     )
     table.add_column("outcome", ratio=1)

@@ -54,6 +54,8 @@ class Tornado:
     base: np.ndarray
     low: np.ndarray
     high: np.ndarray
+    effective_runs: float | None = None
+    evidence_probability: float | None = None
 
     def rankings(self) -> list[list[dict[str, Any]]]:
         """Per outcome, the values by decreasing swing (:func:`sim.analysis.sensitivity.tornado`)."""
@@ -76,7 +78,13 @@ class Tornado:
             "high_quantile": sa.TORNADO_HIGH,
             "others": "left random (their own per-run draws), common random numbers",
         }
-        return _content("tornado", self.scenario, self.seed, self.engine, settings, outcomes)
+        out = _content("tornado", self.scenario, self.seed, self.engine, settings, outcomes)
+        if "evidence" in out:  # of the base setting (every value random)
+            out["evidence"] |= {
+                "probability": self.evidence_probability,
+                "effective_runs": self.effective_runs,
+            }
+        return out
 
 
 @dataclass(frozen=True)
@@ -192,6 +200,8 @@ def run_tornado(
         base=base.probabilities(),
         low=per_row[0::2],
         high=per_row[1::2],
+        effective_runs=base.effective_runs if base.weighted else None,
+        evidence_probability=base.evidence_probability if base.weighted else None,
     )
 
 
@@ -323,6 +333,7 @@ def _content(
     }
     if scenario.evidence:
         out["evidence"] = {
+            "as_of": (scenario.as_of or max(o.date for o in scenario.evidence)).isoformat(),
             "observations": len(scenario.evidence),
             "items": [
                 {"date": o.date.isoformat(), "when": o.text, "ever": o.ever,

@@ -149,8 +149,27 @@ def _header(data: Mapping[str, Any], title: str, name: str) -> str:
             f'<p class="subtitle">Which assumptions drive each outcome: {h.escape(name)}</p>',
             f'<p class="meta">{h.DOT.join(meta)}</p>',
             f'<p class="description">{h.escape(_EXPLAIN[data["method"]])}</p>',
+            _given(data),
             "</header>",
         ]
+    )
+
+
+def _given(data: Mapping[str, Any]) -> str:
+    """The line that says what the probabilities are conditioned on, with evidence."""
+    ev = data.get("evidence")
+    if not ev:
+        return ""
+    whats = "; ".join(
+        f"{i.get('date')}: {i.get('when')}{' (at any time)' if i.get('ever') else ''} "
+        f"{'seen' if i.get('observed') else 'not seen'}"
+        for i in ev.get("items") or []
+    )
+    return (
+        f'<p class="note" dir="auto">Given what has been observed: every probability here is '
+        f"conditioned on {ev.get('observations')} observation"
+        f"{'' if ev.get('observations') == 1 else 's'} to {h.escape(str(ev.get('as_of')))} "
+        f"({h.escape(whats)}).</p>"
     )
 
 
@@ -352,10 +371,17 @@ def _noise_text(data: Mapping[str, Any], entry: Mapping[str, Any]) -> str:
     runs = (data.get("settings") or {}).get("runs_per_setting")
     if not h.is_number(runs) or runs < 1:
         return ""
+    n = runs
+    effective = (data.get("evidence") or {}).get("effective_runs")
+    if h.is_number(effective) and effective > 0:  # given evidence: the effective runs
+        n = effective
     p = float(entry["base"])
-    bound = 1.96 * math.sqrt(2 * p * (1 - p) / runs)
+    bound = 1.96 * math.sqrt(2 * p * (1 - p) / n)
+    runs_text = f"{int(runs):,} runs per setting" + (
+        f" ({n:,.0f} effective given the evidence)" if n != runs else ""
+    )
     return (
-        f" With {int(runs):,} runs per setting, a swing below about {_points(bound)} could be "
+        f" With {runs_text}, a swing below about {_points(bound)} could be "
         "Monte Carlo noise (a bound for independent runs; common random numbers make the "
         "noise smaller, most for values that matter little)."
     )
