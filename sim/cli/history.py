@@ -83,6 +83,9 @@ def command(
     click.echo(f"History: {folder / ('history.json' if no_charts else 'history.png')}")
 
 
+SHOWN = 6  # as-of dates in the printed table, at most
+
+
 def _print(data: dict) -> None:
     from rich.markup import escape
     from rich.table import Table
@@ -92,28 +95,30 @@ def _print(data: dict) -> None:
     title = f"{data.get('title') or data['scenario']} [{data['variant']}]: forecast as of each date"
     table = Table(
         title=escape(title),
-        caption=f"{data['runs']:,} runs, seed {data['seed']}, engine {data['engine']}; "
-        "probability at the horizon (95% interval with the effective runs)",
+        caption=f"{data['runs']:,} runs, seed {data['seed']}, engine {data['engine']}; each "
+        "outcome's probability at the horizon as of each date (95% intervals, with the "
+        "effective runs, in history.csv)",
     )
-    table.add_column("as of", no_wrap=True)
-    table.add_column("observations", justify="right")
-    table.add_column("P(evidence)", justify="right")
-    table.add_column("effective runs", justify="right")
-    for oid, o in data["outcomes"].items():
-        table.add_column(escape(o.get("label") or oid), justify="right", ratio=1)
-    for point in data["points"]:
-        cells = []
-        for o in point["outcomes"].values():
-            if o["probability"] is None:
-                cells.append("ruled out")
-            else:
-                lo, hi = o["ci95"]
-                cells.append(f"{100 * o['probability']:.1f}% ({100 * lo:.1f}-{100 * hi:.1f})")
-        table.add_row(
-            point["date"],
-            str(point["observations"]),
-            f"{100 * point['evidence_probability']:.2f}%",
-            f"{point['effective_runs']:,.0f}",
-            *cells,
+    points = data["points"]
+    if len(points) > SHOWN:  # the start and the latest dates; every date is in history.csv
+        points = [points[0], *points[-(SHOWN - 1) :]]
+        table.caption += f"; the start and the latest {SHOWN - 1} of {len(data['points'])} dates"
+    table.add_column("as of", ratio=1, min_width=16)
+    for point in points:
+        table.add_column(
+            f"{point['date']}\n{point['observations']} obs.", justify="right", no_wrap=True
         )
+    table.add_row(
+        "P(evidence)",
+        *(f"{100 * p['evidence_probability']:.2f}%" for p in points),
+        end_section=False,
+    )
+    table.add_row("effective runs", *(f"{p['effective_runs']:,.0f}" for p in points),
+                  end_section=True)  # fmt: skip
+    for oid, o in data["outcomes"].items():
+        cells = []
+        for point in points:
+            value = point["outcomes"][oid]["probability"]
+            cells.append("ruled out" if value is None else f"{100 * value:.1f}%")
+        table.add_row(escape(o.get("label") or oid), *cells)
     console().print(table)
