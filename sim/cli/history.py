@@ -7,31 +7,14 @@ from pathlib import Path
 import click
 
 from sim.cli.evidence_options import EvidenceChoice, evidence_options
-from sim.cli.run import non_empty_out
-from sim.model.streams import MAX_SEED
-from sim.runner import DEFAULT_RUNS, DEFAULT_SEED, ENGINES, MAX_RUNS
+from sim.cli.run import machine_options, non_empty_out, runs_option
 
 
 @click.command("history")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--variant", "-v", default="base", show_default=True)
-@click.option(
-    "--runs",
-    "-n",
-    type=click.IntRange(min=1, max=MAX_RUNS),
-    default=DEFAULT_RUNS,
-    show_default=True,
-    help="Number of replications, run once and reweighted as of each date.",
-)
-@click.option(
-    "--seed",
-    "-s",
-    type=click.IntRange(min=0, max=MAX_SEED),
-    default=DEFAULT_SEED,
-    show_default=True,
-)
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None)
-@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True)
+@runs_option("Number of replications, run once and reweighted as of each date.")
+@machine_options
 @click.option(
     "--out",
     "-o",

@@ -18,17 +18,21 @@ def non_empty_out(ctx: click.Context, param: click.Parameter, value: str | None)
     return value
 
 
-def run_options(f):
-    """The options shared by ``run`` and ``compare``."""
+def runs_option(help_text: str):
+    """``--runs/-n``, from 1 to MAX_RUNS, with ``help_text``."""
+    return click.option(
+        "--runs",
+        "-n",
+        type=click.IntRange(min=1, max=MAX_RUNS),
+        default=DEFAULT_RUNS,
+        show_default=True,
+        help=help_text,
+    )
+
+
+def machine_options(f):
+    """``--seed``, ``--jobs`` and ``--engine``, shared by every command that simulates."""
     options = [
-        click.option(
-            "--runs",
-            "-n",
-            type=click.IntRange(min=1, max=MAX_RUNS),
-            default=DEFAULT_RUNS,
-            show_default=True,
-            help=f"Number of replications (at most {MAX_RUNS:,}: about 160 bytes each are kept).",
-        ),
         click.option(
             "--seed",
             "-s",
@@ -45,6 +49,19 @@ def run_options(f):
             help="Worker processes [default: all cores]. Results do not depend on it.",
         ),
         click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def run_options(f):
+    """The options shared by ``run`` and ``compare``."""
+    options = [
+        runs_option(
+            f"Number of replications (at most {MAX_RUNS:,}: about 160 bytes each are kept)."
+        ),
+        machine_options,
         click.option("--no-charts", is_flag=True, help="Skip charts and report.html."),
         click.option("--save-runs", is_flag=True, help="Also write runs.csv, one row per run."),
         click.option(

@@ -8,9 +8,7 @@ import click
 from rich.markup import escape
 
 from sim.cli.evidence_options import EvidenceChoice, evidence_options
-from sim.cli.run import non_empty_out
-from sim.model.streams import MAX_SEED
-from sim.runner import DEFAULT_SEED, ENGINES
+from sim.cli.run import machine_options, non_empty_out
 
 
 @click.command("sensitivity")
@@ -39,15 +37,7 @@ from sim.runner import DEFAULT_SEED, ENGINES
     show_default=True,
     help="Sobol: Saltelli base sample size (a power of 2); rows = samples x (values + 2).",
 )
-@click.option(
-    "--seed",
-    "-s",
-    type=click.IntRange(min=0, max=MAX_SEED),
-    default=DEFAULT_SEED,
-    show_default=True,
-)
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None)
-@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True)
+@machine_options
 @click.option(
     "--out",
     "-o",

@@ -8,9 +8,7 @@ from pathlib import Path
 import click
 
 from sim.cli.evidence_options import EvidenceChoice, evidence_options
-from sim.cli.run import non_empty_out
-from sim.model.streams import MAX_SEED
-from sim.runner import DEFAULT_RUNS, DEFAULT_SEED, ENGINES, MAX_RUNS
+from sim.cli.run import machine_options, non_empty_out, runs_option
 
 
 @click.command("signposts")
@@ -24,22 +22,8 @@ from sim.runner import DEFAULT_RUNS, DEFAULT_SEED, ENGINES, MAX_RUNS
     show_default=True,
     help="Candidates kept per outcome.",
 )
-@click.option(
-    "--runs",
-    "-n",
-    type=click.IntRange(min=1, max=MAX_RUNS),
-    default=DEFAULT_RUNS,
-    show_default=True,
-)
-@click.option(
-    "--seed",
-    "-s",
-    type=click.IntRange(min=0, max=MAX_SEED),
-    default=DEFAULT_SEED,
-    show_default=True,
-)
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None)
-@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True)
+@runs_option("Number of replications.")
+@machine_options
 @click.option(
     "--out",
     "-o",
