@@ -53,9 +53,9 @@ def test_a_planted_fault_is_found(tmp_path, monkeypatch):
     assert "internal" in found
 
 
-def test_a_few_hundred_mutants_find_nothing():
+def test_a_hundred_and_fifty_mutants_find_nothing():
     # 30 s, not 10: a shared CI machine under load must not turn a slow run into a "hang"
-    report = fuzz.fuzz(300, seed=0, shared=os.environ.get("SIM_SHARED"), timeout=30.0)
-    assert report.counts["mutants"] == 300
+    report = fuzz.fuzz(150, seed=0, shared=os.environ.get("SIM_SHARED"), timeout=30.0)
+    assert report.counts["mutants"] == 150
     assert report.counts["ran"] > 10  # the mutants reach the simulation, not only the parser
     assert report.found == [], report.found[:3]
