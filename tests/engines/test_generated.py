@@ -366,7 +366,7 @@ def _check_generated(strategy, examples: int, stats: Counter) -> None:
 
 def test_generated_scenarios_same_runs_in_both_engines():
     stats: Counter[str] = Counter()
-    _check_generated(scenario_texts(), 30, stats)
+    _check_generated(scenario_texts(), 50, stats)
     _check_generated(scenario_texts(gate=True), 12, stats)
     assert stats["rejected"] < 0.2 * stats["examples"], stats
     # the generator is real: what it is meant to exercise, it exercised
