@@ -19,11 +19,11 @@ import numpy as np
 
 from sim.analysis.evidence import agreement
 from sim.analysis.words import effective_wilson
-from sim.experiments.variants import Progress
+from sim.experiments.variants import Progress, run_batch
 from sim.model.evidence import scaled_weights
 from sim.model.scenario import Scenario
 from sim.results import Results
-from sim.runner import run_scenario
+from sim.runner import KEEP_VALUES
 
 __all__ = ["History", "HistoryPoint", "as_of_dates", "run_history"]
 
@@ -246,17 +246,7 @@ def run_history(
     SimError
         Bad run settings; :class:`sim.errors.SimulationError` from the engine.
     """
-    label = f"{scenario.id} [{scenario.variant}]"
-    if progress is not None:
-        progress(label, 0, runs)
-    results = run_scenario(
-        scenario,
-        runs=runs,
-        seed=seed,
-        jobs=jobs,
-        engine=engine,
-        progress=None if progress is None else lambda d, t: progress(label, d, t),
-    )
+    results = run_batch(scenario, runs, seed, jobs, engine, KEEP_VALUES, progress)
     return History(
         scenario=scenario,
         runs=results.runs,

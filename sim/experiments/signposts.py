@@ -25,11 +25,11 @@ from sim.analysis.evidence import (
     signposts,
 )
 from sim.errors import SimError
-from sim.experiments.variants import Progress, RuledOut, ruled_out
+from sim.experiments.variants import Progress, RuledOut, ruled_out, run_batch
 from sim.model.conditions import Test
 from sim.model.evidence import Probe
 from sim.model.scenario import Scenario
-from sim.runner import run_scenario
+from sim.runner import KEEP_VALUES
 from sim.scenario.evidence import default_indicator_dates as indicator_dates
 
 __all__ = [
@@ -363,17 +363,8 @@ def run_signposts(
         )
     found = candidates(scenario)
     label = f"{scenario.id} [{scenario.variant}] signposts"
-    if progress is not None:
-        progress(label, 0, runs)
-    results = run_scenario(
-        scenario,
-        runs=runs,
-        seed=seed,
-        jobs=jobs,
-        engine=engine,
-        progress=None if progress is None else lambda d, t: progress(label, d, t),
-        probes=tuple(c.probe(scenario) for c in found),
-    )
+    probes = tuple(c.probe(scenario) for c in found)
+    results = run_batch(scenario, runs, seed, jobs, engine, KEEP_VALUES, progress, label, probes)
     if ruled_out(results):
         message = f"{scenario.file or scenario.id}: error: {ruled_out_message(results)}"
         raise RuledOut(message, results)

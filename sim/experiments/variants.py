@@ -15,7 +15,16 @@ from sim.model.scenario import Scenario
 from sim.results import Results
 from sim.runner import KEEP_VALUES, run_scenario
 
-__all__ = ["Progress", "RuledOut", "VariantRuns", "ruled_out", "run_variant", "run_variants"]
+__all__ = [
+    "Advance",
+    "Progress",
+    "RuledOut",
+    "VariantRuns",
+    "ruled_out",
+    "run_batch",
+    "run_variant",
+    "run_variants",
+]
 
 #: ``progress(label, done, total)``: runs done of the batch called ``label``.
 Progress = Callable[[str, int, int], None]
@@ -90,7 +99,7 @@ def run_variant(
             progress=progress,
         ).results
     else:
-        results = _run(scenario, runs, seed, jobs, engine, keep_values, progress)
+        results = run_batch(scenario, runs, seed, jobs, engine, keep_values, progress)
         if min_effective_runs and scenario.evidence:
             results = grow_runs(results, min_effective_runs, jobs, engine, keep_values, progress)
     if ruled_out(results):
@@ -120,7 +129,7 @@ def grow_runs(results: Results, target: float, jobs, engine, keep_values, progre
         more = max(2 * results.runs, more)
         sc = results.scenario
         label = f"{sc.id} [{sc.variant}] to n_eff {target:,.0f}"
-        results = _run(sc, min(more, cap), results.settings.seed, jobs, engine, keep_values,
+        results = run_batch(sc, min(more, cap), results.settings.seed, jobs, engine, keep_values,
                        progress, label)  # fmt: skip
     return results
 
@@ -130,8 +139,12 @@ def ruled_out(results: Results) -> bool:
     return results.weighted and results.total_weight <= 0
 
 
-def _run(scenario, runs, seed, jobs, engine, keep_values, progress, label=None) -> Results:
-    """Plain runs of one variant, with a progress label."""
+def run_batch(
+    scenario, runs, seed, jobs, engine, keep_values, progress, label=None, probes=()
+) -> Results:
+    """Plain runs of one variant (:func:`sim.runner.run_scenario`, with ``probes``) as one
+    batch of ``progress`` called ``label`` (default: the scenario and variant), which also
+    hears the effective runs as they come (:class:`Advance`)."""
     label = label or f"{scenario.id} [{scenario.variant}]"
     if progress is not None:
         progress(label, 0, runs)
@@ -143,6 +156,7 @@ def _run(scenario, runs, seed, jobs, engine, keep_values, progress, label=None) 
         engine=engine,
         progress=None if progress is None else Advance(progress, label),
         keep_values=keep_values,
+        probes=probes,
     )
 
 
@@ -199,7 +213,7 @@ def run_variants(
     most = max(r.runs for r in results.values())
     for v, r in results.items():  # paired differences need the same runs in every variant
         if r.runs < most and not r.settings.parameter_draws:
-            results[v] = _run(scenarios[v], most, seed, jobs, engine, keep_values, progress)
+            results[v] = run_batch(scenarios[v], most, seed, jobs, engine, keep_values, progress)
     if all(ruled_out(r) for r in results.values()):
         first = results["base"]
         raise RuledOut(
