@@ -20,28 +20,9 @@ import json
 import subprocess
 import sys
 
-SIM = [sys.executable, "-m", "sim"]
+from tests.review.models import SHARED_RATE
 
-SHARED_RATE = """\
-scenario: shared_rate_spread
-title: An uncertain rate and an observation that lowers it
-start: 2030-01-01
-horizon: 2032-01-01
-tracks:
-  north: {states: [waiting, done], initial: waiting}
-  south: {states: [waiting, done], initial: waiting}
-parameters:
-  r:
-    label: Rate of completion, per year
-    value: {lognormal: {median: 0.5, p90: 1.5}}
-events:
-  - {id: north_done, track: north, from: waiting, to: done, rate: $r per year}
-  - {id: south_done, track: south, from: waiting, to: done, rate: $r per year}
-outcomes:
-  south: {when: south == done}
-evidence:
-  - {date: 2031-01-01, when: north == done, observed: false}
-"""
+SIM = [sys.executable, "-m", "sim"]
 
 
 def test_spread_median_follows_the_posterior_of_the_parameter(write_scenario, tmp_path):
