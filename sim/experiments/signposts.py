@@ -19,8 +19,8 @@ import numpy as np
 
 from sim.analysis.evidence import (
     evidence_block,
-    ruled_out_message,
     group_effective_runs,
+    ruled_out_message,
     signpost_intervals,
     signpost_numbers,
     signpost_sums,
