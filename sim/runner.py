@@ -324,8 +324,8 @@ def run_design_sums(
         _run_here(setup, units, total, 0, progress, collect=sums)
     else:
         _run_pool(setup, units, total, 0, progress, jobs, collect=sums)
-    elapsed, created = time.perf_counter() - started, datetime.now(UTC).isoformat("seconds")
-    return sums, RunSettings(total, seed, name, jobs, elapsed, created)
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    return sums, RunSettings(total, seed, name, jobs, time.perf_counter() - started, created)
 
 
 def _checked(scenario, design, runs_per_row, seed, jobs) -> tuple[int, np.ndarray | None]:
