@@ -15,7 +15,7 @@ from sim.results import Partial, Results, RunSettings
 if TYPE_CHECKING:
     from sim.engines.watch import Watch
 
-__all__ = ["PER_RUN", "Collect", "shared_array", "touched_array"]
+__all__ = ["PER_RUN", "Collect", "RowSums", "shared_array", "touched_array"]
 
 PER_RUN = ("flags", "first", "final", "traj_hash")  # a partial's arrays with a row per run
 
@@ -150,3 +150,126 @@ def touched_array(shape, dtype) -> np.ndarray:
     out = np.empty(shape, dtype=dtype)
     out.fill(0)
     return out
+
+
+class RowSums:
+    """Block results folded into per-design-row sums only, as they come: what tornado and
+    Sobol need (each row's outcome probabilities, given the evidence when some is in effect),
+    in memory that does not grow with the number of runs (:func:`sim.runner.run_design_sums`).
+
+    Runs come in row order, ``runs_per_row`` to a row, and a block never crosses a row.
+
+    Attributes
+    ----------
+    runs_per_row : int
+    sum_w : numpy.ndarray, shape (n_rows,)
+        Sum of the runs' weights per row (the number of runs without evidence), on the common
+        scale exp(-log_scale).
+    sum_wf : numpy.ndarray, shape (n_rows, n_outcomes)
+        Sum of w * flag per row and outcome (runs in which the outcome held, without evidence).
+    sum_w2 : numpy.ndarray, shape (n_rows,)
+        Sum of w^2 per row (on the scale exp(-2 log_scale)), for Kish's effective runs.
+    alive : numpy.ndarray of int64, shape (n_rows,)
+        Runs of positive weight per row.
+    alive_flag : numpy.ndarray of int64, shape (n_rows, n_outcomes)
+        Runs of positive weight in which the outcome held.
+    log_scale : float
+        As :attr:`Collect.log_scale` (-inf until a positive weight arrives).
+    weighted : bool
+        Whether evidence is in effect.
+    """
+
+    def __init__(self, scenario: Scenario, n_rows: int, runs_per_row: int, watch=None):
+        n_out = len(scenario.outcomes)
+        self.scenario = scenario
+        self.runs_per_row = runs_per_row
+        self.weighted = watch is not None and bool(scenario.evidence)
+        self.sum_w = np.zeros(n_rows)
+        self.sum_wf = np.zeros((n_rows, n_out))
+        self.sum_w2 = np.zeros(n_rows)
+        self.alive = np.zeros(n_rows, dtype=np.int64)
+        self.alive_flag = np.zeros((n_rows, n_out), dtype=np.int64)
+        self.log_scale = -math.inf if self.weighted else 0.0
+        self.done = 0
+
+    def per_run(self) -> tuple[str, ...]:
+        """No array with a row per run is kept (so none is shared with the workers)."""
+        return ()
+
+    def add(self, n: int, part: Partial) -> int:
+        """Fold in the next block of ``n`` runs (all of one row); returns the runs so far."""
+        row = self.done // self.runs_per_row
+        flags = np.asarray(part.flags, dtype=bool)
+        if not self.weighted:
+            counts = flags.sum(axis=0)
+            self.sum_w[row] += n
+            self.sum_w2[row] += n
+            self.sum_wf[row] += counts
+            self.alive[row] += n
+            self.alive_flag[row] += counts
+        else:
+            w = np.asarray(part.weights, dtype=float)
+            scale = self._rescale(part.log_scale)
+            positive = w > 0
+            self.sum_w[row] += scale * float(w.sum())
+            self.sum_w2[row] += scale * scale * float(w @ w)
+            self.sum_wf[row] += scale * (w @ flags)
+            self.alive[row] += int(positive.sum())
+            self.alive_flag[row] += flags[positive].sum(axis=0)
+        self.done += n
+        return self.done
+
+    def _rescale(self, log_scale: float) -> float:
+        """Put a block scaled by exp(-log_scale) on the common scale (as
+        :meth:`Collect.rescale`); returns the factor for the block's sums."""
+        if log_scale > self.log_scale:
+            if not math.isinf(self.log_scale):
+                f = math.exp(self.log_scale - log_scale)
+                self.sum_w *= f
+                self.sum_wf *= f
+                self.sum_w2 *= f * f
+            self.log_scale = log_scale
+        if math.isinf(log_scale):
+            return 0.0
+        return math.exp(log_scale - self.log_scale)
+
+    @property
+    def effective_runs(self) -> float:
+        """Kish's effective number of the runs folded in so far, over all rows."""
+        total, squares = float(self.sum_w.sum()), float(self.sum_w2.sum())
+        return total**2 / squares if squares > 0 else 0.0
+
+    def means(self) -> np.ndarray:
+        """Each row's share of runs (of weight) in which each outcome held, as
+        :func:`sim.analysis.sensitivity.row_means`: shape (n_rows, n_outcomes), NaN for a row
+        whose runs all weigh 0."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(
+                self.sum_w[:, None] > 0,
+                self.sum_wf / np.where(self.sum_w > 0, self.sum_w, 1)[:, None],
+                np.nan,
+            )
+
+    def probabilities(self, row: int) -> np.ndarray:
+        """Row ``row``'s outcome probabilities as :meth:`sim.results.Results.probabilities`
+        (exactly 1 or 0 when the outcome held in every or no run of positive weight), shape
+        (n_outcomes,); NaN when every weight is 0."""
+        if not self.weighted:
+            return self.sum_wf[row] / self.sum_w[row]
+        if self.sum_w[row] <= 0:
+            return np.full(self.sum_wf.shape[1], np.nan)
+        share = np.clip(self.sum_wf[row] / self.sum_w[row], 0.0, 1.0)
+        held = self.alive_flag[row]
+        return np.where(held == self.alive[row], 1.0, np.where(held > 0, share, 0.0))
+
+    def effective_runs_of(self, row: int) -> float:
+        """Kish's effective number of runs of row ``row`` (its runs without evidence)."""
+        return self.sum_w[row] ** 2 / self.sum_w2[row] if self.sum_w2[row] > 0 else 0.0
+
+    def evidence_probability(self, row: int) -> float:
+        """Row ``row``'s mean weight, sum(w) / runs (format section 10; 1 without evidence)."""
+        if not self.weighted:
+            return 1.0
+        if self.sum_w[row] <= 0 or math.isinf(self.log_scale):
+            return 0.0
+        return math.exp(math.log(self.sum_w[row] / self.runs_per_row) + self.log_scale)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from sim.collect import PER_RUN, Collect
+from sim.collect import PER_RUN, Collect, RowSums
 from sim.engines import ENGINES, REFERENCE, canonical_name, get_engine
 from sim.engines.base import RunawayRun
 from sim.engines.watch import watch
@@ -38,6 +38,7 @@ __all__ = [
     "bytes_per_run",
     "max_runs",
     "run_design",
+    "run_design_sums",
     "run_scenario",
 ]
 
@@ -279,6 +280,54 @@ def run_design(
     return results
 
 
+def run_design_sums(
+    scenario: Scenario,
+    design: np.ndarray,
+    runs_per_row: int,
+    *,
+    common: bool = False,
+    seed: int = DEFAULT_SEED,
+    jobs: int | None = None,
+    engine: str = "auto",
+    progress: Progress | None = None,
+) -> tuple[RowSums, RunSettings]:
+    """Run replications row by row of a design, as :func:`run_design`, keeping per row only
+    the sums its outcome probabilities need (:class:`sim.collect.RowSums`): the memory does
+    not grow with ``runs_per_row`` (blocks are folded in as they finish), and each row's
+    probabilities are those ``run_design`` gives (tested).
+
+    Parameters
+    ----------
+    scenario, design, runs_per_row, common, seed, jobs, engine, progress
+        As in :func:`run_design`; ``design`` not None (a row of NaN fixes nothing).
+
+    Returns
+    -------
+    (RowSums, RunSettings)
+
+    Raises
+    ------
+    SimError
+        Bad arguments, or a design whose width is not the number of uncertain values.
+    """
+    jobs, design = _checked(scenario, design, runs_per_row, seed, jobs)
+    n_rows, name = design.shape[0], canonical_name(engine)
+    watched = watch(scenario, ())
+    size = _block_size(scenario if watched is None else watched.augmented,
+                       get_engine(name).block_size)  # fmt: skip
+    units = _units(n_rows, runs_per_row, size, 0, common, fixed=True)
+    jobs, total = min(jobs, len(units)), n_rows * runs_per_row
+    setup = (scenario, name, seed, design, watched)
+    sums = RowSums(scenario, n_rows, runs_per_row, watch=watched)
+    started = time.perf_counter()
+    if jobs == 1:
+        _run_here(setup, units, total, 0, progress, collect=sums)
+    else:
+        _run_pool(setup, units, total, 0, progress, jobs, collect=sums)
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    return sums, RunSettings(total, seed, name, jobs, time.perf_counter() - started, created)
+
+
 def _checked(scenario, design, runs_per_row, seed, jobs) -> tuple[int, np.ndarray | None]:
     """The number of worker processes and the design as a float array, after checking the
     arguments of :func:`run_design` (raises SimError)."""
@@ -320,9 +369,11 @@ def _units(n_rows, runs_per_row, size, keep, common, fixed) -> list[tuple]:
     return units
 
 
-def _run_here(setup: tuple, units: list, total: int, keep: int, progress) -> Collect:
-    """Run the units in this process; ``setup`` is :func:`_init_worker`'s arguments."""
-    collect = Collect(setup[0], total, keep, watch=setup[4])
+def _run_here(setup: tuple, units: list, total: int, keep: int, progress, collect=None):
+    """Run the units in this process; ``setup`` is :func:`_init_worker`'s arguments; the
+    blocks are folded into ``collect`` (default a :class:`Collect` of every run)."""
+    if collect is None:
+        collect = Collect(setup[0], total, keep, watch=setup[4])
     on_term = signal.getsignal(signal.SIGTERM)
     _init_worker(*setup)
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -335,12 +386,14 @@ def _run_here(setup: tuple, units: list, total: int, keep: int, progress) -> Col
     return collect
 
 
-def _run_pool(setup: tuple, units: list, total: int, keep: int, progress, jobs: int) -> Collect:
-    """Run the units in ``jobs`` worker processes; forked workers write per-run rows
-    straight into memory shared with this process."""
+def _run_pool(setup: tuple, units: list, total: int, keep: int, progress, jobs: int, collect=None):
+    """Run the units in ``jobs`` worker processes, folded into ``collect`` (default a
+    :class:`Collect` of every run); forked workers write per-run rows, if ``collect`` keeps
+    any, straight into memory shared with this process."""
     fork = "fork" in mp.get_all_start_methods()
-    collect = Collect(setup[0], total, keep, shared=fork, watch=setup[4])
-    if fork:
+    if collect is None:
+        collect = Collect(setup[0], total, keep, shared=fork, watch=setup[4])
+    if fork and collect.per_run():
         _inherited["shared"] = {n: getattr(collect, n) for n in (*collect.per_run(), "slot_values")}
     try:
         pool = mp.get_context("fork" if fork else "spawn").Pool(

@@ -16,17 +16,20 @@ import numpy as np
 
 from sim.analysis import sensitivity as sa
 from sim.analysis.evidence import ruled_out_message
+from sim.collect import RowSums
 from sim.errors import SimError
 from sim.experiments.variants import Progress
 from sim.model.scenario import Scenario
-from sim.results import Results
-from sim.runner import run_design, run_scenario
+from sim.results import RunSettings
+from sim.runner import MAX_RUNS, run_design_sums, run_scenario
 
 __all__ = ["Sobol", "Tornado", "run_sobol", "run_tornado"]
 
 TORNADO_RUNS = 4000  # default runs per setting
+RULED_OUT_RUNS = 200_000  # runs of the plain run that explains a ruled-out base setting
 SOBOL_RUNS = 400  # default runs per sample row
 SOBOL_SAMPLES = 64  # default Saltelli base sample size
+MAX_SAMPLES = 2**16  # Saltelli base sample size at most (SALib's bootstrap holds 100 x N rows)
 
 
 @dataclass(frozen=True)
@@ -177,31 +180,26 @@ def run_tornado(
         No uncertain values; bad run settings.
     """
     _check_slots(scenario)
-    design = sa.tornado_design(len(scenario.slots))
-    total = (len(design) + 1) * runs
+    _check_runs(runs)
+    # row 0 fixes nothing: the base setting, on the same run indices as the others
+    design = np.vstack(
+        [np.full(len(scenario.slots), np.nan), sa.tornado_design(len(scenario.slots))]
+    )
     label = f"{scenario.id} [{scenario.variant}] tornado"
-    if progress is not None:
-        progress(label, 0, total)
-
-    def step(offset: int):
-        return None if progress is None else lambda d, t: progress(label, offset + d, total)
-
-    common = {"seed": seed, "jobs": jobs, "engine": engine}
-    base = run_scenario(scenario, runs=runs, progress=step(0), **common)
-    if base.weighted and base.total_weight <= 0:
-        raise SimError(f"{scenario.file}: error: {ruled_out_message(base)}")
-    res = run_design(scenario, design, runs, common=True, progress=step(runs), **common)
-    per_row = _posterior_rows(res)
+    sums, ran = _run(scenario, design, runs, label, progress, seed=seed, jobs=jobs, engine=engine)
+    if sums.weighted and sums.sum_w[0] <= 0:
+        raise SimError(f"{scenario.file}: error: {_ruled_out(scenario, runs, seed, jobs, engine)}")
+    per_row = _posterior_rows(sums)
     return Tornado(
         scenario=scenario,
         seed=seed,
-        engine=res.settings.engine,
+        engine=ran.engine,
         runs_per_setting=runs,
-        base=base.probabilities(),
-        low=per_row[0::2],
-        high=per_row[1::2],
-        effective_runs=base.effective_runs if base.weighted else None,
-        evidence_probability=base.evidence_probability if base.weighted else None,
+        base=sums.probabilities(0),
+        low=per_row[1::2],
+        high=per_row[2::2],
+        effective_runs=sums.effective_runs_of(0) if sums.weighted else None,
+        evidence_probability=sums.evidence_probability(0) if sums.weighted else None,
     )
 
 
@@ -241,27 +239,22 @@ def run_sobol(
     """
     if samples < 2 or samples & (samples - 1):
         raise SimError(f"--samples {samples} is not a power of 2 (Saltelli's sequence needs one)")
+    if samples > MAX_SAMPLES:
+        raise SimError(
+            f"--samples must be at most {MAX_SAMPLES:,} (the bootstrap of the confidence "
+            "intervals holds 100 resamples of every row)"
+        )
     _check_slots(scenario)
+    _check_runs(runs)
     n_slots = len(scenario.slots)
     design = sa.sobol_design(n_slots, samples, seed)
     label = f"{scenario.id} [{scenario.variant}] sobol"
-    if progress is not None:
-        progress(label, 0, len(design) * runs)
-    res = run_design(
-        scenario,
-        design,
-        runs,
-        common=True,
-        seed=seed,
-        jobs=jobs,
-        engine=engine,
-        progress=None if progress is None else lambda d, t: progress(label, d, t),
-    )
-    y = _posterior_rows(res)
+    sums, ran = _run(scenario, design, runs, label, progress, seed=seed, jobs=jobs, engine=engine)
+    y = _posterior_rows(sums)
     return Sobol(
         scenario=scenario,
         seed=seed,
-        engine=res.settings.engine,
+        engine=ran.engine,
         runs_per_sample=runs,
         samples=samples,
         design=design,
@@ -270,7 +263,41 @@ def run_sobol(
     )
 
 
-def _posterior_rows(res: Results) -> np.ndarray:
+def _run(scenario, design, runs, label, progress, **common) -> tuple[RowSums, RunSettings]:
+    """The design's per-row sums and run settings, ``runs`` per row on common random
+    numbers, as one batch of progress ``label``."""
+    total = len(design) * runs
+    if progress is not None:
+        progress(label, 0, total)
+    return run_design_sums(
+        scenario,
+        design,
+        runs,
+        common=True,
+        progress=None if progress is None else lambda d, t: progress(label, d, t),
+        **common,
+    )
+
+
+def _ruled_out(scenario: Scenario, runs: int, seed: int, jobs, engine: str) -> str:
+    """Why no run of the base setting agrees with the evidence, from a plain run of its first
+    runs (at most RULED_OUT_RUNS: the same runs, so the same verdict, as the first of them)."""
+    base = run_scenario(
+        scenario, runs=min(runs, RULED_OUT_RUNS), seed=seed, jobs=jobs, engine=engine
+    )
+    return ruled_out_message(base)
+
+
+def _check_runs(runs: int) -> None:
+    """Runs per setting (per row) at most :data:`sim.runner.MAX_RUNS`, as ``sim run``: the
+    memory no longer grows with them (per-row sums), the time does."""
+    if runs < 1:
+        raise SimError("--runs must be at least 1")
+    if runs > MAX_RUNS:
+        raise SimError(f"--runs must be at most {MAX_RUNS:,}")
+
+
+def _posterior_rows(sums: RowSums) -> np.ndarray:
     """Each design row's outcome probabilities (K, n_outcomes), given the evidence when some
     is in effect.
 
@@ -279,13 +306,13 @@ def _posterior_rows(res: Results) -> np.ndarray:
     SimError
         A row in which no run agrees with the evidence.
     """
-    per_row = sa.row_means(res.flags, res.rows, res.weights if res.weighted else None)
+    per_row = sums.means()
     if np.isnan(per_row).any():
         raise SimError(
-            f"{res.scenario.file}: error: at some settings of the uncertain values no run agrees "
-            "with the evidence, so the sensitivity given the evidence cannot be computed; raise "
-            "--runs, give uncertain observations a confidence below 100%, or run without "
-            "--evidence (or with --no-evidence)"
+            f"{sums.scenario.file}: error: at some settings of the uncertain values no run "
+            "agrees with the evidence, so the sensitivity given the evidence cannot be "
+            "computed; raise --runs, give uncertain observations a confidence below 100%, or "
+            "run without --evidence (or with --no-evidence)"
         )
     return per_row
 
