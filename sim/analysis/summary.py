@@ -220,14 +220,26 @@ def _outcomes(results: Results) -> dict[str, dict[str, Any]]:
                 entry["by_date"][d.isoformat()] = share
                 entry["by_date_ci95"][d.isoformat()] = _share_interval(share, results)
         outcomes[outcome.id] = entry
-    if results.settings.parameter_draws and results.rows is not None:
-        for entry, sp in zip(
-            outcomes.values(),
-            spread(results.flags, results.rows, results.weights if results.weighted else None),
-            strict=True,
-        ):
-            entry["spread"] = sp
+    for entry, sp in zip(outcomes.values(), _spreads(results), strict=False):
+        entry["spread"] = sp
     return outcomes
+
+
+def _spreads(results: Results) -> list[dict[str, Any]]:
+    """Each outcome's spread across the assumptions (:func:`spread`), from the runs themselves
+    with ``--parameter-draws`` (``source`` "parameter_draws") or else from the separate spread
+    design (``results.second_order``, ``source`` "spread_design"); none when neither was made
+    or the evidence leaves no run of the design."""
+    if results.settings.parameter_draws and results.rows is not None:
+        runs, source = results, "parameter_draws"
+    elif results.second_order is not None:
+        runs, source = results.second_order, "spread_design"
+    else:
+        return []
+    if runs.rows is None or runs.total_weight <= 0:
+        return []
+    found = spread(runs.flags, runs.rows, runs.weights if runs.weighted else None)
+    return [sp | {"runs": runs.runs, "source": source} for sp in found]
 
 
 def _events(results: Results) -> dict[str, dict[str, Any]]:

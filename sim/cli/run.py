@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from sim.cli.evidence_options import EvidenceChoice, evidence_options
+from sim.experiments.draws import SPREAD_DRAWS, SPREAD_MIN_RUNS, SPREAD_RUNS
 from sim.model.streams import MAX_SEED
 from sim.runner import DEFAULT_RUNS, DEFAULT_SEED, ENGINES, KEEP_VALUES, MAX_RUNS
 
@@ -69,8 +70,17 @@ def run_options(f):
             "-k",
             type=click.IntRange(min=2),
             default=None,
-            help="Second-order uncertainty: K Latin-hypercube draws of all uncertain "
-            "values, runs/K runs each; reports each outcome's spread.",
+            help="Second-order uncertainty: make all the runs as K Latin-hypercube draws of "
+            "all uncertain values, runs/K runs each, and report each outcome's spread from "
+            "them (instead of the separate spread design).",
+        ),
+        click.option(
+            "--no-spread",
+            is_flag=True,
+            help=f"Skip the spread across the assumptions: a separate design of {SPREAD_DRAWS} "
+            f"draws of the uncertain values, min(runs, {SPREAD_RUNS:,}) runs more, made by "
+            f"default when there are uncertain values and at least {SPREAD_MIN_RUNS:,} runs "
+            "(the main estimate does not change).",
         ),
         click.option(
             "--min-effective-runs",
@@ -119,6 +129,7 @@ def command(
     save_runs: bool,
     parameter_draws: int | None,
     min_effective_runs: int | None,
+    no_spread: bool,
     evidence: EvidenceChoice,
 ) -> None:
     """Run scenario FILE many times and write its report.
@@ -144,6 +155,7 @@ def command(
             parameter_draws=parameter_draws,
             min_effective_runs=min_effective_runs,
             evidence=evidence,
+            spread=not no_spread,
         )
         return
     from sim.analysis.summary import summarize
@@ -164,6 +176,7 @@ def command(
         parameter_draws=parameter_draws,
         save_runs=save_runs,
         min_effective_runs=min_effective_runs,
+        spread=not no_spread,
     )
     summary = summarize(results)
     publish(
@@ -177,7 +190,16 @@ def command(
 
 
 def run_one(
-    scenario, *, runs, seed, jobs, engine, parameter_draws, save_runs, min_effective_runs=None
+    scenario,
+    *,
+    runs,
+    seed,
+    jobs,
+    engine,
+    parameter_draws,
+    save_runs,
+    min_effective_runs=None,
+    spread=True,
 ):
     """Run one variant with a progress bar (:func:`sim.experiments.run_variant`)."""
     from sim.cli.output import progress_bars
@@ -195,6 +217,7 @@ def run_one(
             keep_values=None if save_runs else KEEP_VALUES,
             progress=advance,
             min_effective_runs=min_effective_runs,
+            spread=spread,
         )
     effective_note(results, min_effective_runs)
     return results
@@ -254,6 +277,7 @@ def run_and_compare(
     parameter_draws: int | None = None,
     min_effective_runs: int | None = None,
     evidence: EvidenceChoice | None = None,
+    spread: bool = True,
 ) -> None:
     """Run ``variants`` (base first) with common random numbers; write each and a comparison.
 
@@ -286,6 +310,7 @@ def run_and_compare(
             keep_values=None if save_runs else KEEP_VALUES,
             progress=advance,
             min_effective_runs=min_effective_runs,
+            spread=spread,
         )
     for results in done.results.values():
         effective_note(results, min_effective_runs)

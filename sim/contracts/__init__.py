@@ -66,7 +66,8 @@ SENSITIVITY_HINT = "run `sim sensitivity FILE --method tornado|sobol --out DIR` 
 
 
 class Spread(Model):
-    """An outcome's spread across parameter draws (``sim run --parameter-draws``)."""
+    """An outcome's spread across the assumptions: its probability in each of K draws of the
+    uncertain values (the separate spread design of every run, or ``--parameter-draws``)."""
 
     median: Probability = REQUIRED
     p10: Probability = REQUIRED
@@ -75,6 +76,8 @@ class Spread(Model):
     noise_sd: OptionalNonNegative = None
     draws: int | None = None
     runs_per_draw: int | None = None
+    runs: int | None = None
+    source: Literal["spread_design", "parameter_draws"] | None = None
 
 
 class Outcome(Model):

@@ -224,12 +224,14 @@ def _outcomes_section(summary: Mapping[str, Any], charts: Mapping[str, Path | No
     runs = summary.get("runs")
     dates = sorted({d for o in outcomes.values() for d in (o.get("by_date") or {})})
     given = evidence.has_evidence(summary)
+    spread = any(isinstance(o.get("spread"), Mapping) for o in outcomes.values())
     head = [
         "Outcome",
         "Condition",
         "Probability given the evidence" if given else "Probability",
         *(["Before the evidence"] if given else []),
-        "95% interval",
+        "Monte Carlo 95%",
+        *(["Across the assumptions, 80%"] if spread else []),
         "In words",
         "First time (median)",
     ] + [f"By {d}" for d in dates]
@@ -250,6 +252,7 @@ def _outcomes_section(summary: Mapping[str, Any], charts: Mapping[str, Path | No
             f'<td class="num">{h.pct(p)}</td>',
             *([f'<td class="num">{h.pct(o.get("prior_probability"))}</td>'] if given else []),
             f'<td class="num">{h.interval(ci)}</td>',
+            *([f'<td class="num">{_spread_cell(o)}</td>'] if spread else []),
             f"<td>{h.escape(words)}</td>",
             f'<td class="num">{_first_time(o)}</td>',
         ]
@@ -263,12 +266,18 @@ def _outcomes_section(summary: Mapping[str, Any], charts: Mapping[str, Path | No
         rows.append("<tr>" + "".join(cells) + "</tr>")
     note = (
         "Probability: the share of runs in which the outcome's condition held at the horizon "
-        "(at any time up to it, when marked). 95% interval: Wilson score interval for that "
-        "share. Words: ICD 203 words of estimative probability. First time: the median date "
+        "(at any time up to it, when marked). Monte Carlo 95%: Wilson score interval for that "
+        "share, the noise of a finite number of runs, which more runs shrink. Words: ICD 203 words of estimative probability. First time: the median date "
         "at which the condition first held (a dash when it held in fewer than half the "
         "runs); n/a for an outcome read at the horizon, whose first time says nothing about "
         "it (its condition may hold from the start and stop long before the horizon)."
     )
+    if spread:
+        note += (
+            " Across the assumptions, 80%: the 10th to 90th percentile of the probability "
+            "across draws of the uncertain values (see How much the assumptions move each "
+            "probability); more runs do not shrink it."
+        )
     if dates:
         note += " By DATE: the outcome evaluated as if the horizon were that date."
     if given:
@@ -292,7 +301,21 @@ def _outcomes_section(summary: Mapping[str, Any], charts: Mapping[str, Path | No
     )
 
 
+def _spread_cell(outcome: Mapping[str, Any]) -> str:
+    """An outcome's 80% range across the assumptions (its spread's p10 to p90), or a dash."""
+    sp = outcome.get("spread")
+    if not isinstance(sp, Mapping) or outcome.get("probability") is None:
+        return h.DASH
+    return h.interval([sp["p10"], sp["p90"]])
+
+
 def _outcomes_caption(summary: Mapping[str, Any]) -> str:
+    if any(isinstance(o.get("spread"), Mapping) for o in summary["outcomes"].values()):
+        return (
+            "Outcome probabilities with their Monte Carlo 95% Wilson intervals (black "
+            "whiskers) and their 80% ranges across the assumptions (orange lines)"
+            + ("; before the evidence: diamonds" if evidence.has_evidence(summary) else "")
+        )
     if evidence.ruled_out(summary):
         return "Outcome probabilities before the evidence (diamonds); none given it: ruled out"
     if evidence.has_evidence(summary):
