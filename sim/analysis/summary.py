@@ -19,6 +19,7 @@ from sim.analysis.evidence import (
     signposts,
     weighted_quantile,
 )
+from sim.analysis.influence import influence_rows
 from sim.analysis.sensitivity import importance as rank_correlations
 from sim.analysis.sensitivity import spread
 from sim.analysis.words import effective_wilson, estimative_words, wilson_intervals
@@ -93,7 +94,8 @@ def summarize(results: Results) -> dict[str, Any]:
     -------
     dict
         Keys in file order: scenario, variant, ..., settings, outcomes, tracks,
-        states_at_horizon, events, trajectories, parameters, importance, importance_runs and,
+        states_at_horizon, events, influences (:func:`sim.analysis.influence.influence_rows`),
+        trajectories, parameters, importance, importance_runs and,
         for parameter draws, parameter_draws. Probabilities are shares of runs; dates ISO.
     """
     from sim import __version__
@@ -135,6 +137,7 @@ def summarize(results: Results) -> dict[str, Any]:
             for i, t in enumerate(sc.tracks)
         },
         "events": _events(results),
+        "influences": influence_rows(sc),
         "trajectories": _trajectories(results),
         "parameters": {slot.name: _parameter(sc, slot) for slot in sc.slots},
         "importance": importance(results),
@@ -258,7 +261,7 @@ def _events(results: Results) -> dict[str, dict[str, Any]]:
             "to": {track.states[s]: p for s, p in ev.to},
             "timing": ev.timing.short,
             "note": ev.note,
-        }
+        } | ({"when": ev.when} if ev.when is not None else {})
     return events
 
 

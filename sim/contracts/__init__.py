@@ -112,6 +112,19 @@ class Event(Model):
     track: str | None = None
     timing: str | None = None
     note: str | None = None
+    when: str | None = None
+
+
+class InfluenceRow(Model):
+    """One track's states enabling, blocking, speeding up or slowing another track's event."""
+
+    source: str = REQUIRED
+    states: list[str] = []
+    target: str = REQUIRED
+    event: str = REQUIRED
+    kind: Literal["enables", "blocks", "speeds up", "slows"] = REQUIRED
+    factor: OptionalNonNegative = None
+    condition: str | None = None
 
 
 class Track(Model):
@@ -149,6 +162,7 @@ class SummaryFile(Model):
     tracks: dict[str, Track] | None = None
     states_at_horizon: dict[str, dict[str, OptionalProbability]] | None = None
     events: dict[str, Event] | None = None
+    influences: list[InfluenceRow] | None = None
     trajectories: list[Trajectory] | None = None
     parameters: dict[str, dict[str, Any] | None] | None = None
     importance: dict[str, list[ImportanceRow]] | None = None

@@ -143,6 +143,8 @@ class Event:
         ``when``.
     also : tuple of (track index, state index)
         Other tracks set when it fires.
+    when : str or None
+        The guard as written (for reports); None without a guard.
     """
 
     id: str
@@ -156,6 +158,7 @@ class Event:
     guard: Condition | None
     modifiers: tuple[Modifier, ...]
     also: tuple[tuple[int, int], ...]
+    when: str | None = None
 
     def reads(self) -> frozenset[int]:
         """Tracks whose change may alter this event's enabling or speed."""

@@ -13,6 +13,7 @@ from sim.plots.diagram import diagram_pages, plot_diagram
 from sim.plots.evidence import plot_parameter_shifts
 from sim.plots.first_passage import plot_first_passage
 from sim.plots.importance import plot_importance, plot_spread
+from sim.plots.influence import plot_influence
 from sim.plots.occupancy import plot_occupancy, plot_track_occupancy
 from sim.plots.outcomes import plot_outcomes
 from sim.plots.sensitivity import plot_sobol, plot_tornado, plot_tornado_grid
@@ -24,6 +25,7 @@ __all__ = [
     "plot_diagram",
     "plot_first_passage",
     "plot_importance",
+    "plot_influence",
     "plot_occupancy",
     "plot_outcomes",
     "plot_parameter_shifts",

@@ -2,7 +2,9 @@
 
 Charts too tall for that are split into pages of whole panels: ``occupancy`` by tracks,
 ``importance`` by outcomes (top values only: every value's rank is in the assumptions
-table), ``diagram`` by tracks; further pages are ``NAME_2``, ``NAME_3``, ...
+table), ``diagram`` by tracks; further pages are ``NAME_2``, ``NAME_3``, ... The
+``influence`` diagram draws at most :data:`sim.plots.influence.MAX_TRACKS` tracks (its table
+in the report lists every influence).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sim.plots import (
     plot_diagram,
     plot_first_passage,
     plot_importance,
+    plot_influence,
     plot_occupancy,
     plot_outcomes,
     plot_parameter_shifts,
@@ -96,6 +99,9 @@ def draw_charts(
     charts["diagram"] = None
     if len(summary.get("events") or {}) <= MAX_DIAGRAM_EVENTS:
         _draw_diagram(folder, summary, charts, written)
+    if summary.get("influences"):
+        ax = plot_influence(summary)
+        charts["influence"] = h.save_chart(ax.get_figure(), folder, "influence", written)
     if assumptions.spreads(summary):
         ax = plot_spread(outcomes)
         charts["spread"] = h.save_chart(ax.get_figure(), folder, "spread", written)

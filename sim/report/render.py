@@ -18,7 +18,7 @@ import pandas as pd
 from sim.analysis.words import estimative_words, wilson_interval
 from sim.contracts import read_json, read_summary
 from sim.errors import SimError
-from sim.report import assumptions, evidence, judgments, trajectories, watch
+from sim.report import assumptions, evidence, influence, judgments, trajectories, watch
 from sim.report import html as h
 from sim.report.charts import MAX_DIAGRAM_EVENTS, draw_charts
 
@@ -37,7 +37,9 @@ def render_report(folder: Path) -> list[Path]:
     read "at any time" (``ever``; none: no chart). Charts too tall for a slide are split into
     pages: ``occupancy_2`` (after :data:`sim.report.charts.OCCUPANCY_PER_PAGE` tracks), ``importance_2``, ...
     (after :data:`sim.report.charts.IMPORTANCE_PER_PAGE` outcomes), ``diagram_2``, ...
-    (tracks grouped to fit a slide). When the summary has a non-empty
+    (tracks grouped to fit a slide). When the summary lists ``influences``, also writes
+    ``influence`` (which track's state acts on which track's events) and a section with the
+    chart and a table of every influence. When the summary has a non-empty
     ``importance``, also writes ``importance`` (rank correlation of each uncertain value with
     each outcome) and a "Which assumptions matter" section; when an outcome has a ``spread``
     (``sim run --parameter-draws``), also writes ``spread`` and a section on the spread across
@@ -126,6 +128,8 @@ def _page(
         ("importance", "Which assumptions matter", assumptions.importance_section(summary, charts)),
         ("states", "States at the horizon", "" if ruled_out else _states_section(summary, charts)),
         ("events", "Events", _events_section(summary, charts)),
+        ("influence", "How the tracks influence each other",
+         influence.influence_section(summary, charts)),
         ("trajectories", "Most frequent trajectories",
          "" if ruled_out else trajectories.trajectories_section(summary)),
         ("settings", "Run settings", _settings_section(summary)),
