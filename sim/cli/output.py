@@ -105,6 +105,8 @@ def print_outcomes(summary: dict[str, Any]) -> None:
             f"; the model gave what was observed a {_pct(evidence['probability'])} chance; "
             f"{evidence['effective_runs']:,.0f} effective runs"
         )
+    if not all(o.get("ever") for o in summary["outcomes"].values()):
+        caption += "; median first: n/a for outcomes read at the horizon"
     table = Table(title=title, caption=caption)
     table.add_column("outcome", ratio=1, min_width=16)
     if evidence:
@@ -133,7 +135,7 @@ def print_outcomes(summary: dict[str, Any]) -> None:
             f"{_pct(lo)} - {_pct(hi)}",
             *across,
             o.get("words", ""),
-            o["first_time_median"] or "-",
+            (o["first_time_median"] or "-") if o.get("ever") else "n/a",
         )
     out.print(table)
     if evidence and evidence["effective_runs"] < FEW_EFFECTIVE_RUNS:

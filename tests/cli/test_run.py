@@ -45,6 +45,10 @@ def test_run_writes_the_results_folder(tmp_path):
     assert s["outcomes"]["recalled"]["first_time_median"] == "2026-03-15"
     # report_due fires 45 days after the start: 2026-02-15, so reviewed by the horizon
     assert s["outcomes"]["reviewed"]["first_time_median"] == "2026-02-15"
+    # both are read at the horizon: the console gives no first time for them
+    rows = [line for line in r.stdout.splitlines() if line.startswith(("│ recalled", "│ reviewed"))]
+    assert len(rows) == 2 and all(row.rstrip(" │").endswith("n/a") for row in rows), r.stdout
+    assert "2026-03-15" not in r.stdout and "median first: n/a for" in r.stdout
     assert s["states_at_horizon"]["mission"] == {"deployed": 0.0, "recalled": 1.0}
     assert s["events"]["recall"] == {
         **s["events"]["recall"],
