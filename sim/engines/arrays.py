@@ -15,6 +15,7 @@ earlier one's arrays.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -288,7 +289,7 @@ class ScenarioArrays:
     def _tables(self, sc: Scenario, max_table: int) -> None:
         """Truth of every condition at every joint state, when there are few enough."""
         sizes = [len(t.states) for t in sc.tracks]
-        self.tabulated = float(np.prod(sizes, dtype=np.float64)) <= max_table
+        self.tabulated = math.prod(sizes) <= max_table  # exact: 3**1000 states do not overflow
         self.strides = np.zeros(self.n_tracks, dtype=np.int64)
         self.mod_tabulated = self.tabulated and self.width <= kernels.MAX_MODIFIER_BITS
         if not self.tabulated:

@@ -84,3 +84,19 @@ def test_max_table_zero_leaves_conditions_untabulated(tmp_path, monkeypatch):
     enabled, _, outcomes = untabulated.lookup(states)
     assert enabled[:, 1].tolist() == [False, True, False]
     assert outcomes[:, 0].tolist() == [False, False, True]
+
+
+def test_a_thousand_tracks_are_not_tabulated_and_raise_no_overflow_warning():
+    # 3**1000 joint states: their float product overflowed (a numpy RuntimeWarning)
+    import warnings
+    from types import SimpleNamespace
+
+    from sim.engines.arrays import ScenarioArrays
+
+    arrays = object.__new__(ScenarioArrays)
+    arrays.n_tracks, arrays.n_events, arrays.width = 1000, 3000, 1
+    scenario = SimpleNamespace(tracks=[SimpleNamespace(states=("a", "b", "c"))] * 1000, outcomes=())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        arrays._tables(scenario, 10**6)
+    assert not arrays.tabulated
