@@ -74,11 +74,32 @@ def _writable_caches() -> None:
 
 _writable_caches()
 
-from sim.errors import Problem, ScenarioError, SimError, SimulationError  # noqa: E402
-from sim.model.scenario import Scenario  # noqa: E402
-from sim.scenario.load import check_file, load_scenario  # noqa: E402
-
 __version__ = "0.1.0"
+
+# The public names are imported when first used (PEP 562), so that ``import sim`` is quick:
+# the command line catches a Ctrl-C while its modules import (sim.cli.main) only after it.
+_LAZY = {
+    "Problem": "sim.errors",
+    "ScenarioError": "sim.errors",
+    "SimError": "sim.errors",
+    "SimulationError": "sim.errors",
+    "Scenario": "sim.model.scenario",
+    "check_file": "sim.scenario.load",
+    "load_scenario": "sim.scenario.load",
+}
+
+
+def __getattr__(name: str):
+    """The public name ``name``, imported from its module on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Problem",

@@ -1,1 +1,22 @@
-"""The ``sim`` command line: one module per command, heavy imports inside the commands."""
+"""The ``sim`` command line: one module per command, heavy imports inside the commands.
+
+:func:`main` is the ``sim`` command's entry point: it imports the command line only once it
+can catch a Ctrl-C, so an interrupt while the modules import ends the command like one
+during it (one line, exit status 130), not with a traceback.
+"""
+
+__all__ = ["main"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the ``sim`` command (:func:`sim.cli.main.main`); exit 130 on a Ctrl-C that comes
+    before the command handles its own."""
+    import sys
+
+    try:
+        from sim.cli.main import main as run
+
+        run(argv)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted; nothing was written\n")
+        sys.exit(130)

@@ -12,7 +12,12 @@ import click
 @click.command("new")
 @click.argument("name")
 @click.option("--title", default=None, help="Title of the scenario [default: from NAME].")
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing file (a symbolic link is replaced itself; the file it points "
+    "to is left as it was).",
+)
 def command(name: str, title: str | None, force: bool) -> None:
     """Write NAME.yaml (or NAME, if it ends in .yaml), a valid starter scenario to edit.
 
@@ -49,7 +54,7 @@ def command(name: str, title: str | None, force: bool) -> None:
     text = text.replace("__TITLE__", title or ident.replace("_", " ").capitalize())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        _replace(path, text)
     except OSError as exc:
         from sim.errors import SimError
 
@@ -58,3 +63,21 @@ def command(name: str, title: str | None, force: bool) -> None:
             f"({exc.strerror or exc}: {exc.filename or path}); choose another NAME"
         ) from None
     click.echo(f"Wrote {path}. Next: sim validate {path}, then sim run {path}")
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write ``text`` to a new file beside ``path``, then rename it onto ``path``: a reader
+    never sees half a file, and a symbolic link at ``path`` is replaced, not written through."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as a plain open() would (mkstemp makes it 0600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

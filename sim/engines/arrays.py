@@ -15,6 +15,7 @@ earlier one's arrays.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,14 @@ from sim.model.conditions import And, Const, Not, Or, Test
 from sim.model.scenario import Scenario, checkpoints
 from sim.model.streams import stream_key
 
-__all__ = ["MAX_TABLE", "ScenarioArrays", "SlotTables", "scenario_arrays", "slot_tables"]
+__all__ = [
+    "MAX_TABLE",
+    "ScenarioArrays",
+    "SlotTables",
+    "joint_states",
+    "scenario_arrays",
+    "slot_tables",
+]
 
 MAX_TABLE = 1 << 16  # joint states up to which the truth of conditions is tabulated
 
@@ -288,7 +296,7 @@ class ScenarioArrays:
     def _tables(self, sc: Scenario, max_table: int) -> None:
         """Truth of every condition at every joint state, when there are few enough."""
         sizes = [len(t.states) for t in sc.tracks]
-        self.tabulated = float(np.prod(sizes, dtype=np.float64)) <= max_table
+        self.tabulated = joint_states(sc) <= max_table
         self.strides = np.zeros(self.n_tracks, dtype=np.int64)
         self.mod_tabulated = self.tabulated and self.width <= kernels.MAX_MODIFIER_BITS
         if not self.tabulated:
@@ -343,6 +351,18 @@ class ScenarioArrays:
 
 
 _cache: tuple[Scenario, int, ScenarioArrays] | None = None
+
+
+def joint_states(scenario: Scenario) -> int:
+    """The number of joint states of the tracks (the product of their numbers of states), as
+    an exact integer: 3**1000 for 1,000 tracks of three states, where a float product
+    overflows.
+
+    Returns
+    -------
+    int
+    """
+    return math.prod(len(t.states) for t in scenario.tracks)
 
 
 def scenario_arrays(scenario: Scenario) -> ScenarioArrays:

@@ -27,6 +27,7 @@ from matplotlib.ticker import FixedLocator
 
 __all__ = [
     "DPI",
+    "MAX_PIXELS",
     "RC",
     "close_figure",
     "colors",
@@ -45,6 +46,7 @@ __all__ = [
 
 #: Resolution of the PNG files, dots per inch.
 DPI = 150
+MAX_PIXELS = 4000  # width and height of a PNG chart at most (pixels)
 
 #: Style applied while drawing and saving. DejaVu Sans (bundled with matplotlib) has Arabic
 #: glyphs; matplotlib >= 3.11 shapes and orders complex scripts itself (libraqm), so labels
@@ -236,6 +238,9 @@ def format_date_axis(ax: Axes, *, max_ticks: int | None = None) -> None:
 def save_figure(fig: Figure, folder: Path, stem: str) -> list[Path]:
     """Write `fig` as ``folder/stem.png`` and ``folder/stem.svg``, then close it.
 
+    The PNG is at most :data:`MAX_PIXELS` wide and tall (at a lower resolution than
+    :data:`DPI` when the figure is larger than that), so no chart becomes a huge image.
+
     The files carry no creation date, so the same figure gives the same bytes.
 
     Parameters
@@ -255,9 +260,11 @@ def save_figure(fig: Figure, folder: Path, stem: str) -> list[Path]:
     """
     folder = Path(folder)
     png, svg = folder / f"{stem}.png", folder / f"{stem}.svg"
+    # a figure taller or wider than MAX_PIXELS at DPI is written at a lower resolution
+    dpi = min(DPI, MAX_PIXELS / max(*fig.get_size_inches(), 1e-9))
     try:
         with mpl.rc_context(RC):
-            fig.savefig(png, format="png", dpi=DPI, metadata={"Software": None})
+            fig.savefig(png, format="png", dpi=dpi, metadata={"Software": None})
             fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
     finally:
         close_figure(fig)

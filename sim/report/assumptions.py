@@ -14,6 +14,7 @@ from typing import Any
 
 from sim.plots.bars import readable_label
 from sim.report import html as h
+from sim.report.drawn import drawn_note
 from sim.report.judgments import movers
 
 __all__ = [
@@ -136,8 +137,13 @@ def spread_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]
             f'<p class="note">{h.escape(text)} Standard deviations are in percentage points.</p>',
             h.figure(
                 charts.get("spread"),
-                "Spread across parameter draws: 80% interval of the per-draw probability, "
-                "median draw and overall probability",
+                " ".join(
+                    [
+                        "Spread across parameter draws: 80% interval of the per-draw "
+                        "probability, median draw and overall probability.",
+                        drawn_note(summary, "spread"),
+                    ]
+                ).strip(),
                 "",
             ),
             "</section>",
@@ -209,8 +215,14 @@ def importance_section(summary: Mapping[str, Any], charts: Mapping[str, Path | N
             h.figures(
                 charts,
                 "importance",
-                "Rank correlation of the uncertain values with each outcome, strongest first "
-                "(the top few per outcome; every value's rank is in the Assumptions table)",
+                " ".join(
+                    [
+                        "Rank correlation of the uncertain values with each outcome, strongest "
+                        "first (the top few per outcome; every value's rank is in the "
+                        "Assumptions table).",
+                        drawn_note(summary, "importance"),
+                    ]
+                ).strip(),
                 "",
             ),
             "</section>",

@@ -20,7 +20,8 @@ from sim.contracts import read_json, read_summary
 from sim.errors import SimError
 from sim.report import assumptions, evidence, influence, judgments, trajectories, watch
 from sim.report import html as h
-from sim.report.charts import MAX_DIAGRAM_EVENTS, draw_charts
+from sim.report.charts import MAX_DIAGRAM_EVENTS, ChartProgress, draw_charts
+from sim.report.drawn import drawn_note
 
 __all__ = ["render_report"]
 
@@ -28,7 +29,7 @@ _OCCUPANCY_COLUMNS = {"date": str, "track": str, "state": str, "share": float}
 _FIRST_PASSAGE_COLUMNS = {"date": str, "outcome": str, "share": float}
 
 
-def render_report(folder: Path) -> list[Path]:
+def render_report(folder: Path, progress: ChartProgress | None = None) -> list[Path]:
     """Write the charts and ``report.html`` of the results folder `folder` into it.
 
     Writes ``outcomes``, ``first_passage``, ``occupancy`` and ``diagram`` as ``.png`` and
@@ -50,6 +51,8 @@ def render_report(folder: Path) -> list[Path]:
     ----------
     folder : pathlib.Path
         A results folder holding at least ``summary.json``.
+    progress : callable(done, total, name), optional
+        Told of each chart drawn (:func:`sim.report.charts.draw_charts`).
 
     Returns
     -------
@@ -72,7 +75,7 @@ def render_report(folder: Path) -> list[Path]:
     history = read_json(history_file, "run `sim history` again") if history_file.is_file() else None
 
     written: list[Path] = []
-    charts = draw_charts(folder, summary, occupancy, first_passage, written)
+    charts = draw_charts(folder, summary, occupancy, first_passage, written, progress)
     page = folder / "report.html"
     page.write_text(_page(summary, charts, history), encoding="utf-8")
     written.append(page)
@@ -212,8 +215,8 @@ def _figure(charts: Mapping[str, Path | None], name: str, caption: str) -> str:
     """The chart called ``name``, or why it is absent."""
     if name == "diagram":
         absent = (
-            f'<p class="muted">No diagram: more than {MAX_DIAGRAM_EVENTS} events would not '
-            "fit a readable picture.</p>"
+            f'<p class="muted">No diagram: more than {MAX_DIAGRAM_EVENTS} events (of the tracks '
+            "it would draw) would not fit a readable picture.</p>"
         )
     else:
         absent = (
@@ -296,10 +299,10 @@ def _outcomes_section(summary: Mapping[str, Any], charts: Mapping[str, Path | No
             "<h2>Outcomes</h2>",
             h.table(head, rows),
             f'<p class="note" id="outcomes-note">{h.escape(note)}</p>',
-            _figure(charts, "outcomes", _outcomes_caption(summary)),
+            _figure(charts, "outcomes", _caption(_outcomes_caption(summary), summary, "outcomes")),
             '<p class="muted">No first passage chart: no run agrees with the evidence.</p>'
             if evidence.ruled_out(summary)
-            else _first_passage_figure(outcomes, charts),
+            else _first_passage_figure(summary, charts),
             "</section>",
         ]
     )
@@ -337,10 +340,21 @@ def _first_time(outcome: Mapping[str, Any]) -> str:
     return h.or_dash(outcome.get("first_time_median"))
 
 
-def _first_passage_figure(outcomes: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
+def _caption(text: str, summary: Mapping[str, Any], chart: str) -> str:
+    """``text``, then which outcomes or tracks the chart draws when it leaves some out."""
+    note = drawn_note(summary, chart)
+    return f"{text}. {note}" if note else text
+
+
+def _first_passage_figure(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
     """The first-passage chart of the "at any time" outcomes, and why the others are left out."""
+    outcomes = summary["outcomes"]
     left_out = [h.label(o, oid) for oid, o in outcomes.items() if not o.get("ever")]
-    caption = "First passage: share of runs in which each outcome has held by each date"
+    caption = _caption(
+        "First passage: share of runs in which each outcome has held by each date",
+        summary,
+        "first_passage",
+    )
     why = ""
     if left_out:
         why = (
@@ -354,7 +368,8 @@ def _first_passage_figure(outcomes: Mapping[str, Any], charts: Mapping[str, Path
             "no outcome is read at any time. " if left_out else "its CSV file is absent. "
         )
         return f'<p class="muted">{h.escape(absent + why)}</p>'
-    return h.figure(charts["first_passage"], caption + (". " + why if why else ""), "")
+    join = " " if caption.endswith(".") else ". "
+    return h.figure(charts["first_passage"], caption + (join + why if why else ""), "")
 
 
 def _states_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
@@ -387,7 +402,11 @@ def _states_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None
             f'<div class="tracks">{"".join(blocks)}</div>'
             if blocks
             else '<p class="muted">None.</p>',
-            _figure(charts, "occupancy", "Occupancy: share of runs in each state over time"),
+            _figure(
+                charts,
+                "occupancy",
+                _caption("Occupancy: share of runs in each state over time", summary, "occupancy"),
+            ),
             "</section>",
         ]
     )
@@ -453,7 +472,13 @@ def _events_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None
             '<section id="events">',
             "<h2>Events</h2>",
             table,
-            _figure(charts, "diagram", "Scenario diagram: states and the events between them"),
+            _figure(
+                charts,
+                "diagram",
+                _caption(
+                    "Scenario diagram: states and the events between them", summary, "diagram"
+                ),
+            ),
             "</section>",
         ]
     )

@@ -15,6 +15,7 @@ from typing import Any
 from sim.analysis.evidence import MIN_BITS, top_signposts
 from sim.plots.signposts import short_date
 from sim.report import html as h
+from sim.report.drawn import drawn_note
 
 __all__ = ["CSS", "signpost_sentence", "watch_section"]
 
@@ -136,9 +137,14 @@ def watch_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None])
             h.figures(
                 charts,
                 "signposts",
-                "What to watch: each outcome's chance if the signpost is seen (orange) and if "
-                "not (blue), around its chance now (dashed); the signpost's own chance in "
-                "brackets",
+                " ".join(
+                    [
+                        "What to watch: each outcome's chance if the signpost is seen "
+                        "(orange) and if not (blue), around its chance now (dashed); the "
+                        "signpost's own chance in brackets.",
+                        drawn_note(summary, "signposts"),
+                    ]
+                ).strip(),
                 "",
             )
         )

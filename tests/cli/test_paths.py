@@ -37,6 +37,20 @@ def test_sim_new_below_a_file_is_one_clear_line(tmp_path):
     )
 
 
+def test_sim_new_force_replaces_a_symbolic_link_not_the_file_it_points_to(tmp_path):
+    target = tmp_path / "precious.yaml"
+    target.write_text("keep me\n")
+    (tmp_path / "starter.yaml").symlink_to(target)
+    refused = _sim(tmp_path, "new", "starter")
+    assert refused.returncode == 2 and "exists; use --force" in refused.stderr
+    result = _sim(tmp_path, "new", "starter", "--force")
+    assert result.returncode == 0, result.stderr
+    assert target.read_text() == "keep me\n"
+    link = tmp_path / "starter.yaml"
+    assert not link.is_symlink() and "scenario: starter" in link.read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["precious.yaml", "starter.yaml"]
+
+
 # the NumPy engine steps all runs together, one firing at a time: 100,000 steps take about
 # 10 s, so its detection is tested with a lower limit in tests/engines/test_registry.py
 @pytest.mark.parametrize("engine", ["compiled", "simpy"])

@@ -84,3 +84,17 @@ def test_max_table_zero_leaves_conditions_untabulated(tmp_path, monkeypatch):
     enabled, _, outcomes = untabulated.lookup(states)
     assert enabled[:, 1].tolist() == [False, True, False]
     assert outcomes[:, 0].tolist() == [False, False, True]
+
+
+def test_a_thousand_tracks_have_an_exact_number_of_joint_states_and_no_overflow_warning():
+    # 3**1000 joint states: their float product overflowed (a numpy RuntimeWarning at 1,000
+    # tracks) before it was compared with MAX_TABLE
+    import warnings
+    from types import SimpleNamespace
+
+    from sim.engines.arrays import MAX_TABLE, joint_states
+
+    scenario = SimpleNamespace(tracks=[SimpleNamespace(states=("a", "b", "c"))] * 1000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert joint_states(scenario) == 3**1000 > MAX_TABLE
