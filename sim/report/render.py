@@ -18,7 +18,7 @@ import pandas as pd
 from sim.analysis.words import estimative_words, wilson_interval
 from sim.contracts import read_json, read_summary
 from sim.errors import SimError
-from sim.report import assumptions, evidence, judgments, trajectories, watch
+from sim.report import assumptions, evidence, judgments, trajectories, variants, watch
 from sim.report import html as h
 from sim.report.charts import MAX_DIAGRAM_EVENTS, draw_charts
 
@@ -113,6 +113,7 @@ def _page(
     title = summary.get("title") or summary.get("scenario") or "Scenario report"
     ruled_out = evidence.ruled_out(summary)
     sections = [
+        ("changes", "What this variant changes", variants.changes_section(summary)),
         ("description", "About this scenario", _about(summary)),
         ("observed", "What has been observed", evidence.observed_section(summary)),
         ("history", "How the forecast has changed", evidence.history_section(history, charts)),

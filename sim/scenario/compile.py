@@ -20,6 +20,7 @@ from typing import Any
 
 from sim.errors import Problem, did_you_mean
 from sim.model.scenario import Outcome, Scenario, Track, VariantInfo
+from sim.scenario.changes import variant_changes
 from sim.scenario.context import CompileContext
 from sim.scenario.events import SUM_TOL, compile_events
 from sim.scenario.evidence import compile_indicators, compile_observations
@@ -115,9 +116,9 @@ def _compile(ctx: CompileContext, variant: str, variant_label: str) -> Scenario 
 
 
 def _variants(ctx: CompileContext) -> tuple[VariantInfo, ...]:
-    """The variants' ids and labels (their changes are applied by the loader)."""
+    """The variants' ids, labels and changes (which the loader applies)."""
     variants = tuple(
-        VariantInfo(v, spec.label or v, spec.description)
+        VariantInfo(v, spec.label or v, spec.description, variant_changes(ctx.doc.data, v))
         for v, spec in (ctx.spec.variants or {}).items()
     )
     for v in ctx.spec.variants or {}:
