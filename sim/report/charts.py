@@ -21,6 +21,7 @@ from sim.plots import (
     plot_importance,
     plot_occupancy,
     plot_outcomes,
+    plot_over_time,
     plot_parameter_shifts,
     plot_signposts,
     plot_spread,
@@ -83,6 +84,12 @@ def draw_charts(
         rows = first_passage[first_passage["outcome"].isin(ever)]
         ax = plot_first_passage(rows, {oid: outcomes[oid] for oid in ever})
         charts["first_passage"] = h.save_chart(ax.get_figure(), folder, "first_passage", written)
+    charts["over_time"] = None
+    at_horizon = [oid for oid, o in outcomes.items() if not o.get("ever")]
+    if first_passage is not None and "holds" in first_passage.columns and at_horizon:
+        rows = first_passage[first_passage["outcome"].isin(at_horizon)]
+        ax = plot_over_time(rows, {oid: outcomes[oid] for oid in at_horizon})
+        charts["over_time"] = h.save_chart(ax.get_figure(), folder, "over_time", written)
     charts["occupancy"] = None
     if occupancy is not None:
         tracks = summary.get("tracks") or {}

@@ -31,7 +31,7 @@ _FIRST_PASSAGE_COLUMNS = {"date": str, "outcome": str, "share": float}
 def render_report(folder: Path) -> list[Path]:
     """Write the charts and ``report.html`` of the results folder `folder` into it.
 
-    Writes ``outcomes``, ``first_passage``, ``occupancy`` and ``diagram`` as ``.png`` and
+    Writes ``outcomes``, ``first_passage``, ``over_time``, ``occupancy`` and ``diagram`` as ``.png`` and
     ``.svg``, then ``report.html``, replacing files of those names. A chart whose CSV file is
     absent is skipped (and the report says so). The first-passage chart draws only outcomes
     read "at any time" (``ever``; none: no chart). Charts too tall for a slide are split into
@@ -342,16 +342,25 @@ def _first_passage_figure(outcomes: Mapping[str, Any], charts: Mapping[str, Path
     if left_out:
         why = (
             "Outcomes read at the horizon are left out (" + "; ".join(left_out) + "): when "
-            "one first held says nothing about whether it holds at the horizon. Their "
-            "probability at each checkpoint date is in the By DATE columns above, when the "
-            "scenario sets report dates."
+            "one first held says nothing about whether it holds at the horizon"
+            + ("; their probability over time is in the next chart." if charts.get("over_time")
+               else ".")
+        )  # fmt: skip
+    over_time = ""
+    if charts.get("over_time") is not None:
+        over_time = h.figure(
+            charts["over_time"],
+            "Probability over time of the outcomes read at the horizon: the share of runs "
+            "in which each holds on each date (its probability, had the horizon been that "
+            "date); unlike first passage, a curve may fall",
+            "",
         )
     if charts.get("first_passage") is None:
         absent = "No first passage chart: " + (
             "no outcome is read at any time. " if left_out else "its CSV file is absent. "
         )
-        return f'<p class="muted">{h.escape(absent + why)}</p>'
-    return h.figure(charts["first_passage"], caption + (". " + why if why else ""), "")
+        return f'<p class="muted">{h.escape(absent + why)}</p>' + over_time
+    return h.figure(charts["first_passage"], caption + (". " + why if why else ""), "") + over_time
 
 
 def _states_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
