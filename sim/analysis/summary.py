@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.compare import changes_of
 from sim.analysis.evidence import (
     evidence_block,
     parameter_changes,
@@ -108,6 +109,7 @@ def summarize(results: Results) -> dict[str, Any]:
         "scenario": sc.id,
         "variant": sc.variant,
         "variant_label": sc.variant_label,
+        "variant_changes": changes_of(sc),
         "title": sc.title,
         "description": sc.description,
         "sources": list(sc.sources),

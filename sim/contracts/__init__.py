@@ -80,6 +80,15 @@ class Spread(Model):
     source: Literal["spread_design", "parameter_draws"] | None = None
 
 
+class VariantChangeRow(Model):
+    """One change of a variant: a ``set`` path or a disabled event (``events.ID``), with the
+    value before (in the base) and after, as written; null when the base leaves it out."""
+
+    path: str
+    before: str | None = None
+    after: str | None = None
+
+
 class Outcome(Model):
     """One outcome: its probability at the horizon (or ever), interval, words, first time."""
 
@@ -148,6 +157,7 @@ class SummaryFile(Model):
     scenario: str | None = None
     variant: str | None = None
     variant_label: str | None = None
+    variant_changes: list[VariantChangeRow] | None = None
     title: str | None = None
     description: str | None = None
     sources: list[Any] | None = None

@@ -18,7 +18,7 @@ import pandas as pd
 from sim.analysis.words import estimative_words, wilson_interval
 from sim.contracts import read_json, read_summary
 from sim.errors import SimError
-from sim.report import assumptions, evidence, influence, judgments, trajectories, watch
+from sim.report import assumptions, evidence, influence, judgments, trajectories, variants, watch
 from sim.report import html as h
 from sim.report.charts import MAX_DIAGRAM_EVENTS, ChartProgress, draw_charts
 from sim.report.drawn import drawn_note
@@ -32,20 +32,20 @@ _FIRST_PASSAGE_COLUMNS = {"date": str, "outcome": str, "share": float}
 def render_report(folder: Path, progress: ChartProgress | None = None) -> list[Path]:
     """Write the charts and ``report.html`` of the results folder `folder` into it.
 
-    Writes ``outcomes``, ``first_passage``, ``occupancy`` and ``diagram`` as ``.png`` and
-    ``.svg``, then ``report.html``, replacing files of those names. A chart whose CSV file is
-    absent is skipped (and the report says so). The first-passage chart draws only outcomes
-    read "at any time" (``ever``; none: no chart). Charts too tall for a slide are split into
-    pages: ``occupancy_2`` (after :data:`sim.report.charts.OCCUPANCY_PER_PAGE` tracks), ``importance_2``, ...
-    (after :data:`sim.report.charts.IMPORTANCE_PER_PAGE` outcomes), ``diagram_2``, ...
-    (tracks grouped to fit a slide). When the summary lists ``influences``, also writes
-    ``influence`` (which track's state acts on which track's events) and a section with the
-    chart and a table of every influence. When the summary has a non-empty
-    ``importance``, also writes ``importance`` (rank correlation of each uncertain value with
-    each outcome) and a "Which assumptions matter" section; when an outcome has a ``spread``
-    (``sim run --parameter-draws``), also writes ``spread`` and a section on the spread across
-    parameter draws. Files are written in place; making the whole
-    folder appear at once is the caller's business.
+    Writes ``outcomes``, ``first_passage``, ``over_time``, ``occupancy`` and ``diagram`` as
+    ``.png`` and ``.svg``, then ``report.html``, replacing files of those names. A chart whose
+    CSV file is absent is skipped (and the report says so). The first-passage chart draws only
+    outcomes read "at any time" (``ever``; none: no chart). Charts too tall for a slide are
+    split into pages: ``occupancy_2`` (after :data:`sim.report.charts.OCCUPANCY_PER_PAGE`
+    tracks), ``importance_2``, ... (after :data:`sim.report.charts.IMPORTANCE_PER_PAGE`
+    outcomes), ``diagram_2``, ... (tracks grouped to fit a slide). When the summary lists
+    ``influences``, also writes ``influence`` (which track's state acts on which track's events)
+    and a section with the chart and a table of every influence. When the summary has a
+    non-empty ``importance``, also writes ``importance`` (rank correlation of each uncertain
+    value with each outcome) and a "Which assumptions matter" section; when an outcome has a
+    ``spread`` (``sim run --parameter-draws``), also writes ``spread`` and a section on the
+    spread across parameter draws. Files are written in place; making the whole folder appear at
+    once is the caller's business.
 
     Parameters
     ----------
@@ -118,6 +118,7 @@ def _page(
     title = summary.get("title") or summary.get("scenario") or "Scenario report"
     ruled_out = evidence.ruled_out(summary)
     sections = [
+        ("changes", "What this variant changes", variants.changes_section(summary)),
         ("description", "About this scenario", _about(summary)),
         ("observed", "What has been observed", evidence.observed_section(summary)),
         ("history", "How the forecast has changed", evidence.history_section(history, charts)),
@@ -359,17 +360,27 @@ def _first_passage_figure(summary: Mapping[str, Any], charts: Mapping[str, Path 
     if left_out:
         why = (
             "Outcomes read at the horizon are left out (" + "; ".join(left_out) + "): when "
-            "one first held says nothing about whether it holds at the horizon. Their "
-            "probability at each checkpoint date is in the By DATE columns above, when the "
-            "scenario sets report dates."
+            "one first held says nothing about whether it holds at the horizon"
+            + ("; their probability over time is in the next chart." if charts.get("over_time")
+               else ".")
+        )  # fmt: skip
+    over_time = ""
+    if charts.get("over_time") is not None:
+        text = _caption(
+            "Probability over time of the outcomes read at the horizon: the share of runs "
+            "in which each holds on each date (its probability, had the horizon been that "
+            "date); unlike first passage, a curve may fall",
+            summary,
+            "over_time",
         )
+        over_time = h.figure(charts["over_time"], text, "")
     if charts.get("first_passage") is None:
         absent = "No first passage chart: " + (
             "no outcome is read at any time. " if left_out else "its CSV file is absent. "
         )
-        return f'<p class="muted">{h.escape(absent + why)}</p>'
+        return f'<p class="muted">{h.escape(absent + why)}</p>' + over_time
     join = " " if caption.endswith(".") else ". "
-    return h.figure(charts["first_passage"], caption + (join + why if why else ""), "")
+    return h.figure(charts["first_passage"], caption + (join + why if why else ""), "") + over_time
 
 
 def _states_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:

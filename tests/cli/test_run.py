@@ -37,6 +37,7 @@ def test_run_writes_the_results_folder(tmp_path):
     ):
         assert (out / name).is_file(), name
     assert not (out / "first_passage.png").exists()  # only "at any time" outcomes have one
+    assert (out / "over_time.png").is_file()  # the others: their probability over time
     s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert s["scenario"] == "fixed_dates" and s["variant"] == "base"
     assert s["runs"] == 500 and s["seed"] == 0 and s["engine"] == "compiled"
@@ -64,12 +65,11 @@ def test_occupancy_csv_is_tidy_on_the_report_grid(tmp_path):
     lines = (out / "occupancy.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0] == "date,track,state,share"
     dates = sorted({line.split(",")[0] for line in lines[1:]})
-    # start, then every 365.25/12 days (start + floor(k * 30.4375)), then the horizon
-    # 2026-01-01 + 30 days, + 60 days (January 31 days, February 28), + 91 days
-    assert dates[:4] == ["2026-01-01", "2026-01-31", "2026-03-02", "2026-04-02"]
+    # no report.every: start, the first of each month, the recall's date, the horizon
+    assert dates[:5] == ["2026-01-01", "2026-02-01", "2026-03-01", "2026-03-15", "2026-04-01"]
     assert dates[-1] == "2026-06-30"
-    assert "2026-03-02,mission,deployed,1.0" in lines  # before the recall on March 15
-    assert "2026-04-02,mission,recalled,1.0" in lines
+    assert "2026-03-01,mission,deployed,1.0" in lines  # before the recall on March 15
+    assert "2026-03-15,mission,recalled,1.0" in lines  # on its day, after it fires
 
 
 def test_existing_out_folder_keeps_other_files(tmp_path):
