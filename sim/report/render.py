@@ -20,7 +20,7 @@ from sim.contracts import read_json, read_summary
 from sim.errors import SimError
 from sim.report import assumptions, evidence, influence, judgments, trajectories, watch
 from sim.report import html as h
-from sim.report.charts import MAX_DIAGRAM_EVENTS, draw_charts
+from sim.report.charts import MAX_DIAGRAM_EVENTS, ChartProgress, draw_charts
 
 __all__ = ["render_report"]
 
@@ -28,7 +28,7 @@ _OCCUPANCY_COLUMNS = {"date": str, "track": str, "state": str, "share": float}
 _FIRST_PASSAGE_COLUMNS = {"date": str, "outcome": str, "share": float}
 
 
-def render_report(folder: Path) -> list[Path]:
+def render_report(folder: Path, progress: ChartProgress | None = None) -> list[Path]:
     """Write the charts and ``report.html`` of the results folder `folder` into it.
 
     Writes ``outcomes``, ``first_passage``, ``occupancy`` and ``diagram`` as ``.png`` and
@@ -50,6 +50,8 @@ def render_report(folder: Path) -> list[Path]:
     ----------
     folder : pathlib.Path
         A results folder holding at least ``summary.json``.
+    progress : callable(done, total, name), optional
+        Told after each chart (:func:`sim.report.charts.draw_charts`).
 
     Returns
     -------
@@ -72,7 +74,7 @@ def render_report(folder: Path) -> list[Path]:
     history = read_json(history_file, "run `sim history` again") if history_file.is_file() else None
 
     written: list[Path] = []
-    charts = draw_charts(folder, summary, occupancy, first_passage, written)
+    charts = draw_charts(folder, summary, occupancy, first_passage, written, progress)
     page = folder / "report.html"
     page.write_text(_page(summary, charts, history), encoding="utf-8")
     written.append(page)
