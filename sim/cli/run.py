@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -160,6 +161,7 @@ def command(
         return
     from sim.analysis.summary import summarize
     from sim.cli.output import print_outcomes
+    from sim.cli.progress import phases
     from sim.report.files import check_writable, fill_results, publish
 
     scenario = evidence.load(file, variant)
@@ -167,24 +169,26 @@ def command(
         click.echo(w, err=True)
     folder = Path(out) if out else Path("reports") / scenario.id / scenario.variant
     check_writable(folder)  # before simulating, not after
-    results = run_one(
-        scenario,
-        runs=runs,
-        seed=seed,
-        jobs=jobs,
-        engine=engine,
-        parameter_draws=parameter_draws,
-        save_runs=save_runs,
-        min_effective_runs=min_effective_runs,
-        spread=not no_spread,
-    )
-    summary = summarize(results)
-    publish(
-        folder,
-        lambda tmp: fill_results(
-            results, tmp, charts=not no_charts, save_runs=save_runs, summary=summary
-        ),
-    )
+    with phases([scenario.variant], file) as progress:
+        results = run_one(
+            scenario,
+            runs=runs,
+            seed=seed,
+            jobs=jobs,
+            engine=engine,
+            parameter_draws=parameter_draws,
+            save_runs=save_runs,
+            min_effective_runs=min_effective_runs,
+            progress=progress,
+            spread=not no_spread,
+        )
+        summary = summarize(results)
+        progress.phase(f"writing {folder}")
+        publish(
+            folder,
+            lambda tmp: fill_results(results, tmp, charts=not no_charts, save_runs=save_runs,
+                                     summary=summary, progress=progress.charts),
+        )  # fmt: skip
     print_outcomes(summary)
     click.echo(f"Report: {folder / ('summary.json' if no_charts else 'report.html')}")
 
@@ -200,13 +204,17 @@ def run_one(
     save_runs,
     min_effective_runs=None,
     spread=True,
+    progress=None,
 ):
-    """Run one variant with a progress bar (:func:`sim.experiments.run_variant`)."""
-    from sim.cli.output import progress_bars
+    """Run one variant (:func:`sim.experiments.run_variant`), its progress told to
+    ``progress`` (a :class:`sim.cli.progress.Phases`; by default one of its own)."""
+    from sim.cli.progress import phases
     from sim.experiments import run_variant
 
     _check_draws(scenario, runs, parameter_draws, min_effective_runs)
-    with progress_bars() as advance:
+    own = phases([scenario.variant], scenario.file or scenario.id)
+    with own if progress is None else nullcontext(progress) as advance:
+        advance.compiling(engine)
         results = run_variant(
             scenario,
             runs=runs,
@@ -285,7 +293,8 @@ def run_and_compare(
     ``OUT/comparison/`` are published. ``evidence`` says which observations are in effect
     (none but the scenario's own when None).
     """
-    from sim.cli.output import print_comparison, progress_bars
+    from sim.cli.output import print_comparison
+    from sim.cli.progress import phases
     from sim.experiments import run_variants
     from sim.report.files import check_writable, fill_results_many, staged, write_comparison
 
@@ -299,7 +308,8 @@ def run_and_compare(
     check_writable(root)  # before simulating, not after
     for name in [*scenarios, "comparison"]:
         check_writable(root / name)
-    with progress_bars() as advance:
+    with phases(list(scenarios), file) as progress:
+        progress.compiling(engine)
         done = run_variants(
             scenarios,
             runs=runs,
@@ -308,17 +318,20 @@ def run_and_compare(
             engine=engine,
             parameter_draws=parameter_draws,
             keep_values=None if save_runs else KEEP_VALUES,
-            progress=advance,
+            progress=progress,
             min_effective_runs=min_effective_runs,
             spread=spread,
         )
-    for results in done.results.values():
-        effective_note(results, min_effective_runs)
-    names = list(done.results)
-    with staged([root / v for v in names] + [root / "comparison"]) as temps:
-        items = [(done.results[v], tmp) for v, tmp in zip(names, temps, strict=False)]
-        fill_results_many(items, charts=not no_charts, save_runs=save_runs, jobs=jobs)
-        write_comparison(done.comparison, temps[-1], charts=not no_charts)
+        for results in done.results.values():
+            effective_note(results, min_effective_runs)
+        names = list(done.results)
+        progress.phase(f"writing {root}")
+        with staged([root / v for v in names] + [root / "comparison"]) as temps:
+            items = [(done.results[v], tmp) for v, tmp in zip(names, temps, strict=False)]
+            fill_results_many(items, charts=not no_charts, save_runs=save_runs, jobs=jobs,
+                              progress=progress.folders)  # fmt: skip
+            progress.phase("drawing the comparison charts" if not no_charts else "comparing")
+            write_comparison(done.comparison, temps[-1], charts=not no_charts)
     print_comparison(done.comparison)
     target = "comparison.json" if no_charts else "report.html"
     click.echo(f"Reports: {root}/<variant>/  Comparison: {root / 'comparison' / target}")

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, messages
 
 BUNDLED = ROOT / "scenarios" / "iraq_us_withdrawal_2025.yaml"
 
@@ -71,5 +71,7 @@ def test_a_runaway_run_is_reported_after_the_scenario_file(engine, write_scenari
     )
     result = _sim(tmp_path, "run", path, "--runs", 10, "--no-charts", "--engine", engine)
     assert result.returncode == 1
-    assert result.stderr.startswith(f"{path}: error: run 0 reached 100,000 firings"), result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "reports").exists()
+    assert messages(result.stderr)[0].startswith(f"{path}: error: run 0 reached 100,000 firings"), (
+        result.stderr
+    )
+    assert len(messages(result.stderr)) == 1 and not (tmp_path / "reports").exists()
