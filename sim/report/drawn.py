@@ -22,6 +22,7 @@ __all__ = [
     "IMPORTANCE_OUTCOMES",
     "PASSAGE_OUTCOMES",
     "SIGNPOST_OUTCOMES",
+    "drawn_caption",
     "drawn_note",
     "drawn_outcomes",
     "drawn_tracks",
@@ -130,6 +131,13 @@ _DRAWN = {  # chart -> (what, among, where all are)
     "occupancy": ("most uncertain at the horizon", "tracks", "the tables above and occupancy.csv"),
     "diagram": ("most uncertain at the horizon", "tracks", "the events table above"),
 }
+
+
+def drawn_caption(text: str, summary: Mapping[str, Any], chart: str) -> str:
+    """``text``, then which outcomes or tracks chart ``chart`` draws when it leaves some out
+    (:func:`drawn_note`)."""
+    note = drawn_note(summary, chart)
+    return f"{text}. {note}" if note else text
 
 
 def drawn_note(summary: Mapping[str, Any], chart: str) -> str:

@@ -21,7 +21,8 @@ from sim.errors import SimError
 from sim.report import assumptions, evidence, influence, judgments, trajectories, variants, watch
 from sim.report import html as h
 from sim.report.charts import MAX_DIAGRAM_EVENTS, ChartProgress, draw_charts
-from sim.report.drawn import drawn_note
+from sim.report.curves import first_passage_figure
+from sim.report.drawn import drawn_caption
 
 __all__ = ["render_report"]
 
@@ -272,10 +273,33 @@ def _outcomes_section(summary: Mapping[str, Any], charts: Mapping[str, Path | No
                 text += f'<br><span class="ci">{h.interval(by_ci[d])}</span>'
             cells.append(f'<td class="num">{text}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
+    note = _outcomes_note(spread, bool(dates), given)
+    return "\n".join(
+        [
+            '<section id="outcomes">',
+            "<h2>Outcomes</h2>",
+            h.table(head, rows),
+            f'<p class="note" id="outcomes-note">{h.escape(note)}</p>',
+            _figure(
+                charts,
+                "outcomes",
+                drawn_caption(_outcomes_caption(summary), summary, "outcomes"),
+            ),
+            '<p class="muted">No first passage chart: no run agrees with the evidence.</p>'
+            if evidence.ruled_out(summary)
+            else first_passage_figure(summary, charts),
+            "</section>",
+        ]
+    )
+
+
+def _outcomes_note(spread: bool, dates: bool, given: bool) -> str:
+    """The note under the outcomes table: what each column means."""
     note = (
         "Probability: the share of runs in which the outcome's condition held at the horizon "
         "(at any time up to it, when marked). Monte Carlo 95%: Wilson score interval for that "
-        "share, the noise of a finite number of runs, which more runs shrink. Words: ICD 203 words of estimative probability. First time: the median date "
+        "share, the noise of a finite number of runs, which more runs shrink. Words: ICD 203 "
+        "words of estimative probability. First time: the median date "
         "at which the condition first held (a dash when it held in fewer than half the "
         "runs); n/a for an outcome read at the horizon, whose first time says nothing about "
         "it (its condition may hold from the start and stop long before the horizon)."
@@ -294,19 +318,7 @@ def _outcomes_section(summary: Mapping[str, Any], charts: Mapping[str, Path | No
             "observed), and intervals use Kish's effective number of runs; before the "
             "evidence: the share of all runs, from the same runs."
         )
-    return "\n".join(
-        [
-            '<section id="outcomes">',
-            "<h2>Outcomes</h2>",
-            h.table(head, rows),
-            f'<p class="note" id="outcomes-note">{h.escape(note)}</p>',
-            _figure(charts, "outcomes", _caption(_outcomes_caption(summary), summary, "outcomes")),
-            '<p class="muted">No first passage chart: no run agrees with the evidence.</p>'
-            if evidence.ruled_out(summary)
-            else _first_passage_figure(summary, charts),
-            "</section>",
-        ]
-    )
+    return note
 
 
 def _spread_cell(outcome: Mapping[str, Any]) -> str:
@@ -339,48 +351,6 @@ def _first_time(outcome: Mapping[str, Any]) -> str:
     if not outcome.get("ever"):
         return 'n/a<sup><a href="#outcomes-note">*</a></sup>'
     return h.or_dash(outcome.get("first_time_median"))
-
-
-def _caption(text: str, summary: Mapping[str, Any], chart: str) -> str:
-    """``text``, then which outcomes or tracks the chart draws when it leaves some out."""
-    note = drawn_note(summary, chart)
-    return f"{text}. {note}" if note else text
-
-
-def _first_passage_figure(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
-    """The first-passage chart of the "at any time" outcomes, and why the others are left out."""
-    outcomes = summary["outcomes"]
-    left_out = [h.label(o, oid) for oid, o in outcomes.items() if not o.get("ever")]
-    caption = _caption(
-        "First passage: share of runs in which each outcome has held by each date",
-        summary,
-        "first_passage",
-    )
-    why = ""
-    if left_out:
-        why = (
-            "Outcomes read at the horizon are left out (" + "; ".join(left_out) + "): when "
-            "one first held says nothing about whether it holds at the horizon"
-            + ("; their probability over time is in the next chart." if charts.get("over_time")
-               else ".")
-        )  # fmt: skip
-    over_time = ""
-    if charts.get("over_time") is not None:
-        text = _caption(
-            "Probability over time of the outcomes read at the horizon: the share of runs "
-            "in which each holds on each date (its probability, had the horizon been that "
-            "date); unlike first passage, a curve may fall",
-            summary,
-            "over_time",
-        )
-        over_time = h.figure(charts["over_time"], text, "")
-    if charts.get("first_passage") is None:
-        absent = "No first passage chart: " + (
-            "no outcome is read at any time. " if left_out else "its CSV file is absent. "
-        )
-        return f'<p class="muted">{h.escape(absent + why)}</p>' + over_time
-    join = " " if caption.endswith(".") else ". "
-    return h.figure(charts["first_passage"], caption + (join + why if why else ""), "") + over_time
 
 
 def _states_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
@@ -416,7 +386,9 @@ def _states_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None
             _figure(
                 charts,
                 "occupancy",
-                _caption("Occupancy: share of runs in each state over time", summary, "occupancy"),
+                drawn_caption(
+                    "Occupancy: share of runs in each state over time", summary, "occupancy"
+                ),
             ),
             "</section>",
         ]
@@ -486,7 +458,7 @@ def _events_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None
             _figure(
                 charts,
                 "diagram",
-                _caption(
+                drawn_caption(
                     "Scenario diagram: states and the events between them", summary, "diagram"
                 ),
             ),
