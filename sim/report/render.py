@@ -330,8 +330,13 @@ def _first_passage_figure(summary: Mapping[str, Any], charts: Mapping[str, Path 
     )
     why = ""
     if left_out:
+        which = (
+            "Outcomes read at the horizon are left out (" + "; ".join(left_out) + ")"
+            if len(left_out) <= 10
+            else f"The {len(left_out)} outcomes read at the horizon are left out"
+        )
         why = (
-            "Outcomes read at the horizon are left out (" + "; ".join(left_out) + "): when "
+            which + ": when "
             "one first held says nothing about whether it holds at the horizon. Their "
             "probability at each checkpoint date is in the By DATE columns above, when the "
             "scenario sets report dates."
