@@ -9,7 +9,6 @@ load_scenario(path, variant="base", *, evidence=(), as_of=None, use_evidence=Tru
 
 import os
 import sys
-import tempfile
 
 # Parallelism is by worker processes; BLAS threads would only compete with them for cores.
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -34,6 +33,8 @@ def _can_write(path: str) -> bool:
 def _private_temp(name: str) -> str:
     """A folder for caches in the temporary folder, this user's only (mode 0700): the same one
     from run to run when it can be, else a new one."""
+    import tempfile  # here, not at the top: ``import sim`` stays quick (see _LAZY)
+
     root = os.path.join(tempfile.gettempdir(), f"sim-{os.getuid()}")
     try:
         os.makedirs(root, mode=0o700, exist_ok=True)
@@ -77,7 +78,7 @@ _writable_caches()
 __version__ = "0.1.0"
 
 # The public names are imported when first used (PEP 562), so that ``import sim`` is quick:
-# the command line catches a Ctrl-C while its modules import (sim.cli.main) only after it.
+# the command line (sim.cli.main) catches a Ctrl-C while its modules import only after it.
 _LAZY = {
     "Problem": "sim.errors",
     "ScenarioError": "sim.errors",

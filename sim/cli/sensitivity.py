@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from sim.cli.evidence_options import EvidenceChoice, evidence_options
 from sim.cli.run import machine_options, non_empty_out
+from sim.runner import MAX_RUNS
 
 
 @click.command("sensitivity")
@@ -25,10 +26,11 @@ from sim.cli.run import machine_options, non_empty_out
 @click.option(
     "--runs",
     "-n",
-    type=click.IntRange(min=10),
+    type=click.IntRange(min=10, max=MAX_RUNS),
     default=None,
     help="Runs per setting (tornado: each value at its 10th and 90th percentile; "
-    "sobol: each sample row) [default: 4000 tornado, 400 sobol].",
+    "sobol: each sample row) [default: 4000 tornado, 400 sobol; at most 50,000,000; the "
+    "memory does not grow with them].",
 )
 @click.option(
     "--samples",

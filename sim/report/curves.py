@@ -38,9 +38,13 @@ def first_passage_figure(summary: Mapping[str, Any], charts: Mapping[str, Path |
     )
     why = ""
     if left_out:
+        which = (
+            "Outcomes read at the horizon are left out (" + "; ".join(left_out) + ")"
+            if len(left_out) <= 10
+            else f"The {len(left_out)} outcomes read at the horizon are left out"
+        )
         why = (
-            "Outcomes read at the horizon are left out (" + "; ".join(left_out) + "): when "
-            "one first held says nothing about whether it holds at the horizon"
+            which + ": when one first held says nothing about whether it holds at the horizon"
             + ("; their probability over time is in the next chart." if charts.get("over_time")
                else ".")
         )  # fmt: skip

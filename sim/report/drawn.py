@@ -142,7 +142,8 @@ def drawn_caption(text: str, summary: Mapping[str, Any], chart: str) -> str:
 
 def drawn_note(summary: Mapping[str, Any], chart: str) -> str:
     """The sentence saying which outcomes or tracks chart ``chart`` draws when it leaves some
-    out (``"The 20 most likely of the 50 outcomes are drawn; all are in ..."``), else "".
+    out (``"The 20 most likely of the 50 outcomes are drawn; all are in ..."``, ``"The 8 of
+    the 50 tracks most uncertain at the horizon are drawn; ..."``), else "".
 
     Parameters
     ----------
@@ -166,6 +167,8 @@ def drawn_note(summary: Mapping[str, Any], chart: str) -> str:
         noun = among
     if len(drawn) >= total:
         return ""
+    if noun == "tracks":
+        return f"The {len(drawn)} of the {total} tracks {how} are drawn; all are in {where}."
     return f"The {len(drawn)} {how} of the {total} {noun} are drawn; all are in {where}."
 
 

@@ -100,3 +100,12 @@ def test_sensitivity_runs_and_samples_are_capped(plain):
         run_tornado(plain, runs=MAX_RUNS + 1, seed=1, jobs=1)
     with pytest.raises(SimError, match=f"at most {MAX_SAMPLES:,}"):
         run_sobol(plain, samples=2 * MAX_SAMPLES, runs=10, seed=1, jobs=1)
+
+
+def test_sensitivity_runs_above_the_cap_are_a_command_line_mistake(capsys):
+    from sim.cli.main import main
+
+    with pytest.raises(SystemExit) as ended:
+        main(["sensitivity", "x.yaml", "--runs", str(MAX_RUNS + 1)])
+    assert ended.value.code == 2
+    assert "50000000" in capsys.readouterr().err

@@ -125,8 +125,9 @@ def test_the_report_says_which_are_drawn_and_where_the_rest_are(report):
     text = re.sub(r"\s+", " ", html)
     assert f"The 5 most likely of the {N_TRACKS} outcomes are drawn; all are in the table" in text
     assert "The 2 most likely of the 4 outcomes read at any time are drawn" in text
-    assert f"The 3 most uncertain at the horizon of the {N_TRACKS} tracks are drawn" in text
+    assert f"The 3 of the {N_TRACKS} tracks most uncertain at the horizon are drawn" in text
     assert "all are in the tables above and occupancy.csv" in text
-    assert f"The 2 most uncertain at the horizon of the {N_TRACKS} tracks are drawn" in text
+    assert f"The 2 of the {N_TRACKS} tracks most uncertain at the horizon are drawn" in text
+    assert "Outcomes read at the horizon are left out (o0; o2; o4; o6)" in text  # up to 10
     for k in range(N_TRACKS):  # every outcome and track is still in the tables
         assert f">o{k}<" in html and f">t{k}<" in html
