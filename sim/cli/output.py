@@ -198,3 +198,11 @@ def print_comparison(comparison: dict[str, Any]) -> None:
             cells.append(cell)
         table.add_row(escape(o.get("label") or oid), *cells)
     out.print(table)
+    for v in variants[1:]:  # what each variant changes, path: before -> after
+        changes = (comparison["variants"][v] or {}).get("changes") or []
+        text = "; ".join(
+            f"{c['path']}: {c.get('before') or 'not set'} -> {c.get('after') or 'not set'}"
+            for c in changes
+        )
+        if text:
+            out.print(escape(f"{v}: {text}"), highlight=False)

@@ -17,7 +17,7 @@ from sim.analysis.sensitivity import latin_hypercube
 from sim.analysis.summary import summarize
 from sim.experiments import run_spread, run_variant, run_variants
 from sim.experiments.draws import SPREAD_DRAWS, SPREAD_FIRST_RUN, spread_size
-from sim.runner import run_scenario
+from sim.runner import run_design, run_scenario
 from tests.experiments.test_experiments import UNIFORM_CHANCE
 
 RUNS = 4000  # K = 20 draws of m = 200 runs
@@ -72,9 +72,13 @@ def test_each_draw_has_its_known_probability(with_spread):
 def test_the_spread_uses_numbers_of_its_own_and_the_same_seed_repeats_it(scenario, with_spread):
     again = run_spread(scenario, runs=RUNS, seed=3, jobs=1)
     assert np.array_equal(again.flags, with_spread.second_order.flags)
-    # draw 0's runs are runs SPREAD_FIRST_RUN... with p fixed: not the main run's first runs
-    first = run_spread(scenario, runs=RUNS, seed=4, jobs=1)
-    assert not np.array_equal(first.flags, again.flags)
+    # the same design on run indices from 0 (those of the main runs) gives other runs
+    design = latin_hypercube(SPREAD_DRAWS, 1, 3)
+    on_main = run_design(scenario, design, RUNS // SPREAD_DRAWS, seed=3, jobs=1)
+    assert not np.array_equal(on_main.first, again.first)
+    shifted = run_design(scenario, design, RUNS // SPREAD_DRAWS, seed=3, jobs=1,
+                         first_run=SPREAD_FIRST_RUN)  # fmt: skip
+    assert np.array_equal(shifted.first, again.first)
     assert SPREAD_FIRST_RUN > 50_000_000 * 100  # past the most runs --min-effective-runs makes
 
 
