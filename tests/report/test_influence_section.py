@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 from sim.report import render_report
-from tests.report.helpers import sample_summary, write_results_folder
+from tests.report.helpers import sample_summary
 
 
 def test_influence_chart_table_and_contents_entry(tmp_path):
@@ -17,7 +19,9 @@ def test_influence_chart_table_and_contents_entry(tmp_path):
          "event": "returns", "kind": "speeds up", "factor": 2.5,
          "condition": "security == vacuum <b>"},
     ]  # fmt: skip
-    folder = write_results_folder(tmp_path / "results", summary)
+    folder = tmp_path / "results"  # summary.json alone: no occupancy or first-passage charts
+    folder.mkdir()
+    (folder / "summary.json").write_text(json.dumps(summary, ensure_ascii=False), "utf-8")
     written = render_report(folder)
     assert folder / "influence.png" in written
     page = (folder / "report.html").read_text(encoding="utf-8")
