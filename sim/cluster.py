@@ -68,7 +68,7 @@ START = (
     "with --scheduler local:N"
 )
 _LOCAL = re.compile(r"local:(\d+)")
-_ADDRESS = re.compile(r"([a-z][a-z0-9+.-]*://)?[^\s/]+(:\d+)?/?")
+_ADDRESS = re.compile(r"([a-z][a-z0-9+.-]*://)?(\[[0-9a-fA-F:.]+\]|[^\s/:\[\]]+)(:\d+)?/?")
 
 # address -> (client, cluster or None, say) for the clients a session keeps open
 _kept: dict[str, list] = {}
@@ -192,19 +192,39 @@ def _local_cluster(distributed, n: int, say: Callable[[str], None] | None):
     """A LocalCluster of ``n`` single-threaded worker processes on 127.0.0.1, its dashboard
     on a free port when bokeh is installed."""
     dashboard = importlib.util.find_spec("bokeh") is not None
-    cluster = distributed.LocalCluster(
-        n_workers=n,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address="127.0.0.1:0" if dashboard else None,
-        silence_logs=logging.ERROR,
-    )
+    # the workers ignore Ctrl-C, which the terminal sends them too: this process stops them
+    # (inherited while they start, set again by dask_setup when a worker is restarted)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
+    try:
+        cluster = distributed.LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0" if dashboard else None,
+            silence_logs=logging.ERROR,
+            preload=[__name__],
+        )
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     if say is not None:
         where = cluster.dashboard_link if dashboard else "pip install bokeh to see it"
         say(f"Dask LocalCluster of {n} worker processes at {cluster.scheduler_address}; "
             f"dashboard: {where}")  # fmt: skip
     return cluster
+
+
+def dask_setup(worker) -> None:
+    """Called by Dask in each worker of a ``local:N`` cluster as it starts (``preload``):
+    ignore Ctrl-C, which the terminal sends to the whole process group; the command stops
+    its workers itself. Workers started with ``dask worker`` are left alone."""
+    if _main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
 
 
 def _reachable(address: str) -> None:
@@ -296,9 +316,10 @@ def _close(client, cluster) -> None:
     """Close the client and its LocalCluster, undisturbed by Ctrl-C or SIGTERM (acted on
     afterwards) so that no worker process is left behind."""
     caught: list[int] = []
-    main = threading.current_thread() is threading.main_thread()
     signals = (signal.SIGINT, signal.SIGTERM)
-    previous = {s: signal.signal(s, lambda n, f: caught.append(n)) for s in signals} if main else {}
+    previous = {}
+    if _main_thread():
+        previous = {s: signal.signal(s, lambda n, f: caught.append(n)) for s in signals}
     try:
         client.close()
         if cluster is not None:

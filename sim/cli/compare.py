@@ -28,6 +28,7 @@ def command(
     seed: int,
     jobs: int | None,
     engine: str,
+    scheduler: str | None,
     out: str | None,
     no_charts: bool,
     save_runs: bool,
@@ -55,4 +56,5 @@ def command(
         parameter_draws=parameter_draws,
         min_effective_runs=min_effective_runs,
         evidence=evidence,
+        scheduler=scheduler,
     )

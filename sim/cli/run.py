@@ -30,8 +30,26 @@ def runs_option(help_text: str):
     )
 
 
+def scheduler_session(ctx: click.Context, param: click.Parameter, value: str | None):
+    """Click callback of ``--scheduler``: a malformed address is a mistaken command line
+    (exit 2); Dask not installed is not (exit 1, :class:`sim.errors.SimError`). The cluster,
+    once started or connected to, serves every run of the command and is closed with it."""
+    if not value:
+        return None
+    from sim import cluster
+    from sim.errors import SimError
+
+    try:
+        cluster.check_address(value)
+    except SimError as exc:
+        raise click.BadParameter(str(exc).removeprefix(f"--scheduler '{value}' ")) from None
+    ctx.with_resource(cluster.session(value, say=lambda line: click.echo(line, err=True)))
+    return value
+
+
 def machine_options(f):
-    """``--seed``, ``--jobs`` and ``--engine``, shared by every command that simulates."""
+    """``--seed``, ``--jobs``, ``--engine`` and ``--scheduler``, shared by every command that
+    simulates."""
     options = [
         click.option(
             "--seed",
@@ -49,6 +67,17 @@ def machine_options(f):
             help="Worker processes [default: all cores]. Results do not depend on it.",
         ),
         click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True),
+        click.option(
+            "--scheduler",
+            envvar="SIM_SCHEDULER",
+            default=None,
+            metavar="ADDRESS",
+            callback=scheduler_session,
+            help="Run on a Dask cluster instead of worker processes here: a scheduler's "
+            "address (tcp://host:8786) or local:N (a LocalCluster of N processes, with Dask's "
+            "dashboard); needs pip install 'sim[dask]'. --jobs is then ignored. Results do not "
+            "depend on it. [env: SIM_SCHEDULER]",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -114,6 +143,7 @@ def command(
     seed: int,
     jobs: int | None,
     engine: str,
+    scheduler: str | None,
     out: str | None,
     no_charts: bool,
     save_runs: bool,
@@ -144,6 +174,7 @@ def command(
             parameter_draws=parameter_draws,
             min_effective_runs=min_effective_runs,
             evidence=evidence,
+            scheduler=scheduler,
         )
         return
     from sim.analysis.summary import summarize
@@ -164,6 +195,7 @@ def command(
         parameter_draws=parameter_draws,
         save_runs=save_runs,
         min_effective_runs=min_effective_runs,
+        scheduler=scheduler,
     )
     summary = summarize(results)
     publish(
@@ -177,8 +209,9 @@ def command(
 
 
 def run_one(
-    scenario, *, runs, seed, jobs, engine, parameter_draws, save_runs, min_effective_runs=None
-):
+    scenario, *, runs, seed, jobs, engine, parameter_draws, save_runs, min_effective_runs=None,
+    scheduler=None,
+):  # fmt: skip
     """Run one variant with a progress bar (:func:`sim.experiments.run_variant`)."""
     from sim.cli.output import progress_bars
     from sim.experiments import run_variant
@@ -195,6 +228,7 @@ def run_one(
             keep_values=None if save_runs else KEEP_VALUES,
             progress=advance,
             min_effective_runs=min_effective_runs,
+            scheduler=scheduler,
         )
     effective_note(results, min_effective_runs)
     return results
@@ -254,6 +288,7 @@ def run_and_compare(
     parameter_draws: int | None = None,
     min_effective_runs: int | None = None,
     evidence: EvidenceChoice | None = None,
+    scheduler: str | None = None,
 ) -> None:
     """Run ``variants`` (base first) with common random numbers; write each and a comparison.
 
@@ -286,6 +321,7 @@ def run_and_compare(
             keep_values=None if save_runs else KEEP_VALUES,
             progress=advance,
             min_effective_runs=min_effective_runs,
+            scheduler=scheduler,
         )
     for results in done.results.values():
         effective_note(results, min_effective_runs)

@@ -49,6 +49,7 @@ def run_parameter_draws(
     engine: str = "auto",
     keep_values: int | None = KEEP_VALUES,
     progress: Callable[[str, int, int], None] | None = None,
+    scheduler: str | None = None,
 ) -> ParameterDraws:
     """Run ``draws`` Latin-hypercube draws of the uncertain values, ceil(runs / draws) runs each.
 
@@ -61,7 +62,7 @@ def run_parameter_draws(
         ``(K, n_slots, seed)``.
     runs : int
         Total runs wanted, at least two per draw.
-    seed, jobs, engine, keep_values
+    seed, jobs, engine, keep_values, scheduler
         As in :func:`sim.runner.run_scenario`.
     progress : callable(label, done, total), optional
         See :mod:`sim.experiments`.
@@ -100,6 +101,7 @@ def run_parameter_draws(
         engine=engine,
         progress=None if progress is None else lambda d, t: progress(label, d, t),
         keep_values=keep_values,
+        scheduler=scheduler,
     )
     results.settings = dataclasses.replace(results.settings, parameter_draws=draws)
     return ParameterDraws(results=results, design=design, runs_per_draw=per_draw)

@@ -153,6 +153,7 @@ def run_tornado(
     jobs: int | None = None,
     engine: str = "auto",
     progress: Progress | None = None,
+    scheduler: str | None = None,
 ) -> Tornado:
     """Run the base setting, then each uncertain value at its 10th and 90th percentile.
 
@@ -162,7 +163,7 @@ def run_tornado(
         Must have uncertain values.
     runs : int
         Runs per setting (2 n_slots + 1 settings), on common random numbers.
-    seed, jobs, engine
+    seed, jobs, engine, scheduler
         As in :func:`sim.runner.run_scenario`.
     progress : callable(label, done, total), optional
         One batch of (2 n_slots + 1) * runs runs.
@@ -186,7 +187,7 @@ def run_tornado(
     def step(offset: int):
         return None if progress is None else lambda d, t: progress(label, offset + d, total)
 
-    common = {"seed": seed, "jobs": jobs, "engine": engine}
+    common = {"seed": seed, "jobs": jobs, "engine": engine, "scheduler": scheduler}
     base = run_scenario(scenario, runs=runs, progress=step(0), **common)
     if base.weighted and base.total_weight <= 0:
         raise SimError(f"{scenario.file}: error: {ruled_out_message(base)}")
@@ -214,6 +215,7 @@ def run_sobol(
     jobs: int | None = None,
     engine: str = "auto",
     progress: Progress | None = None,
+    scheduler: str | None = None,
 ) -> Sobol:
     """Run Saltelli's sample of the uncertain values' quantile levels and compute Sobol indices.
 
@@ -225,7 +227,7 @@ def run_sobol(
         Saltelli base sample size N, a power of 2; N * (n_slots + 2) rows.
     runs : int
         Runs per row, on common random numbers.
-    seed, jobs, engine
+    seed, jobs, engine, scheduler
         As in :func:`sim.runner.run_scenario`; the seed also scrambles the sample and seeds
         the bootstrap of the confidence intervals (0 included).
     progress : callable(label, done, total), optional
@@ -256,6 +258,7 @@ def run_sobol(
         jobs=jobs,
         engine=engine,
         progress=None if progress is None else lambda d, t: progress(label, d, t),
+        scheduler=scheduler,
     )
     y = _posterior_rows(res)
     return Sobol(

@@ -59,13 +59,14 @@ def run_variant(
     keep_values: int | None = KEEP_VALUES,
     progress: Progress | None = None,
     min_effective_runs: float | None = None,
+    scheduler: str | None = None,
 ) -> Results:
     """Run one variant: ``runs`` plain runs, or as ``parameter_draws`` draws of its values.
 
     Parameters
     ----------
     scenario : Scenario
-    runs, seed, jobs, engine, keep_values
+    runs, seed, jobs, engine, keep_values, scheduler
         As in :func:`sim.runner.run_scenario`.
     parameter_draws : int, optional
         K: run :func:`sim.experiments.run_parameter_draws` instead (ceil(runs / K) runs per
@@ -97,11 +98,16 @@ def run_variant(
             engine=engine,
             keep_values=keep_values,
             progress=progress,
+            scheduler=scheduler,
         ).results
     else:
-        results = run_batch(scenario, runs, seed, jobs, engine, keep_values, progress)
+        results = run_batch(
+            scenario, runs, seed, jobs, engine, keep_values, progress, scheduler=scheduler
+        )
         if min_effective_runs and scenario.evidence:
-            results = grow_runs(results, min_effective_runs, jobs, engine, keep_values, progress)
+            results = grow_runs(
+                results, min_effective_runs, jobs, engine, keep_values, progress, scheduler
+            )
     if ruled_out(results):
         message = f"{scenario.file or scenario.id}: error: {ruled_out_message(results)}"
         raise RuledOut(message, results)
@@ -111,7 +117,9 @@ def run_variant(
 MAX_GROWTH = 100  # --min-effective-runs runs at most this many times --runs
 
 
-def grow_runs(results: Results, target: float, jobs, engine, keep_values, progress) -> Results:
+def grow_runs(
+    results: Results, target: float, jobs, engine, keep_values, progress, scheduler=None
+) -> Results:
     """More runs until Kish's effective number of runs reaches ``target``.
 
     The runs needed are estimated from the share of effective runs so far (25% more, at
@@ -130,7 +138,7 @@ def grow_runs(results: Results, target: float, jobs, engine, keep_values, progre
         sc = results.scenario
         label = f"{sc.id} [{sc.variant}] to n_eff {target:,.0f}"
         results = run_batch(sc, min(more, cap), results.settings.seed, jobs, engine, keep_values,
-                       progress, label)  # fmt: skip
+                            progress, label, scheduler=scheduler)  # fmt: skip
     return results
 
 
@@ -140,8 +148,9 @@ def ruled_out(results: Results) -> bool:
 
 
 def run_batch(
-    scenario, runs, seed, jobs, engine, keep_values, progress, label=None, probes=()
-) -> Results:
+    scenario, runs, seed, jobs, engine, keep_values, progress, label=None, probes=(), *,
+    scheduler=None,
+) -> Results:  # fmt: skip
     """Plain runs of one variant (:func:`sim.runner.run_scenario`, with ``probes``) as one
     batch of ``progress`` called ``label`` (default: the scenario and variant), which also
     hears the effective runs as they come (:class:`Advance`)."""
@@ -157,6 +166,7 @@ def run_batch(
         progress=None if progress is None else Advance(progress, label),
         keep_values=keep_values,
         probes=probes,
+        scheduler=scheduler,
     )
 
 
@@ -171,6 +181,7 @@ def run_variants(
     keep_values: int | None = KEEP_VALUES,
     progress: Progress | None = None,
     min_effective_runs: float | None = None,
+    scheduler: str | None = None,
 ) -> VariantRuns:
     """Run the base and variants with common random numbers and compare them, run by run.
 
@@ -179,6 +190,7 @@ def run_variants(
     scenarios : mapping of str -> Scenario
         Variant id -> the scenario loaded as that variant; must hold ``base``.
     runs, seed, jobs, engine, parameter_draws, keep_values, progress, min_effective_runs
+    scheduler
         As in :func:`run_variant`, the same for every variant.
 
     Returns
@@ -207,13 +219,17 @@ def run_variants(
                 keep_values=keep_values,
                 progress=progress,
                 min_effective_runs=min_effective_runs,
+                scheduler=scheduler,
             )
         except RuledOut as exc:  # reported as ruled out, unless every variant is
             results[v] = exc.results
     most = max(r.runs for r in results.values())
     for v, r in results.items():  # paired differences need the same runs in every variant
         if r.runs < most and not r.settings.parameter_draws:
-            results[v] = run_batch(scenarios[v], most, seed, jobs, engine, keep_values, progress)
+            results[v] = run_batch(
+                scenarios[v], most, seed, jobs, engine, keep_values, progress,
+                scheduler=scheduler,
+            )  # fmt: skip
     if all(ruled_out(r) for r in results.values()):
         first = results["base"]
         raise RuledOut(
