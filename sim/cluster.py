@@ -49,8 +49,10 @@ __all__ = [
     "TASK_RUNS",
     "TASKS_PER_THREAD",
     "WINDOW",
+    "WORKER_MALLOC",
     "check_address",
     "connect",
+    "group_size",
     "run_units",
     "session",
     "versions",
@@ -67,6 +69,16 @@ START = (
     "--nworkers N --nthreads 1`, each with this project installed, or run on this machine "
     "with --scheduler local:N"
 )
+# glibc's allocator in a LocalCluster's workers (Dask sets MALLOC_TRIM_THRESHOLD_ to 64 KiB,
+# which also stops glibc from raising its mmap threshold): every block's arrays would come
+# from fresh pages, each touched once, which cost those workers a quarter more CPU than the
+# built-in pool's on this project's machine (benchmarks/cluster.py). Allocations of up to
+# 32 MiB (a task's results are about 22 MiB at most) come from the heap, which keeps up to
+# 256 MiB of freed memory for the next block.
+WORKER_MALLOC = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": 32 * 2**20,
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 256 * 2**20,
+}
 _LOCAL = re.compile(r"local:(\d+)")
 _ADDRESS = re.compile(r"([a-z][a-z0-9+.-]*://)?(\[[0-9a-fA-F:.]+\]|[^\s/:\[\]]+)(:\d+)?/?")
 
@@ -191,20 +203,23 @@ def _open(scheduler: str, say: Callable[[str], None] | None) -> tuple[Any, Any]:
 def _local_cluster(distributed, n: int, say: Callable[[str], None] | None):
     """A LocalCluster of ``n`` single-threaded worker processes on 127.0.0.1, its dashboard
     on a free port when bokeh is installed."""
+    import dask
+
     dashboard = importlib.util.find_spec("bokeh") is not None
     # the workers ignore Ctrl-C, which the terminal sends them too: this process stops them
     # (inherited while they start, set again by dask_setup when a worker is restarted)
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
     try:
-        cluster = distributed.LocalCluster(
-            n_workers=n,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address="127.0.0.1:0" if dashboard else None,
-            silence_logs=logging.ERROR,
-            preload=[__name__],
-        )
+        with dask.config.set(WORKER_MALLOC):
+            cluster = distributed.LocalCluster(
+                n_workers=n,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address="127.0.0.1:0" if dashboard else None,
+                silence_logs=logging.ERROR,
+                preload=[__name__],
+            )
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
@@ -331,11 +346,21 @@ def _close(client, cluster) -> None:
         signal.raise_signal(caught[0])
 
 
+def group_size(n_units: int, largest: int, threads: int) -> int:
+    """Units per task: at most :data:`TASK_RUNS` runs (of ``largest`` runs a unit at most),
+    and at least :data:`TASKS_PER_THREAD` tasks per worker thread when there are enough units.
+
+    Returns
+    -------
+    int
+        At least 1. 123 blocks of 8,192 runs (a million runs) on 2 threads: 4 (31 tasks).
+    """
+    return max(1, min(n_units // (TASKS_PER_THREAD * threads), TASK_RUNS // max(largest, 1)))
+
+
 def _groups(units: list[Unit], threads: int) -> list[list[Unit]]:
-    """Consecutive units in groups of equal count: at most :data:`TASK_RUNS` runs each, at
-    least :data:`TASKS_PER_THREAD` groups per thread when the units allow."""
-    largest = max(u.stop - u.start for u in units)
-    size = max(1, min(len(units) // (TASKS_PER_THREAD * threads), TASK_RUNS // largest))
+    """Consecutive units in groups of :func:`group_size`."""
+    size = group_size(len(units), max(u.stop - u.start for u in units), threads)
     return [units[i : i + size] for i in range(0, len(units), size)]
 
 
