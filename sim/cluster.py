@@ -440,7 +440,7 @@ def run_units(client, setup: Setup, units: list[Unit], fold: Callable[[int, Part
     finally:
         client.cancel([*pending, scattered])
         if not pending:  # not after a failure or Ctrl-C: the workers may be gone
-            client.run(_forget, token, wait=False, on_error="ignore")
+            client.run(_forget, token, on_error="ignore")
     return threads
 
 
