@@ -291,6 +291,10 @@ class Results:
     log_scale : float
         The weights and weighted sums are those of format section 10 divided by
         exp(log_scale) (:func:`sim.model.evidence.scaled_weights`); shares do not depend on it.
+    second_order : Results or None
+        The runs of the separate spread design (:func:`sim.experiments.run_spread`: draws of
+        the uncertain values, ``rows`` the draw of each run) whose spread across the
+        assumptions the summary reports; None when none was made.
     """
 
     scenario: Scenario
@@ -312,6 +316,7 @@ class Results:
     probes: np.ndarray | None = None
     probe_list: tuple = ()
     log_scale: float = 0.0
+    second_order: Results | None = None
     _unique: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @property

@@ -226,6 +226,7 @@ def run_design(
     progress: Progress | None = None,
     keep_values: int | None = None,
     probes: tuple[Probe, ...] = (),
+    first_run: int = 0,
 ) -> Results:
     """Run replications with some uncertain values fixed, row by row of a design.
 
@@ -244,6 +245,11 @@ def run_design(
         ``[k * runs_per_row, (k + 1) * runs_per_row)`` (independent replications).
     seed, jobs, engine, progress, keep_values, probes
         As in :func:`run_scenario` (here ``keep_values`` defaults to None: keep all).
+    first_run : int
+        Run index of the design's first run (a multiple of :data:`sim.model.streams.CHUNK`):
+        every run index above is shifted by it, so a design on ``[first_run, ...)`` uses
+        random numbers no plain run of fewer than ``first_run`` runs uses (the spread design
+        of :func:`sim.experiments.run_spread`).
 
     Returns
     -------
@@ -256,6 +262,8 @@ def run_design(
         Bad arguments, or a design whose width is not the number of uncertain values.
     """
     jobs, design = _checked(scenario, design, runs_per_row, seed, jobs)
+    if first_run < 0 or first_run % CHUNK:
+        raise SimError(f"a design's first run index must be a multiple of {CHUNK}")
     n_rows = 1 if design is None else design.shape[0]
     name = canonical_name(engine)
     chosen = get_engine(name)
@@ -265,7 +273,7 @@ def run_design(
         keep = max(keep, min(total, POSTERIOR_RUNS))
     watched = watch(scenario, probes)
     size = _block_size(scenario if watched is None else watched.augmented, chosen.block_size)
-    units = _units(n_rows, runs_per_row, size, keep, common, fixed=design is not None)
+    units = _units(n_rows, runs_per_row, size, keep, common, design is not None, first_run)
     jobs = min(jobs, len(units))
     started = time.perf_counter()
     setup = (scenario, name, seed, design, watched)
@@ -279,7 +287,7 @@ def run_design(
         runs=total, seed=seed, engine=name, jobs=jobs, elapsed_seconds=elapsed, created=created
     )
     results = collect.results(settings, rows=np.repeat(np.arange(n_rows), runs_per_row))
-    _complete_sequences(results, chosen, seed, design, runs_per_row, common)
+    _complete_sequences(results, chosen, seed, design, (runs_per_row, common, first_run))
     return results
 
 
@@ -359,11 +367,11 @@ def _block_size(scenario: Scenario, size: int) -> int:
     return max(256, min(size, BLOCK_CELLS // max(cells, 1)))
 
 
-def _units(n_rows, runs_per_row, size, keep, common, fixed) -> list[tuple]:
+def _units(n_rows, runs_per_row, size, keep, common, fixed, first_run=0) -> list[tuple]:
     """The work units of a design, in run order (see :func:`_run_block`)."""
     units, before = [], 0
     for row in range(n_rows):
-        offset = 0 if common else row * runs_per_row
+        offset = first_run + (0 if common else row * runs_per_row)
         for a, b in _blocks_from(offset, runs_per_row, size):
             keep_here = min(max(keep - before, 0), b - a)
             units.append((row if fixed else -1, offset + a, offset + b, keep_here, before))
@@ -457,16 +465,18 @@ def named_error(scenario: Scenario, error: SimulationError) -> SimulationError:
     return SimulationError(f"{scenario.file}: error: {error}") if scenario.file else error
 
 
-def _complete_sequences(results, engine, seed, design, runs_per_row, common) -> None:
+def _complete_sequences(results, engine, seed, design, layout) -> None:
     """Find the sequences of the summary's most frequent trajectories that no block kept
     (possible when counts are flat), by simulating again the first run that followed each
-    (its numbers are addressed, so it is the same run)."""
+    (its numbers are addressed, so it is the same run). ``layout`` is (runs per row, common,
+    first run index) as in :func:`run_design`."""
+    runs_per_row, common, first_run = layout
     codes, _, first = results.top_codes()
     for code, position in zip(codes.tolist(), first.tolist(), strict=True):
         if code in results.sequences:
             continue
         row, offset = divmod(position, runs_per_row)
-        run = offset if common else row * runs_per_row + offset
+        run = first_run + (offset if common else row * runs_per_row + offset)
         block = RandomBlock.build(results.scenario, seed, run, run + 1)
         if design is not None:
             block.fix(design[row])

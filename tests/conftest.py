@@ -29,6 +29,14 @@ BENCH = SHARED / "bench"
 SCENARIOS = ROOT / "scenarios"
 OWN_CASES = ROOT / "tests" / "cases"
 HAVE_SHARED = (CASES / "expected.json").is_file()
+
+
+def messages(stderr: str) -> list[str]:
+    """The lines of a command's stderr but its piped progress (``FILE: progress: ...``,
+    sim/cli/progress.py): the errors, warnings and notes."""
+    return [line for line in stderr.strip().splitlines() if ": progress: " not in line]
+
+
 SKIP_REASON = (
     f"needs the team's shared folder at {SHARED} (absent): clone the repository beside it or "
     "set SIM_SHARED=/path/to/shared to run these extra checks"

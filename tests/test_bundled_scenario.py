@@ -279,7 +279,11 @@ def test_few_effective_runs_are_a_located_warning(tmp_path):
         capture_output=True, text=True, encoding="utf-8", timeout=300,
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
-    lines = r.stderr.splitlines()
+    # piped, the progress is plain FILE: progress: lines (sim/cli/progress.py), never silent
+    progress = [line for line in r.stderr.splitlines() if line.startswith(f"{IRAQ}: progress: ")]
+    assert f"{IRAQ}: progress: simulating base: 200/200 runs (100%)" in progress, r.stderr
+    assert any(line.endswith(f"progress: writing {tmp_path / 'out'}") for line in progress)
+    lines = [line for line in r.stderr.splitlines() if line not in progress]
     assert any("effective runs of 200" in line for line in lines), r.stderr
     assert all(re.match(r"^.+?(:\d+:\d+)?: (error|warning): \S", line) for line in lines), lines
     assert all(line.startswith(f"{IRAQ}: warning: ") for line in lines), lines

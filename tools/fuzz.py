@@ -13,7 +13,8 @@ Findings (counted, and the mutant saved under ``--keep`` when given):
 * ``internal``: "internal error" or a traceback in the output;
 * ``hang``: a command still running after the timeout;
 * ``unlocated``: an error line without ``FILE:LINE:COL`` (bar the unreadable-file kinds);
-* ``stray``: a line on stderr that is not ``FILE[:LINE:COL]: error|warning: ...`` (a numpy or
+* ``stray``: a line on stderr that is not ``FILE[:LINE:COL]: error|warning: ...`` nor
+  ``FILE: progress: ...`` (piped progress, :mod:`sim.cli.progress`) (a numpy or
   matplotlib warning, a multi-line message);
 * ``nonfinite``: NaN or infinity in ``summary.json``.
 
@@ -51,7 +52,7 @@ UNLOCATED_KINDS = (
     "is a folder",
     "no variant",
 )
-_LINE = re.compile(r"^.+?(:\d+:\d+)?: (error|warning): \S")
+_LINE = re.compile(r"^.+?(:\d+:\d+)?: (error|warning|progress): \S")
 _LOCATED = re.compile(r"^.+?:\d+:\d+: error: ")
 EXTREMES = [
     "0",

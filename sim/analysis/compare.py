@@ -165,6 +165,7 @@ def compare(results: dict[str, Results]) -> dict[str, Any]:
         vid: {
             "label": r.scenario.variant_label,
             "description": next((v.description for v in sc.variants if v.id == vid), None),
+            "changes": changes_of(r.scenario),
         }
         for vid, r in results.items()
     }
@@ -179,6 +180,15 @@ def compare(results: dict[str, Results]) -> dict[str, Any]:
         "variants": variants,
         "outcomes": outcomes,
     } | ({"evidence": _evidence(results)} if sc.evidence else {})
+
+
+def changes_of(scenario: Any) -> list[dict[str, str | None]]:
+    """What the variant ``scenario`` changes in the base (:attr:`Scenario.variant_changes`) as
+    ``summary.json`` and ``comparison.json`` write it: ``[{"path", "before", "after"}]``,
+    empty for ``base``."""
+    return [
+        {"path": c.path, "before": c.before, "after": c.after} for c in scenario.variant_changes
+    ]
 
 
 def _evidence(results: dict[str, Results]) -> dict[str, Any]:

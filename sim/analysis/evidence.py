@@ -19,11 +19,13 @@ __all__ = [
     "MIN_BITS",
     "SIGNPOSTS_TOP",
     "evidence_block",
+    "group_effective_runs",
     "indicator_columns",
     "mutual_information_bits",
     "parameter_changes",
     "parameter_shifts",
     "ruled_out_message",
+    "signpost_intervals",
     "signpost_numbers",
     "signpost_row",
     "signpost_sums",
@@ -256,6 +258,65 @@ def signpost_numbers(a: float, b: float, c: float, d: float) -> dict[str, float 
     }
 
 
+def group_effective_runs(indicators: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+    """Kish's effective number of runs among the runs in which each indicator holds, and
+    among those in which it does not.
+
+    Parameters
+    ----------
+    indicators : bool array (n, k)
+    weights : float array (n,) or None (every run weighs 1: the counts of runs)
+
+    Returns
+    -------
+    float array (2, k)
+        Row 0: (sum w)^2 / sum w^2 over the runs with the indicator; row 1: over the runs
+        without it; 0 where no run carries weight (Kish 1965, *Survey Sampling*, 8.2).
+    """
+    if weights is None:
+        yes = indicators.sum(axis=0).astype(float)
+        return np.stack([yes, len(indicators) - yes])
+    out = np.zeros((2, indicators.shape[1]))
+    for row, group in enumerate((indicators, ~indicators)):
+        sum_w = weights @ group
+        sum_w2 = (weights * weights) @ group
+        out[row] = np.divide(sum_w**2, sum_w2, out=np.zeros_like(sum_w), where=sum_w2 > 0)
+    return out
+
+
+def signpost_intervals(
+    row: dict[str, Any], n_yes: float, n_no: float
+) -> dict[str, float | list[float] | None]:
+    """The Monte Carlo intervals of a signpost row's two conditional probabilities.
+
+    Parameters
+    ----------
+    row : dict
+        :func:`signpost_numbers`' keys.
+    n_yes, n_no : float
+        Effective runs with and without the indicator (:func:`group_effective_runs`).
+
+    Returns
+    -------
+    dict
+        ``p_outcome_if_true_ci95`` and ``p_outcome_if_false_ci95``: 95% Wilson intervals with
+        Kish's effective runs for n (:func:`sim.analysis.words.effective_wilson`), null where
+        the probability is null; ``effective_runs_if_true`` and ``effective_runs_if_false``.
+    """
+    from sim.analysis.words import effective_wilson
+
+    out: dict[str, float | list[float] | None] = {}
+    for side, n in (("true", n_yes), ("false", n_no)):
+        p = row[f"p_outcome_if_{side}"]
+        ci = None
+        if p is not None and n > 0:
+            low, high = effective_wilson(min(max(p, 0.0), 1.0), n)
+            ci = [float(low), float(high)]
+        out[f"p_outcome_if_{side}_ci95"] = ci
+        out[f"effective_runs_if_{side}"] = float(n)
+    return out
+
+
 def signpost_row(
     indicator: np.ndarray, outcome: np.ndarray, weights: np.ndarray | None
 ) -> dict[str, float | None]:
@@ -268,19 +329,23 @@ def signpost_row(
 def signposts(results: Results) -> dict[str, list[dict[str, Any]]]:
     """``signposts`` of ``summary.json`` (format section 11): for each outcome, a row per
     indicator and date, sorted by information_bits (largest first; ties in file order, then
-    date order). Empty without indicators."""
+    date order), each with its intervals (:func:`signpost_intervals`). Empty without
+    indicators."""
     sc = results.scenario
     if not sc.indicators or results.probes is None:
         return {}
     weights = results.weights if results.weighted else None
     columns = indicator_columns(results)
-    sums = signpost_sums(results.probes[:, [c for _, _, c in columns]], results.flags, weights)
+    values = results.probes[:, [c for _, _, c in columns]]
+    sums = signpost_sums(values, results.flags, weights)
+    n_eff = group_effective_runs(values, weights)
     out = {}
     for o, outcome in enumerate(sc.outcomes):
         rows = []
         for j, (ind, date, _) in enumerate(columns):
             row = {"indicator": ind.id, "date": date.isoformat()}
             row |= signpost_numbers(*(float(x) for x in sums[:, j, o]))
+            row |= signpost_intervals(row, *n_eff[:, j])
             rows.append(row)
         rows.sort(key=lambda r: -r["information_bits"])  # stable: ties keep file, date order
         out[outcome.id] = rows

@@ -13,12 +13,14 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.compare import changes_of
 from sim.analysis.evidence import (
     evidence_block,
     parameter_changes,
     signposts,
     weighted_quantile,
 )
+from sim.analysis.influence import influence_rows
 from sim.analysis.sensitivity import importance as rank_correlations
 from sim.analysis.sensitivity import spread
 from sim.analysis.words import effective_wilson, estimative_words, wilson_intervals
@@ -93,7 +95,8 @@ def summarize(results: Results) -> dict[str, Any]:
     -------
     dict
         Keys in file order: scenario, variant, ..., settings, outcomes, tracks,
-        states_at_horizon, events, trajectories, parameters, importance, importance_runs and,
+        states_at_horizon, events, influences (:func:`sim.analysis.influence.influence_rows`),
+        trajectories, parameters, importance, importance_runs and,
         for parameter draws, parameter_draws. Probabilities are shares of runs; dates ISO.
     """
     from sim import __version__
@@ -106,6 +109,7 @@ def summarize(results: Results) -> dict[str, Any]:
         "scenario": sc.id,
         "variant": sc.variant,
         "variant_label": sc.variant_label,
+        "variant_changes": changes_of(sc),
         "title": sc.title,
         "description": sc.description,
         "sources": list(sc.sources),
@@ -135,6 +139,7 @@ def summarize(results: Results) -> dict[str, Any]:
             for i, t in enumerate(sc.tracks)
         },
         "events": _events(results),
+        "influences": influence_rows(sc),
         "trajectories": _trajectories(results),
         "parameters": {slot.name: _parameter(sc, slot) for slot in sc.slots},
         "importance": importance(results),
@@ -220,14 +225,26 @@ def _outcomes(results: Results) -> dict[str, dict[str, Any]]:
                 entry["by_date"][d.isoformat()] = share
                 entry["by_date_ci95"][d.isoformat()] = _share_interval(share, results)
         outcomes[outcome.id] = entry
-    if results.settings.parameter_draws and results.rows is not None:
-        for entry, sp in zip(
-            outcomes.values(),
-            spread(results.flags, results.rows, results.weights if results.weighted else None),
-            strict=True,
-        ):
-            entry["spread"] = sp
+    for entry, sp in zip(outcomes.values(), _spreads(results), strict=False):
+        entry["spread"] = sp
     return outcomes
+
+
+def _spreads(results: Results) -> list[dict[str, Any]]:
+    """Each outcome's spread across the assumptions (:func:`spread`), from the runs themselves
+    with ``--parameter-draws`` (``source`` "parameter_draws") or else from the separate spread
+    design (``results.second_order``, ``source`` "spread_design"); none when neither was made
+    or the evidence leaves no run of the design."""
+    if results.settings.parameter_draws and results.rows is not None:
+        runs, source = results, "parameter_draws"
+    elif results.second_order is not None:
+        runs, source = results.second_order, "spread_design"
+    else:
+        return []
+    if runs.rows is None or runs.total_weight <= 0:
+        return []
+    found = spread(runs.flags, runs.rows, runs.weights if runs.weighted else None)
+    return [sp | {"runs": runs.runs, "source": source} for sp in found]
 
 
 def _events(results: Results) -> dict[str, dict[str, Any]]:
@@ -246,7 +263,7 @@ def _events(results: Results) -> dict[str, dict[str, Any]]:
             "to": {track.states[s]: p for s, p in ev.to},
             "timing": ev.timing.short,
             "note": ev.note,
-        }
+        } | ({"when": ev.when} if ev.when is not None else {})
     return events
 
 

@@ -123,16 +123,24 @@ def occupancy_frame(results: Results) -> pd.DataFrame:
 
 
 def first_passage_frame(results: Results) -> pd.DataFrame:
-    """First-passage curves on the report grid: columns date, outcome, share (of runs whose
-    outcome condition had held by that date; of their weight with evidence)."""
+    """First-passage and probability curves on the report grid: columns date, outcome, share
+    (of runs whose outcome condition had held by that date) and holds (of runs in which the
+    outcome holds on that date, as if the horizon were that date: for an outcome read at
+    the horizon, its probability over time; for an "at any time" one, equal to share);
+    shares of the runs' weight with evidence."""
     sc = results.scenario
     total = max(results.total_weight, 1e-300)
     rows = [
-        (sc.date_of(day).isoformat(), o.id, float(results.passage[p, k]) / total)
+        (
+            sc.date_of(day).isoformat(),
+            o.id,
+            float(results.passage[p, k]) / total,
+            min(float(results.by_point[p, k]) / total, 1.0),
+        )
         for p, day in zip(results.grid_index(), sc.grid_days, strict=True)
         for k, o in enumerate(sc.outcomes)
     ]
-    return pd.DataFrame(rows, columns=["date", "outcome", "share"])
+    return pd.DataFrame(rows, columns=["date", "outcome", "share", "holds"])
 
 
 def by_date_frame(summary: dict[str, Any]) -> pd.DataFrame:

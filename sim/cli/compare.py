@@ -33,6 +33,7 @@ def command(
     save_runs: bool,
     parameter_draws: int | None,
     min_effective_runs: int | None,
+    no_spread: bool,
     evidence: EvidenceChoice,
 ) -> None:
     """Run the base and VARIANTS of FILE with common random numbers and compare them.
@@ -55,4 +56,5 @@ def command(
         parameter_draws=parameter_draws,
         min_effective_runs=min_effective_runs,
         evidence=evidence,
+        spread=not no_spread,
     )

@@ -105,28 +105,37 @@ def print_outcomes(summary: dict[str, Any]) -> None:
             f"; the model gave what was observed a {_pct(evidence['probability'])} chance; "
             f"{evidence['effective_runs']:,.0f} effective runs"
         )
+    if not all(o.get("ever") for o in summary["outcomes"].values()):
+        caption += "; median first: n/a for outcomes read at the horizon"
     table = Table(title=title, caption=caption)
     table.add_column("outcome", ratio=1, min_width=16)
     if evidence:
         table.add_column("before", justify="right", no_wrap=True)
     table.add_column("probability", justify="right", no_wrap=True)
-    table.add_column("95% interval", justify="right", no_wrap=True)
+    spread = any(isinstance(o.get("spread"), dict) for o in summary["outcomes"].values())
+    table.add_column("Monte Carlo 95%", justify="right", no_wrap=True)
+    if spread:
+        table.add_column("assumptions 80%", justify="right", no_wrap=True)
     table.add_column("in words", no_wrap=True)
     table.add_column("median first", no_wrap=True)
     for oid, o in summary["outcomes"].items():
         label = escape(o.get("label") or oid)
         before = [_pct(o["prior_probability"])] if evidence else []
         if o["probability"] is None:  # ruled out by the evidence
-            table.add_row(label, *before, "-", "-", "ruled out by the evidence", "-")
+            table.add_row(label, *before, "-", "-", *(["-"] if spread else []),
+                          "ruled out by the evidence", "-")  # fmt: skip
             continue
         lo, hi = o["ci95"]
+        sp = o.get("spread")
+        across = [f"{_pct(sp['p10'])} - {_pct(sp['p90'])}" if sp else "-"] if spread else []
         table.add_row(
             label,
             *before,
             _pct(o["probability"]),
             f"{_pct(lo)} - {_pct(hi)}",
+            *across,
             o.get("words", ""),
-            o["first_time_median"] or "-",
+            (o["first_time_median"] or "-") if o.get("ever") else "n/a",
         )
     out.print(table)
     if evidence and evidence["effective_runs"] < FEW_EFFECTIVE_RUNS:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
 from sim.cli.evidence_options import EvidenceChoice, evidence_options
+from sim.experiments.draws import SPREAD_DRAWS, SPREAD_MIN_RUNS, SPREAD_RUNS
 from sim.model.streams import MAX_SEED
 from sim.runner import DEFAULT_RUNS, DEFAULT_SEED, ENGINES, KEEP_VALUES, MAX_RUNS
 
@@ -69,8 +71,17 @@ def run_options(f):
             "-k",
             type=click.IntRange(min=2),
             default=None,
-            help="Second-order uncertainty: K Latin-hypercube draws of all uncertain "
-            "values, runs/K runs each; reports each outcome's spread.",
+            help="Second-order uncertainty: make all the runs as K Latin-hypercube draws of "
+            "all uncertain values, runs/K runs each, and report each outcome's spread from "
+            "them (instead of the separate spread design).",
+        ),
+        click.option(
+            "--no-spread",
+            is_flag=True,
+            help=f"Skip the spread across the assumptions: a separate design of {SPREAD_DRAWS} "
+            f"draws of the uncertain values, min(runs, {SPREAD_RUNS:,}) runs more, made by "
+            f"default when there are uncertain values and at least {SPREAD_MIN_RUNS:,} runs "
+            "(the main estimate does not change).",
         ),
         click.option(
             "--min-effective-runs",
@@ -119,6 +130,7 @@ def command(
     save_runs: bool,
     parameter_draws: int | None,
     min_effective_runs: int | None,
+    no_spread: bool,
     evidence: EvidenceChoice,
 ) -> None:
     """Run scenario FILE many times and write its report.
@@ -144,10 +156,12 @@ def command(
             parameter_draws=parameter_draws,
             min_effective_runs=min_effective_runs,
             evidence=evidence,
+            spread=not no_spread,
         )
         return
     from sim.analysis.summary import summarize
     from sim.cli.output import print_outcomes
+    from sim.cli.progress import phases
     from sim.report.files import check_writable, fill_results, publish
 
     scenario = evidence.load(file, variant)
@@ -155,36 +169,52 @@ def command(
         click.echo(w, err=True)
     folder = Path(out) if out else Path("reports") / scenario.id / scenario.variant
     check_writable(folder)  # before simulating, not after
-    results = run_one(
-        scenario,
-        runs=runs,
-        seed=seed,
-        jobs=jobs,
-        engine=engine,
-        parameter_draws=parameter_draws,
-        save_runs=save_runs,
-        min_effective_runs=min_effective_runs,
-    )
-    summary = summarize(results)
-    publish(
-        folder,
-        lambda tmp: fill_results(
-            results, tmp, charts=not no_charts, save_runs=save_runs, summary=summary
-        ),
-    )
+    with phases([scenario.variant], file) as progress:
+        results = run_one(
+            scenario,
+            runs=runs,
+            seed=seed,
+            jobs=jobs,
+            engine=engine,
+            parameter_draws=parameter_draws,
+            save_runs=save_runs,
+            min_effective_runs=min_effective_runs,
+            progress=progress,
+            spread=not no_spread,
+        )
+        summary = summarize(results)
+        progress.phase(f"writing {folder}")
+        publish(
+            folder,
+            lambda tmp: fill_results(results, tmp, charts=not no_charts, save_runs=save_runs,
+                                     summary=summary, progress=progress.charts),
+        )  # fmt: skip
     print_outcomes(summary)
     click.echo(f"Report: {folder / ('summary.json' if no_charts else 'report.html')}")
 
 
 def run_one(
-    scenario, *, runs, seed, jobs, engine, parameter_draws, save_runs, min_effective_runs=None
+    scenario,
+    *,
+    runs,
+    seed,
+    jobs,
+    engine,
+    parameter_draws,
+    save_runs,
+    min_effective_runs=None,
+    spread=True,
+    progress=None,
 ):
-    """Run one variant with a progress bar (:func:`sim.experiments.run_variant`)."""
-    from sim.cli.output import progress_bars
+    """Run one variant (:func:`sim.experiments.run_variant`), its progress told to
+    ``progress`` (a :class:`sim.cli.progress.Phases`; by default one of its own)."""
+    from sim.cli.progress import phases
     from sim.experiments import run_variant
 
     _check_draws(scenario, runs, parameter_draws, min_effective_runs)
-    with progress_bars() as advance:
+    own = phases([scenario.variant], scenario.file or scenario.id)
+    with own if progress is None else nullcontext(progress) as advance:
+        advance.compiling(engine)
         results = run_variant(
             scenario,
             runs=runs,
@@ -195,6 +225,7 @@ def run_one(
             keep_values=None if save_runs else KEEP_VALUES,
             progress=advance,
             min_effective_runs=min_effective_runs,
+            spread=spread,
         )
     effective_note(results, min_effective_runs)
     return results
@@ -254,6 +285,7 @@ def run_and_compare(
     parameter_draws: int | None = None,
     min_effective_runs: int | None = None,
     evidence: EvidenceChoice | None = None,
+    spread: bool = True,
 ) -> None:
     """Run ``variants`` (base first) with common random numbers; write each and a comparison.
 
@@ -261,7 +293,8 @@ def run_and_compare(
     ``OUT/comparison/`` are published. ``evidence`` says which observations are in effect
     (none but the scenario's own when None).
     """
-    from sim.cli.output import print_comparison, progress_bars
+    from sim.cli.output import print_comparison
+    from sim.cli.progress import phases
     from sim.experiments import run_variants
     from sim.report.files import check_writable, fill_results_many, staged, write_comparison
 
@@ -275,7 +308,8 @@ def run_and_compare(
     check_writable(root)  # before simulating, not after
     for name in [*scenarios, "comparison"]:
         check_writable(root / name)
-    with progress_bars() as advance:
+    with phases(list(scenarios), file) as progress:
+        progress.compiling(engine)
         done = run_variants(
             scenarios,
             runs=runs,
@@ -284,16 +318,20 @@ def run_and_compare(
             engine=engine,
             parameter_draws=parameter_draws,
             keep_values=None if save_runs else KEEP_VALUES,
-            progress=advance,
+            progress=progress,
             min_effective_runs=min_effective_runs,
+            spread=spread,
         )
-    for results in done.results.values():
-        effective_note(results, min_effective_runs)
-    names = list(done.results)
-    with staged([root / v for v in names] + [root / "comparison"]) as temps:
-        items = [(done.results[v], tmp) for v, tmp in zip(names, temps, strict=False)]
-        fill_results_many(items, charts=not no_charts, save_runs=save_runs, jobs=jobs)
-        write_comparison(done.comparison, temps[-1], charts=not no_charts)
+        for results in done.results.values():
+            effective_note(results, min_effective_runs)
+        names = list(done.results)
+        progress.phase(f"writing {root}")
+        with staged([root / v for v in names] + [root / "comparison"]) as temps:
+            items = [(done.results[v], tmp) for v, tmp in zip(names, temps, strict=False)]
+            fill_results_many(items, charts=not no_charts, save_runs=save_runs, jobs=jobs,
+                              progress=progress.folders)  # fmt: skip
+            progress.phase("drawing the comparison charts" if not no_charts else "comparing")
+            write_comparison(done.comparison, temps[-1], charts=not no_charts)
     print_comparison(done.comparison)
     target = "comparison.json" if no_charts else "report.html"
     click.echo(f"Reports: {root}/<variant>/  Comparison: {root / 'comparison' / target}")

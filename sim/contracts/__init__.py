@@ -66,7 +66,8 @@ SENSITIVITY_HINT = "run `sim sensitivity FILE --method tornado|sobol --out DIR` 
 
 
 class Spread(Model):
-    """An outcome's spread across parameter draws (``sim run --parameter-draws``)."""
+    """An outcome's spread across the assumptions: its probability in each of K draws of the
+    uncertain values (the separate spread design of every run, or ``--parameter-draws``)."""
 
     median: Probability = REQUIRED
     p10: Probability = REQUIRED
@@ -75,6 +76,17 @@ class Spread(Model):
     noise_sd: OptionalNonNegative = None
     draws: int | None = None
     runs_per_draw: int | None = None
+    runs: int | None = None
+    source: Literal["spread_design", "parameter_draws"] | None = None
+
+
+class VariantChangeRow(Model):
+    """One change of a variant: a ``set`` path or a disabled event (``events.ID``), with the
+    value before (in the base) and after, as written; null when the base leaves it out."""
+
+    path: str
+    before: str | None = None
+    after: str | None = None
 
 
 class Outcome(Model):
@@ -109,6 +121,19 @@ class Event(Model):
     track: str | None = None
     timing: str | None = None
     note: str | None = None
+    when: str | None = None
+
+
+class InfluenceRow(Model):
+    """One track's states enabling, blocking, speeding up or slowing another track's event."""
+
+    source: str = REQUIRED
+    states: list[str] = []
+    target: str = REQUIRED
+    event: str = REQUIRED
+    kind: Literal["enables", "blocks", "speeds up", "slows"] = REQUIRED
+    factor: OptionalNonNegative = None
+    condition: str | None = None
 
 
 class Track(Model):
@@ -132,6 +157,7 @@ class SummaryFile(Model):
     scenario: str | None = None
     variant: str | None = None
     variant_label: str | None = None
+    variant_changes: list[VariantChangeRow] | None = None
     title: str | None = None
     description: str | None = None
     sources: list[Any] | None = None
@@ -146,6 +172,7 @@ class SummaryFile(Model):
     tracks: dict[str, Track] | None = None
     states_at_horizon: dict[str, dict[str, OptionalProbability]] | None = None
     events: dict[str, Event] | None = None
+    influences: list[InfluenceRow] | None = None
     trajectories: list[Trajectory] | None = None
     parameters: dict[str, dict[str, Any] | None] | None = None
     importance: dict[str, list[ImportanceRow]] | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sim.contracts.fields import (
     REQUIRED,
+    Interval,
     Model,
     OptionalNonNegative,
     OptionalProbability,
@@ -48,6 +49,12 @@ class SignpostRow(Model):
     p_outcome_if_false: OptionalProbability = None
     likelihood_ratio: OptionalNonNegative = None
     information_bits: OptionalNonNegative = REQUIRED
+    # beyond the format: the conditional probabilities' 95% Wilson intervals with Kish's
+    # effective runs of each side (absent in files of older versions)
+    p_outcome_if_true_ci95: Interval = None
+    p_outcome_if_false_ci95: Interval = None
+    effective_runs_if_true: OptionalNonNegative = None
+    effective_runs_if_false: OptionalNonNegative = None
 
 
 class IndicatorMeta(Model):

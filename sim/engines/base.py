@@ -84,6 +84,11 @@ class Engine(ABC):
     name: ClassVar[str]
     block_size: ClassVar[int] = BLOCK
 
+    def needs_compiling(self) -> bool:
+        """Whether the first block will wait for code to be compiled (for about a minute),
+        so a caller can say so before it starts; False unless an engine knows it will."""
+        return False
+
     @abstractmethod
     def run_block(self, scenario: Scenario, block: RandomBlock) -> BlockResult:
         """Run the replications of ``block``.

@@ -52,6 +52,23 @@ class CompiledEngine(Engine):
     def __init__(self) -> None:
         self._buffers: dict[str, np.ndarray] = {}
 
+    def needs_compiling(self) -> bool:
+        """Whether :func:`sim.kernels.simulate` is neither compiled in this process nor in
+        numba's cache for this version of ``sim/kernels.py`` (once per machine: about a
+        minute; loading the cache takes a second or two).
+
+        numba has no public query for its cache: this reads the index of the function's
+        cache (``FunctionCache``, numba's own object; the index is empty when the file
+        changed since). Should that ever fail, it makes no claim (False).
+        """
+        if simulate.signatures:
+            return False
+        try:  # numba's own objects, read by name: not our private API
+            index = getattr(getattr(simulate, "_cache"), "_cache_file")  # noqa: B009
+            return not getattr(index, "_load_index")()  # noqa: B009
+        except Exception:  # noqa: BLE001  a numba without this layout: no claim
+            return False
+
     def run_block(self, scenario: Scenario, block: RandomBlock) -> BlockResult:
         """Run every replication of ``block``, keeping per-run arrays; see
         :class:`sim.engines.base.Engine`."""

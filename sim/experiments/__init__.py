@@ -14,7 +14,7 @@ and ``total`` count that batch's runs. It is called once with ``done`` 0 before 
 starts, then after each block of runs.
 """
 
-from sim.experiments.draws import ParameterDraws, run_parameter_draws
+from sim.experiments.draws import ParameterDraws, run_parameter_draws, run_spread
 from sim.experiments.history import History, HistoryPoint, run_history
 from sim.experiments.sensitivity import Sobol, Tornado, run_sobol, run_tornado
 from sim.experiments.signposts import Signposts, run_signposts
@@ -32,6 +32,7 @@ __all__ = [
     "run_history",
     "run_parameter_draws",
     "run_signposts",
+    "run_spread",
     "run_sobol",
     "run_tornado",
     "run_variant",

@@ -1,4 +1,13 @@
-"""Second-order uncertainty: K Latin-hypercube draws of every uncertain value, m runs each."""
+"""Second-order uncertainty: K Latin-hypercube draws of every uncertain value, m runs each.
+
+Two uses. ``sim run --parameter-draws K`` makes *all* its runs as K draws
+(:func:`run_parameter_draws`). Without it, every run with uncertain values and at least
+:data:`SPREAD_MIN_RUNS` runs also makes a separate, smaller design, the *spread design*
+(:func:`run_spread`): :data:`SPREAD_DRAWS` draws of ``min(runs, SPREAD_RUNS) / SPREAD_DRAWS``
+runs each, on run indices from :data:`SPREAD_FIRST_RUN` on, so the main estimate (one draw of
+the uncertain values per run, format section 8) is unchanged bit for bit and the spread uses
+random numbers no main run uses; the same seed gives the same spread.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +24,21 @@ from sim.model.scenario import Scenario
 from sim.results import Results
 from sim.runner import KEEP_VALUES, run_design
 
-__all__ = ["ParameterDraws", "run_parameter_draws"]
+__all__ = [
+    "SPREAD_DRAWS",
+    "SPREAD_FIRST_RUN",
+    "SPREAD_MIN_RUNS",
+    "SPREAD_RUNS",
+    "ParameterDraws",
+    "run_parameter_draws",
+    "run_spread",
+    "spread_size",
+]
+
+SPREAD_DRAWS = 20  # draws of the spread design
+SPREAD_RUNS = 20_000  # its runs at most (fewer when the main run has fewer)
+SPREAD_MIN_RUNS = 2_000  # no spread below: under 100 runs a draw, it would be mostly noise
+SPREAD_FIRST_RUN = 2**40  # its first run index: past any main run (50 M x 100 at most)
 
 
 @dataclass(frozen=True)
@@ -103,3 +126,81 @@ def run_parameter_draws(
     )
     results.settings = dataclasses.replace(results.settings, parameter_draws=draws)
     return ParameterDraws(results=results, design=design, runs_per_draw=per_draw)
+
+
+def spread_size(scenario: Scenario, runs: int) -> tuple[int, int] | None:
+    """The spread design for a run of ``runs`` runs: (draws K, runs per draw m), or None.
+
+    K = :data:`SPREAD_DRAWS` and m = ceil(min(runs, SPREAD_RUNS) / K): about min(runs,
+    20,000) runs more. None (no spread) when the scenario has no uncertain value (every
+    named parameter fixed, no range) or ``runs`` is below :data:`SPREAD_MIN_RUNS`.
+
+    Returns
+    -------
+    tuple of int, or None
+    """
+    uncertain = any(not slot.distribution.is_fixed for slot in scenario.slots)
+    if not uncertain or runs < SPREAD_MIN_RUNS:
+        return None
+    return SPREAD_DRAWS, math.ceil(min(runs, SPREAD_RUNS) / SPREAD_DRAWS)
+
+
+def run_spread(
+    scenario: Scenario,
+    *,
+    runs: int,
+    seed: int,
+    jobs: int | None = None,
+    engine: str = "auto",
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Results | None:
+    """The spread design beside a main run of ``runs`` runs (see the module docstring).
+
+    Its design is the Latin hypercube of :func:`run_parameter_draws` with the same seed and
+    K = :data:`SPREAD_DRAWS`; draw k runs indices ``SPREAD_FIRST_RUN + k m`` to
+    ``SPREAD_FIRST_RUN + (k + 1) m - 1``, so every variant of a comparison sees the same
+    numbers (common random numbers). With evidence the runs carry their weights and the
+    summary weighs the draws by them (:func:`sim.analysis.sensitivity.spread`).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    runs : int
+        The main run's runs (sizes the design, :func:`spread_size`).
+    seed, jobs, engine
+        As in :func:`sim.runner.run_scenario`.
+    progress : callable(label, done, total), optional
+        See :mod:`sim.experiments`; the batch is called "SCENARIO [VARIANT] spread".
+
+    Returns
+    -------
+    Results or None
+        K m runs, ``rows`` each run's draw and ``settings.parameter_draws`` K; None when
+        :func:`spread_size` makes none.
+
+    Raises
+    ------
+    SimError
+        Bad run settings (see :func:`sim.runner.run_design`).
+    """
+    size = spread_size(scenario, runs)
+    if size is None:
+        return None
+    draws, per_draw = size
+    design = latin_hypercube(draws, len(scenario.slots), seed)
+    label = f"{scenario.id} [{scenario.variant}] spread"
+    if progress is not None:
+        progress(label, 0, per_draw * draws)
+    results = run_design(
+        scenario,
+        design,
+        per_draw,
+        seed=seed,
+        jobs=jobs,
+        engine=engine,
+        progress=None if progress is None else lambda d, t: progress(label, d, t),
+        keep_values=0,
+        first_run=SPREAD_FIRST_RUN,
+    )
+    results.settings = dataclasses.replace(results.settings, parameter_draws=draws)
+    return results

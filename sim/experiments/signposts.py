@@ -12,14 +12,16 @@ candidates are ranked by the mutual information between candidate and outcome, i
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from sim.analysis.evidence import (
     evidence_block,
+    group_effective_runs,
     ruled_out_message,
+    signpost_intervals,
     signpost_numbers,
     signpost_sums,
     signposts,
@@ -100,6 +102,9 @@ class CandidateRow:
         P(candidate | outcome) / P(candidate | not outcome).
     information_bits : float
         Mutual information of candidate and outcome, bits.
+    intervals : dict
+        The conditional probabilities' intervals and effective runs
+        (:func:`sim.analysis.evidence.signpost_intervals`).
     """
 
     candidate: Candidate
@@ -108,6 +113,7 @@ class CandidateRow:
     p_outcome_if_false: float | None
     likelihood_ratio: float | None
     information_bits: float
+    intervals: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -246,7 +252,7 @@ def _row_dict(row: CandidateRow, scenario: Scenario, ids: dict) -> dict[str, Any
         "p_outcome_if_false": row.p_outcome_if_false,
         "likelihood_ratio": row.likelihood_ratio,
         "information_bits": row.information_bits,
-    }
+    } | row.intervals
 
 
 def default_indicator_dates(scenario: Scenario) -> tuple[list[dt.date], str]:
@@ -309,12 +315,15 @@ def rank(
     """
     live = np.ones(len(outcome), bool) if weights is None else weights > 0
     sums = signpost_sums(values, outcome[:, None], weights)
+    n_eff = group_effective_runs(values, weights)
     rows = []
     for j, cand in enumerate(found):
         seen = values[live, j]
         if seen.all() or not seen.any():  # certain: p_indicator 0 or 1
             continue
-        rows.append(CandidateRow(cand, **signpost_numbers(*(float(x) for x in sums[:, j, 0]))))
+        numbers = signpost_numbers(*(float(x) for x in sums[:, j, 0]))
+        intervals = signpost_intervals(numbers, *n_eff[:, j])
+        rows.append(CandidateRow(cand, **numbers, intervals=intervals))
     rows.sort(key=lambda r: -r.information_bits)
     return tuple(rows[:top])
 

@@ -10,7 +10,7 @@ from typing import Any
 from sim.analysis.compare import compare
 from sim.analysis.evidence import ruled_out_message
 from sim.errors import SimError, SimulationError
-from sim.experiments.draws import run_parameter_draws
+from sim.experiments.draws import run_parameter_draws, run_spread
 from sim.model.scenario import Scenario
 from sim.results import Results
 from sim.runner import KEEP_VALUES, run_scenario
@@ -59,6 +59,7 @@ def run_variant(
     keep_values: int | None = KEEP_VALUES,
     progress: Progress | None = None,
     min_effective_runs: float | None = None,
+    spread: bool = True,
 ) -> Results:
     """Run one variant: ``runs`` plain runs, or as ``parameter_draws`` draws of its values.
 
@@ -75,6 +76,10 @@ def run_variant(
     min_effective_runs : float, optional
         With evidence in effect, plain runs go on until Kish's effective number of runs
         reaches it or the runs reach MAX_GROWTH x ``runs`` (:func:`grow_runs`).
+    spread : bool
+        With plain runs, also run the separate spread design
+        (:func:`sim.experiments.run_spread`, sized by ``runs``) into
+        ``results.second_order``; False skips it (``--no-spread``).
 
     Returns
     -------
@@ -102,6 +107,10 @@ def run_variant(
         results = run_batch(scenario, runs, seed, jobs, engine, keep_values, progress)
         if min_effective_runs and scenario.evidence:
             results = grow_runs(results, min_effective_runs, jobs, engine, keep_values, progress)
+        if spread:
+            results.second_order = run_spread(
+                scenario, runs=runs, seed=seed, jobs=jobs, engine=engine, progress=progress
+            )
     if ruled_out(results):
         message = f"{scenario.file or scenario.id}: error: {ruled_out_message(results)}"
         raise RuledOut(message, results)
@@ -171,6 +180,7 @@ def run_variants(
     keep_values: int | None = KEEP_VALUES,
     progress: Progress | None = None,
     min_effective_runs: float | None = None,
+    spread: bool = True,
 ) -> VariantRuns:
     """Run the base and variants with common random numbers and compare them, run by run.
 
@@ -178,8 +188,9 @@ def run_variants(
     ----------
     scenarios : mapping of str -> Scenario
         Variant id -> the scenario loaded as that variant; must hold ``base``.
-    runs, seed, jobs, engine, parameter_draws, keep_values, progress, min_effective_runs
-        As in :func:`run_variant`, the same for every variant.
+    runs, seed, jobs, engine, parameter_draws, keep_values, progress, min_effective_runs, spread
+        As in :func:`run_variant`, the same for every variant (every variant's spread design
+        uses the same draws and run indices: common random numbers).
 
     Returns
     -------
@@ -207,6 +218,7 @@ def run_variants(
                 keep_values=keep_values,
                 progress=progress,
                 min_effective_runs=min_effective_runs,
+                spread=spread,
             )
         except RuledOut as exc:  # reported as ruled out, unless every variant is
             results[v] = exc.results
@@ -214,6 +226,7 @@ def run_variants(
     for v, r in results.items():  # paired differences need the same runs in every variant
         if r.runs < most and not r.settings.parameter_draws:
             results[v] = run_batch(scenarios[v], most, seed, jobs, engine, keep_values, progress)
+            results[v].second_order = r.second_order
     if all(ruled_out(r) for r in results.values()):
         first = results["base"]
         raise RuledOut(

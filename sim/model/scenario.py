@@ -32,6 +32,7 @@ __all__ = [
     "Timing",
     "Track",
     "Value",
+    "VariantChange",
     "VariantInfo",
     "checkpoints",
     "probes_of",
@@ -143,6 +144,8 @@ class Event:
         ``when``.
     also : tuple of (track index, state index)
         Other tracks set when it fires.
+    when : str or None
+        The guard as written (for reports); None without a guard.
     """
 
     id: str
@@ -156,6 +159,7 @@ class Event:
     guard: Condition | None
     modifiers: tuple[Modifier, ...]
     also: tuple[tuple[int, int], ...]
+    when: str | None = None
 
     def reads(self) -> frozenset[int]:
         """Tracks whose change may alter this event's enabling or speed."""
@@ -179,12 +183,25 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class VariantChange:
+    """One change a variant makes to the base: a ``set`` path (``events.E.at``,
+    ``parameters.P``, ...) or a disabled event (``events.E``), with the value before (in the
+    base) and after (in the variant) as written; None when the base leaves it out."""
+
+    path: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
 class VariantInfo:
-    """A variant's id, label and description (its changes are applied at load time)."""
+    """A variant's id, label, description and changes (applied at load time; the changes
+    are described by :func:`sim.scenario.changes.variant_changes`)."""
 
     id: str
     label: str
     description: str | None
+    changes: tuple[VariantChange, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -236,6 +253,11 @@ class Scenario:
     file: str = ""
     sha256: str = ""
     warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def variant_changes(self) -> tuple[VariantChange, ...]:
+        """What this variant changes in the base, in the order written (none for ``base``)."""
+        return next((v.changes for v in self.variants if v.id == self.variant), ())
 
     @property
     def horizon_date(self) -> dt.date:

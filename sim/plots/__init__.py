@@ -11,8 +11,9 @@ Axes, or returns a Figure where a chart needs several panels. Figures are made w
 from sim.plots.comparison import plot_variant_differences, plot_variant_probabilities
 from sim.plots.diagram import diagram_pages, plot_diagram
 from sim.plots.evidence import plot_parameter_shifts
-from sim.plots.first_passage import plot_first_passage
+from sim.plots.first_passage import plot_first_passage, plot_over_time
 from sim.plots.importance import plot_importance, plot_spread
+from sim.plots.influence import plot_influence
 from sim.plots.occupancy import plot_occupancy, plot_track_occupancy
 from sim.plots.outcomes import plot_outcomes
 from sim.plots.sensitivity import plot_sobol, plot_tornado, plot_tornado_grid
@@ -23,7 +24,9 @@ __all__ = [
     "diagram_pages",
     "plot_diagram",
     "plot_first_passage",
+    "plot_over_time",
     "plot_importance",
+    "plot_influence",
     "plot_occupancy",
     "plot_outcomes",
     "plot_parameter_shifts",

@@ -11,6 +11,7 @@ the state unchanged (a ``to`` equal to the ``from`` state) are not drawn.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +47,7 @@ class _Arc:
     text: str
     color: Any
     level: int = 0
+    dashed: bool = False  # the event has a guard (a ``when``)
 
     @property
     def mid(self) -> float:
@@ -113,7 +115,13 @@ def plot_diagram(summary: Mapping[str, Any], *, ax: Axes | None = None) -> Axes:
     width = max(6.5, 2 * _MARGIN + (n_max - 1) * _SPACING + _BOX_W)
     title = summary.get("title") or summary.get("scenario") or "Scenario"
     title = wrap(plain(str(title)), int((width - 2 * _MARGIN) / 0.12))
-    title_h = _TITLE_H + 0.22 * title.count("\n")
+    legend = wrap(
+        "States (boxes, with the share of runs at the horizon) and events (arrows, with "
+        "timing); dashed: a conditional event, possible only while the condition after "
+        "\u201cif\u201d holds",
+        int((width - 2 * _MARGIN) / 0.065),
+    )
+    title_h = _TITLE_H + 0.22 * title.count("\n") + 0.14 * legend.count("\n")
     height = title_h + sum(r.height() + _ROW_GAP for r in rows) + 0.1
     if ax is None:
         fig = new_figure(width, height, layout=None)
@@ -126,8 +134,8 @@ def plot_diagram(summary: Mapping[str, Any], *, ax: Axes | None = None) -> Axes:
     ax.text(_MARGIN, height - 0.12, title, ha="left", va="top", fontsize=12, fontweight="bold")
     ax.text(
         _MARGIN,
-        height - title_h + 0.3,
-        "States (boxes, with the share of runs at the horizon) and events (arrows, with timing)",
+        height - 0.45 - 0.22 * title.count("\n"),
+        legend,
         ha="left",
         va="top",
         fontsize=8,
@@ -215,6 +223,7 @@ def _arcs(track: str, names: list[str], events: Mapping[str, Any]) -> tuple[list
     for (eid, ev), color in zip(mine, palette, strict=False):
         branch = _as_branch(ev.get("to"))
         timing = plain(str(ev.get("timing") or "").strip())
+        when = _condition(ev.get("when"))
         for source in _as_list(ev.get("from")):
             for target, p in branch.items():
                 i, j = index[source], index[target]
@@ -226,7 +235,9 @@ def _arcs(track: str, names: list[str], events: Mapping[str, Any]) -> tuple[list
                 text = wrap(label_of(ev, eid), _EVENT_WRAP)
                 if second:
                     text += "\n" + second
-                (up if j > i else down).append(_Arc(i, j, text, color))
+                if when:
+                    text += "\n" + when
+                (up if j > i else down).append(_Arc(i, j, text, color, dashed=bool(when)))
     _assign_levels(up)
     _assign_levels(down)
     return up, down
@@ -337,7 +348,13 @@ def _draw_arc(
     )
     ax.add_patch(
         FancyArrowPatch(
-            path=path, arrowstyle="-|>", mutation_scale=11, color=arc.color, linewidth=1.2, zorder=1
+            path=path,
+            arrowstyle="-|>",
+            mutation_scale=11,
+            color=arc.color,
+            linewidth=1.2,
+            linestyle=(0, (4, 2)) if arc.dashed else "-",
+            zorder=1,
         )
     )
     ax.text(
@@ -357,6 +374,15 @@ def _draw_arc(
             "alpha": 0.92,
         },
     )
+
+
+def _condition(when: Any) -> str:
+    """An event's guard as a label line: ``if`` and the condition as written, shortened to
+    two lines of an event label; "" without a guard."""
+    if when is None or not str(when).strip():
+        return ""
+    text = textwrap.shorten("if " + plain(str(when)), 2 * _EVENT_WRAP, placeholder=" \u2026")
+    return wrap(text, _EVENT_WRAP)
 
 
 def _as_list(value: Any) -> list[str]:

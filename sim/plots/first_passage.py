@@ -1,4 +1,6 @@
-"""First-passage curves: the share of runs whose outcome has held by each date."""
+"""Curves over time of the outcomes: first passage (the share of runs whose outcome has held by
+each date, for outcomes read "at any time") and probability over time (the share of runs in
+which the outcome holds on each date, for outcomes read at the horizon)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from sim.plots.style import (
     wrap,
 )
 
-__all__ = ["plot_first_passage"]
+__all__ = ["plot_first_passage", "plot_over_time"]
 
 _COLUMNS = ("date", "outcome", "share")
 
@@ -84,12 +86,74 @@ def plot_first_passage(
 
     ax.axhline(0.5, color="0.5", linewidth=0.8, linestyle="--", zorder=1)
     _draw_curves(ax, first_passage, order, labels, outcomes)
-    dates = to_dates(first_passage["date"])
+    _date_axis(ax, first_passage)
+    _legend(ax, with_median=medians)
+    return ax
+
+
+@styled
+def plot_over_time(
+    curves: pd.DataFrame,
+    outcomes: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    ax: Axes | None = None,
+) -> Axes:
+    """One line per outcome: the share of runs in which it holds on each date.
+
+    For an outcome read at the horizon this is its probability had the horizon been that
+    date (the curve ends at the outcome's probability); unlike first passage it may fall.
+
+    Parameters
+    ----------
+    curves : pandas.DataFrame
+        ``first_passage.csv``: columns ``date`` (ISO string or datetime), ``outcome`` and
+        ``holds`` in [0, 1]; one row per (date, outcome).
+    outcomes : mapping of str to mapping, optional
+        ``summary.json["outcomes"]``: the order and labels; others follow, ids as labels.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With the legend outside the plot area, on the right.
+
+    Raises
+    ------
+    KeyError
+        If a column is missing from `curves`.
+    """
+    missing = [c for c in ("date", "outcome", "holds") if c not in curves.columns]
+    if missing:
+        raise KeyError(f"curves lack column(s) {missing}; expected date, outcome, holds")
+    outcomes = dict(outcomes or {})
+    present = list(pd.unique(curves["outcome"]))
+    order = [o for o in outcomes if o in present] + [o for o in present if o not in outcomes]
+    labels = {o: wrap(label_of(outcomes.get(o), o), 30) for o in order}
+    ax = new_axes(ax, 9.0, max(3.6, 1.0 + legend_height(list(labels.values()))))
+    ax.set_title("Probability over time: share of runs in which the outcome holds on each date",
+                 loc="left")  # fmt: skip
+    ax.set_ylim(-0.015, 1.015)
+    percent_axis(ax.yaxis)
+    ax.set_ylabel("Share of runs")
+    ax.grid(axis="y", color="0.88", linewidth=0.8)
+    ax.set_axisbelow(True)
+    if not order:
+        ax.text(0.5, 0.5, "no outcome", ha="center", va="center", transform=ax.transAxes)
+        return ax
+    frame = curves[["date", "outcome", "holds"]].rename(columns={"holds": "share"})
+    _draw_curves(ax, frame, order, labels, {})
+    _date_axis(ax, frame)
+    _legend(ax, with_median=False)
+    return ax
+
+
+def _date_axis(ax: Axes, frame: pd.DataFrame) -> None:
+    """The x axis from the first date of ``frame`` to its last, as dates."""
+    dates = to_dates(frame["date"])
     if dates.min() < dates.max():
         ax.set_xlim(dates.min(), dates.max())
     format_date_axis(ax)
-    _legend(ax, with_median=medians)
-    return ax
 
 
 def _draw_curves(

@@ -1,4 +1,5 @@
-"""Outcome probabilities as horizontal bars with their 95% Wilson intervals."""
+"""Outcome probabilities as horizontal bars with their 95% Wilson intervals and, when the
+summary has them, their spreads across the assumptions (``outcomes.<id>.spread``)."""
 
 from __future__ import annotations
 
@@ -23,13 +24,16 @@ def plot_outcomes(outcomes: Mapping[str, Mapping[str, Any]], *, ax: Axes | None 
     its ICD 203 words. With evidence (an outcome has ``prior_probability``), the bar is the
     probability given the evidence and a hollow grey diamond marks the probability before it;
     an outcome whose ``probability`` is null (a variant ruled out by the evidence) has no bar
-    and reads "ruled out".
+    and reads "ruled out". An outcome with a ``spread`` also gets a thick orange line from its
+    ``p10`` to its ``p90`` just below the whisker (the probability's 80% range across draws of
+    the uncertain values), and a legend tells the two ranges apart: "Monte Carlo 95%" (which
+    more runs shrink) and "across the assumptions, 80%" (which they do not).
 
     Parameters
     ----------
     outcomes : mapping of str to mapping
         ``summary.json["outcomes"]``: outcome id -> ``{"label", "probability", "ci95",
-        "words", "prior_probability"}``. ``probability`` is required (a float in [0, 1], or
+        "words", "prior_probability", "spread"}``. ``probability`` is required (a float in [0, 1], or
         null when ruled out by the evidence); ``ci95`` (``[low, high]``)
         is drawn as an error bar when present; ``words`` is computed with
         :func:`sim.analysis.words.estimative_words` when absent.
@@ -51,13 +55,7 @@ def plot_outcomes(outcomes: Mapping[str, Mapping[str, Any]], *, ax: Axes | None 
     labels = [wrap(label_of(outcomes[i], i), 34) for i in ids]
     rows = sum(max(0.45, 0.17 * (label.count("\n") + 1) + 0.14) for label in labels)
     ax = new_axes(ax, 8.0, 1.3 + 0.2 * _has_prior(outcomes) + max(rows, 0.45))
-    title = "Outcome probabilities (error bars: 95% Wilson interval)"
-    if _has_prior(outcomes):
-        title = (
-            "Outcome probabilities given the evidence\n"
-            "(error bars: 95% Wilson interval; \u25c7 before the evidence)"
-        )
-    ax.set_title(title, loc="left")
+    ax.set_title(_title(outcomes), loc="left")
     percent_axis(ax.xaxis, (0, 0.2, 0.4, 0.6, 0.8, 1.0))
     ax.set_xlim(0, 1)
     ax.set_xlabel("Probability (share of runs)")
@@ -84,6 +82,8 @@ def plot_outcomes(outcomes: Mapping[str, Mapping[str, Any]], *, ax: Axes | None 
     )  # fmt: skip
     if _has_prior(outcomes):
         _prior_markers(ax, outcomes, ids)
+    if _has_spread(outcomes):
+        _spread_ranges(ax, outcomes, ids)
     ax.set_ylim(n - 0.5, -0.5)  # first outcome on top
     ax.set_yticks(y, labels=labels)
     ax.tick_params(axis="y", length=0)
@@ -95,8 +95,58 @@ def plot_outcomes(outcomes: Mapping[str, Mapping[str, Any]], *, ax: Axes | None 
     return ax
 
 
+def _title(outcomes: Mapping[str, Mapping[str, Any]]) -> str:
+    """The chart's title: what the bars are and, without a legend, what the marks are."""
+    prior = _has_prior(outcomes)
+    if _has_spread(outcomes):  # the legend names the ranges and the diamond
+        return "Outcome probabilities given the evidence" if prior else "Outcome probabilities"
+    if prior:
+        return (
+            "Outcome probabilities given the evidence\n"
+            "(error bars: 95% Wilson interval; \u25c7 before the evidence)"
+        )
+    return "Outcome probabilities (error bars: 95% Wilson interval)"
+
+
 def _has_prior(outcomes: Mapping[str, Mapping[str, Any]]) -> bool:
     return any(o.get("prior_probability") is not None for o in outcomes.values())
+
+
+def _has_spread(outcomes: Mapping[str, Mapping[str, Any]]) -> bool:
+    return any(
+        isinstance(o.get("spread"), Mapping) and o.get("probability") is not None
+        for o in outcomes.values()
+    )
+
+
+SPREAD_COLOR = "#DD8452"
+
+
+def _spread_ranges(ax: Axes, outcomes: Mapping[str, Mapping[str, Any]], ids: list[str]) -> None:
+    """Each outcome's 80% range across the assumptions (spread p10 to p90) as a thick orange
+    line below its Wilson whisker, and a legend naming both ranges (under the axes)."""
+    from matplotlib.lines import Line2D
+
+    for k, oid in enumerate(ids):
+        sp = outcomes[oid].get("spread")
+        if not isinstance(sp, Mapping) or outcomes[oid].get("probability") is None:
+            continue
+        ax.plot(
+            [float(sp["p10"]), float(sp["p90"])], [k + 0.2, k + 0.2], color=SPREAD_COLOR,
+            linewidth=4, solid_capstyle="butt",
+        )  # fmt: skip
+    handles = [
+        Line2D([], [], color="0.15", linewidth=1.2, marker="|", markersize=8),
+        Line2D([], [], color=SPREAD_COLOR, linewidth=4),
+    ]
+    names = ["Monte Carlo 95% (Wilson)", "across the assumptions, 80%"]
+    if _has_prior(outcomes):
+        handles.append(Line2D([], [], linestyle="none", marker="D", markerfacecolor="white",
+                              markeredgecolor="0.25"))  # fmt: skip
+        names.append("before the evidence")
+    inches = ax.get_position().height * ax.figure.get_figheight()  # the axes' height
+    ax.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, -0.62 / inches),
+              ncol=len(names), frameon=False, fontsize="small")  # fmt: skip
 
 
 def _prior_markers(ax: Axes, outcomes: Mapping[str, Mapping[str, Any]], ids: list[str]) -> None:

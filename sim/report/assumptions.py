@@ -104,11 +104,7 @@ def spread_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]
             )
             + "</tr>"
         )
-    first = next(iter(found.values()))
-    draws, per = first.get("draws"), first.get("runs_per_draw")
-    how = "The runs were split into parameter draws"
-    if isinstance(draws, int) and isinstance(per, int):
-        how = f"The runs were split into {draws:,} parameter draws of {per:,} runs each"
+    how = _how_drawn(next(iter(found.values())))
     text = (
         f"{how}: each draw sets every uncertain value (named parameters and ranges such as "
         "3% to 10%) once, for all its runs, so each draw gives its own probability "
@@ -153,6 +149,23 @@ def spread_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]
             "</section>",
         ]
     )
+
+
+def _how_drawn(spread: Mapping[str, Any]) -> str:
+    """How the draws behind a spread were made: the runs themselves split into draws
+    (``--parameter-draws``) or a separate spread design beside them (the default)."""
+    draws, per = spread.get("draws"), spread.get("runs_per_draw")
+    sized = isinstance(draws, int) and isinstance(per, int)
+    if spread.get("source") == "spread_design":
+        size = f"{draws:,} parameter draws of {per:,} runs each" if sized else "parameter draws"
+        return (
+            f"Beside the runs of this report, a separate, smaller set of {size} was made (on "
+            "random numbers of their own, so the probabilities above are unchanged; "
+            "--no-spread skips it)"
+        )
+    if sized:
+        return f"The runs were split into {draws:,} parameter draws of {per:,} runs each"
+    return "The runs were split into parameter draws"
 
 
 def importance_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:

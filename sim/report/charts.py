@@ -2,7 +2,9 @@
 
 Charts too tall for that are split into pages of whole panels: ``occupancy`` by tracks,
 ``importance`` by outcomes (top values only: every value's rank is in the assumptions
-table), ``diagram`` by tracks; further pages are ``NAME_2``, ``NAME_3``, ...
+table), ``diagram`` by tracks; further pages are ``NAME_2``, ``NAME_3``, ... The
+``influence`` diagram draws at most :data:`sim.plots.influence.MAX_TRACKS` tracks (its table
+in the report lists every influence).
 
 The number of charts and the time to draw them do not grow with the model: outcome charts
 draw the most likely outcomes, track charts the tracks most uncertain at the horizon
@@ -22,8 +24,10 @@ from sim.plots import (
     plot_diagram,
     plot_first_passage,
     plot_importance,
+    plot_influence,
     plot_occupancy,
     plot_outcomes,
+    plot_over_time,
     plot_parameter_shifts,
     plot_signposts,
     plot_spread,
@@ -83,7 +87,9 @@ def draw_charts(
         Chart name -> PNG path (``occupancy_2``, ``importance_2``, ``diagram_2``, ... for
         further pages); None for a chart that could not be drawn.
     """
-    charts: dict[str, Path | None] = {"first_passage": None, "occupancy": None, "diagram": None}
+    charts: dict[str, Path | None] = dict.fromkeys(
+        ("first_passage", "over_time", "occupancy", "diagram")
+    )
     if evidence.ruled_out(summary):  # no run carries weight: the curves would read 0
         occupancy = first_passage = None
     plan = _plan(summary, occupancy, first_passage)
@@ -113,6 +119,11 @@ def _plan(summary, occupancy, first_passage) -> list[tuple[str, Callable[[], Any
         passage = first_passage[first_passage["outcome"].isin(ever)]
         shown = {o: outcomes[o] for o in ever}
         plan.append(("first_passage", lambda: plot_first_passage(passage, shown).get_figure()))
+    at_horizon = chosen["over_time"]
+    if first_passage is not None and "holds" in first_passage.columns and at_horizon:
+        holds = first_passage[first_passage["outcome"].isin(at_horizon)]
+        read = {o: outcomes[o] for o in at_horizon}
+        plan.append(("over_time", lambda: plot_over_time(holds, read).get_figure()))
     if occupancy is not None:
         meta = summary.get("tracks") or {}
         for k, page in enumerate(_pages(tracks["occupancy"], OCCUPANCY_PER_PAGE)):
@@ -123,6 +134,8 @@ def _plan(summary, occupancy, first_passage) -> list[tuple[str, Callable[[], Any
     events = [e for e in (summary.get("events") or {}).values() if e.get("track") in keep]
     if len(events) <= MAX_DIAGRAM_EVENTS:  # of the tracks drawn
         plan += _diagram_plan(summary, tracks["diagram"])
+    if summary.get("influences"):
+        plan.append(("influence", lambda: plot_influence(summary).get_figure()))
     if assumptions.spreads(summary):
         plan.append(
             (

@@ -19,6 +19,7 @@ from sim.contracts import read_comparison
 from sim.plots import plot_variant_differences, plot_variant_probabilities
 from sim.plots.comparison import variant_order
 from sim.report import html as h
+from sim.report import variants as variants_html
 
 __all__ = ["MATTERS_POINTS", "matters", "points", "render_comparison"]
 
@@ -127,11 +128,13 @@ def _variants_section(comparison: Mapping[str, Any], order: list[str]) -> str:
         description = meta.get("description")
         if not (isinstance(description, str) and description.strip()):
             description = "The scenario as written." if vid == "base" else None
+        changes = variants_html.changes_list(meta.get("changes"))
+        what = h.or_dash(description) if description or not changes else ""
         rows.append(
             "<tr>"
             f'<td dir="auto">{h.escape(_variant_name(comparison, vid))}</td>'
             f"<td><code>{h.escape(vid)}</code></td>"
-            f'<td dir="auto" class="description">{h.or_dash(description)}</td>'
+            f'<td dir="auto" class="description">{what}{changes}</td>'
             f'<td><a href="{h.escape(_report_link(vid))}">report</a></td>'
             "</tr>"
         )
@@ -141,7 +144,9 @@ def _variants_section(comparison: Mapping[str, Any], order: list[str]) -> str:
             "<h2>Variants</h2>",
             h.table(["Variant", "Id", "What it changes", "Own report"], rows),
             '<p class="note">Each variant has its own full report (outcomes over time, states, '
-            "events, trajectories) in the folder beside this one.</p>",
+            "events, trajectories) in the folder beside this one. Under each description, the "
+            "variant's changes: the path in the scenario file, its value in the base case and "
+            "in the variant (\u2192), as written.</p>",
             "</section>",
         ]
     )
@@ -336,4 +341,5 @@ _EXTRA_CSS = """
 .diff.sig { font-weight: 700; }
 a.small { font-size: 0.8rem; font-weight: 400; }
 thead th { vertical-align: bottom; }
+ul.changes { margin: 0.3rem 0 0; padding-left: 1.1rem; font-size: 0.85rem; }
 """

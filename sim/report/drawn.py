@@ -22,6 +22,7 @@ __all__ = [
     "IMPORTANCE_OUTCOMES",
     "PASSAGE_OUTCOMES",
     "SIGNPOST_OUTCOMES",
+    "drawn_caption",
     "drawn_note",
     "drawn_outcomes",
     "drawn_tracks",
@@ -96,7 +97,7 @@ def most_uncertain_tracks(summary: Mapping[str, Any], n: int) -> list[str]:
 
 def drawn_outcomes(summary: Mapping[str, Any]) -> dict[str, list[str]]:
     """The outcomes each outcome chart draws: ``outcomes``, ``first_passage`` (the "at any
-    time" ones), ``importance`` and ``signposts`` (those with rows), the most likely first
+    time" ones), ``over_time`` (the others), ``importance`` and ``signposts`` (those with rows), the most likely first
     (:func:`most_likely`); the report says when some are left out."""
     outcomes = summary["outcomes"]
     return {
@@ -104,6 +105,7 @@ def drawn_outcomes(summary: Mapping[str, Any]) -> dict[str, list[str]]:
         "first_passage": most_likely(
             outcomes, PASSAGE_OUTCOMES, _candidates(summary, "first_passage")
         ),
+        "over_time": most_likely(outcomes, PASSAGE_OUTCOMES, _candidates(summary, "over_time")),
         "importance": most_likely(
             outcomes, IMPORTANCE_OUTCOMES, _candidates(summary, "importance")
         ),
@@ -123,11 +125,19 @@ _DRAWN = {  # chart -> (what, among, where all are)
     "outcomes": ("most likely", "outcomes", "the table above and summary.json"),
     "spread": ("most likely", "outcomes", "the table above"),
     "first_passage": ("most likely", "outcomes read at any time", "first_passage.csv"),
+    "over_time": ("most likely", "outcomes read at the horizon", "first_passage.csv"),
     "importance": ("most likely", "outcomes", "summary.json (importance)"),
     "signposts": ("most likely", "outcomes with signposts", "the tables above"),
     "occupancy": ("most uncertain at the horizon", "tracks", "the tables above and occupancy.csv"),
     "diagram": ("most uncertain at the horizon", "tracks", "the events table above"),
 }
+
+
+def drawn_caption(text: str, summary: Mapping[str, Any], chart: str) -> str:
+    """``text``, then which outcomes or tracks chart ``chart`` draws when it leaves some out
+    (:func:`drawn_note`)."""
+    note = drawn_note(summary, chart)
+    return f"{text}. {note}" if note else text
 
 
 def drawn_note(summary: Mapping[str, Any], chart: str) -> str:
@@ -167,6 +177,8 @@ def _candidates(summary: Mapping[str, Any], chart: str) -> list[str]:
     outcomes = summary["outcomes"]
     if chart == "first_passage":
         return [o for o, v in outcomes.items() if v.get("ever")]
+    if chart == "over_time":
+        return [o for o, v in outcomes.items() if not v.get("ever")]
     if chart == "importance":
         return [o for o in outcomes if o in (summary.get("importance") or {})]
     if chart == "signposts":

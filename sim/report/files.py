@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.contracts import (
     SENSITIVITY_MODELS,
@@ -26,6 +27,9 @@ from sim.contracts import (
 from sim.errors import SimError
 from sim.results import Results
 from sim.signals import deferred, ignore_further, worker_signals
+
+if TYPE_CHECKING:  # matplotlib is imported only when charts are drawn
+    from sim.report.charts import ChartProgress
 
 try:  # POSIX: a lock that serialises writers of one folder
     import fcntl
@@ -100,6 +104,7 @@ def fill_results(
     charts: bool,
     save_runs: bool,
     summary: dict | None = None,
+    progress: ChartProgress | None = None,
 ) -> None:
     """Write one results folder: its files and, with ``charts``, its charts and report.
 
@@ -112,6 +117,8 @@ def fill_results(
         Also render the charts and ``report.html`` (:func:`sim.report.render_report`).
     save_runs, summary
         As in :func:`write_results`.
+    progress : callable(done, total, name), optional
+        Told after each chart (:func:`sim.report.charts.draw_charts`).
 
     Raises
     ------
@@ -123,34 +130,47 @@ def fill_results(
     if charts:
         from sim.report.render import render_report
 
-        render_report(folder)
+        render_report(folder, progress)
 
 
-def _fill_item(item: tuple[Results, Path], charts: bool, save_runs: bool) -> None:
+def _fill_item(item: tuple[Results, Path], charts: bool, save_runs: bool) -> str:
+    """Fill one folder; return its variant's id."""
     fill_results(item[0], item[1], charts=charts, save_runs=save_runs)
+    return item[0].scenario.variant
 
 
 def fill_results_many(
-    items: list[tuple[Results, Path]], *, charts: bool, save_runs: bool, jobs: int | None
+    items: list[tuple[Results, Path]],
+    *,
+    charts: bool,
+    save_runs: bool,
+    jobs: int | None,
+    progress: ChartProgress | None = None,
 ) -> None:
     """:func:`fill_results` for each (results, folder) of ``items``.
 
     Charts are rendered in up to ``jobs`` forked processes (default: all cores) where the
     platform can fork, else one folder after the other; the files are the same either way.
-    An error, Ctrl-C or SIGTERM stops every worker before it is raised again.
+    An error, Ctrl-C or SIGTERM stops every worker before it is raised again. ``progress``
+    is told ``(folders done, folders, variant)`` after each folder, in the order they
+    finish.
     """
     import functools
     import multiprocessing as mp
 
     workers = min(jobs or os.cpu_count() or 1, len(items))
     if not charts or workers < 2 or "fork" not in mp.get_all_start_methods():
-        for item in items:
+        for k, item in enumerate(items, start=1):
             _fill_item(item, charts, save_runs)
+            if progress is not None:
+                progress(k, len(items), item[0].scenario.variant)
         return
     job = functools.partial(_fill_item, charts=charts, save_runs=save_runs)
     pool = mp.get_context("fork").Pool(workers, initializer=worker_signals)
     try:
-        pool.map(job, items, chunksize=1)
+        for k, variant in enumerate(pool.imap_unordered(job, items, chunksize=1), start=1):
+            if progress is not None:
+                progress(k, len(items), variant)
         pool.close()
     except BaseException:  # an error, Ctrl-C or SIGTERM: stop the workers now, not after
         if isinstance(sys.exc_info()[1], KeyboardInterrupt):

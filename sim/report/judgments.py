@@ -84,7 +84,10 @@ def key_judgments(summary: Mapping[str, Any]) -> str:
         )
         spread = o.get("spread")
         if isinstance(spread, Mapping) and "p10" in spread and "p90" in spread:
-            text += f"; across the assumptions {h.interval([spread['p10'], spread['p90']])}"
+            text += (
+                f"; across the assumptions {h.interval([spread['p10'], spread['p90']])} "
+                "(80% of draws)"
+            )
         if given and o.get("prior_probability") is not None:
             text += f"; {h.pct(o['prior_probability'])} before the evidence"
         items.append(f"<li>{h.bdi(h.label(o, oid))}: {text})</li>")
@@ -99,8 +102,9 @@ def key_judgments(summary: Mapping[str, Any]) -> str:
     if not any(isinstance(o.get("spread"), Mapping) for o in outcomes.values()):
         parts.append(
             '<p class="note">The intervals are Monte Carlo noise only: they do not show how '
-            "much the uncertain assumptions move each probability (run with "
-            "<code>--parameter-draws</code> for that).</p>"
+            "much the uncertain assumptions move each probability (every run with uncertain "
+            "values and at least 2,000 runs reports that, unless run with "
+            "<code>--no-spread</code>).</p>"
         )
     parts.append(_movers_html(summary))
     parts.append("</section>")

@@ -18,10 +18,11 @@ import pandas as pd
 from sim.analysis.words import estimative_words, wilson_interval
 from sim.contracts import read_json, read_summary
 from sim.errors import SimError
-from sim.report import assumptions, evidence, judgments, trajectories, watch
+from sim.report import assumptions, evidence, influence, judgments, trajectories, variants, watch
 from sim.report import html as h
 from sim.report.charts import MAX_DIAGRAM_EVENTS, ChartProgress, draw_charts
-from sim.report.drawn import drawn_note
+from sim.report.curves import first_passage_figure
+from sim.report.drawn import drawn_caption
 
 __all__ = ["render_report"]
 
@@ -32,18 +33,20 @@ _FIRST_PASSAGE_COLUMNS = {"date": str, "outcome": str, "share": float}
 def render_report(folder: Path, progress: ChartProgress | None = None) -> list[Path]:
     """Write the charts and ``report.html`` of the results folder `folder` into it.
 
-    Writes ``outcomes``, ``first_passage``, ``occupancy`` and ``diagram`` as ``.png`` and
-    ``.svg``, then ``report.html``, replacing files of those names. A chart whose CSV file is
-    absent is skipped (and the report says so). The first-passage chart draws only outcomes
-    read "at any time" (``ever``; none: no chart). Charts too tall for a slide are split into
-    pages: ``occupancy_2`` (after :data:`sim.report.charts.OCCUPANCY_PER_PAGE` tracks), ``importance_2``, ...
-    (after :data:`sim.report.charts.IMPORTANCE_PER_PAGE` outcomes), ``diagram_2``, ...
-    (tracks grouped to fit a slide). When the summary has a non-empty
-    ``importance``, also writes ``importance`` (rank correlation of each uncertain value with
-    each outcome) and a "Which assumptions matter" section; when an outcome has a ``spread``
-    (``sim run --parameter-draws``), also writes ``spread`` and a section on the spread across
-    parameter draws. Files are written in place; making the whole
-    folder appear at once is the caller's business.
+    Writes ``outcomes``, ``first_passage``, ``over_time``, ``occupancy`` and ``diagram`` as
+    ``.png`` and ``.svg``, then ``report.html``, replacing files of those names. A chart whose
+    CSV file is absent is skipped (and the report says so). The first-passage chart draws only
+    outcomes read "at any time" (``ever``; none: no chart). Charts too tall for a slide are
+    split into pages: ``occupancy_2`` (after :data:`sim.report.charts.OCCUPANCY_PER_PAGE`
+    tracks), ``importance_2``, ... (after :data:`sim.report.charts.IMPORTANCE_PER_PAGE`
+    outcomes), ``diagram_2``, ... (tracks grouped to fit a slide). When the summary lists
+    ``influences``, also writes ``influence`` (which track's state acts on which track's events)
+    and a section with the chart and a table of every influence. When the summary has a
+    non-empty ``importance``, also writes ``importance`` (rank correlation of each uncertain
+    value with each outcome) and a "Which assumptions matter" section; when an outcome has a
+    ``spread`` (``sim run --parameter-draws``), also writes ``spread`` and a section on the
+    spread across parameter draws. Files are written in place; making the whole folder appear at
+    once is the caller's business.
 
     Parameters
     ----------
@@ -116,6 +119,7 @@ def _page(
     title = summary.get("title") or summary.get("scenario") or "Scenario report"
     ruled_out = evidence.ruled_out(summary)
     sections = [
+        ("changes", "What this variant changes", variants.changes_section(summary)),
         ("description", "About this scenario", _about(summary)),
         ("observed", "What has been observed", evidence.observed_section(summary)),
         ("history", "How the forecast has changed", evidence.history_section(history, charts)),
@@ -129,6 +133,8 @@ def _page(
         ("importance", "Which assumptions matter", assumptions.importance_section(summary, charts)),
         ("states", "States at the horizon", "" if ruled_out else _states_section(summary, charts)),
         ("events", "Events", _events_section(summary, charts)),
+        ("influence", "How the tracks influence each other",
+         influence.influence_section(summary, charts)),
         ("trajectories", "Most frequent trajectories",
          "" if ruled_out else trajectories.trajectories_section(summary)),
         ("settings", "Run settings", _settings_section(summary)),
@@ -227,12 +233,14 @@ def _outcomes_section(summary: Mapping[str, Any], charts: Mapping[str, Path | No
     runs = summary.get("runs")
     dates = sorted({d for o in outcomes.values() for d in (o.get("by_date") or {})})
     given = evidence.has_evidence(summary)
+    spread = any(isinstance(o.get("spread"), Mapping) for o in outcomes.values())
     head = [
         "Outcome",
         "Condition",
         "Probability given the evidence" if given else "Probability",
         *(["Before the evidence"] if given else []),
-        "95% interval",
+        "Monte Carlo 95%",
+        *(["Across the assumptions, 80%"] if spread else []),
         "In words",
         "First time (median)",
     ] + [f"By {d}" for d in dates]
@@ -253,6 +261,7 @@ def _outcomes_section(summary: Mapping[str, Any], charts: Mapping[str, Path | No
             f'<td class="num">{h.pct(p)}</td>',
             *([f'<td class="num">{h.pct(o.get("prior_probability"))}</td>'] if given else []),
             f'<td class="num">{h.interval(ci)}</td>',
+            *([f'<td class="num">{_spread_cell(o)}</td>'] if spread else []),
             f"<td>{h.escape(words)}</td>",
             f'<td class="num">{_first_time(o)}</td>',
         ]
@@ -264,14 +273,43 @@ def _outcomes_section(summary: Mapping[str, Any], charts: Mapping[str, Path | No
                 text += f'<br><span class="ci">{h.interval(by_ci[d])}</span>'
             cells.append(f'<td class="num">{text}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
+    note = _outcomes_note(spread, bool(dates), given)
+    return "\n".join(
+        [
+            '<section id="outcomes">',
+            "<h2>Outcomes</h2>",
+            h.table(head, rows),
+            f'<p class="note" id="outcomes-note">{h.escape(note)}</p>',
+            _figure(
+                charts,
+                "outcomes",
+                drawn_caption(_outcomes_caption(summary), summary, "outcomes"),
+            ),
+            '<p class="muted">No first passage chart: no run agrees with the evidence.</p>'
+            if evidence.ruled_out(summary)
+            else first_passage_figure(summary, charts),
+            "</section>",
+        ]
+    )
+
+
+def _outcomes_note(spread: bool, dates: bool, given: bool) -> str:
+    """The note under the outcomes table: what each column means."""
     note = (
         "Probability: the share of runs in which the outcome's condition held at the horizon "
-        "(at any time up to it, when marked). 95% interval: Wilson score interval for that "
-        "share. Words: ICD 203 words of estimative probability. First time: the median date "
+        "(at any time up to it, when marked). Monte Carlo 95%: Wilson score interval for that "
+        "share, the noise of a finite number of runs, which more runs shrink. Words: ICD 203 "
+        "words of estimative probability. First time: the median date "
         "at which the condition first held (a dash when it held in fewer than half the "
         "runs); n/a for an outcome read at the horizon, whose first time says nothing about "
         "it (its condition may hold from the start and stop long before the horizon)."
     )
+    if spread:
+        note += (
+            " Across the assumptions, 80%: the 10th to 90th percentile of the probability "
+            "across draws of the uncertain values (see How much the assumptions move each "
+            "probability); more runs do not shrink it."
+        )
     if dates:
         note += " By DATE: the outcome evaluated as if the horizon were that date."
     if given:
@@ -280,22 +318,24 @@ def _outcomes_section(summary: Mapping[str, Any], charts: Mapping[str, Path | No
             "observed), and intervals use Kish's effective number of runs; before the "
             "evidence: the share of all runs, from the same runs."
         )
-    return "\n".join(
-        [
-            '<section id="outcomes">',
-            "<h2>Outcomes</h2>",
-            h.table(head, rows),
-            f'<p class="note" id="outcomes-note">{h.escape(note)}</p>',
-            _figure(charts, "outcomes", _caption(_outcomes_caption(summary), summary, "outcomes")),
-            '<p class="muted">No first passage chart: no run agrees with the evidence.</p>'
-            if evidence.ruled_out(summary)
-            else _first_passage_figure(summary, charts),
-            "</section>",
-        ]
-    )
+    return note
+
+
+def _spread_cell(outcome: Mapping[str, Any]) -> str:
+    """An outcome's 80% range across the assumptions (its spread's p10 to p90), or a dash."""
+    sp = outcome.get("spread")
+    if not isinstance(sp, Mapping) or outcome.get("probability") is None:
+        return h.DASH
+    return h.interval([sp["p10"], sp["p90"]])
 
 
 def _outcomes_caption(summary: Mapping[str, Any]) -> str:
+    if any(isinstance(o.get("spread"), Mapping) for o in summary["outcomes"].values()):
+        return (
+            "Outcome probabilities with their Monte Carlo 95% Wilson intervals (black "
+            "whiskers) and their 80% ranges across the assumptions (orange lines)"
+            + ("; before the evidence: diamonds" if evidence.has_evidence(summary) else "")
+        )
     if evidence.ruled_out(summary):
         return "Outcome probabilities before the evidence (diamonds); none given it: ruled out"
     if evidence.has_evidence(summary):
@@ -311,43 +351,6 @@ def _first_time(outcome: Mapping[str, Any]) -> str:
     if not outcome.get("ever"):
         return 'n/a<sup><a href="#outcomes-note">*</a></sup>'
     return h.or_dash(outcome.get("first_time_median"))
-
-
-def _caption(text: str, summary: Mapping[str, Any], chart: str) -> str:
-    """``text``, then which outcomes or tracks the chart draws when it leaves some out."""
-    note = drawn_note(summary, chart)
-    return f"{text}. {note}" if note else text
-
-
-def _first_passage_figure(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
-    """The first-passage chart of the "at any time" outcomes, and why the others are left out."""
-    outcomes = summary["outcomes"]
-    left_out = [h.label(o, oid) for oid, o in outcomes.items() if not o.get("ever")]
-    caption = _caption(
-        "First passage: share of runs in which each outcome has held by each date",
-        summary,
-        "first_passage",
-    )
-    why = ""
-    if left_out:
-        which = (
-            "Outcomes read at the horizon are left out (" + "; ".join(left_out) + ")"
-            if len(left_out) <= 10
-            else f"The {len(left_out)} outcomes read at the horizon are left out"
-        )
-        why = (
-            which + ": when "
-            "one first held says nothing about whether it holds at the horizon. Their "
-            "probability at each checkpoint date is in the By DATE columns above, when the "
-            "scenario sets report dates."
-        )
-    if charts.get("first_passage") is None:
-        absent = "No first passage chart: " + (
-            "no outcome is read at any time. " if left_out else "its CSV file is absent. "
-        )
-        return f'<p class="muted">{h.escape(absent + why)}</p>'
-    join = " " if caption.endswith(".") else ". "
-    return h.figure(charts["first_passage"], caption + (join + why if why else ""), "")
 
 
 def _states_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
@@ -383,7 +386,9 @@ def _states_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None
             _figure(
                 charts,
                 "occupancy",
-                _caption("Occupancy: share of runs in each state over time", summary, "occupancy"),
+                drawn_caption(
+                    "Occupancy: share of runs in each state over time", summary, "occupancy"
+                ),
             ),
             "</section>",
         ]
@@ -453,7 +458,7 @@ def _events_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None
             _figure(
                 charts,
                 "diagram",
-                _caption(
+                drawn_caption(
                     "Scenario diagram: states and the events between them", summary, "diagram"
                 ),
             ),

@@ -30,11 +30,14 @@ def _clause(label: str) -> str:
     return label
 
 
-def _move(before: float, after: float, *, start: bool) -> str:
-    """How a probability moves, in words: "rises from 20% to 45%", "falls to 8%", "stays at
-    20%" (when both read the same)."""
+def _move(before: float, after: float, *, start: bool, ci: Any = None) -> str:
+    """How a probability moves, in words: "rises from 20% to 45% (41%-49%)", "falls to 8%",
+    "stays at 20%" (when both read the same); ``ci`` is the new probability's Monte Carlo
+    interval, written after it when given."""
     was, now = h.pct(before), h.pct(after)
-    if was == now:
+    if ci:
+        now += f" ({h.interval(ci)})"
+    if was == h.pct(after):
         return f"stays at {now}"
     way = "rises" if after > before else "falls"
     return f"{way} from {was} to {now}" if start else f"{way} to {now}"
@@ -77,8 +80,9 @@ def signpost_sentence(
     return (
         f"If {'by' if ever else 'on'} {h.escape(short_date(row['date']))} {h.bdi(label)} "
         f"({h.pct(row['p_indicator'])} likely), the chance of "
-        f"\u201c{h.bdi(h.label(outcome, outcome_id))}\u201d {_move(now, yes, start=True)}; "
-        f"if not, it {_move(now, no, start=False)}."
+        f"\u201c{h.bdi(h.label(outcome, outcome_id))}\u201d "
+        f"{_move(now, yes, start=True, ci=row.get('p_outcome_if_true_ci95'))}; "
+        f"if not, it {_move(now, no, start=False, ci=row.get('p_outcome_if_false_ci95'))}."
     )
 
 
@@ -115,7 +119,8 @@ def watch_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None])
         "An indicator is something an analyst can see before the horizon. For each outcome, "
         "the indicators (each at its most telling date) that tell most about it, measured by "
         "the mutual information between the two yes/no questions, in bits; the probabilities "
-        f"are shares of the runs{given} in which the indicator was seen, or not. Indicators "
+        f"are shares of the runs{given} in which the indicator was seen, or not, each with its "
+        "95% Monte Carlo interval (from the effective number of such runs). Indicators "
         f"telling less than {MIN_BITS} bits are left out; every date of every indicator is in "
         "summary.json."
     )

@@ -19,7 +19,8 @@ import re
 from typing import Any
 
 from sim.errors import Problem, did_you_mean
-from sim.model.scenario import Outcome, Scenario, Track, VariantInfo
+from sim.model.scenario import Event, Outcome, Scenario, Track, VariantInfo
+from sim.scenario.changes import variant_changes
 from sim.scenario.context import CompileContext
 from sim.scenario.events import SUM_TOL, compile_events
 from sim.scenario.evidence import compile_indicators, compile_observations
@@ -106,7 +107,9 @@ def _compile(ctx: CompileContext, variant: str, variant_label: str) -> Scenario 
         report_every_days=every_days,
         report_every_text=every_text,
         report_dates=tuple(dates),
-        grid_days=_grid(horizon_days, every_days),
+        grid_days=_grid(horizon_days, every_days)
+        if s.report and s.report.every
+        else calendar_grid(start, horizon_days, events),
         evidence=tuple(evidence),
         indicators=tuple(indicators),
         file=ctx.doc.file,
@@ -115,9 +118,9 @@ def _compile(ctx: CompileContext, variant: str, variant_label: str) -> Scenario 
 
 
 def _variants(ctx: CompileContext) -> tuple[VariantInfo, ...]:
-    """The variants' ids and labels (their changes are applied by the loader)."""
+    """The variants' ids, labels and changes (which the loader applies)."""
     variants = tuple(
-        VariantInfo(v, spec.label or v, spec.description)
+        VariantInfo(v, spec.label or v, spec.description, variant_changes(ctx.doc.data, v))
         for v, spec in (ctx.spec.variants or {}).items()
     )
     for v in ctx.spec.variants or {}:
@@ -265,9 +268,9 @@ def _report(
 ) -> tuple[float, str, list[tuple[dt.date, float]]]:
     """The report step in days, as written, and the report dates with their day numbers."""
     spec = ctx.spec.report
-    every_text = spec.every if spec and spec.every else "1 month"
+    every_text = spec.every if spec and spec.every else CALENDAR
     try:
-        every = parse_duration(every_text)
+        every = parse_duration(every_text if every_text != CALENDAR else "1 month")
     except QuantityError as exc:
         ctx.error(("report", "every"), f"report every: {exc}")
         every = 365.25 / 12
@@ -294,6 +297,39 @@ def _report(
             continue
         dates.append((d, days))
     return every, every_text, dates
+
+
+#: ``report_every_text`` when ``report.every`` is absent: :func:`calendar_grid`.
+CALENDAR = "calendar month"
+
+
+def calendar_grid(start: dt.date, horizon: float, events: list[Event]) -> tuple[float, ...]:
+    """The grid of curves over time when ``report.every`` is absent (days after ``start``).
+
+    ``start``, the first of each calendar month after it, the day of each scheduled event
+    (``at``, inside the run) and the horizon, sorted; none but the horizon on the horizon's
+    date (``start + floor(horizon)``). An explicit ``every`` (even ``1 month``)
+    keeps the format's grid, ``start + k every`` with a month of 365.25/12 days (format
+    section 9), which drifts off the first of the month (2026-01-30, 2026-03-02, ...).
+
+    Returns
+    -------
+    tuple of float
+        Days after ``start``, strictly increasing, from 0 to ``horizon``.
+    """
+    days = {0.0, float(horizon)}
+    last = math.floor(horizon)  # the horizon's date: no other point on it
+    year, month = start.year, start.month
+    while len(days) <= MAX_GRID:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        if year > dt.MAXYEAR:
+            break
+        day = float((dt.date(year, month, 1) - start).days)
+        if day >= last:
+            break
+        days.add(day)
+    days |= {e.timing.day for e in events if e.timing.kind == "at" and 0 < e.timing.day < last}
+    return tuple(sorted(days))
 
 
 def _grid(horizon: float, every: float) -> tuple[float, ...]:

@@ -96,7 +96,17 @@ def _event(
         guard,
         modifiers,
         also,
+        _condition_text(spec.when),
     )
+
+
+def _condition_text(when: Any) -> str | None:
+    """A ``when`` as written (``true``/``false`` for a YAML boolean), None when absent."""
+    if when is None:
+        return None
+    if isinstance(when, bool):
+        return "true" if when else "false"
+    return str(when)
 
 
 def _state_ref(

@@ -41,8 +41,9 @@ SET_PATHS = "start, horizon, tracks.T.initial, parameters.P, events.E.KEY"
 _EvidenceDoc = tuple[Document, list[ObservationSpec]]
 
 
-def read_document(path: str | Path) -> Document:
-    """Read a scenario file into a :class:`Document`.
+def read_document(path: str | Path, kind: str = "scenario") -> Document:
+    """Read a scenario file (or, with ``kind="evidence"``, an evidence file) into a
+    :class:`Document`.
 
     Raises
     ------
@@ -61,13 +62,13 @@ def read_document(path: str | Path) -> Document:
             raw = fh.read(MAX_BYTES + 1)
         if len(raw) > MAX_BYTES:  # the size of the file, not of what was read of it
             size = p.stat().st_size
-            message = f"file is {size:,} bytes; scenario files are capped at {MAX_BYTES:,} bytes"
+            message = f"file is {size:,} bytes; {kind} files are capped at {MAX_BYTES:,} bytes"
             raise ScenarioError([Problem(name, None, None, message)])
     except OSError as exc:
         raise ScenarioError(
             [Problem(name, None, None, f"cannot read file: {exc.strerror or exc}")]
         ) from None
-    doc = read_yaml(raw, name)
+    doc = read_yaml(raw, name, kind)
     doc.sha256 = hashlib.sha256(raw).hexdigest()
     return doc
 
@@ -214,7 +215,7 @@ def _read_evidence(paths: Sequence[str | Path]) -> tuple[list[_EvidenceDoc], lis
     docs, problems = [], []
     for p in paths:
         try:
-            doc = read_document(p)
+            doc = read_document(p, "evidence")
         except ScenarioError as exc:
             problems += exc.problems
             continue

@@ -93,8 +93,8 @@ def _check_lines(text: str, file: str) -> None:
     if lines and len(lines[longest]) > MAX_LINE:
         _fail(
             file,
-            f"line is {len(lines[longest]):,} characters long; scenario files are capped at "
-            f"{MAX_LINE:,} characters a line: shorten the comment or text, or split it over "
+            f"line is {len(lines[longest]):,} characters long; lines are capped at "
+            f"{MAX_LINE:,} characters: shorten the comment or text, or split it over "
             "several lines",
             longest + 1,
             MAX_LINE + 1,

@@ -91,7 +91,7 @@ def _fail(file: str, message: str, line: int | None = None, column: int | None =
     raise ScenarioError([Problem(file, line, column, message)])
 
 
-def read_yaml(raw: bytes, file: str) -> Document:
+def read_yaml(raw: bytes, file: str, kind: str = "scenario") -> Document:
     """Read YAML bytes into plain values with positions.
 
     Parameters
@@ -100,6 +100,8 @@ def read_yaml(raw: bytes, file: str) -> Document:
         The file's content; must be UTF-8 text of at most :data:`MAX_BYTES` bytes.
     file : str
         The name used in messages.
+    kind : str
+        ``"scenario"`` or ``"evidence"``: what the file should be, for messages.
 
     Returns
     -------
@@ -111,23 +113,23 @@ def read_yaml(raw: bytes, file: str) -> Document:
         The text is too big, not UTF-8, not YAML, uses unsafe tags, repeats a key, or expands
         (through aliases) to more than :data:`MAX_NODES` nodes.
     """
-    text = _decode(raw, file)
+    text = _decode(raw, file, kind)
     if not text.strip():
-        _empty(file)
+        _empty(file, kind)
     check_text(text, file)
     node = _compose(text, file)
     if node is None:
-        _empty(file)
+        _empty(file, kind)
     _measure(node, file)
     positions = Positions()
     data = _convert(node, (), positions, file, 0)
     return Document(data, positions, file, text)
 
 
-def _decode(raw: bytes, file: str) -> str:
+def _decode(raw: bytes, file: str, kind: str) -> str:
     """The file's text: at most MAX_BYTES of UTF-8 without NUL bytes, a leading BOM removed."""
     if len(raw) > MAX_BYTES:
-        _fail(file, f"file is {len(raw):,} bytes; scenario files are capped at {MAX_BYTES:,} bytes")
+        _fail(file, f"file is {len(raw):,} bytes; {kind} files are capped at {MAX_BYTES:,} bytes")
     if b"\x00" in raw:
         _fail(file, "file is binary (contains NUL bytes), not YAML text")
     try:
@@ -250,7 +252,9 @@ _UNCLOSED = {
 }
 
 
-def _empty(file: str):
+def _empty(file: str, kind: str):
+    if kind == "evidence":
+        _fail(file, "file is empty (no YAML document); an evidence file needs the key 'evidence'")
     _fail(
         file,
         "file is empty (no YAML document); a scenario needs at least 'scenario', 'start', "
@@ -354,7 +358,13 @@ def _convert(node: Node, path: Path, positions: Positions, file: str, depth: int
         return [
             _convert(v, path + (i,), positions, file, depth + 1) for i, v in enumerate(node.value)
         ]
-    return _scalar(node, tag, file)
+    return _scalar(node, tag, file, path)
+
+
+def _key_of(path: Path) -> str:
+    """`` (key 'events[2].at')`` for messages; empty for the document itself."""
+    text = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+    return f" (key '{text}')" if text else ""
 
 
 def _bad_tag(node: Node, tag: str, file: str):
@@ -390,7 +400,7 @@ def _text(node: Node, value: str, file: str) -> str:
         )
 
 
-def _scalar(node: ScalarNode, tag: str, file: str) -> Any:
+def _scalar(node: ScalarNode, tag: str, file: str, path: Path = ()) -> Any:
     value = node.value
     if getattr(node, "style", None) == ">":
         value = value.replace("\a", "")  # ruamel marks the folds of '>' scalars with BEL
@@ -437,6 +447,12 @@ def _scalar(node: ScalarNode, tag: str, file: str) -> Any:
                 return dt.date.fromisoformat(value)
             except ValueError:
                 p = _pos(node)
-                _fail(file, f"'{value}' is not a calendar date", p.line, p.column)
+                _fail(
+                    file,
+                    f"'{value}' is not a calendar date{_key_of(path)}; write YYYY-MM-DD with a "
+                    "month from 01 to 12 and a day that month has",
+                    p.line,
+                    p.column,
+                )
         return value  # date-times stay text; the schema rejects them where a date is expected
     _bad_tag(node, tag, file)

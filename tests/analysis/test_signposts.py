@@ -246,3 +246,27 @@ def test_signposts_are_weighted_by_the_evidence(chain):
     post = c * p / (c * p + (1 - c) * (1 - p))
     assert abs(rows["noise"]["p_indicator"] - post) < Z * weighted_se(post, n_eff)
     assert abs(post - p) > 20 * weighted_se(post, n_eff)
+
+
+def test_each_side_of_a_signpost_has_its_effective_runs_and_interval():
+    from sim.analysis.evidence import group_effective_runs, signpost_intervals
+
+    ind = np.array([True, True, True, False, False])
+    out = np.array([True, False, True, True, False])
+    w = np.array([1.0, 0.5, 0.5, 0.2, 0.0])
+    # seen: sum w = 2, sum w^2 = 1.5 -> 8/3; not seen: 0.2^2 / 0.04 = 1 (the weightless run
+    # counts for nothing)
+    assert group_effective_runs(ind[:, None], w)[:, 0] == pytest.approx([8 / 3, 1.0])
+    assert group_effective_runs(ind[:, None], None)[:, 0].tolist() == [3.0, 2.0]
+    row = signpost_row(ind, out, w)
+    assert row["p_outcome_if_true"] == pytest.approx(1.5 / 2)
+    extra = signpost_intervals(row, 8 / 3, 1.0)
+    z = 1.959963984540054
+    n, p = 8 / 3, 0.75
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    assert extra["p_outcome_if_true_ci95"] == pytest.approx([centre - half, centre + half])
+    assert extra["p_outcome_if_false_ci95"] == pytest.approx([1 / (1 + z * z), 1.0])
+    assert extra["effective_runs_if_true"] == pytest.approx(8 / 3)
+    never = signpost_intervals(signpost_row(np.zeros(5, bool), out, None), 0.0, 5.0)
+    assert never["p_outcome_if_true_ci95"] is None and never["effective_runs_if_true"] == 0.0

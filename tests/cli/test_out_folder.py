@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import messages
+
 SIM = [sys.executable, "-m", "sim"]
 
 SCENARIO = """\
@@ -102,7 +104,7 @@ def test_an_unwritable_out_is_reported_before_simulating(tmp_path, command):
     for case, (out, words) in _bad_outs(tmp_path).items():
         r = _python(NO_SIMULATION, command[0], scenario, *command[1:], "--out", out)
         assert r.returncode == 1, (case, r.stderr)
-        lines = r.stderr.strip().splitlines()
+        lines = messages(r.stderr)
         assert len(lines) == 1 and lines[0].startswith(f"{out}: error: "), (case, r.stderr)
         assert words in lines[0] and "--out" in lines[0], case
     assert not (tmp_path / "nowhere").exists()  # the dangling link was not followed
@@ -114,7 +116,7 @@ def test_a_full_disk_is_one_line_and_leaves_nothing(tmp_path):
     (out / "notes.txt").write_text("the analyst's own file")
     r = _python(DISK_FULL, "run", _scenario(tmp_path), "--runs", 50, "--no-charts", "--out", out)
     assert r.returncode == 1, r.stderr
-    assert r.stderr.strip().splitlines() == [
+    assert messages(r.stderr) == [
         f"{out}: error: the disk is full (No space left on device) while writing the results; "
         "nothing was written: free some space or choose another --out"
     ]

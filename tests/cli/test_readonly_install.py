@@ -10,12 +10,15 @@ for root too (CI runs as root, whom ``chmod`` does not stop): the package is a c
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from sim.cli.progress import COMPILING
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -111,7 +114,13 @@ def test_run_compiles_into_a_private_temporary_cache(readonly):
     out = readonly.tmp / "out"
     r = readonly("run", readonly.scenario, "--runs", 200, "--seed", 0, "--jobs", 1, "--out", out)
     assert r.returncode == 0, r.stderr
-    assert r.stderr == ""  # no "Matplotlib created a temporary cache directory" either
+    # only the piped progress (no "Matplotlib created a temporary cache directory"), which
+    # says that the kernel is compiled first (a new cache) and counts the charts
+    lines = r.stderr.splitlines()
+    assert all(line.startswith(f"{readonly.scenario}: progress: ") for line in lines), lines
+    assert lines[0] == f"{readonly.scenario}: progress: {COMPILING}"
+    charts = [line for line in lines if ": progress: drawing charts: " in line]
+    assert charts and re.search(r": (\d+)/\1 charts \(100%\)", charts[-1]), lines
     assert (out / "summary.json").is_file() and (out / "report.html").is_file()
     cache = readonly.tmp / "temp" / f"sim-{os.getuid()}"
     assert oct(cache.stat().st_mode & 0o777) == "0o700"

@@ -37,6 +37,7 @@ def test_run_writes_the_results_folder(tmp_path):
     ):
         assert (out / name).is_file(), name
     assert not (out / "first_passage.png").exists()  # only "at any time" outcomes have one
+    assert (out / "over_time.png").is_file()  # the others: their probability over time
     s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert s["scenario"] == "fixed_dates" and s["variant"] == "base"
     assert s["runs"] == 500 and s["seed"] == 0 and s["engine"] == "compiled"
@@ -45,6 +46,10 @@ def test_run_writes_the_results_folder(tmp_path):
     assert s["outcomes"]["recalled"]["first_time_median"] == "2026-03-15"
     # report_due fires 45 days after the start: 2026-02-15, so reviewed by the horizon
     assert s["outcomes"]["reviewed"]["first_time_median"] == "2026-02-15"
+    # both are read at the horizon: the console gives no first time for them
+    rows = [line for line in r.stdout.splitlines() if line.startswith(("│ recalled", "│ reviewed"))]
+    assert len(rows) == 2 and all(row.rstrip(" │").endswith("n/a") for row in rows), r.stdout
+    assert "2026-03-15" not in r.stdout and "median first: n/a for" in r.stdout
     assert s["states_at_horizon"]["mission"] == {"deployed": 0.0, "recalled": 1.0}
     assert s["events"]["recall"] == {
         **s["events"]["recall"],
@@ -60,12 +65,11 @@ def test_occupancy_csv_is_tidy_on_the_report_grid(tmp_path):
     lines = (out / "occupancy.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0] == "date,track,state,share"
     dates = sorted({line.split(",")[0] for line in lines[1:]})
-    # start, then every 365.25/12 days (start + floor(k * 30.4375)), then the horizon
-    # 2026-01-01 + 30 days, + 60 days (January 31 days, February 28), + 91 days
-    assert dates[:4] == ["2026-01-01", "2026-01-31", "2026-03-02", "2026-04-02"]
+    # no report.every: start, the first of each month, the recall's date, the horizon
+    assert dates[:5] == ["2026-01-01", "2026-02-01", "2026-03-01", "2026-03-15", "2026-04-01"]
     assert dates[-1] == "2026-06-30"
-    assert "2026-03-02,mission,deployed,1.0" in lines  # before the recall on March 15
-    assert "2026-04-02,mission,recalled,1.0" in lines
+    assert "2026-03-01,mission,deployed,1.0" in lines  # before the recall on March 15
+    assert "2026-03-15,mission,recalled,1.0" in lines  # on its day, after it fires
 
 
 def test_existing_out_folder_keeps_other_files(tmp_path):

@@ -82,6 +82,41 @@ def test_runaway_run_names_the_run_and_survives_pickling(tmp_path):
     assert again.run == 5 and again.block.start == 100 and str(again) == str(exc)
 
 
+RUNAWAY = """\
+scenario: runaway
+start: 2025-01-01
+horizon: 1 year
+tracks:
+  t: {states: [a, b], initial: a}
+events:
+  - {id: ab, track: t, from: a, to: b, rate: 1000000 per day}
+  - {id: ba, track: t, from: b, to: a, rate: 1000000 per day}
+outcomes:
+  inb: {when: t == b}
+"""
+
+
+def test_the_numpy_engine_stops_a_runaway_run_and_the_reference_names_it(tmp_path, monkeypatch):
+    # every run fires about 2 million times a day: past a limit of 2,000 firings the NumPy
+    # engine raises RunawayRun for the first such run (run 0), and the runner replays that run
+    # alone with the reference engine, which names the events (limits lowered: fast)
+    import sim.engines.numpy_engine as numpy_engine
+    import sim.engines.simpy_engine as simpy_engine
+
+    monkeypatch.setattr(numpy_engine, "MAX_RUN_FIRINGS", 2000)
+    monkeypatch.setattr(simpy_engine, "MAX_RUN_FIRINGS", 2000)
+    path = tmp_path / "runaway.yaml"
+    path.write_text(RUNAWAY, encoding="utf-8")
+    scenario = sim.load_scenario(path)
+    with pytest.raises(RunawayRun) as caught:
+        get_engine("numpy").run_block(scenario, RandomBlock.build(scenario, 1, 0, 10))
+    assert caught.value.run == 0
+    with pytest.raises(
+        sim.errors.SimulationError, match=r"runaway.yaml: error: run 0 reached 2,000 firings"
+    ):
+        run_scenario(scenario, runs=10, seed=1, jobs=1, engine="numpy")
+
+
 def test_run_cap_is_fifty_million_for_small_scenarios(tmp_path):
     scenario = outcomes_scenario(tmp_path, 1)
     assert bytes_per_run(scenario) == 9 + 2 + 16

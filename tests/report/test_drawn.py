@@ -104,16 +104,20 @@ def test_charts_draw_the_capped_most_likely_outcomes_and_most_uncertain_tracks(r
     assert drawn.drawn_tracks(summary)["occupancy"] == [
         t for t in closeness if closeness[t] <= third
     ]
+    at_end = [f"o{k}" for k in range(0, N_TRACKS, 2)]  # read at the horizon
+    top_end = sorted(p[o] for o in at_end)[-2]
+    assert drawn.drawn_outcomes(summary)["over_time"] == [o for o in at_end if p[o] >= top_end]
     pngs = sorted(path.stem for path in out.glob("*.png"))
-    assert pngs == ["diagram", "first_passage", "occupancy", "outcomes"]
+    assert pngs == ["diagram", "first_passage", "occupancy", "outcomes", "over_time"]
     assert [name for _, _, name in calls] == [
         "",
         "outcomes",
         "first_passage",
+        "over_time",
         "occupancy",
         "diagram",
     ]
-    assert [done for done, _, _ in calls] == [0, 1, 2, 3, 4] and {t for _, t, _ in calls} == {4}
+    assert [done for done, _, _ in calls] == [0, 1, 2, 3, 4, 5] and {t for _, t, _ in calls} == {5}
 
 
 def test_the_report_says_which_are_drawn_and_where_the_rest_are(report):

@@ -16,6 +16,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from sim.analysis.words import format_probability
 
 SCENARIO = """\
@@ -64,9 +66,20 @@ def test_run_with_evidence_writes_the_evidence_report(tmp_path):
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
     assert f"The model gave what was observed a {format_probability(agree)} chance" in text
     pct = format_probability(p)
+    # the indicator is the outcome: among the n = p x n_eff surviving runs that saw it (weight
+    # 1 each) the outcome always holds, and Wilson's interval of 1 out of n is [n/(n+z^2), 1]
+    (row,) = s["signposts"]["gone"]
+    seen, unseen = p * agree * 400, (1 - p) * agree * 400
+    assert row["effective_runs_if_true"] == pytest.approx(seen)
+    assert row["effective_runs_if_false"] == pytest.approx(unseen)
+    z2 = 1.959963984540054**2
+    assert row["p_outcome_if_true_ci95"] == pytest.approx([seen / (seen + z2), 1.0])
+    assert row["p_outcome_if_false_ci95"] == pytest.approx([0.0, z2 / (unseen + z2)])
+    high = format_probability(seen / (seen + z2))
+    low = format_probability(z2 / (unseen + z2))
     assert (
         f"If on 1 Jul 2025 the US has gone ({pct} likely), the chance of “Withdrawn &lt;b&gt;” "
-        f"rises from {pct} to 100%; if not, it falls to 0%."
+        f"rises from {pct} to 100% ({high}–100%); if not, it falls to 0% (0%–{low})."
     ) in text
     assert "<bdi>توتر في الشمال</bdi>" in page
     for stem in ("signposts", "outcomes"):

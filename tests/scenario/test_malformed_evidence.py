@@ -74,3 +74,20 @@ def test_evidence_file_mistake_stops_load(name: str):
             load_scenario(CORPUS / "base.yaml", variant, evidence=[CORPUS / name], use_evidence=use)
         assert any(EXPECTED[name]["fragment"] in p.message for p in info.value.errors)
         assert all(p.file == str(CORPUS / name) for p in info.value.errors)
+
+
+def test_an_empty_or_oversized_evidence_file_is_named_as_one(tmp_path, capsys):
+    """The messages for a file that is no evidence file at all speak of evidence files."""
+    (tmp_path / "empty.yaml").write_text("# nothing observed yet\n", encoding="utf-8")
+    (tmp_path / "big.yaml").write_text("#" + "x" * 999 + "\n" + "a: 1\n" * 200_000)
+    for name, fragment in (
+        (
+            "empty.yaml",
+            "file is empty (no YAML document); an evidence file needs the key 'evidence'",
+        ),
+        ("big.yaml", "file is 1,001,001 bytes; evidence files are capped at 1,000,000 bytes"),
+    ):
+        with pytest.raises(SystemExit) as info:
+            main(["validate", str(CORPUS / "base.yaml"), "--evidence", str(tmp_path / name)])
+        err = capsys.readouterr().err
+        assert info.value.code == 1 and err == f"{tmp_path / name}: error: {fragment}\n"

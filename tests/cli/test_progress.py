@@ -1,0 +1,61 @@
+"""Progress in phases (sim.cli.progress): the plain lines a pipe gets, with hand-computed
+ETAs from a fake clock, at most one line a tenth; and the bar a terminal gets."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from sim.cli.progress import COMPILING, Phases
+
+
+def _phases(batches, times, terminal=False):
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=terminal, width=200)
+    clock = iter(times)
+    return Phases(batches, source="s.yaml", console=console, clock=lambda: next(clock)), out
+
+
+def test_plain_lines_name_the_variant_and_give_an_overall_eta():
+    progress, out = _phases(["base", "v"], [0.0, 10.0, 20.0, 20.0, 30.0, 40.0])
+    progress("s [base]", 0, 100)  # t=0: nothing done, no pace yet
+    progress("s [base]", 50, 100)  # t=10: a quarter of all, the pace starts here
+    progress("s [base]", 100, 100)  # t=20: half; a quarter took 10 s: 20 s left
+    progress("s [v]", 0, 100)  # t=20: still half
+    progress("s [v]", 50, 100)  # t=30: 3/4; half took 20 s: 10 s left
+    progress("s [v]", 100, 100)  # t=40: done
+    assert out.getvalue().splitlines() == [
+        "s.yaml: progress: simulating base (1/2): 0/100 runs (0%)",
+        "s.yaml: progress: simulating base (1/2): 50/100 runs (50%)",
+        "s.yaml: progress: simulating base (1/2): 100/100 runs (100%), overall ETA 0:00:20",
+        "s.yaml: progress: simulating v (2/2): 0/100 runs (0%), overall ETA 0:00:20",
+        "s.yaml: progress: simulating v (2/2): 50/100 runs (50%), overall ETA 0:00:10",
+        "s.yaml: progress: simulating v (2/2): 100/100 runs (100%), overall ETA 0:00:00",
+    ]
+
+
+def test_plain_lines_come_once_a_tenth_and_phases_once():
+    progress, out = _phases([], [float(t) for t in range(100)])
+    progress.phase("writing out")
+    for k in range(1, 41):
+        progress.charts(k, 40, f"chart{k}")
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "s.yaml: progress: writing out"
+    charts = lines[1:]
+    assert len(charts) == 11  # 1/40 (the first), then 4/40, 8/40, ..., 40/40
+    assert charts[0] == "s.yaml: progress: drawing charts: 1/40 charts (2%)"
+    # chart k is told at t = k - 1 s: 3 charts in 3 s since the first, 36 left: 36 s
+    assert charts[1] == "s.yaml: progress: drawing charts: 4/40 charts (10%), ETA 0:00:36"
+    assert charts[-1] == "s.yaml: progress: drawing charts: 40/40 charts (100%), ETA 0:00:00"
+
+
+def test_a_terminal_keeps_the_compiling_line_and_draws_a_bar():
+    progress, out = _phases(["base"], [float(t) for t in range(10)], terminal=True)
+    progress.phase(COMPILING, keep=True)
+    progress("s [base]", 5, 10)
+    progress.close()
+    text = out.getvalue()
+    assert COMPILING in text
+    assert "simulating base" in text and "5/10 runs" in text
+    assert "progress:" not in text  # no plain lines on a terminal
