@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from tests.cli.test_out_folder import SCENARIO
+from tests.conftest import messages
 
 SIZE = "256k"  # summary.json fits; runs.csv of 20,000 runs (about 1 MB) does not
 
@@ -42,7 +43,7 @@ def test_a_really_full_disk_is_one_line_and_leaves_nothing(small_disk, tmp_path)
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert r.returncode == 1, r.stderr
-    lines = r.stderr.strip().splitlines()
+    lines = messages(r.stderr)
     assert len(lines) == 1 and lines[0].startswith(f"{out}: error: the disk is full"), r.stderr
     assert "nothing was written" in lines[0]
     assert list(small_disk.iterdir()) == []  # no temporary folder, no half results
