@@ -23,8 +23,9 @@ from sim.collect import Collect, RowSums
 from sim.engines import ENGINES, canonical_name, get_engine
 from sim.engines.watch import watch
 from sim.errors import SimError
+from sim.limits import MAX_RUNS, RUN_MEMORY, bytes_per_run, max_runs, runs_error
 from sim.model.evidence import Probe
-from sim.model.scenario import Scenario, checkpoints, probes_of
+from sim.model.scenario import Scenario, checkpoints
 from sim.model.streams import CHUNK, MAX_SEED, RandomBlock
 from sim.results import IMPORTANCE_RUNS, Partial, Results, RunSettings
 from sim.signals import Terminated, ignore_further, worker_signals
@@ -45,61 +46,12 @@ __all__ = [
 
 DEFAULT_RUNS = 10_000
 
-MAX_RUNS = 50_000_000  # runs of a plain run at most, whatever the scenario
-# bytes of per-run arrays a plain run may keep: 8 GB, or half this machine's memory if less
-RUN_MEMORY = min(MAX_RUNS * 160, os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2)
 DEFAULT_SEED = 20250801
 KEEP_VALUES = IMPORTANCE_RUNS  # uncertain-value draws kept per run (they feed importance)
 POSTERIOR_RUNS = 250_000  # runs whose draws feed the parameters' posteriors (evidence)
 BLOCK_CELLS = 4_000_000  # runs x checkpoints x tracks held at once by a block
 
 Progress = Callable[[int, int], None]
-
-
-def bytes_per_run(scenario: Scenario) -> int:
-    """Bytes a plain run keeps for each replication until its results are dropped.
-
-    Per outcome a flag (1 byte) and a first time (8); per track a final state (2); a
-    trajectory code (8) and the run's design row (8); with evidence or indicators, a weight
-    (8) and a value per probe (1: each observation, each indicator at each date). The
-    uncertain values of the first :data:`KEEP_VALUES` runs only are kept (with evidence, of
-    the first :data:`POSTERIOR_RUNS`), a fixed amount not counted here. Measured (peak RSS,
-    bundled scenario, 2 and 4 million runs): 107 bytes a run against 128 counted, over 500 MB.
-
-    Returns
-    -------
-    int
-        Bytes per replication: 160 for 15 outcomes and 5 tracks; 466 for 50 outcomes and 3.
-    """
-    probes = len(probes_of(scenario))
-    return (
-        9 * len(scenario.outcomes) + 2 * len(scenario.tracks) + 16 + (8 + probes if probes else 0)
-    )
-
-
-def max_runs(scenario: Scenario) -> int:
-    """The most replications a plain run of ``scenario`` may have: :data:`MAX_RUNS`, or fewer
-    when the per-run arrays (:func:`bytes_per_run`) of that many would pass
-    :data:`RUN_MEMORY` bytes.
-
-    Returns
-    -------
-    int
-    """
-    return min(MAX_RUNS, RUN_MEMORY // bytes_per_run(scenario))
-
-
-def _runs_error(scenario: Scenario) -> SimError:
-    cap = max_runs(scenario)
-    if cap == MAX_RUNS:
-        return SimError(f"--runs must be at most {MAX_RUNS:,}")
-    return SimError(
-        f"--runs must be at most {cap:,} for this scenario: each run keeps about "
-        f"{bytes_per_run(scenario)} bytes (a flag and a first time for each of "
-        f"{_count(len(scenario.outcomes), 'outcome')}, a final state for each of "
-        f"{_count(len(scenario.tracks), 'track')}, a trajectory code and a row number), and "
-        f"all runs together at most {RUN_MEMORY / 1e9:g} GB"
-    )
 
 
 # in a worker of the built-in pool: its Worker
@@ -112,10 +64,6 @@ _inherited: dict = {}
 def _init_worker(setup: Setup) -> None:
     worker_signals()  # the parent handles Ctrl-C; its SIGTERM ends a worker at once
     _pool_worker["worker"] = Worker(setup, shared=_inherited.get("shared"))
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _run_block(unit: Unit) -> tuple[int, Partial]:
@@ -323,7 +271,7 @@ def _checked(scenario, design, runs_per_row, seed, jobs) -> tuple[int, np.ndarra
     if runs_per_row < 1:
         raise SimError("--runs must be at least 1")
     if design is None and runs_per_row > max_runs(scenario):
-        raise _runs_error(scenario)
+        raise runs_error(scenario)
     if not 0 <= seed <= MAX_SEED:
         raise SimError("--seed must be an integer from 0 to 2**64 - 1")
     jobs = jobs or os.cpu_count() or 1
