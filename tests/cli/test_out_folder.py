@@ -180,7 +180,7 @@ def test_two_runs_on_one_out_leave_the_folder_of_one(tmp_path):
         encoding="utf-8",
     )
     names = ("outcomes.csv", "occupancy.csv", "first_passage.csv")
-    args = ["run", scenario, "--runs", "2000", "--jobs", "1", "--no-charts"]
+    args = ["run", scenario, "--runs", "2000", "--jobs", "1", "--no-charts", "--no-spread"]
     reference = {}
     for seed in ("1", "2"):
         out = tmp_path / f"ref{seed}"
