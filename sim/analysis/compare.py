@@ -112,10 +112,13 @@ def compare(results: dict[str, Results]) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``{"scenario", "runs", "seed", "variants": {id: {"label", ...}},
+        ``{"scenario", "runs", "seed", "variants": {id: {"label", "position", ...}},
         "outcomes": {outcome id: {"label", "ever", "by_variant": {variant: {"probability",
         "ci95", "words", "difference", "difference_ci95", "changed_runs"}}}}}``; differences
         are against base (variant minus base) with Newcombe's paired 95% interval.
+        ``position`` is the variant's place in the scenario's variants (base 0, then file
+        order), which gives it its colour in every comparison chart, whichever variants are
+        compared.
 
     Raises
     ------
@@ -161,14 +164,7 @@ def compare(results: dict[str, Results]) -> dict[str, Any]:
             "ever": outcome.ever,
             "by_variant": by_variant,
         }
-    variants = {
-        vid: {
-            "label": r.scenario.variant_label,
-            "description": next((v.description for v in sc.variants if v.id == vid), None),
-            "changes": changes_of(r.scenario),
-        }
-        for vid, r in results.items()
-    }
+    variants = _variants(results)
     return {
         "scenario": sc.id,
         "title": sc.title,
@@ -180,6 +176,22 @@ def compare(results: dict[str, Results]) -> dict[str, Any]:
         "variants": variants,
         "outcomes": outcomes,
     } | ({"evidence": _evidence(results)} if sc.evidence else {})
+
+
+def _variants(results: dict[str, Results]) -> dict[str, Any]:
+    """``comparison.json["variants"]``: each variant's label, description, changes and
+    position in the scenario's variants (base 0, then file order)."""
+    sc = results["base"].scenario
+    positions = {"base": 0} | {v.id: k + 1 for k, v in enumerate(sc.variants)}
+    return {
+        vid: {
+            "label": r.scenario.variant_label,
+            "position": positions.get(vid),
+            "description": next((v.description for v in sc.variants if v.id == vid), None),
+            "changes": changes_of(r.scenario),
+        }
+        for vid, r in results.items()
+    }
 
 
 def changes_of(scenario: Any) -> list[dict[str, str | None]]:

@@ -45,7 +45,7 @@ def command(
     observations dated on or before D), reweighting the same runs: the curve moves only with
     the evidence. Writes history.json, history.csv and history.png, all at once or not at all.
     """
-    from sim.cli.output import progress_bars
+    from sim.cli.progress import phases
     from sim.experiments.history import run_history
     from sim.report.files import check_writable, publish
     from sim.report.history import write_history
@@ -55,18 +55,23 @@ def command(
         click.echo(w, err=True)
     folder = Path(out) if out else Path("reports") / scenario.id / scenario.variant / "history"
     check_writable(folder)  # before simulating, not after
-    with progress_bars() as advance:
+    with phases([scenario.variant], file) as progress:
+        progress.compiling(engine)
         history = run_history(
             scenario,
             runs=runs,
             seed=seed,
             jobs=jobs,
             engine=engine,
-            progress=advance,
+            progress=progress,
             scheduler=scheduler,
         )
-    data = history.to_dict()
-    publish(folder, lambda tmp: write_history(data, tmp, charts=not no_charts))
+        data = history.to_dict()
+        progress.phase(f"writing {folder}")
+        publish(
+            folder,
+            lambda tmp: write_history(data, tmp, charts=not no_charts, progress=progress.charts),
+        )
     _print(data)
     for note in data["notes"]:
         click.echo(f"note: {note}")

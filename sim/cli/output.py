@@ -1,83 +1,16 @@
-"""Terminal output shared by commands: progress bars and the outcome table (rich)."""
+"""Terminal output shared by commands: the outcome table (rich). Progress is
+:mod:`sim.cli.progress`."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-__all__ = ["print_comparison", "print_outcomes", "progress_bar", "progress_bars"]
-
-
-@contextmanager
-def progress_bar(title: str, total: int) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar with ETA on standard error; yields ``advance(done, total)``.
-
-    Hidden when standard error is not a terminal.
-    """
-    console = Console(file=sys.stderr)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("runs"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    ) as progress:
-        task = progress.add_task(escape(title), total=total)
-
-        def advance(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
-        def effective(n_eff: float) -> None:
-            progress.update(task, description=escape(f"{title}  n_eff {n_eff:,.0f}"))
-
-        advance.effective = effective  # type: ignore[attr-defined]
-        yield advance
-
-
-@contextmanager
-def progress_bars() -> Iterator[Callable[[str, int, int], None]]:
-    """Progress bars with ETA on standard error, one batch of runs at a time; yields
-    ``advance(label, done, total)`` (see :mod:`sim.experiments`).
-
-    A new ``label`` replaces the previous batch's bar. Hidden when standard error is not a
-    terminal.
-    """
-    with ExitStack() as stack:
-        current: dict[str, Callable[[int, int], None]] = {}
-
-        def advance(label: str, done: int, total: int) -> None:
-            if label not in current:
-                stack.close()
-                current.clear()
-                current[label] = stack.enter_context(progress_bar(label, total))
-            current[label](done, total)
-
-        def effective(label: str, n_eff: float) -> None:
-            if label in current:
-                current[label].effective(n_eff)  # type: ignore[attr-defined]
-
-        advance.effective = effective  # type: ignore[attr-defined]
-        yield advance
+__all__ = ["print_comparison", "print_outcomes"]
 
 
 def console() -> Console:

@@ -2,7 +2,9 @@
 
 The phases of ``sim run``: *compiling* (said only when the engine will compile first, once
 per machine), *simulating* each batch of runs (named, ``k/K`` of the variants, with an ETA
-over all of them), *drawing charts* (``i/N``) and *writing*. On a terminal a transient bar
+over all of them), *drawing charts* (``i/N``) and *writing*; ``sim sensitivity``, ``sim
+history`` and ``sim signposts`` say the same phases (one batch of runs each; signposts draws
+no chart). On a terminal a transient bar
 shows the current phase and a phase worth keeping (compiling) stays printed above it. When
 standard error is not a terminal (a pipe, a log, CI) plain lines are printed instead, in the
 ``FILE: progress: ...`` form of every line sim writes to standard error (``FILE: warning:

@@ -72,7 +72,7 @@ def command(
     runs per sample; the score is the total-order index. Waiting times under `after` are
     chance, not ignorance, and are never varied.
     """
-    from sim.cli.output import progress_bars
+    from sim.cli.progress import phases
     from sim.experiments import run_sobol, run_tornado
     from sim.experiments.sensitivity import SOBOL_RUNS, TORNADO_RUNS
     from sim.report.files import check_writable, publish, write_sensitivity
@@ -86,15 +86,22 @@ def command(
     folder = Path(out) if out else Path("reports") / scenario.id / scenario.variant / method
     check_writable(folder)  # before simulating, not after
     common = {"seed": seed, "jobs": jobs, "engine": engine, "scheduler": scheduler}
-    with progress_bars() as advance:
+    with phases([scenario.variant], file) as progress:
+        progress.compiling(engine)
         if method == "tornado":
-            result = run_tornado(scenario, runs=runs or TORNADO_RUNS, progress=advance, **common)
+            result = run_tornado(scenario, runs=runs or TORNADO_RUNS, progress=progress, **common)
         else:
             result = run_sobol(
-                scenario, samples=samples, runs=runs or SOBOL_RUNS, progress=advance, **common
+                scenario, samples=samples, runs=runs or SOBOL_RUNS, progress=progress, **common
             )
-    data = result.to_dict()
-    publish(folder, lambda tmp: write_sensitivity(data, tmp, charts=not no_charts))
+        data = result.to_dict()
+        progress.phase(f"writing {folder}")
+        publish(
+            folder,
+            lambda tmp: write_sensitivity(
+                data, tmp, charts=not no_charts, progress=progress.charts
+            ),
+        )
     _print(data)
     click.echo(f"Report: {folder / ('sensitivity.json' if no_charts else 'report.html')}")
 

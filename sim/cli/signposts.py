@@ -54,7 +54,7 @@ def command(
     ranked by mutual information (bits), the top ones kept (certain ones left out). Writes
     signposts.json and signposts.yaml (an indicators: mapping to paste into the scenario).
     """
-    from sim.cli.output import progress_bars
+    from sim.cli.progress import phases
     from sim.experiments.signposts import run_signposts
     from sim.report.files import check_writable, publish
     from sim.report.signposts import write_signposts
@@ -64,7 +64,8 @@ def command(
         click.echo(w, err=True)
     folder = Path(out) if out else Path("reports") / scenario.id / scenario.variant / "signposts"
     check_writable(folder)  # before simulating, not after
-    with progress_bars() as advance:
+    with phases([scenario.variant], file) as progress:
+        progress.compiling(engine)
         found = run_signposts(
             scenario,
             runs=runs,
@@ -72,11 +73,12 @@ def command(
             top=top,
             jobs=jobs,
             engine=engine,
-            progress=advance,
+            progress=progress,
             scheduler=scheduler,
         )
-    data = found.to_dict()
-    publish(folder, lambda tmp: write_signposts(data, tmp))
+        data = found.to_dict()
+        progress.phase(f"writing {folder}")
+        publish(folder, lambda tmp: write_signposts(data, tmp))
     _print(data)
     click.echo(f"Signposts: {folder / 'signposts.json'}  Indicators: {folder / 'signposts.yaml'}")
 

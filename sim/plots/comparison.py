@@ -2,7 +2,8 @@
 
 Both charts read ``comparison.json`` (see :func:`sim.analysis.compare.compare`) and give every
 variant the same colour and marker: base in near-black circles, the others in tab10 colours
-with a marker of their own, so variants stay distinguishable in greyscale too.
+with a marker of their own, so variants stay distinguishable in greyscale too. A variant's
+colour and marker follow its position in the scenario, not which variants are compared.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.plots.style import (
-    colors,
     label_of,
     legend_height,
     new_axes,
     percent_axis,
     styled,
+    variant_colors,
     wrap,
 )
 
@@ -33,7 +34,6 @@ __all__ = [
 ]
 
 _BASE = "base"
-_BASE_COLOR = (0.15, 0.15, 0.15, 1.0)
 _MARKERS = ("o", "s", "D", "^", "v", "P", "X", "<", ">", "h", "p", "*")
 _LABEL_WIDTH = 34
 _LEGEND_WIDTH = 28
@@ -64,6 +64,11 @@ def variant_order(comparison: Mapping[str, Any]) -> list[str]:
 def variant_styles(comparison: Mapping[str, Any]) -> dict[str, tuple[Any, str]]:
     """Colour and marker of each variant, the same in every comparison chart.
 
+    Both are keyed by the variant's identity, its ``position`` in the scenario's variants
+    (``comparison["variants"][id]["position"]``: base 0, then file order), so ``sim compare
+    FILE v3`` draws v3 as ``--all-variants`` does. A file without positions (written before
+    they were) falls back to the order of :func:`variant_order`.
+
     Parameters
     ----------
     comparison : mapping
@@ -72,18 +77,26 @@ def variant_styles(comparison: Mapping[str, Any]) -> dict[str, tuple[Any, str]]:
     Returns
     -------
     dict of str to (colour, marker)
-        In :func:`variant_order`; base is near-black circles, the others tab10 colours (tab20
-        beyond ten) and distinct markers.
+        In :func:`variant_order`; base is near-black circles, the others the colours of
+        :func:`sim.plots.style.variant_colors` (they repeat beyond its 10) and distinct
+        markers (12, then repeating).
     """
-    order = variant_order(comparison)
-    others = [v for v in order if v != _BASE]
-    palette = colors(len(others))
-    styles: dict[str, tuple[Any, str]] = {}
-    if _BASE in order:
-        styles[_BASE] = (_BASE_COLOR, _MARKERS[0])
-    for i, (vid, color) in enumerate(zip(others, palette, strict=True)):
-        styles[vid] = (color, _MARKERS[(i + 1) % len(_MARKERS)])
-    return styles
+    positions = _positions(comparison, variant_order(comparison))
+    palette = variant_colors(positions)
+    return {vid: (palette[vid], _MARKERS[k % len(_MARKERS)]) for vid, k in positions.items()}
+
+
+def _positions(comparison: Mapping[str, Any], order: Sequence[str]) -> dict[str, int]:
+    """Each variant's position in the scenario's variants (base 0); by `order` without them."""
+    variants = comparison.get("variants") or {}
+    given = {
+        vid: (variants.get(vid) or {}).get("position") if isinstance(variants, Mapping) else None
+        for vid in order
+    }
+    if all(isinstance(k, int) and not isinstance(k, bool) for k in given.values()):
+        return {vid: int(k) for vid, k in given.items()}  # type: ignore[arg-type]
+    start = 0 if _BASE in order else 1
+    return {vid: k + start for k, vid in enumerate(order)}
 
 
 @styled

@@ -12,12 +12,12 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from sim.plots.style import (
-    colors,
     format_date_axis,
     label_of,
     legend_height,
     new_axes,
     percent_axis,
+    pick_colors,
     styled,
     to_dates,
     wrap,
@@ -34,6 +34,7 @@ def plot_first_passage(
     outcomes: Mapping[str, Mapping[str, Any]] | None = None,
     *,
     ax: Axes | None = None,
+    colors: Mapping[str, Any] | None = None,
 ) -> Axes:
     """One line per outcome: the share of runs whose condition has held by each date.
 
@@ -51,6 +52,10 @@ def plot_first_passage(
         follow, ids as labels.
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default a new figure.
+    colors : mapping of str to colour, optional
+        Outcome id -> colour, from :func:`sim.plots.style.outcome_colors` of every outcome
+        of the scenario, so an outcome has the same colour in every chart; by default (or for
+        an id missing from it) the outcomes drawn take the palette in the order drawn.
 
     Returns
     -------
@@ -85,7 +90,7 @@ def plot_first_passage(
         return ax
 
     ax.axhline(0.5, color="0.5", linewidth=0.8, linestyle="--", zorder=1)
-    _draw_curves(ax, first_passage, order, labels, outcomes)
+    _draw_curves(ax, first_passage, order, labels, outcomes, colors)
     _date_axis(ax, first_passage)
     _legend(ax, with_median=medians)
     return ax
@@ -97,6 +102,7 @@ def plot_over_time(
     outcomes: Mapping[str, Mapping[str, Any]] | None = None,
     *,
     ax: Axes | None = None,
+    colors: Mapping[str, Any] | None = None,
 ) -> Axes:
     """One line per outcome: the share of runs in which it holds on each date.
 
@@ -112,6 +118,10 @@ def plot_over_time(
         ``summary.json["outcomes"]``: the order and labels; others follow, ids as labels.
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default a new figure.
+    colors : mapping of str to colour, optional
+        Outcome id -> colour, from :func:`sim.plots.style.outcome_colors` of every outcome
+        of the scenario, so an outcome has the same colour in every chart; by default (or for
+        an id missing from it) the outcomes drawn take the palette in the order drawn.
 
     Returns
     -------
@@ -142,7 +152,7 @@ def plot_over_time(
         ax.text(0.5, 0.5, "no outcome", ha="center", va="center", transform=ax.transAxes)
         return ax
     frame = curves[["date", "outcome", "holds"]].rename(columns={"holds": "share"})
-    _draw_curves(ax, frame, order, labels, {})
+    _draw_curves(ax, frame, order, labels, {}, colors)
     _date_axis(ax, frame)
     _legend(ax, with_median=False)
     return ax
@@ -162,9 +172,10 @@ def _draw_curves(
     order: list[str],
     labels: Mapping[str, str],
     outcomes: Mapping[str, Mapping[str, Any]],
+    colors: Mapping[str, Any] | None,
 ) -> None:
     """One curve per outcome in `order`, and a marker at 50% on its median first time."""
-    for outcome, color in zip(order, colors(len(order)), strict=True):
+    for outcome, color in zip(order, pick_colors(order, colors), strict=True):
         rows = first_passage[first_passage["outcome"] == outcome]
         series = pd.Series(rows["share"].to_numpy(dtype=float), index=to_dates(rows["date"]))
         series = series.groupby(level=0).max().sort_index()

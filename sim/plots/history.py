@@ -10,12 +10,13 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from sim.plots.style import (
-    colors,
     format_date_axis,
     label_of,
     legend_height,
     new_axes,
+    outcome_colors,
     percent_axis,
+    pick_colors,
     styled,
     to_dates,
     wrap,
@@ -25,7 +26,12 @@ __all__ = ["plot_history"]
 
 
 @styled
-def plot_history(history: Mapping[str, Any], *, ax: Axes | None = None) -> Axes:
+def plot_history(
+    history: Mapping[str, Any],
+    *,
+    ax: Axes | None = None,
+    colors: Mapping[str, Any] | None = None,
+) -> Axes:
     """One step curve per outcome: its probability as of each date, with its 95% band; each
     observation's date marked on the time axis.
 
@@ -42,6 +48,10 @@ def plot_history(history: Mapping[str, Any], *, ax: Axes | None = None) -> Axes:
         ``{probability, ci95}``, nulls when ruled out).
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default a new figure.
+    colors : mapping of str to colour, optional
+        Outcome id -> colour (:func:`sim.plots.style.outcome_colors`); by default that of
+        ``history["outcomes"]``, which lists every outcome of the scenario in file order, so
+        each outcome has the colour it has in the results folder's charts.
 
     Returns
     -------
@@ -61,7 +71,8 @@ def plot_history(history: Mapping[str, Any], *, ax: Axes | None = None) -> Axes:
     ax.set_axisbelow(True)
     points = history["points"]
     dates = to_dates([p["date"] for p in points])
-    for oid, color in zip(outcomes, colors(len(outcomes)), strict=True):
+    keyed = colors if colors is not None else outcome_colors(outcomes)
+    for oid, color in zip(outcomes, pick_colors(list(outcomes), keyed), strict=True):
         _curve(ax, dates, points, oid, color, labels[oid])
     seen = sorted({o["date"] for o in history.get("observations", [])})
     for when in to_dates(seen) if seen else []:

@@ -13,7 +13,7 @@ import functools
 import re
 import sys
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -28,6 +28,8 @@ from matplotlib.ticker import FixedLocator
 __all__ = [
     "DPI",
     "MAX_PIXELS",
+    "BASE_COLOR",
+    "PALETTE",
     "RC",
     "close_figure",
     "colors",
@@ -36,11 +38,14 @@ __all__ = [
     "legend_height",
     "new_axes",
     "new_figure",
+    "outcome_colors",
     "percent_axis",
+    "pick_colors",
     "plain",
     "save_figure",
     "styled",
     "to_dates",
+    "variant_colors",
     "wrap",
 ]
 
@@ -154,9 +159,77 @@ def legend_height(labels: Sequence[str]) -> float:
 
 
 def colors(n: int) -> list[tuple[float, float, float, float]]:
-    """`n` distinguishable colours: tab10, then tab20 beyond ten."""
+    """`n` distinguishable colours by position in one chart: tab10, then tab20 beyond ten.
+
+    For outcomes and variants use :func:`outcome_colors` and :func:`variant_colors`, which key
+    colours by identity so they agree across charts.
+    """
     cmap = mpl.colormaps["tab10" if n <= 10 else "tab20"]
     return [cmap(i % cmap.N) for i in range(n)]
+
+
+Color = tuple[float, float, float, float]
+
+#: The identity palette (matplotlib's tab10, designed to stay distinguishable for the common
+#: colour-vision deficiencies when paired with distinct markers or labels): 10 RGBA colours.
+PALETTE: tuple[Color, ...] = tuple(mpl.colormaps["tab10"](i) for i in range(10))
+#: The base variant's colour in every comparison chart (near-black).
+BASE_COLOR: Color = (0.15, 0.15, 0.15, 1.0)
+
+
+def outcome_colors(ids: Iterable[str]) -> dict[str, Color]:
+    """One colour per outcome, keyed by its identity: its position in the scenario's outcomes.
+
+    Every chart that colours outcomes takes its colours from this mapping, so an outcome has
+    the same colour in the first-passage, over-time and history charts whichever subset each
+    one draws.
+
+    Parameters
+    ----------
+    ids : iterable of str
+        Every outcome id of the scenario, in ``summary.json["outcomes"]`` order (the file
+        order), not just those one chart draws.
+
+    Returns
+    -------
+    dict of str to RGBA tuple
+        Outcome ``k`` (0-based) gets ``PALETTE[k % 10]``: beyond the palette's 10 colours,
+        colours repeat (outcomes 0 and 10 share one); the legend's labels tell them apart.
+    """
+    return {oid: PALETTE[k % len(PALETTE)] for k, oid in enumerate(ids)}
+
+
+def variant_colors(positions: Mapping[str, int]) -> dict[str, Color]:
+    """One colour per variant, keyed by its identity: its position in the scenario's variants.
+
+    Parameters
+    ----------
+    positions : mapping of str to int
+        Variant id -> its position in the scenario's list of variants with ``base`` first
+        (``base`` 0, the first variant of the file 1, ...), for the variants to colour; a
+        comparison of a subset passes the subset with the positions of the full list, so a
+        variant has the same colour whichever variants it is compared with.
+
+    Returns
+    -------
+    dict of str to RGBA tuple
+        ``base`` (position 0) gets :data:`BASE_COLOR`; the variant at position ``k >= 1``
+        gets ``PALETTE[(k - 1) % 10]``: beyond the palette's 10 colours, colours repeat (the
+        comparison charts also give each position its own marker).
+    """
+    return {
+        vid: BASE_COLOR if k == 0 else PALETTE[(k - 1) % len(PALETTE)]
+        for vid, k in positions.items()
+    }
+
+
+def pick_colors(ids: Sequence[str], keyed: Mapping[str, Any] | None) -> list[Any]:
+    """The colours of `ids` as drawn in one chart: each one's from `keyed` (the identity
+    palette, :func:`outcome_colors` or :func:`variant_colors`) when it has one, else the
+    palette by position in `ids` (:func:`colors`, the behaviour without `keyed`)."""
+    fallback = colors(len(ids))
+    keyed = keyed or {}
+    return [keyed.get(i, c) for i, c in zip(ids, fallback, strict=True)]
 
 
 def to_dates(values: Any) -> np.ndarray:

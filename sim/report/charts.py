@@ -32,6 +32,7 @@ from sim.plots import (
     plot_signposts,
     plot_spread,
 )
+from sim.plots.style import outcome_colors
 from sim.report import assumptions, evidence
 from sim.report import html as h
 from sim.report.drawn import drawn_outcomes, drawn_tracks
@@ -107,6 +108,7 @@ def draw_charts(
 def _plan(summary, occupancy, first_passage) -> list[tuple[str, Callable[[], Any]]]:
     """The charts to draw, in order: (name, function returning the figure)."""
     outcomes = summary["outcomes"]
+    palette = outcome_colors(outcomes)  # by position among all outcomes: the same everywhere
     chosen, tracks = drawn_outcomes(summary), drawn_tracks(summary)
     plan: list[tuple[str, Callable[[], Any]]] = [
         (
@@ -118,12 +120,17 @@ def _plan(summary, occupancy, first_passage) -> list[tuple[str, Callable[[], Any
     if first_passage is not None and ever:
         passage = first_passage[first_passage["outcome"].isin(ever)]
         shown = {o: outcomes[o] for o in ever}
-        plan.append(("first_passage", lambda: plot_first_passage(passage, shown).get_figure()))
+        plan.append(
+            (
+                "first_passage",
+                lambda: plot_first_passage(passage, shown, colors=palette).get_figure(),
+            )
+        )
     at_horizon = chosen["over_time"]
     if first_passage is not None and "holds" in first_passage.columns and at_horizon:
         holds = first_passage[first_passage["outcome"].isin(at_horizon)]
         read = {o: outcomes[o] for o in at_horizon}
-        plan.append(("over_time", lambda: plot_over_time(holds, read).get_figure()))
+        plan.append(("over_time", lambda: plot_over_time(holds, read, colors=palette).get_figure()))
     if occupancy is not None:
         meta = summary.get("tracks") or {}
         for k, page in enumerate(_pages(tracks["occupancy"], OCCUPANCY_PER_PAGE)):

@@ -206,7 +206,13 @@ def write_comparison(comparison: dict, folder: Path, *, charts: bool) -> None:
         render_comparison(folder)
 
 
-def write_sensitivity(data: dict, folder: Path, *, charts: bool) -> None:
+def write_sensitivity(
+    data: dict,
+    folder: Path,
+    *,
+    charts: bool,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> None:
     """Write ``sensitivity.json`` and, with ``charts``, its chart and ``report.html``.
 
     Parameters
@@ -219,6 +225,8 @@ def write_sensitivity(data: dict, folder: Path, *, charts: bool) -> None:
         An existing folder.
     charts : bool
         Also render them (:func:`sim.report.sensitivity.render_sensitivity`).
+    progress : callable(done, total, name), optional
+        Told of each chart drawn (``render_sensitivity``'s ``progress``).
 
     Raises
     ------
@@ -230,7 +238,7 @@ def write_sensitivity(data: dict, folder: Path, *, charts: bool) -> None:
     if charts:
         from sim.report.sensitivity import render_sensitivity
 
-        render_sensitivity(folder)
+        render_sensitivity(folder, progress)
 
 
 def _write_json(path: Path, model: type, data: dict) -> None:

@@ -6,6 +6,7 @@ Layouts: docs/RESULTS_LAYOUT.md. Write them into a temporary folder of
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,13 @@ def history_frame(data: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
 
 
-def write_history(data: dict[str, Any], folder: Path, *, charts: bool) -> list[Path]:
+def write_history(
+    data: dict[str, Any],
+    folder: Path,
+    *,
+    charts: bool,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[Path]:
     """Write ``history.json`` (validated by :class:`sim.contracts.history.HistoryFile`),
     ``history.csv`` and, with ``charts``, ``history.png`` and ``history.svg``.
 
@@ -73,6 +80,9 @@ def write_history(data: dict[str, Any], folder: Path, *, charts: bool) -> list[P
     folder : pathlib.Path
         An existing folder.
     charts : bool
+    progress : callable(done, total, name), optional
+        With ``charts``: called before the chart (0 of 1, name "") and after it is saved (1
+        of 1, ``"history"``), as :data:`sim.report.charts.ChartProgress`.
 
     Returns
     -------
@@ -90,5 +100,9 @@ def write_history(data: dict[str, Any], folder: Path, *, charts: bool) -> list[P
     write_csv(history_frame(data), csv_path)
     written = [json_path, csv_path]
     if charts:
+        if progress is not None:
+            progress(0, 1, "")
         written += save_figure(plot_history(data).get_figure(), folder, "history")
+        if progress is not None:
+            progress(1, 1, "history")
     return written

@@ -9,7 +9,7 @@ bidirectional display. Its only link is a relative one to ``sensitivity.json``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,9 @@ _READ = {
 }
 
 
-def render_sensitivity(folder: Path) -> list[Path]:
+def render_sensitivity(
+    folder: Path, progress: Callable[[int, int, str], None] | None = None
+) -> list[Path]:
     """Write the chart and ``report.html`` of the sensitivity folder `folder` into it.
 
     Writes ``tornado.png``/``.svg`` (method ``tornado``: one tornado panel per outcome, see
@@ -74,6 +76,10 @@ def render_sensitivity(folder: Path) -> list[Path]:
     ----------
     folder : pathlib.Path
         A folder holding ``sensitivity.json``.
+    progress : callable(done, total, name), optional
+        Called before the first chart (``done`` 0, ``name`` "") and after each chart is
+        saved, with the number of charts saved, the number to draw and the chart's name
+        (:data:`sim.report.charts.ChartProgress`).
 
     Returns
     -------
@@ -94,7 +100,10 @@ def render_sensitivity(folder: Path) -> list[Path]:
     written: list[Path] = []
     charts: dict[str, Path | None] = {}
     order = list(data["outcomes"])
-    for k in range(0, max(len(order), 1), OUTCOMES_PER_CHART):
+    pages = range(0, max(len(order), 1), OUTCOMES_PER_CHART)
+    if progress is not None:
+        progress(0, len(pages), "")
+    for k in pages:
         part = {
             **data,
             "outcomes": {o: data["outcomes"][o] for o in order[k : k + OUTCOMES_PER_CHART]},
@@ -103,6 +112,8 @@ def render_sensitivity(folder: Path) -> list[Path]:
         fig = plot_tornado_grid(part, top=TORNADO_TOP) if tornado else plot_sobol(part)
         stem = method if k == 0 else f"{method}_{k // OUTCOMES_PER_CHART + 1}"
         charts[stem] = h.save_chart(fig, folder, stem, written)
+        if progress is not None:
+            progress(k // OUTCOMES_PER_CHART + 1, len(pages), stem)
     page = folder / "report.html"
     page.write_text(_page(data, charts), encoding="utf-8")
     written.append(page)

@@ -4,10 +4,16 @@ ETAs from a fake clock, at most one line a tenth; and the bar a terminal gets.""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
 from rich.console import Console
 
 from sim.cli.progress import COMPILING, Phases
+from tests.conftest import messages
+
+CASES = Path(__file__).resolve().parents[1] / "cases"
 
 
 def _phases(batches, times, terminal=False):
@@ -59,3 +65,41 @@ def test_a_terminal_keeps_the_compiling_line_and_draws_a_bar():
     assert COMPILING in text
     assert "simulating base" in text and "5/10 runs" in text
     assert "progress:" not in text  # no plain lines on a terminal
+
+
+# -- the other commands: the same phases, in plain lines when standard error is piped -------
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "phases"),
+    [
+        ("history", ["--runs", "300"], ["simulating base", "writing", "drawing charts"]),
+        ("signposts", ["--runs", "300"], ["simulating base", "writing"]),
+        ("sensitivity", ["--runs", "100", "--no-charts"], ["simulating base", "writing"]),
+    ],
+)
+def test_history_signposts_and_sensitivity_say_their_phases_when_piped(
+    tmp_path, command, args, phases
+):
+    from sim.cli import history, sensitivity, signposts
+
+    commands = {"history": history, "signposts": signposts, "sensitivity": sensitivity}
+    path = str(CASES / "uncertain_rate.yaml")
+    done = CliRunner().invoke(
+        commands[command].command, [path, *args, "--jobs", "1", "--out", str(tmp_path / "o")]
+    )
+    assert done.exit_code == 0, done.output
+    lines = [line for line in done.stderr.splitlines() if ": progress: " in line]
+    assert lines and all(line.startswith(f"{path}: progress: ") for line in lines)
+    texts = [line.split(": progress: ", 1)[1] for line in lines]
+    # every phase is said, in order: the runs from 0/N to N/N, then writing, then the charts
+    starts = [next(k for k, t in enumerate(texts) if t.startswith(p)) for p in phases]
+    assert starts == sorted(starts)
+    runs = [t for t in texts if t.startswith("simulating base")]
+    total = runs[0].split("/")[1].split()[0]
+    assert runs[0].startswith(f"simulating base: 0/{total} runs (0%)")
+    assert runs[-1].startswith(f"simulating base: {total}/{total} runs (100%)")
+    assert texts[starts[1]] == f"writing {tmp_path / 'o'}"
+    if "drawing charts" in phases:
+        assert texts[-1] == "drawing charts: 1/1 charts (100%)"
+    assert messages(done.stderr) == []  # nothing else on standard error
