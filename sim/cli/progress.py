@@ -30,6 +30,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 __all__ = ["COMPILING", "Phases", "phases"]
 
 COMPILING = "compiling the simulation kernel (once per machine, about a minute)"
+SPREAD = " spread"  # how a spread design's batch label ends (sim.experiments.run_spread)
 TENTHS = 10  # plain lines per phase, at most (plus the line that starts it)
 
 
@@ -94,11 +95,12 @@ class Phases:
             self.phase(COMPILING, keep=True)
 
     def __call__(self, label: str, done: int, total: int) -> None:
-        """Runs ``done`` of ``total`` in the batch called ``label``."""
+        """Runs ``done`` of ``total`` in the batch called ``label``; a label ending in
+        :data:`SPREAD` is a variant's spread design, a batch with its own count and pace."""
         if label != self.label:
             self._new_batch(label)
         fraction = done / total if total else 1.0
-        k, n = self._position(label)
+        k, n = (0, 0) if label.endswith(SPREAD) else self._position(label)
         overall = (k - 1 + fraction) / n if n else fraction
         self._report(done, total, "runs", overall)
 
@@ -125,10 +127,13 @@ class Phases:
 
     def _new_batch(self, label: str) -> None:
         k, n = self._position(label)
+        spread, was_spread = label.endswith(SPREAD), (self.label or "").endswith(SPREAD)
         self.label, self.tenth, self.n_eff = label, -1, None
         name = self.batches[k - 1] if k else label  # the variant, when known
         self.text = f"simulating {name}" + (f" ({k}/{n})" if n > 1 else "")
-        if not n:  # a batch of its own: its own pace
+        if spread:
+            self.text += ", spread across the assumptions"
+        if not n or spread or was_spread:  # a batch of its own (or after one): its own pace
             self.origin = None
 
     def _position(self, label: str) -> tuple[int, int]:
@@ -173,7 +178,11 @@ class Phases:
         if overall <= f0 or now <= t0:
             return ""
         left = (1 - overall) * (now - t0) / (overall - f0)
-        overall_eta = len(self.batches) > 1 and self.text.startswith("simulating")
+        overall_eta = (
+            len(self.batches) > 1
+            and self.text.startswith("simulating")
+            and not (self.label or "").endswith(SPREAD)
+        )
         scope = "overall ETA" if overall_eta else "ETA"
         return f"{scope} {dt.timedelta(seconds=round(max(left, 0.0)))}"
 

@@ -59,3 +59,23 @@ def test_a_terminal_keeps_the_compiling_line_and_draws_a_bar():
     assert COMPILING in text
     assert "simulating base" in text and "5/10 runs" in text
     assert "progress:" not in text  # no plain lines on a terminal
+
+
+def test_the_spread_design_is_a_batch_of_its_own_not_the_variant_again():
+    # review13: the spread batch ("s [base] spread") was told as "simulating base" again,
+    # its count falling from 100% back to 0% and its ETA timed from the main runs' pace
+    progress, out = _phases(["base", "v"], [0.0, 10.0, 20.0, 20.0, 30.0, 40.0])
+    progress("s [base]", 0, 100)
+    progress("s [base]", 100, 100)  # t=10: half of all, no pace yet (one report)
+    progress("s [base] spread", 0, 40)  # t=20: its own pace starts
+    progress("s [base] spread", 20, 40)  # t=20: no time passed, no ETA
+    progress("s [base] spread", 40, 40)  # t=30: half took 10 s: 0 s left
+    progress("s [v]", 0, 100)  # t=40: the main runs' pace starts again
+    lines = out.getvalue().splitlines()
+    assert lines[2:5] == [
+        "s.yaml: progress: simulating base (1/2), spread across the assumptions: 0/40 runs (0%)",
+        "s.yaml: progress: simulating base (1/2), spread across the assumptions: 20/40 runs (50%)",
+        "s.yaml: progress: simulating base (1/2), spread across the assumptions: 40/40 runs"
+        " (100%), ETA 0:00:00",
+    ]
+    assert lines[5] == "s.yaml: progress: simulating v (2/2): 0/100 runs (0%)"
