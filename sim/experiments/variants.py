@@ -225,7 +225,9 @@ def run_variants(
     most = max(r.runs for r in results.values())
     for v, r in results.items():  # paired differences need the same runs in every variant
         if r.runs < most and not r.settings.parameter_draws:
-            results[v] = run_batch(scenarios[v], most, seed, jobs, engine, keep_values, progress)
+            label = f"{r.scenario.id} [{v}] as many runs as the others"
+            results[v] = run_batch(scenarios[v], most, seed, jobs, engine, keep_values, progress,
+                                   label)  # fmt: skip
             results[v].second_order = r.second_order
     if all(ruled_out(r) for r in results.values()):
         first = results["base"]

@@ -79,3 +79,18 @@ def test_the_spread_design_is_a_batch_of_its_own_not_the_variant_again():
         " (100%), ETA 0:00:00",
     ]
     assert lines[5] == "s.yaml: progress: simulating v (2/2): 0/100 runs (0%)"
+
+
+def test_runs_added_for_the_effective_runs_are_told_as_such():
+    progress, out = _phases(["base"], [0.0, 10.0, 20.0, 30.0, 40.0])
+    progress("s [base]", 100, 100)
+    progress("s [base] to n_eff 1,000", 0, 400)
+    progress("s [base] to n_eff 1,000", 400, 400)
+    progress("s [base] to n_eff 1,000", 0, 4000)  # once more, with more runs: told again
+    progress("s [base] to n_eff 1,000", 4000, 4000)
+    assert out.getvalue().splitlines()[1:] == [
+        "s.yaml: progress: simulating base, more runs to n_eff 1,000: 0/400 runs (0%)",
+        "s.yaml: progress: simulating base, more runs to n_eff 1,000: 400/400 runs (100%)",
+        "s.yaml: progress: simulating base, more runs to n_eff 1,000: 0/4,000 runs (0%)",
+        "s.yaml: progress: simulating base, more runs to n_eff 1,000: 4,000/4,000 runs (100%)",
+    ]
