@@ -206,7 +206,8 @@ def importance(values: np.ndarray, flags: np.ndarray, *, max_runs: int = 200_000
     -------
     numpy.ndarray, shape (n_slots, n_outcomes)
         Pearson correlation between the ranks of the value and the 0/1 outcome; 0 where
-        either is constant. As in Analytica's importance analysis. Values are continuous
+        either is constant (a value fixed at one number, whose sorted "ranks" would be the
+        runs' order). As in Analytica's importance analysis. Values are otherwise continuous
         draws, so ties have probability zero and ranks are taken by sorting.
     """
     n = min(len(values), len(flags), max_runs)
@@ -219,6 +220,8 @@ def importance(values: np.ndarray, flags: np.ndarray, *, max_runs: int = 200_000
     yc = y - y.mean(axis=0)
     ysd = np.sqrt((yc**2).sum(axis=0))
     for j in range(values.shape[1]):
+        if columns[j].min() == columns[j].max():  # fixed: no ranks to speak of
+            continue
         r = np.empty(columns.shape[1])
         r[np.argsort(columns[j])] = np.arange(columns.shape[1])
         rc = r - r.mean()
