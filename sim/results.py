@@ -32,6 +32,7 @@ class RunSettings:
     elapsed_seconds: float = 0.0
     created: str = ""
     parameter_draws: int = 0
+    scheduler: str | None = None  # the Dask scheduler that ran them (sim.cluster), if any
 
 
 @dataclass

@@ -18,16 +18,18 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from sim.collect import PER_RUN, Collect, RowSums
-from sim.engines import ENGINES, REFERENCE, canonical_name, get_engine
-from sim.engines.base import RunawayRun
+from sim import cluster
+from sim.collect import Collect, RowSums
+from sim.engines import ENGINES, canonical_name, get_engine
 from sim.engines.watch import watch
-from sim.errors import SimError, SimulationError
+from sim.errors import SimError
+from sim.limits import MAX_RUNS, RUN_MEMORY, bytes_per_run, max_runs, runs_error
 from sim.model.evidence import Probe
-from sim.model.scenario import Scenario, checkpoints, probes_of
+from sim.model.scenario import Scenario, checkpoints
 from sim.model.streams import CHUNK, MAX_SEED, RandomBlock
 from sim.results import IMPORTANCE_RUNS, Partial, Results, RunSettings
 from sim.signals import Terminated, ignore_further, worker_signals
+from sim.work import Setup, Unit, Worker
 
 __all__ = [
     "DEFAULT_RUNS",
@@ -44,9 +46,6 @@ __all__ = [
 
 DEFAULT_RUNS = 10_000
 
-MAX_RUNS = 50_000_000  # runs of a plain run at most, whatever the scenario
-# bytes of per-run arrays a plain run may keep: 8 GB, or half this machine's memory if less
-RUN_MEMORY = min(MAX_RUNS * 160, os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2)
 DEFAULT_SEED = 20250801
 KEEP_VALUES = IMPORTANCE_RUNS  # uncertain-value draws kept per run (they feed importance)
 POSTERIOR_RUNS = 250_000  # runs whose draws feed the parameters' posteriors (evidence)
@@ -55,105 +54,21 @@ BLOCK_CELLS = 4_000_000  # runs x checkpoints x tracks held at once by a block
 Progress = Callable[[int, int], None]
 
 
-def bytes_per_run(scenario: Scenario) -> int:
-    """Bytes a plain run keeps for each replication until its results are dropped.
-
-    Per outcome a flag (1 byte) and a first time (8); per track a final state (2); a
-    trajectory code (8) and the run's design row (8); with evidence or indicators, a weight
-    (8) and a value per probe (1: each observation, each indicator at each date). The
-    uncertain values of the first :data:`KEEP_VALUES` runs only are kept (with evidence, of
-    the first :data:`POSTERIOR_RUNS`), a fixed amount not counted here. Measured (peak RSS,
-    bundled scenario, 2 and 4 million runs): 107 bytes a run against 128 counted, over 500 MB.
-
-    Returns
-    -------
-    int
-        Bytes per replication: 160 for 15 outcomes and 5 tracks; 466 for 50 outcomes and 3.
-    """
-    probes = len(probes_of(scenario))
-    return (
-        9 * len(scenario.outcomes) + 2 * len(scenario.tracks) + 16 + (8 + probes if probes else 0)
-    )
-
-
-def max_runs(scenario: Scenario) -> int:
-    """The most replications a plain run of ``scenario`` may have: :data:`MAX_RUNS`, or fewer
-    when the per-run arrays (:func:`bytes_per_run`) of that many would pass
-    :data:`RUN_MEMORY` bytes.
-
-    Returns
-    -------
-    int
-    """
-    return min(MAX_RUNS, RUN_MEMORY // bytes_per_run(scenario))
-
-
-def _runs_error(scenario: Scenario) -> SimError:
-    cap = max_runs(scenario)
-    if cap == MAX_RUNS:
-        return SimError(f"--runs must be at most {MAX_RUNS:,}")
-    return SimError(
-        f"--runs must be at most {cap:,} for this scenario: each run keeps about "
-        f"{bytes_per_run(scenario)} bytes (a flag and a first time for each of "
-        f"{_count(len(scenario.outcomes), 'outcome')}, a final state for each of "
-        f"{_count(len(scenario.tracks), 'track')}, a trajectory code and a row number), and "
-        f"all runs together at most {RUN_MEMORY / 1e9:g} GB"
-    )
-
-
-_worker: dict = {}
+# in a worker of the built-in pool: its Worker
+_pool_worker: dict = {}
 # set by the parent just before it forks workers: the collected per-run arrays, in shared
 # memory (inherited this way, not as pool arguments, which the pool would keep alive)
 _inherited: dict = {}
 
 
-def _init_worker(scenario: Scenario, engine_name: str, seed: int, design, watch=None) -> None:
+def _init_worker(setup: Setup) -> None:
     worker_signals()  # the parent handles Ctrl-C; its SIGTERM ends a worker at once
-    _worker.update(
-        watch=watch,
-        scenario=scenario,
-        engine=get_engine(engine_name),
-        seed=seed,
-        design=design,
-        shared=_inherited.get("shared"),
-    )
+    _pool_worker["worker"] = Worker(setup, shared=_inherited.get("shared"))
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _run_block(unit: tuple[int, int, int, int, int]) -> tuple[int, Partial]:
-    """Simulate one work unit: (design row or -1, first run index, end run index, number of
-    leading runs whose uncertain-value draws are sent back, position of the first run in
-    the collected arrays).
-
-    Returns the number of runs and their partial. When the worker shares the collected
-    per-run arrays with the parent (``shared``), the block's rows are written there and the
-    partial goes back without them.
-    """
-    row, start, stop, keep, position = unit
-    scenario = _worker["scenario"]
-    block = RandomBlock.build(scenario, _worker["seed"], start, stop)
-    if row >= 0:
-        block.fix(_worker["design"][row])
-    watch = _worker["watch"]
-    try:
-        if watch is None:
-            part = _worker["engine"].run_reduced(scenario, block, keep)
-        else:
-            part = _worker["engine"].run_weighted(watch, block, keep)
-    except SimulationError as exc:
-        raise named_error(scenario, exc) from None
-    shared = _worker.get("shared")
-    if shared is not None:
-        for name in PER_RUN + (() if watch is None else ("weights", "probes")):
-            shared[name][position : position + block.n] = getattr(part, name)
-            setattr(part, name, None)
-        # the kept draws: the first rows of the first blocks only
-        shared["slot_values"][position : position + len(part.slot_values)] = part.slot_values
-        part.slot_values = None
-    return block.n, part
+def _run_block(unit: Unit) -> tuple[int, Partial]:
+    """Simulate one work unit in a pool worker (:meth:`sim.work.Worker.run`)."""
+    return _pool_worker["worker"].run(unit)
 
 
 def run_scenario(
@@ -166,6 +81,7 @@ def run_scenario(
     progress: Progress | None = None,
     keep_values: int | None = KEEP_VALUES,
     probes: tuple[Probe, ...] = (),
+    scheduler: str | None = None,
 ) -> Results:
     """Run ``runs`` replications of a scenario.
 
@@ -189,6 +105,10 @@ def run_scenario(
     probes : tuple of Probe
         Conditions to evaluate in every run beside the scenario's observations and
         indicators (candidate signposts); their values are in ``results.probes``.
+    scheduler : str, optional
+        Run the blocks on a Dask cluster instead of worker processes here: a scheduler's
+        address (``tcp://host:8786``) or ``local:N`` (a LocalCluster of N processes); see
+        :mod:`sim.cluster`. ``jobs`` is then ignored. Results do not depend on it.
 
     Returns
     -------
@@ -197,9 +117,10 @@ def run_scenario(
     Raises
     ------
     SimError
-        Bad arguments; :class:`sim.errors.SimulationError` from the engine.
+        Bad arguments; :class:`sim.errors.SimulationError` from the engine; with
+        ``scheduler``, a cluster that cannot be reached or used (:mod:`sim.cluster`).
     KeyboardInterrupt
-        After stopping the workers.
+        After stopping the workers (with ``scheduler``: after cancelling the tasks).
     """
     return run_design(
         scenario,
@@ -211,6 +132,7 @@ def run_scenario(
         progress=progress,
         keep_values=keep_values,
         probes=probes,
+        scheduler=scheduler,
     )
 
 
@@ -227,6 +149,7 @@ def run_design(
     keep_values: int | None = None,
     probes: tuple[Probe, ...] = (),
     first_run: int = 0,
+    scheduler: str | None = None,
 ) -> Results:
     """Run replications with some uncertain values fixed, row by row of a design.
 
@@ -243,7 +166,7 @@ def run_design(
         True: every row uses run indices ``[0, runs_per_row)``, so rows differ only by the
         fixed values (common random numbers). False: row k uses run indices
         ``[k * runs_per_row, (k + 1) * runs_per_row)`` (independent replications).
-    seed, jobs, engine, progress, keep_values, probes
+    seed, jobs, engine, progress, keep_values, probes, scheduler
         As in :func:`run_scenario` (here ``keep_values`` defaults to None: keep all).
     first_run : int
         Run index of the design's first run (a multiple of :data:`sim.model.streams.CHUNK`):
@@ -276,16 +199,16 @@ def run_design(
     units = _units(n_rows, runs_per_row, size, keep, common, design is not None, first_run)
     jobs = min(jobs, len(units))
     started = time.perf_counter()
-    setup = (scenario, name, seed, design, watched)
-    if jobs == 1:
+    setup = Setup(scenario, name, seed, design, watched)
+    if scheduler is not None:
+        collect, jobs = _run_cluster(setup, units, total, keep, progress, scheduler)
+    elif jobs == 1:
         collect = _run_here(setup, units, total, keep, progress)
     else:
         collect = _run_pool(setup, units, total, keep, progress, jobs)
     elapsed = time.perf_counter() - started
     created = datetime.now(UTC).isoformat(timespec="seconds")
-    settings = RunSettings(
-        runs=total, seed=seed, engine=name, jobs=jobs, elapsed_seconds=elapsed, created=created
-    )
+    settings = RunSettings(total, seed, name, jobs, elapsed, created, scheduler=scheduler)
     results = collect.results(settings, rows=np.repeat(np.arange(n_rows), runs_per_row))
     _complete_sequences(results, chosen, seed, design, (runs_per_row, common, first_run))
     return results
@@ -301,6 +224,7 @@ def run_design_sums(
     jobs: int | None = None,
     engine: str = "auto",
     progress: Progress | None = None,
+    scheduler: str | None = None,
 ) -> tuple[RowSums, RunSettings]:
     """Run replications row by row of a design, as :func:`run_design`, keeping per row only
     the sums its outcome probabilities need (:class:`sim.collect.RowSums`): the memory does
@@ -309,7 +233,7 @@ def run_design_sums(
 
     Parameters
     ----------
-    scenario, design, runs_per_row, common, seed, jobs, engine, progress
+    scenario, design, runs_per_row, common, seed, jobs, engine, progress, scheduler
         As in :func:`run_design`; ``design`` not None (a row of NaN fixes nothing).
 
     Returns
@@ -327,15 +251,18 @@ def run_design_sums(
                        get_engine(name).block_size)  # fmt: skip
     units = _units(n_rows, runs_per_row, size, 0, common, fixed=True)
     jobs, total = min(jobs, len(units)), n_rows * runs_per_row
-    setup = (scenario, name, seed, design, watched)
+    setup = Setup(scenario, name, seed, design, watched)
     sums = RowSums(scenario, n_rows, runs_per_row, watch=watched)
     started = time.perf_counter()
-    if jobs == 1:
+    if scheduler is not None:
+        _, jobs = _run_cluster(setup, units, total, 0, progress, scheduler, collect=sums)
+    elif jobs == 1:
         _run_here(setup, units, total, 0, progress, collect=sums)
     else:
         _run_pool(setup, units, total, 0, progress, jobs, collect=sums)
     created = datetime.now(UTC).isoformat(timespec="seconds")
-    return sums, RunSettings(total, seed, name, jobs, time.perf_counter() - started, created)
+    elapsed = time.perf_counter() - started
+    return sums, RunSettings(total, seed, name, jobs, elapsed, created, scheduler=scheduler)
 
 
 def _checked(scenario, design, runs_per_row, seed, jobs) -> tuple[int, np.ndarray | None]:
@@ -344,7 +271,7 @@ def _checked(scenario, design, runs_per_row, seed, jobs) -> tuple[int, np.ndarra
     if runs_per_row < 1:
         raise SimError("--runs must be at least 1")
     if design is None and runs_per_row > max_runs(scenario):
-        raise _runs_error(scenario)
+        raise runs_error(scenario)
     if not 0 <= seed <= MAX_SEED:
         raise SimError("--seed must be an integer from 0 to 2**64 - 1")
     jobs = jobs or os.cpu_count() or 1
@@ -367,47 +294,56 @@ def _block_size(scenario: Scenario, size: int) -> int:
     return max(256, min(size, BLOCK_CELLS // max(cells, 1)))
 
 
-def _units(n_rows, runs_per_row, size, keep, common, fixed, first_run=0) -> list[tuple]:
-    """The work units of a design, in run order (see :func:`_run_block`)."""
+def _units(n_rows, runs_per_row, size, keep, common, fixed, first_run=0) -> list[Unit]:
+    """The work units of a design, in run order (see :class:`sim.work.Unit`)."""
     units, before = [], 0
     for row in range(n_rows):
         offset = first_run + (0 if common else row * runs_per_row)
         for a, b in _blocks_from(offset, runs_per_row, size):
             keep_here = min(max(keep - before, 0), b - a)
-            units.append((row if fixed else -1, offset + a, offset + b, keep_here, before))
+            units.append(Unit(row if fixed else -1, offset + a, offset + b, keep_here, before))
             before += b - a
     return units
 
 
-def _run_here(setup: tuple, units: list, total: int, keep: int, progress, collect=None):
-    """Run the units in this process; ``setup`` is :func:`_init_worker`'s arguments; the
-    blocks are folded into ``collect`` (default a :class:`Collect` of every run)."""
+def _run_here(setup: Setup, units: list, total: int, keep: int, progress, collect=None):
+    """Run the units in this process, one after the other, folded into ``collect`` (default
+    a :class:`Collect` of every run)."""
     if collect is None:
-        collect = Collect(setup[0], total, keep, watch=setup[4])
-    on_term = signal.getsignal(signal.SIGTERM)
-    _init_worker(*setup)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, on_term or signal.SIG_DFL)  # workers' SIG_DFL undone
-    try:
-        for unit in units:
-            report(progress, collect, collect.add(*_run_block(unit)), total)
-    finally:
-        _worker.clear()  # the engine and its buffers are not kept between runs
+        collect = Collect(setup.scenario, total, keep, watch=setup.watch)
+    worker = Worker(setup)  # the engine and its buffers are not kept between runs
+    for unit in units:
+        report(progress, collect, collect.add(*worker.run(unit)), total)
     return collect
 
 
-def _run_pool(setup: tuple, units: list, total: int, keep: int, progress, jobs: int, collect=None):
+def _run_cluster(setup: Setup, units, total: int, keep: int, progress, scheduler, collect=None):
+    """Run the units as tasks on the Dask cluster ``scheduler`` (:mod:`sim.cluster`), folding
+    their partials in unit order into ``collect`` (default a :class:`Collect` of every run);
+    returns it and the number of worker threads."""
+    if collect is None:
+        collect = Collect(setup.scenario, total, keep, watch=setup.watch)
+
+    def fold(n: int, part: Partial) -> None:
+        report(progress, collect, collect.add(n, part), total)
+
+    with cluster.connect(scheduler) as client:
+        threads = cluster.run_units(client, setup, units, fold)
+    return collect, threads
+
+
+def _run_pool(setup: Setup, units: list, total: int, keep: int, progress, jobs: int, collect=None):
     """Run the units in ``jobs`` worker processes, folded into ``collect`` (default a
     :class:`Collect` of every run); forked workers write per-run rows, if ``collect`` keeps
     any, straight into memory shared with this process."""
     fork = "fork" in mp.get_all_start_methods()
     if collect is None:
-        collect = Collect(setup[0], total, keep, shared=fork, watch=setup[4])
+        collect = Collect(setup.scenario, total, keep, shared=fork, watch=setup.watch)
     if fork and collect.per_run():
         _inherited["shared"] = {n: getattr(collect, n) for n in (*collect.per_run(), "slot_values")}
     try:
         pool = mp.get_context("fork" if fork else "spawn").Pool(
-            jobs, initializer=_init_worker, initargs=setup
+            jobs, initializer=_init_worker, initargs=(setup,)
         )
     finally:
         _inherited.clear()
@@ -441,28 +377,6 @@ def report(progress: Progress | None, collect: Collect, done: int, total: int) -
     effective = getattr(progress, "effective", None)
     if effective is not None and collect.weighted:
         effective(collect.effective_runs)
-
-
-def named_error(scenario: Scenario, error: SimulationError) -> SimulationError:
-    """The error of a run out of control, after the scenario's file name (``FILE: error: ...``).
-
-    A :class:`RunawayRun` (from an engine that keeps no record of the firings) is simulated
-    again on its own by the reference engine, which names the events and the date (its
-    numbers are addressed, so it is the same run; the engines agree on such runs, tested).
-
-    Returns
-    -------
-    SimulationError
-    """
-    if isinstance(error, RunawayRun):
-        block, run = error.block, error.run
-        single = RandomBlock.build(scenario, block.seed, block.start + run, block.start + run + 1)
-        single.fix(block.fixed)
-        try:
-            get_engine(REFERENCE).run_block(scenario, single)
-        except SimulationError as exc:
-            error = exc
-    return SimulationError(f"{scenario.file}: error: {error}") if scenario.file else error
 
 
 def _complete_sequences(results, engine, seed, design, layout) -> None:

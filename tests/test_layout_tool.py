@@ -141,6 +141,8 @@ def test_the_import_contracts_state_the_layers_of_the_architecture():
         "sim.cli",
         "sim.experiments",
         "sim.runner",
+        "sim.cluster",
+        "sim.work",
         "sim.collect",
         "sim.engines",
         "sim.results",
@@ -156,5 +158,8 @@ def test_the_import_contracts_state_the_layers_of_the_architecture():
     simpy = contracts["simpy-in-one-engine"]
     assert (simpy["source_modules"], simpy["forbidden_modules"]) == (["sim"], ["simpy"])
     assert simpy["ignore_imports"] == ["sim.engines.simpy_engine -> simpy"]
+    dask = contracts["dask-in-one-module"]
+    assert (dask["source_modules"], dask["forbidden_modules"]) == (["sim"], ["distributed", "dask"])
+    assert dask["ignore_imports"] == ["sim.cluster -> distributed", "sim.cluster -> dask"]
     assert contracts["no-cycles"]["type"] == "acyclic_siblings"
     assert {c["type"] for c in contracts.values()} <= {"layers", "forbidden", "acyclic_siblings"}

@@ -122,6 +122,7 @@ def summarize(results: Results) -> dict[str, Any]:
         "horizon_days": sc.horizon_days,
         "settings": {
             "jobs": s.jobs,
+            "scheduler": s.scheduler,
             "version": __version__,
             "elapsed_seconds": round(s.elapsed_seconds, 3),
             "file": sc.file,

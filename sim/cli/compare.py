@@ -28,6 +28,7 @@ def command(
     seed: int,
     jobs: int | None,
     engine: str,
+    scheduler: str | None,
     out: str | None,
     no_charts: bool,
     save_runs: bool,
@@ -57,4 +58,5 @@ def command(
         min_effective_runs=min_effective_runs,
         evidence=evidence,
         spread=not no_spread,
+        scheduler=scheduler,
     )

@@ -33,6 +33,7 @@ def command(
     seed: int,
     jobs: int | None,
     engine: str,
+    scheduler: str | None,
     out: str | None,
     no_charts: bool,
     evidence: EvidenceChoice,
@@ -56,7 +57,13 @@ def command(
     check_writable(folder)  # before simulating, not after
     with progress_bars() as advance:
         history = run_history(
-            scenario, runs=runs, seed=seed, jobs=jobs, engine=engine, progress=advance
+            scenario,
+            runs=runs,
+            seed=seed,
+            jobs=jobs,
+            engine=engine,
+            progress=advance,
+            scheduler=scheduler,
         )
     data = history.to_dict()
     publish(folder, lambda tmp: write_history(data, tmp, charts=not no_charts))

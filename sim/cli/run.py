@@ -32,8 +32,26 @@ def runs_option(help_text: str):
     )
 
 
+def scheduler_session(ctx: click.Context, param: click.Parameter, value: str | None):
+    """Click callback of ``--scheduler``: a malformed address is a mistaken command line
+    (exit 2); Dask not installed is not (exit 1, :class:`sim.errors.SimError`). The cluster,
+    once started or connected to, serves every run of the command and is closed with it."""
+    if not value:
+        return None
+    from sim import cluster
+    from sim.errors import SimError
+
+    try:
+        cluster.check_address(value)
+    except SimError as exc:
+        raise click.BadParameter(str(exc).removeprefix(f"--scheduler '{value}' ")) from None
+    ctx.with_resource(cluster.session(value, say=lambda line: click.echo(line, err=True)))
+    return value
+
+
 def machine_options(f):
-    """``--seed``, ``--jobs`` and ``--engine``, shared by every command that simulates."""
+    """``--seed``, ``--jobs``, ``--engine`` and ``--scheduler``, shared by every command that
+    simulates."""
     options = [
         click.option(
             "--seed",
@@ -51,6 +69,17 @@ def machine_options(f):
             help="Worker processes [default: all cores]. Results do not depend on it.",
         ),
         click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True),
+        click.option(
+            "--scheduler",
+            envvar="SIM_SCHEDULER",
+            default=None,
+            metavar="ADDRESS",
+            callback=scheduler_session,
+            help="Run on a Dask cluster instead of worker processes here: a scheduler's "
+            "address (tcp://host:8786) or local:N (a LocalCluster of N processes, with Dask's "
+            "dashboard); needs pip install 'sim[dask]'. --jobs is then ignored. Results do not "
+            "depend on it. [env: SIM_SCHEDULER]",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -125,6 +154,7 @@ def command(
     seed: int,
     jobs: int | None,
     engine: str,
+    scheduler: str | None,
     out: str | None,
     no_charts: bool,
     save_runs: bool,
@@ -157,6 +187,7 @@ def command(
             min_effective_runs=min_effective_runs,
             evidence=evidence,
             spread=not no_spread,
+            scheduler=scheduler,
         )
         return
     from sim.analysis.summary import summarize
@@ -181,6 +212,7 @@ def command(
             min_effective_runs=min_effective_runs,
             progress=progress,
             spread=not no_spread,
+            scheduler=scheduler,
         )
         summary = summarize(results)
         progress.phase(f"writing {folder}")
@@ -205,6 +237,7 @@ def run_one(
     min_effective_runs=None,
     spread=True,
     progress=None,
+    scheduler=None,
 ):
     """Run one variant (:func:`sim.experiments.run_variant`), its progress told to
     ``progress`` (a :class:`sim.cli.progress.Phases`; by default one of its own)."""
@@ -226,6 +259,7 @@ def run_one(
             progress=advance,
             min_effective_runs=min_effective_runs,
             spread=spread,
+            scheduler=scheduler,
         )
     effective_note(results, min_effective_runs)
     return results
@@ -286,6 +320,7 @@ def run_and_compare(
     min_effective_runs: int | None = None,
     evidence: EvidenceChoice | None = None,
     spread: bool = True,
+    scheduler: str | None = None,
 ) -> None:
     """Run ``variants`` (base first) with common random numbers; write each and a comparison.
 
@@ -321,6 +356,7 @@ def run_and_compare(
             progress=progress,
             min_effective_runs=min_effective_runs,
             spread=spread,
+            scheduler=scheduler,
         )
         for results in done.results.values():
             effective_note(results, min_effective_runs)

@@ -61,6 +61,7 @@ def command(
     seed: int,
     jobs: int | None,
     engine: str,
+    scheduler: str | None,
     out: str | None,
     no_charts: bool,
     evidence: EvidenceChoice,
@@ -86,7 +87,7 @@ def command(
     scenario = evidence.load(file, variant)
     folder = Path(out) if out else Path("reports") / scenario.id / scenario.variant / method
     check_writable(folder)  # before simulating, not after
-    common = {"seed": seed, "jobs": jobs, "engine": engine}
+    common = {"seed": seed, "jobs": jobs, "engine": engine, "scheduler": scheduler}
     with progress_bars() as advance:
         if method == "tornado":
             result = run_tornado(scenario, runs=runs or TORNADO_RUNS, progress=advance, **common)

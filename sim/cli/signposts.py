@@ -42,6 +42,7 @@ def command(
     seed: int,
     jobs: int | None,
     engine: str,
+    scheduler: str | None,
     out: str | None,
     evidence: EvidenceChoice,
 ) -> None:
@@ -65,7 +66,14 @@ def command(
     check_writable(folder)  # before simulating, not after
     with progress_bars() as advance:
         found = run_signposts(
-            scenario, runs=runs, seed=seed, top=top, jobs=jobs, engine=engine, progress=advance
+            scenario,
+            runs=runs,
+            seed=seed,
+            top=top,
+            jobs=jobs,
+            engine=engine,
+            progress=advance,
+            scheduler=scheduler,
         )
     data = found.to_dict()
     publish(folder, lambda tmp: write_signposts(data, tmp))

@@ -72,6 +72,7 @@ def run_parameter_draws(
     engine: str = "auto",
     keep_values: int | None = KEEP_VALUES,
     progress: Callable[[str, int, int], None] | None = None,
+    scheduler: str | None = None,
 ) -> ParameterDraws:
     """Run ``draws`` Latin-hypercube draws of the uncertain values, ceil(runs / draws) runs each.
 
@@ -84,7 +85,7 @@ def run_parameter_draws(
         ``(K, n_slots, seed)``.
     runs : int
         Total runs wanted, at least two per draw.
-    seed, jobs, engine, keep_values
+    seed, jobs, engine, keep_values, scheduler
         As in :func:`sim.runner.run_scenario`.
     progress : callable(label, done, total), optional
         See :mod:`sim.experiments`.
@@ -123,6 +124,7 @@ def run_parameter_draws(
         engine=engine,
         progress=None if progress is None else lambda d, t: progress(label, d, t),
         keep_values=keep_values,
+        scheduler=scheduler,
     )
     results.settings = dataclasses.replace(results.settings, parameter_draws=draws)
     return ParameterDraws(results=results, design=design, runs_per_draw=per_draw)
@@ -153,6 +155,7 @@ def run_spread(
     jobs: int | None = None,
     engine: str = "auto",
     progress: Callable[[str, int, int], None] | None = None,
+    scheduler: str | None = None,
 ) -> Results | None:
     """The spread design beside a main run of ``runs`` runs (see the module docstring).
 
@@ -167,7 +170,7 @@ def run_spread(
     scenario : Scenario
     runs : int
         The main run's runs (sizes the design, :func:`spread_size`).
-    seed, jobs, engine
+    seed, jobs, engine, scheduler
         As in :func:`sim.runner.run_scenario`.
     progress : callable(label, done, total), optional
         See :mod:`sim.experiments`; the batch is called "SCENARIO [VARIANT] spread".
@@ -201,6 +204,7 @@ def run_spread(
         progress=None if progress is None else lambda d, t: progress(label, d, t),
         keep_values=0,
         first_run=SPREAD_FIRST_RUN,
+        scheduler=scheduler,
     )
     results.settings = dataclasses.replace(results.settings, parameter_draws=draws)
     return results

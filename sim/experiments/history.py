@@ -222,6 +222,7 @@ def run_history(
     jobs: int | None = None,
     engine: str = "auto",
     progress: Progress | None = None,
+    scheduler: str | None = None,
 ) -> History:
     """Run ``scenario`` once with all its observations, and give the forecast as of the start
     and as of each observation date.
@@ -230,7 +231,7 @@ def run_history(
     ----------
     scenario : Scenario
         Its ``evidence`` holds the observations (none: a one-point history).
-    runs, seed, jobs, engine
+    runs, seed, jobs, engine, scheduler
         As in :func:`sim.runner.run_scenario`.
     progress : callable(label, done, total), optional
         See :mod:`sim.experiments`.
@@ -246,7 +247,9 @@ def run_history(
     SimError
         Bad run settings; :class:`sim.errors.SimulationError` from the engine.
     """
-    results = run_batch(scenario, runs, seed, jobs, engine, KEEP_VALUES, progress)
+    results = run_batch(
+        scenario, runs, seed, jobs, engine, KEEP_VALUES, progress, scheduler=scheduler
+    )
     return History(
         scenario=scenario,
         runs=results.runs,

@@ -156,6 +156,7 @@ def run_tornado(
     jobs: int | None = None,
     engine: str = "auto",
     progress: Progress | None = None,
+    scheduler: str | None = None,
 ) -> Tornado:
     """Run the base setting, then each uncertain value at its 10th and 90th percentile.
 
@@ -165,7 +166,7 @@ def run_tornado(
         Must have uncertain values.
     runs : int
         Runs per setting (2 n_slots + 1 settings), on common random numbers.
-    seed, jobs, engine
+    seed, jobs, engine, scheduler
         As in :func:`sim.runner.run_scenario`.
     progress : callable(label, done, total), optional
         One batch of (2 n_slots + 1) * runs runs.
@@ -186,9 +187,10 @@ def run_tornado(
         [np.full(len(scenario.slots), np.nan), sa.tornado_design(len(scenario.slots))]
     )
     label = f"{scenario.id} [{scenario.variant}] tornado"
-    sums, ran = _run(scenario, design, runs, label, progress, seed=seed, jobs=jobs, engine=engine)
+    common = {"seed": seed, "jobs": jobs, "engine": engine, "scheduler": scheduler}
+    sums, ran = _run(scenario, design, runs, label, progress, **common)
     if sums.weighted and sums.sum_w[0] <= 0:
-        raise SimError(f"{scenario.file}: error: {_ruled_out(scenario, runs, seed, jobs, engine)}")
+        raise SimError(f"{scenario.file}: error: {_ruled_out(scenario, runs, **common)}")
     per_row = _posterior_rows(sums)
     return Tornado(
         scenario=scenario,
@@ -212,6 +214,7 @@ def run_sobol(
     jobs: int | None = None,
     engine: str = "auto",
     progress: Progress | None = None,
+    scheduler: str | None = None,
 ) -> Sobol:
     """Run Saltelli's sample of the uncertain values' quantile levels and compute Sobol indices.
 
@@ -223,7 +226,7 @@ def run_sobol(
         Saltelli base sample size N, a power of 2; N * (n_slots + 2) rows.
     runs : int
         Runs per row, on common random numbers.
-    seed, jobs, engine
+    seed, jobs, engine, scheduler
         As in :func:`sim.runner.run_scenario`; the seed also scrambles the sample and seeds
         the bootstrap of the confidence intervals (0 included).
     progress : callable(label, done, total), optional
@@ -249,7 +252,10 @@ def run_sobol(
     n_slots = len(scenario.slots)
     design = sa.sobol_design(n_slots, samples, seed)
     label = f"{scenario.id} [{scenario.variant}] sobol"
-    sums, ran = _run(scenario, design, runs, label, progress, seed=seed, jobs=jobs, engine=engine)
+    sums, ran = _run(
+        scenario, design, runs, label, progress,
+        seed=seed, jobs=jobs, engine=engine, scheduler=scheduler,
+    )  # fmt: skip
     y = _posterior_rows(sums)
     return Sobol(
         scenario=scenario,
@@ -279,12 +285,11 @@ def _run(scenario, design, runs, label, progress, **common) -> tuple[RowSums, Ru
     )
 
 
-def _ruled_out(scenario: Scenario, runs: int, seed: int, jobs, engine: str) -> str:
+def _ruled_out(scenario: Scenario, runs: int, **common) -> str:
     """Why no run of the base setting agrees with the evidence, from a plain run of its first
-    runs (at most RULED_OUT_RUNS: the same runs, so the same verdict, as the first of them)."""
-    base = run_scenario(
-        scenario, runs=min(runs, RULED_OUT_RUNS), seed=seed, jobs=jobs, engine=engine
-    )
+    runs (at most RULED_OUT_RUNS: the same runs, so the same verdict, as the first of them);
+    ``common``: seed, jobs, engine and scheduler."""
+    base = run_scenario(scenario, runs=min(runs, RULED_OUT_RUNS), **common)
     return ruled_out_message(base)
 
 

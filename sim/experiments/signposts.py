@@ -337,6 +337,7 @@ def run_signposts(
     jobs: int | None = None,
     engine: str = "auto",
     progress: Progress | None = None,
+    scheduler: str | None = None,
 ) -> Signposts:
     """Run ``scenario`` once with every candidate signpost, and rank them for each outcome.
 
@@ -344,7 +345,7 @@ def run_signposts(
     ----------
     scenario : Scenario
         With the observations in effect in ``scenario.evidence``.
-    runs, seed, jobs, engine
+    runs, seed, jobs, engine, scheduler
         As in :func:`sim.runner.run_scenario`.
     top : int
         Candidates kept per outcome (>= 1).
@@ -373,7 +374,10 @@ def run_signposts(
     found = candidates(scenario)
     label = f"{scenario.id} [{scenario.variant}] signposts"
     probes = tuple(c.probe(scenario) for c in found)
-    results = run_batch(scenario, runs, seed, jobs, engine, KEEP_VALUES, progress, label, probes)
+    results = run_batch(
+        scenario, runs, seed, jobs, engine, KEEP_VALUES, progress, label, probes,
+        scheduler=scheduler,
+    )  # fmt: skip
     if ruled_out(results):
         message = f"{scenario.file or scenario.id}: error: {ruled_out_message(results)}"
         raise RuledOut(message, results)

@@ -60,13 +60,14 @@ def run_variant(
     progress: Progress | None = None,
     min_effective_runs: float | None = None,
     spread: bool = True,
+    scheduler: str | None = None,
 ) -> Results:
     """Run one variant: ``runs`` plain runs, or as ``parameter_draws`` draws of its values.
 
     Parameters
     ----------
     scenario : Scenario
-    runs, seed, jobs, engine, keep_values
+    runs, seed, jobs, engine, keep_values, scheduler
         As in :func:`sim.runner.run_scenario`.
     parameter_draws : int, optional
         K: run :func:`sim.experiments.run_parameter_draws` instead (ceil(runs / K) runs per
@@ -102,14 +103,25 @@ def run_variant(
             engine=engine,
             keep_values=keep_values,
             progress=progress,
+            scheduler=scheduler,
         ).results
     else:
-        results = run_batch(scenario, runs, seed, jobs, engine, keep_values, progress)
+        results = run_batch(
+            scenario, runs, seed, jobs, engine, keep_values, progress, scheduler=scheduler
+        )
         if min_effective_runs and scenario.evidence:
-            results = grow_runs(results, min_effective_runs, jobs, engine, keep_values, progress)
+            results = grow_runs(
+                results, min_effective_runs, jobs, engine, keep_values, progress, scheduler
+            )
         if spread:
             results.second_order = run_spread(
-                scenario, runs=runs, seed=seed, jobs=jobs, engine=engine, progress=progress
+                scenario,
+                runs=runs,
+                seed=seed,
+                jobs=jobs,
+                engine=engine,
+                progress=progress,
+                scheduler=scheduler,
             )
     if ruled_out(results):
         message = f"{scenario.file or scenario.id}: error: {ruled_out_message(results)}"
@@ -120,7 +132,9 @@ def run_variant(
 MAX_GROWTH = 100  # --min-effective-runs runs at most this many times --runs
 
 
-def grow_runs(results: Results, target: float, jobs, engine, keep_values, progress) -> Results:
+def grow_runs(
+    results: Results, target: float, jobs, engine, keep_values, progress, scheduler=None
+) -> Results:
     """More runs until Kish's effective number of runs reaches ``target``.
 
     The runs needed are estimated from the share of effective runs so far (25% more, at
@@ -139,7 +153,7 @@ def grow_runs(results: Results, target: float, jobs, engine, keep_values, progre
         sc = results.scenario
         label = f"{sc.id} [{sc.variant}] to n_eff {target:,.0f}"
         results = run_batch(sc, min(more, cap), results.settings.seed, jobs, engine, keep_values,
-                       progress, label)  # fmt: skip
+                            progress, label, scheduler=scheduler)  # fmt: skip
     return results
 
 
@@ -149,8 +163,9 @@ def ruled_out(results: Results) -> bool:
 
 
 def run_batch(
-    scenario, runs, seed, jobs, engine, keep_values, progress, label=None, probes=()
-) -> Results:
+    scenario, runs, seed, jobs, engine, keep_values, progress, label=None, probes=(), *,
+    scheduler=None,
+) -> Results:  # fmt: skip
     """Plain runs of one variant (:func:`sim.runner.run_scenario`, with ``probes``) as one
     batch of ``progress`` called ``label`` (default: the scenario and variant), which also
     hears the effective runs as they come (:class:`Advance`)."""
@@ -166,6 +181,7 @@ def run_batch(
         progress=None if progress is None else Advance(progress, label),
         keep_values=keep_values,
         probes=probes,
+        scheduler=scheduler,
     )
 
 
@@ -181,6 +197,7 @@ def run_variants(
     progress: Progress | None = None,
     min_effective_runs: float | None = None,
     spread: bool = True,
+    scheduler: str | None = None,
 ) -> VariantRuns:
     """Run the base and variants with common random numbers and compare them, run by run.
 
@@ -189,6 +206,7 @@ def run_variants(
     scenarios : mapping of str -> Scenario
         Variant id -> the scenario loaded as that variant; must hold ``base``.
     runs, seed, jobs, engine, parameter_draws, keep_values, progress, min_effective_runs, spread
+    scheduler
         As in :func:`run_variant`, the same for every variant (every variant's spread design
         uses the same draws and run indices: common random numbers).
 
@@ -219,6 +237,7 @@ def run_variants(
                 progress=progress,
                 min_effective_runs=min_effective_runs,
                 spread=spread,
+                scheduler=scheduler,
             )
         except RuledOut as exc:  # reported as ruled out, unless every variant is
             results[v] = exc.results
@@ -226,8 +245,10 @@ def run_variants(
     for v, r in results.items():  # paired differences need the same runs in every variant
         if r.runs < most and not r.settings.parameter_draws:
             label = f"{r.scenario.id} [{v}] as many runs as the others"
-            results[v] = run_batch(scenarios[v], most, seed, jobs, engine, keep_values, progress,
-                                   label)  # fmt: skip
+            results[v] = run_batch(
+                scenarios[v], most, seed, jobs, engine, keep_values, progress, label,
+                scheduler=scheduler,
+            )  # fmt: skip
             results[v].second_order = r.second_order
     if all(ruled_out(r) for r in results.values()):
         first = results["base"]

@@ -38,7 +38,7 @@ def first_passage_figure(summary: Mapping[str, Any], charts: Mapping[str, Path |
     )
     why = ""
     if left_out:
-        which = (
+        which = (  # named when few, counted when many (300 names would fill the page)
             "Outcomes read at the horizon are left out (" + "; ".join(left_out) + ")"
             if len(left_out) <= 10
             else f"The {len(left_out)} outcomes read at the horizon are left out"

@@ -307,7 +307,8 @@ def calendar_grid(start: dt.date, horizon: float, events: list[Event]) -> tuple[
     """The grid of curves over time when ``report.every`` is absent (days after ``start``).
 
     ``start``, the first of each calendar month after it, the day of each scheduled event
-    (``at``, inside the run) and the horizon, sorted; none but the horizon on the horizon's
+    (``at``, inside the run) and the day before it (so that a curve shows the change as a
+    step on its day, not as a slope from the previous point) and the horizon, sorted; none but the horizon on the horizon's
     date (``start + floor(horizon)``). An explicit ``every`` (even ``1 month``)
     keeps the format's grid, ``start + k every`` with a month of 365.25/12 days (format
     section 9), which drifts off the first of the month (2026-01-30, 2026-03-02, ...).
@@ -328,7 +329,9 @@ def calendar_grid(start: dt.date, horizon: float, events: list[Event]) -> tuple[
         if day >= last:
             break
         days.add(day)
-    days |= {e.timing.day for e in events if e.timing.kind == "at" and 0 < e.timing.day < last}
+    scheduled = {e.timing.day for e in events if e.timing.kind == "at" and 0 < e.timing.day < last}
+    # each scheduled date and its eve: the curve steps within a day, not over a month
+    days |= scheduled | {max(d - 1.0, 0.0) for d in scheduled}
     return tuple(sorted(days))
 
 

@@ -65,10 +65,13 @@ def test_occupancy_csv_is_tidy_on_the_report_grid(tmp_path):
     lines = (out / "occupancy.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0] == "date,track,state,share"
     dates = sorted({line.split(",")[0] for line in lines[1:]})
-    # no report.every: start, the first of each month, the recall's date, the horizon
-    assert dates[:5] == ["2026-01-01", "2026-02-01", "2026-03-01", "2026-03-15", "2026-04-01"]
+    # no report.every: start, the first of each month, the recall's date and its eve, the
+    # horizon
+    assert dates[:6] == [
+        "2026-01-01", "2026-02-01", "2026-03-01", "2026-03-14", "2026-03-15", "2026-04-01"
+    ]  # fmt: skip
     assert dates[-1] == "2026-06-30"
-    assert "2026-03-01,mission,deployed,1.0" in lines  # before the recall on March 15
+    assert "2026-03-14,mission,deployed,1.0" in lines  # the eve of the recall on March 15
     assert "2026-03-15,mission,recalled,1.0" in lines  # on its day, after it fires
 
 

@@ -19,26 +19,27 @@ def test_without_every_the_grid_is_the_first_of_each_month_and_the_scheduled_dat
     scenario = sim.load_scenario(FIXED)
     assert scenario.report_every_text == "calendar month"
     assert _dates(scenario) == [
-        "2026-01-01", "2026-02-01", "2026-03-01", "2026-03-15", "2026-04-01", "2026-05-01",
-        "2026-06-01", "2026-06-30",
+        "2026-01-01", "2026-02-01", "2026-03-01", "2026-03-14", "2026-03-15", "2026-04-01",
+        "2026-05-01", "2026-06-01", "2026-06-30",
     ]  # fmt: skip
     # a variant that moves the recall past the horizon drops its date from the grid
     later = sim.load_scenario(FIXED, "later_recall")
     assert "2026-03-15" not in _dates(later) and len(later.grid_days) == 7
+    assert "2026-03-14" not in _dates(later)
     # the curves are on that grid: the recall is seen on its own day, after it fires
     results = run_scenario(scenario, runs=8, seed=1, jobs=1)
     table = occupancy_frame(results)
     recalled = table[(table.track == "mission") & (table.state == "recalled")]
     assert recalled.set_index("date")["share"].to_dict() == {
-        "2026-01-01": 0.0, "2026-02-01": 0.0, "2026-03-01": 0.0, "2026-03-15": 1.0,
-        "2026-04-01": 1.0, "2026-05-01": 1.0, "2026-06-01": 1.0, "2026-06-30": 1.0,
+        "2026-01-01": 0.0, "2026-02-01": 0.0, "2026-03-01": 0.0, "2026-03-14": 0.0,
+        "2026-03-15": 1.0, "2026-04-01": 1.0, "2026-05-01": 1.0, "2026-06-01": 1.0, "2026-06-30": 1.0,
     }  # fmt: skip
     # probability over time of the outcomes read at the horizon: the review is done 45 days
     # after the start (2026-02-15), the recall on 2026-03-15; every run alike
     curves = first_passage_frame(results)
     holds = curves.pivot(index="date", columns="outcome", values="holds")
-    assert holds["reviewed"].tolist() == [0, 0, 1, 1, 1, 1, 1, 1]
-    assert holds["recalled"].tolist() == [0, 0, 0, 1, 1, 1, 1, 1]
+    assert holds["reviewed"].tolist() == [0, 0, 1, 1, 1, 1, 1, 1, 1]
+    assert holds["recalled"].tolist() == [0, 0, 0, 0, 1, 1, 1, 1, 1]
 
 
 def test_an_explicit_every_keeps_the_formats_grid(write_scenario):
