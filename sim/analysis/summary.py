@@ -64,13 +64,14 @@ def importance(results: Results) -> dict[str, list[dict[str, Any]]]:
     dict
         ``{outcome id: [{"parameter": NAME, "rho": r}, ...]}`` sorted by decreasing |rho|,
         from the draws of the first IMPORTANCE_RUNS runs (see
-        :func:`sim.analysis.sensitivity.importance`); empty when the scenario has no
-        uncertain values.
+        :func:`sim.analysis.sensitivity.importance`); only values that vary (a variant may
+        fix a parameter at one value, which then moves nothing); empty when none does.
     """
     scenario = results.scenario
-    if not scenario.slots:
+    varied = [j for j, slot in enumerate(scenario.slots) if not slot.distribution.is_fixed]
+    if not varied:
         return {}
-    values, flags = results.slot_values, results.flags
+    values, flags = results.slot_values[:, varied], results.flags
     if results.weighted:  # the runs the evidence leaves in play
         alive = np.flatnonzero(results.weights[: len(values)] > 0)
         values, flags = values[alive], flags[alive]
@@ -80,8 +81,8 @@ def importance(results: Results) -> dict[str, list[dict[str, Any]]]:
     out = {}
     for o, outcome in enumerate(scenario.outcomes):
         rows = [
-            {"parameter": slot.name, "rho": float(rho[j, o])}
-            for j, slot in enumerate(scenario.slots)
+            {"parameter": scenario.slots[j].name, "rho": float(rho[k, o])}
+            for k, j in enumerate(varied)
         ]
         rows.sort(key=lambda r: -abs(r["rho"]))
         out[outcome.id] = rows

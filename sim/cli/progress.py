@@ -32,6 +32,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 __all__ = ["COMPILING", "Phases", "phases"]
 
 COMPILING = "compiling the simulation kernel (once per machine, about a minute)"
+#: What follows ``[VARIANT]`` in the label of a variant's further batch, and how it is told:
+#: the spread design (:func:`sim.experiments.run_spread`) and the runs added to reach
+#: ``--min-effective-runs`` (:func:`sim.experiments.variants.grow_runs`).
+EXTRA = {"spread": "spread across the assumptions", "to n_eff": "more runs to n_eff"}
 TENTHS = 10  # plain lines per phase, at most (plus the line that starts it)
 
 
@@ -75,6 +79,7 @@ class Phases:
         self.tenth = -1
         self.origin: tuple[float, float] | None = None  # (time, fraction) of the first report
         self.n_eff: float | None = None
+        self.finished = False  # the last batch's runs are all done
 
     def phase(self, text: str, *, keep: bool = False) -> None:
         """Start a phase without a count (``writing ...``); ``keep``: print it to stay on a
@@ -96,11 +101,13 @@ class Phases:
             self.phase(COMPILING, keep=True)
 
     def __call__(self, label: str, done: int, total: int) -> None:
-        """Runs ``done`` of ``total`` in the batch called ``label``."""
-        if label != self.label:
+        """Runs ``done`` of ``total`` in the batch called ``label``; a variant's further batch
+        (:data:`EXTRA`) has its own count and pace."""
+        if label != self.label or (done == 0 and self.finished):  # (again: a new batch)
             self._new_batch(label)
+        self.finished = done >= total
         fraction = done / total if total else 1.0
-        k, n = self._position(label)
+        k, n = (0, 0) if self._extra(label) else self._position(label)
         overall = (k - 1 + fraction) / n if n else fraction
         self._report(done, total, "runs", overall)
 
@@ -127,11 +134,25 @@ class Phases:
 
     def _new_batch(self, label: str) -> None:
         k, n = self._position(label)
+        extra, after_extra = self._extra(label), self._extra(self.label or "")
         self.label, self.tenth, self.n_eff = label, -1, None
         name = self.batches[k - 1] if k else label  # the variant, when known
         self.text = f"simulating {name}" + (f" ({k}/{n})" if n > 1 else "")
-        if not n:  # a batch of its own: its own pace
+        if extra:
+            self.text += f", {extra}"
+        if not n or extra or after_extra:  # a batch of its own (or after one): its own pace
             self.origin = None
+
+    def _extra(self, label: str) -> str:
+        """How a variant's further batch is told (:data:`EXTRA`), or "" for its main runs."""
+        k, _ = self._position(label)
+        if not k:
+            return ""
+        rest = label.split(f"[{self.batches[k - 1]}]", 1)[1].strip()
+        for start, told in EXTRA.items():
+            if rest.startswith(start):
+                return told + rest[len(start) :]
+        return rest
 
     def _position(self, label: str) -> tuple[int, int]:
         """``(k, K)``: the batch's place among the variants; ``(0, 0)`` when unknown."""
@@ -175,7 +196,11 @@ class Phases:
         if overall <= f0 or now <= t0:
             return ""
         left = (1 - overall) * (now - t0) / (overall - f0)
-        overall_eta = len(self.batches) > 1 and self.text.startswith("simulating")
+        overall_eta = (
+            len(self.batches) > 1
+            and self.text.startswith("simulating")
+            and not self._extra(self.label or "")
+        )
         scope = "overall ETA" if overall_eta else "ETA"
         return f"{scope} {dt.timedelta(seconds=round(max(left, 0.0)))}"
 

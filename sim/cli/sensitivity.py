@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from sim.cli.evidence_options import EvidenceChoice, evidence_options
 from sim.cli.run import machine_options, non_empty_out
+from sim.experiments.sensitivity import MAX_SAMPLES
 from sim.runner import MAX_RUNS
 
 
@@ -34,10 +35,11 @@ from sim.runner import MAX_RUNS
 )
 @click.option(
     "--samples",
-    type=click.IntRange(min=2),
+    type=click.IntRange(min=2, max=MAX_SAMPLES),
     default=64,
     show_default=True,
-    help="Sobol: Saltelli base sample size (a power of 2); rows = samples x (values + 2).",
+    help="Sobol: Saltelli base sample size (a power of 2, at most "
+    f"{MAX_SAMPLES:,}); rows = samples x (values + 2).",
 )
 @machine_options
 @click.option(

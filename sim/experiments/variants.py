@@ -244,8 +244,9 @@ def run_variants(
     most = max(r.runs for r in results.values())
     for v, r in results.items():  # paired differences need the same runs in every variant
         if r.runs < most and not r.settings.parameter_draws:
+            label = f"{r.scenario.id} [{v}] as many runs as the others"
             results[v] = run_batch(
-                scenarios[v], most, seed, jobs, engine, keep_values, progress,
+                scenarios[v], most, seed, jobs, engine, keep_values, progress, label,
                 scheduler=scheduler,
             )  # fmt: skip
             results[v].second_order = r.second_order

@@ -202,3 +202,24 @@ def test_sensitivity_without_uncertain_values_is_an_input_error(tmp_path):
         text=True,
     )
     assert r.returncode == 1 and "no uncertain values" in r.stderr
+
+
+def test_the_spread_reads_a_latin_hypercubes_quantiles_where_its_strata_put_them():
+    # review13: 20 draws of p ~ U(10%, 50%), one in the middle of each stratum, each draw's
+    # probability exactly p (1,000 runs, 1000 p of them true): the 80% range is p's own,
+    # 14% to 46%. A plain sample quantile read 14.8% to 45.2% (the range 5% too narrow),
+    # and the same draws given equal evidence weights read 13% to 47%.
+    k, m = 20, 1000
+    p = 0.1 + 0.4 * (np.arange(k) + 0.5) / k  # 0.11, 0.13, ..., 0.49
+    flags = np.concatenate([np.arange(m) < round(m * x) for x in p])[:, None]
+    rows = np.repeat(np.arange(k), m)
+    plain = sa.spread(flags, rows)[0]
+    weighted = sa.spread(flags, rows, np.full(k * m, 0.5))[0]
+    for got in (plain, weighted):
+        assert got["p10"] == pytest.approx(0.14) and got["p90"] == pytest.approx(0.46)
+        assert got["median"] == pytest.approx(0.30)
+    # value 1 weighs 3, value 3 weighs 1: levels 3/8 and 7/8, so the median is a quarter of
+    # the way from 1 to 3, and below 3/8 the smallest
+    values, weights = np.array([3.0, 1.0]), np.array([1.0, 3.0])
+    assert sa.draw_quantile(values, weights, 0.5) == pytest.approx(1.5)
+    assert sa.draw_quantile(values, weights, 0.1) == 1.0

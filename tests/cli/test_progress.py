@@ -67,6 +67,41 @@ def test_a_terminal_keeps_the_compiling_line_and_draws_a_bar():
     assert "progress:" not in text  # no plain lines on a terminal
 
 
+def test_the_spread_design_is_a_batch_of_its_own_not_the_variant_again():
+    # review13: the spread batch ("s [base] spread") was told as "simulating base" again,
+    # its count falling from 100% back to 0% and its ETA timed from the main runs' pace
+    progress, out = _phases(["base", "v"], [0.0, 10.0, 20.0, 20.0, 30.0, 40.0])
+    progress("s [base]", 0, 100)
+    progress("s [base]", 100, 100)  # t=10: half of all, no pace yet (one report)
+    progress("s [base] spread", 0, 40)  # t=20: its own pace starts
+    progress("s [base] spread", 20, 40)  # t=20: no time passed, no ETA
+    progress("s [base] spread", 40, 40)  # t=30: half took 10 s: 0 s left
+    progress("s [v]", 0, 100)  # t=40: the main runs' pace starts again
+    lines = out.getvalue().splitlines()
+    assert lines[2:5] == [
+        "s.yaml: progress: simulating base (1/2), spread across the assumptions: 0/40 runs (0%)",
+        "s.yaml: progress: simulating base (1/2), spread across the assumptions: 20/40 runs (50%)",
+        "s.yaml: progress: simulating base (1/2), spread across the assumptions: 40/40 runs"
+        " (100%), ETA 0:00:00",
+    ]
+    assert lines[5] == "s.yaml: progress: simulating v (2/2): 0/100 runs (0%)"
+
+
+def test_runs_added_for_the_effective_runs_are_told_as_such():
+    progress, out = _phases(["base"], [0.0, 10.0, 20.0, 30.0, 40.0])
+    progress("s [base]", 100, 100)
+    progress("s [base] to n_eff 1,000", 0, 400)
+    progress("s [base] to n_eff 1,000", 400, 400)
+    progress("s [base] to n_eff 1,000", 0, 4000)  # once more, with more runs: told again
+    progress("s [base] to n_eff 1,000", 4000, 4000)
+    assert out.getvalue().splitlines()[1:] == [
+        "s.yaml: progress: simulating base, more runs to n_eff 1,000: 0/400 runs (0%)",
+        "s.yaml: progress: simulating base, more runs to n_eff 1,000: 400/400 runs (100%)",
+        "s.yaml: progress: simulating base, more runs to n_eff 1,000: 0/4,000 runs (0%)",
+        "s.yaml: progress: simulating base, more runs to n_eff 1,000: 4,000/4,000 runs (100%)",
+    ]
+
+
 # -- the other commands: the same phases, in plain lines when standard error is piped -------
 
 
@@ -81,6 +116,7 @@ def test_a_terminal_keeps_the_compiling_line_and_draws_a_bar():
 def test_history_signposts_and_sensitivity_say_their_phases_when_piped(
     tmp_path, command, args, phases
 ):
+    batch = {"history": "history", "signposts": "signposts", "sensitivity": "tornado"}[command]
     from sim.cli import history, sensitivity, signposts
 
     commands = {"history": history, "signposts": signposts, "sensitivity": sensitivity}
@@ -97,8 +133,10 @@ def test_history_signposts_and_sensitivity_say_their_phases_when_piped(
     assert starts == sorted(starts)
     runs = [t for t in texts if t.startswith("simulating base")]
     total = runs[0].split("/")[1].split()[0]
-    assert runs[0].startswith(f"simulating base: 0/{total} runs (0%)")
-    assert runs[-1].startswith(f"simulating base: {total}/{total} runs (100%)")
+    name = runs[0].split(": ")[0]  # "simulating base", or with the batch: ", tornado"
+    assert name in ("simulating base", f"simulating base, {batch}")
+    assert runs[0].startswith(f"{name}: 0/{total} runs (0%)")
+    assert runs[-1].startswith(f"{name}: {total}/{total} runs (100%)")
     assert texts[starts[1]] == f"writing {tmp_path / 'o'}"
     if "drawing charts" in phases:
         assert texts[-1] == "drawing charts: 1/1 charts (100%)"

@@ -109,3 +109,14 @@ def test_sensitivity_runs_above_the_cap_are_a_command_line_mistake(capsys):
         main(["sensitivity", "x.yaml", "--runs", str(MAX_RUNS + 1)])
     assert ended.value.code == 2
     assert "50000000" in capsys.readouterr().err
+
+
+def test_sensitivity_samples_above_the_cap_are_a_command_line_mistake(capsys):
+    # review13: --samples 131072 (a power of 2 above the cap) ran the loading, then ended
+    # with exit 1 and a bare line; like --runs, it is the command line's mistake
+    from sim.cli.main import main
+
+    with pytest.raises(SystemExit) as ended:
+        main(["sensitivity", "x.yaml", "-m", "sobol", "--samples", str(2 * MAX_SAMPLES)])
+    assert ended.value.code == 2
+    assert f"{2 * MAX_SAMPLES}" in capsys.readouterr().err
