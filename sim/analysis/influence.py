@@ -7,9 +7,9 @@ its modifiers (``modifiers: - when: ... multiply: ...``) tests A's state:
   one of S (for an ``or`` of several tests: while this or another test holds);
 * a negated guard test (``A != s``, ``A not in S``, ``not (...)``) *blocks* it while A is in S;
 * a modifier whose condition tests A *speeds up* the event while A is in the states named
-  when its multiplier is above 1 and *slows* it when below 1 (at most 1); an uncertain
-  multiplier is judged by its median. A negated test in a modifier names the other states
-  of A (``A != s`` speeds up the event while A is in any state but s).
+  when its multiplier is above 1 and *slows* it when below 1 (exactly 1: no influence); an
+  uncertain multiplier is judged by its median. A negated test in a modifier names the other
+  states of A (``A != s`` speeds up the event while A is in any state but s).
 
 Tests are read through ``not``, ``and`` and ``or`` by De Morgan's laws (each ``not`` flips
 the polarity of the tests beneath it). Tests of the event's own track are not influences (the
@@ -86,6 +86,8 @@ def influences(scenario: Scenario) -> tuple[Influence, ...]:
                 out.append(_entry(scenario, track, states, ev, kind, None, text))
         for m in ev.modifiers:
             factor = _median(scenario, m.factor)
+            if factor == 1:  # x1 (or a median of 1): neither faster nor slower
+                continue
             kind = "speeds up" if factor > 1 else "slows"
             text = m.text.rsplit(": x", 1)[0]
             for track, states, positive in _merged(m.condition, ev.track):

@@ -34,7 +34,8 @@ def variant_changes(data: Mapping[str, Any], vid: str) -> tuple[VariantChange, .
     Returns
     -------
     tuple of VariantChange
-        One per ``set`` path (``before`` None when the base leaves the key out; for a timing,
+        One per ``set`` path that changes something (``before`` None when the base leaves
+        the key out; a value set to what the base has is left out; for a timing,
         ``before`` and ``after`` are written ``KEY: VALUE``, since setting one timing replaces
         the event's other one), then one per disabled event (``events.ID``, "enabled" to
         "disabled"). Paths that do not name anything in the base are left out (the loader
@@ -50,7 +51,8 @@ def variant_changes(data: Mapping[str, Any], vid: str) -> tuple[VariantChange, .
         if found is not None:
             before, timing = found
             after = f"{str(path).split('.')[-1]}: {written(value)}" if timing else written(value)
-            out.append(VariantChange(str(path), before, after))
+            if after != before:  # a set that repeats the base's value changes nothing
+                out.append(VariantChange(str(path), before, after))
     disable = spec.get("disable") if isinstance(spec.get("disable"), list) else []
     out += [VariantChange(f"events.{eid}", "enabled", "disabled") for eid in disable]
     return tuple(out)

@@ -14,7 +14,7 @@ from sim.runner import run_scenario
 # e1 (track b) is enabled by a in [x, y], blocked by c == n (under a 'not'; its own track b
 # is not an influence), sped up x2 while a != z (that is: a in [x, y]) and slowed while c == m
 # by a multiplier of "0.25 to 1", a lognormal 90% range (docs/FORMAT.md) whose median is the
-# geometric mean sqrt(0.25 * 1) = 0.5. e2 reads no other track.
+# geometric mean sqrt(0.25 * 1) = 0.5. e2's one modifier multiplies by 1: no influence.
 SCENARIO = """
 scenario: influence
 start: 2025-01-01
@@ -33,7 +33,12 @@ events:
     modifiers:
       - {when: a != z, multiply: 2}
       - {when: c == m and b == p, multiply: 0.25 to 1}
-  - {id: e2, track: c, from: m, to: n, chance: 10% within 1 year}
+  - id: e2
+    track: c
+    from: m
+    to: n
+    chance: 10% within 1 year
+    modifiers: [{when: a == z, multiply: 1}]
 outcomes:
   q: {when: b == q}
 """

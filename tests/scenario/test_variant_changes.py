@@ -32,6 +32,7 @@ variants:
       parameters.p: {uniform: [20%, 40%]}
       parameters.q.value: 0.25
       tracks.t.initial: b
+      events.e.track: t
       horizon: 3 years
       events.g.label: "<script>x</script>"
     disable: [e]
@@ -47,7 +48,7 @@ def test_changes_are_on_the_scenario_in_the_order_written(write_scenario):
         VariantChange("events.f.at", "after: 2 to 6 months", "at: 2026-03-01"),
         VariantChange("parameters.p", "10% to 30%", "{uniform: [20%, 40%]}"),
         VariantChange("parameters.q.value", "0.5", "0.25"),
-        VariantChange("tracks.t.initial", "a", "b"),
+        VariantChange("tracks.t.initial", "a", "b"),  # events.e.track: t changes nothing
         VariantChange("horizon", "2 years", "3 years"),
         VariantChange("events.g.label", "<b>back</b>", "<script>x</script>"),
         VariantChange("events.e", "enabled", "disabled"),
