@@ -49,8 +49,9 @@ contracts: $(STAMP)
 layout: $(STAMP)
 	$(BIN)/python tools/check_layout.py
 
+# the tests spread over the machine's cores, a test module per worker (its fixtures with it)
 test: $(STAMP) lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 clean:
 	rm -rf $(VENV) build *.egg-info
