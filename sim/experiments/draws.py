@@ -111,23 +111,25 @@ def run_parameter_draws(
             "(two per draw); raise --runs"
         )
     per_draw = math.ceil(runs / draws)
-    design = latin_hypercube(draws, len(scenario.slots), seed)
     label = f"{scenario.id} [{scenario.variant}]"
+    results, design = _draw_runs(
+        scenario, draws, per_draw, label, progress,
+        seed=seed, jobs=jobs, engine=engine, keep_values=keep_values, scheduler=scheduler,
+    )  # fmt: skip
+    return ParameterDraws(results=results, design=design, runs_per_draw=per_draw)
+
+
+def _draw_runs(scenario, draws, per_draw, label, progress, *, seed, **run) -> tuple:
+    """``per_draw`` runs at each of ``draws`` Latin-hypercube draws (seeded by ``seed``), told
+    to ``progress`` as the batch ``label``; ``run``: the rest of :func:`run_design`'s options.
+    Returns the results (``settings.parameter_draws`` set) and the design."""
+    design = latin_hypercube(draws, len(scenario.slots), seed)
     if progress is not None:
         progress(label, 0, per_draw * draws)
-    results = run_design(
-        scenario,
-        design,
-        per_draw,
-        seed=seed,
-        jobs=jobs,
-        engine=engine,
-        progress=None if progress is None else lambda d, t: progress(label, d, t),
-        keep_values=keep_values,
-        scheduler=scheduler,
-    )
+    tell = None if progress is None else lambda d, t: progress(label, d, t)
+    results = run_design(scenario, design, per_draw, seed=seed, progress=tell, **run)
     results.settings = dataclasses.replace(results.settings, parameter_draws=draws)
-    return ParameterDraws(results=results, design=design, runs_per_draw=per_draw)
+    return results, design
 
 
 def spread_size(scenario: Scenario, runs: int) -> tuple[int, int] | None:
@@ -190,21 +192,9 @@ def run_spread(
     if size is None:
         return None
     draws, per_draw = size
-    design = latin_hypercube(draws, len(scenario.slots), seed)
     label = f"{scenario.id} [{scenario.variant}] spread"
-    if progress is not None:
-        progress(label, 0, per_draw * draws)
-    results = run_design(
-        scenario,
-        design,
-        per_draw,
-        seed=seed,
-        jobs=jobs,
-        engine=engine,
-        progress=None if progress is None else lambda d, t: progress(label, d, t),
-        keep_values=0,
-        first_run=SPREAD_FIRST_RUN,
-        scheduler=scheduler,
-    )
-    results.settings = dataclasses.replace(results.settings, parameter_draws=draws)
+    results, _ = _draw_runs(
+        scenario, draws, per_draw, label, progress, seed=seed, jobs=jobs, engine=engine,
+        keep_values=0, first_run=SPREAD_FIRST_RUN, scheduler=scheduler,
+    )  # fmt: skip
     return results
