@@ -274,15 +274,14 @@ def _parameter(sc: Any, slot: Any) -> dict[str, Any]:
 
     An unnamed range (``EVENT.chance``, ``EVENT.modifiers.N``, ...) also gets ``event`` (the
     event's id), ``key`` (the rest of its address), ``note`` (the event's note) and, for a
-    modifier, ``while`` (its condition as written); a named parameter gets its ``note`` when
-    the scenario model carries one.
+    modifier, ``while`` (its condition as written); a named parameter gets its own ``note``
+    (``parameters.ID.note`` in the file) when it has one.
     """
     entry: dict[str, Any] = {"label": slot.label, "value": slot.distribution.text}
     event_id, _, key = slot.name.partition(".")
     event = next((ev for ev in sc.events if ev.id == event_id), None) if key else None
     if event is None:
-        note = getattr(slot, "note", None)
-        return entry | ({"note": note} if note else {})
+        return entry | ({"note": slot.note} if slot.note else {})
     entry |= {"event": event.id, "key": key}
     if event.note:
         entry["note"] = event.note

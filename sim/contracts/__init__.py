@@ -105,6 +105,17 @@ class Outcome(Model):
     spread: Spread | None = None
 
 
+class Parameter(Model):
+    """One uncertain value: its label and value as written, and its ``note`` (a named
+    parameter's own note; an unnamed range's is its event's, with ``event`` and ``key``)."""
+
+    label: str | None = None
+    value: str | None = None
+    note: str | None = None
+    event: str | None = None
+    key: str | None = None
+
+
 class ImportanceRow(Model):
     """Rank correlation of one uncertain value with an outcome."""
 
@@ -174,7 +185,7 @@ class SummaryFile(Model):
     events: dict[str, Event] | None = None
     influences: list[InfluenceRow] | None = None
     trajectories: list[Trajectory] | None = None
-    parameters: dict[str, dict[str, Any] | None] | None = None
+    parameters: dict[str, Parameter | None] | None = None
     importance: dict[str, list[ImportanceRow]] | None = None
     importance_runs: int | None = None
     parameter_draws: int | None = None

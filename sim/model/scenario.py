@@ -66,11 +66,15 @@ class Slot:
         What we do not know about it (days for durations).
     label : str
         For charts.
+    note : str or None
+        The parameter's ``note`` as written (a named parameter's justification, shown in the
+        report's assumptions table); None for an unnamed range, whose note is its event's.
     """
 
     name: str
     distribution: Distribution
     label: str
+    note: str | None = None
 
 
 @dataclass(frozen=True)

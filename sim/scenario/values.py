@@ -132,7 +132,7 @@ def parameter_slots(ctx: CompileContext) -> list[Slot]:
                 ctx.error(path, f"value of parameter '{pid}'{where}: {exc}")
         if uses and any(u[1][-1] == "chance" for u in uses) and _reaches_one(q):
             ctx.error(path, f"parameter '{pid}' is used as a chance's P, which must be below 100%")
-        out.append(Slot(pid, q, spec.label or pid))
+        out.append(Slot(pid, q, spec.label or pid, spec.note))
     return out
 
 

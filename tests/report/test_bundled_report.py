@@ -65,6 +65,19 @@ def test_unnamed_ranges_carry_their_event_note_and_condition(report):
     )
 
 
+def test_named_parameters_carry_their_note_to_the_summary_and_the_assumptions(report):
+    """F2: ``parameters.vacuum_risk.note`` of the file (line 136) reaches summary.json and the
+    assumptions table of the page rendered from it (as ``sim report DIR`` renders)."""
+    parameters = json.loads((report / "summary.json").read_text(encoding="utf-8"))["parameters"]
+    note = parameters["vacuum_risk"]["note"]
+    assert note.startswith('"يثير مخاوف من فراغ أمني') and note.endswith("but not remote.")
+    page = (report / "report.html").read_text(encoding="utf-8")
+    table = page[page.index('id="assumptions"') :]
+    row = table[table.index("Chance of a security vacuum within a year") :]
+    row = row[: row.index("</tr>")]
+    assert "ISIS in Iraq is far weaker than in 2011-2014" in row
+
+
 def test_no_event_address_in_the_page(report):
     page = (report / "report.html").read_text(encoding="utf-8")
     assert "us_reengages.modifiers.0" not in page and "be_settles.chance" not in page
