@@ -67,13 +67,19 @@ SENSITIVITY_HINT = "run `sim sensitivity FILE --method tornado|sobol --out DIR` 
 
 class Spread(Model):
     """An outcome's spread across the assumptions: its probability in each of K draws of the
-    uncertain values (the separate spread design of every run, or ``--parameter-draws``)."""
+    uncertain values (the separate spread design of every run, or ``--parameter-draws``);
+    ``median``/``p10``/``p90`` with each draw's Monte Carlo noise removed, ``raw_*`` as
+    measured."""
 
     median: Probability = REQUIRED
     p10: Probability = REQUIRED
     p90: Probability = REQUIRED
+    raw_median: OptionalProbability = None
+    raw_p10: OptionalProbability = None
+    raw_p90: OptionalProbability = None
     parameter_sd: OptionalNonNegative = None
     noise_sd: OptionalNonNegative = None
+    noise_dominated: bool | None = None
     draws: int | None = None
     runs_per_draw: int | None = None
     runs: int | None = None

@@ -183,7 +183,7 @@ def plot_spread(outcomes: Mapping[str, Mapping[str, Any]], *, ax: Axes | None = 
     names = [wrap(label_of(outcomes[o], o), 40) for o in ids]
     ax = new_axes(ax, 9.5, 1.7 + max(rows_height(names, 0.4), 0.45))
     ax.set_title(
-        "Spread across parameter draws (80% interval of the per-draw probability)",
+        "Spread across parameter draws (80% interval, Monte Carlo noise removed)",
         loc="left",
         pad=34,
     )

@@ -80,6 +80,13 @@ def chance_levels(summary: Mapping[str, Any]) -> dict[str, float]:
     return out
 
 
+def _raw_range(sp: Mapping[str, Any]) -> str:
+    """The spread's 10th-90th percentile of the draws as measured, or a dash (older files)."""
+    if sp.get("raw_p10") is None or sp.get("raw_p90") is None:
+        return h.DASH
+    return h.interval([sp["raw_p10"], sp["raw_p90"]])
+
+
 def spread_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]) -> str:
     """The "How much the assumptions move each probability" section (with the ``spread``
     chart), or nothing when no outcome has a spread or the chart was not drawn."""
@@ -98,6 +105,7 @@ def spread_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]
                     f'<td class="num">{h.pct(o["probability"])}</td>',
                     f'<td class="num">{h.pct(sp["median"])}</td>',
                     f'<td class="num">{h.interval([sp["p10"], sp["p90"]])}</td>',
+                    f'<td class="num">{_raw_range(sp)}</td>',
                     f'<td class="num">{_sd_points(sp.get("parameter_sd"))}</td>',
                     f'<td class="num">{_sd_points(sp.get("noise_sd"))}</td>',
                 ]
@@ -114,10 +122,13 @@ def spread_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]
         "variance of the per-draw probabilities is the parameter variance plus the binomial "
         "noise p(1 − p)/m of a draw of m runs; the noise term is estimated from each "
         "draw's own p(1 − p)/(m − 1) and subtracted, and the parameter sd is the "
-        "square root of what remains. The 10th–90th percentile interval is that of the "
-        "observed per-draw probabilities, noise included: it shows parameter uncertainty "
-        "faithfully when the noise sd is small next to the parameter sd (otherwise run more "
-        "runs per draw)."
+        "square root of what remains. The 80% range (10th–90th percentile) is read with the "
+        "noise taken out: each draw's distance from the mean is shrunk by "
+        "√(1 − noise variance / observed variance), so the draws keep only the parameter "
+        "variance (a method-of-moments correction for measurement error, Louis 1984); the "
+        "range as measured, noise included, is beside it. When the noise sd is as large as "
+        "the parameter sd the draws differ no more than noise would: the key judgments say so "
+        "instead of giving a range, and more runs per draw (a larger --runs) would tell."
     )
     return "\n".join(
         [
@@ -128,7 +139,8 @@ def spread_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]
                     "Outcome",
                     "Probability (all runs)",
                     "Median draw",
-                    "80% of draws (10th–90th percentile)",
+                    "80% range, noise removed",
+                    "80% of draws as measured",
                     "Parameter sd",
                     "Noise sd",
                 ],
@@ -140,7 +152,8 @@ def spread_section(summary: Mapping[str, Any], charts: Mapping[str, Path | None]
                 " ".join(
                     [
                         "Spread across parameter draws: 80% interval of the per-draw "
-                        "probability, median draw and overall probability.",
+                        "probability with the Monte Carlo noise removed, median draw and "
+                        "overall probability.",
                         drawn_note(summary, "spread"),
                     ]
                 ).strip(),

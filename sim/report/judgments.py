@@ -54,7 +54,8 @@ def key_judgments(summary: Mapping[str, Any]) -> str:
 
     Each line gives the outcome's label, its probability in ICD 203 words and as a
     percentage, its 95% Monte Carlo interval and, when the outcome has a ``spread``, the
-    10th-90th percentile across parameter draws, labelled as such. With evidence, the heading
+    10th-90th percentile across parameter draws with their Monte Carlo noise removed,
+    labelled as such, or, when that noise is as large as the spread, words saying so. With evidence, the heading
     says "given what has been observed", a line under it says what that is, and each line ends
     with the probability before the evidence; the words and interval are those given it.
 
@@ -84,10 +85,7 @@ def key_judgments(summary: Mapping[str, Any]) -> str:
         )
         spread = o.get("spread")
         if isinstance(spread, Mapping) and "p10" in spread and "p90" in spread:
-            text += (
-                f"; across the assumptions {h.interval([spread['p10'], spread['p90']])} "
-                "(80% of draws)"
-            )
+            text += _across(spread)
         if given and o.get("prior_probability") is not None:
             text += f"; {h.pct(o['prior_probability'])} before the evidence"
         items.append(f"<li>{h.bdi(h.label(o, oid))}: {text})</li>")
@@ -109,6 +107,20 @@ def key_judgments(summary: Mapping[str, Any]) -> str:
     parts.append(_movers_html(summary))
     parts.append("</section>")
     return "\n".join(p for p in parts if p)
+
+
+def _across(spread: Mapping[str, Any]) -> str:
+    """The key judgment's words on the spread: its 80% range with the Monte Carlo noise taken
+    out, or, when the draws differ no more than noise (``noise_dominated``), that."""
+    if spread.get("noise_dominated"):
+        return (
+            "; across the assumptions: mostly Monte Carlo noise, the draws differ no more "
+            "than chance would (raise <code>--runs</code> to measure it)"
+        )
+    return (
+        f"; across the assumptions {h.interval([spread['p10'], spread['p90']])} "
+        "(80% range, Monte Carlo noise removed)"
+    )
 
 
 def _movers_html(summary: Mapping[str, Any]) -> str:

@@ -307,8 +307,9 @@ def _outcomes_note(spread: bool, dates: bool, given: bool) -> str:
     if spread:
         note += (
             " Across the assumptions, 80%: the 10th to 90th percentile of the probability "
-            "across draws of the uncertain values (see How much the assumptions move each "
-            "probability); more runs do not shrink it."
+            "across draws of the uncertain values, with each draw's Monte Carlo noise taken "
+            "out (see How much the assumptions move each probability); more runs do not "
+            "shrink it."
         )
     if dates:
         note += " By DATE: the outcome evaluated as if the horizon were that date."

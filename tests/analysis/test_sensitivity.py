@@ -216,10 +216,58 @@ def test_the_spread_reads_a_latin_hypercubes_quantiles_where_its_strata_put_them
     plain = sa.spread(flags, rows)[0]
     weighted = sa.spread(flags, rows, np.full(k * m, 0.5))[0]
     for got in (plain, weighted):
-        assert got["p10"] == pytest.approx(0.14) and got["p90"] == pytest.approx(0.46)
-        assert got["median"] == pytest.approx(0.30)
+        assert got["raw_p10"] == pytest.approx(0.14) and got["raw_p90"] == pytest.approx(0.46)
+        assert got["raw_median"] == pytest.approx(0.30)
+    # noise removed (by hand): the draws' variance (n - 1 divisor) and the binomial part,
+    # mean p(1 - p) / (m - 1), shrink each quantile's distance from the mean 0.30 by c
+    c = math.sqrt(1 - np.mean(p * (1 - p) / (m - 1)) / np.var(p, ddof=1))
+    assert 0.99 < c < 1
+    assert plain["p10"] == pytest.approx(0.30 - 0.16 * c)
+    assert plain["p90"] == pytest.approx(0.30 + 0.16 * c)
+    assert plain["median"] == pytest.approx(0.30) and not plain["noise_dominated"]
     # value 1 weighs 3, value 3 weighs 1: levels 3/8 and 7/8, so the median is a quarter of
     # the way from 1 to 3, and below 3/8 the smallest
     values, weights = np.array([3.0, 1.0]), np.array([1.0, 3.0])
     assert sa.draw_quantile(values, weights, 0.5) == pytest.approx(1.5)
     assert sa.draw_quantile(values, weights, 0.1) == 1.0
+
+
+def test_the_spread_with_the_noise_removed_finds_a_betas_quantiles():
+    """F4: 400 replications of 20 Latin-hypercube draws of a chance P ~ beta(20, 30) (sd
+    0.069), each draw 100 runs of an event with that chance (so its count is binomial(100, P),
+    noise sd 0.049). The true 10th/90th percentiles of P are beta's, 0.3124 and 0.4893
+    (scipy.stats.beta.ppf). The range as measured is too wide (0.2925 to 0.5112 at this
+    seed, 18 standard errors off); with the noise removed it is the beta's within 5 standard
+    errors of the mean over the replications."""
+    from scipy import stats
+
+    rng = np.random.default_rng(1)
+    k, m, reps = 20, 100, 400
+    beta = stats.beta(20, 30)
+    rows = np.repeat(np.arange(k), m)
+    got = {q: [] for q in ("p10", "p90", "raw_p10", "raw_p90")}
+    for _ in range(reps):
+        chance = beta.ppf((rng.permutation(k) + rng.random(k)) / k)
+        counts = rng.binomial(m, chance)
+        flags = np.concatenate([np.arange(m) < c for c in counts])[:, None]
+        found = sa.spread(flags, rows)[0]
+        for q in got:
+            got[q].append(found[q])
+    for q, true in (("p10", beta.ppf(0.1)), ("p90", beta.ppf(0.9))):
+        values = np.array(got[q])
+        se = values.std(ddof=1) / math.sqrt(reps)
+        assert abs(values.mean() - true) < 5 * se, (q, values.mean(), true, se)
+        assert abs(np.mean(got["raw_" + q]) - true) > 10 * se  # the noise widens the raw
+
+
+def test_a_value_without_effect_has_no_range_once_the_noise_is_removed():
+    """Draws alternating 29% and 31% of 1,000 runs vary less than binomial noise would
+    (variance 0.0001 x 20/19 against 0.3 x 0.7 / 999 = 0.00021): nothing is left for the
+    assumptions, the range collapses to the mean, 30%, and the spread says it is noise."""
+    k, m = 20, 1000
+    counts = np.where(np.arange(k) % 2 == 0, 290, 310)
+    flags = np.concatenate([np.arange(m) < c for c in counts])[:, None]
+    got = sa.spread(flags, np.repeat(np.arange(k), m))[0]
+    assert got["raw_p10"] == pytest.approx(0.29) and got["raw_p90"] == pytest.approx(0.31)
+    assert got["p10"] == got["p90"] == got["median"] == pytest.approx(0.30)
+    assert got["parameter_sd"] == 0 and got["noise_dominated"] is True

@@ -62,8 +62,13 @@ def test_each_draw_has_its_known_probability(with_spread):
     spread = summarize(with_spread)["outcomes"]["b"]["spread"]
     assert spread["source"] == "spread_design" and spread["runs"] == k * m
     assert (spread["draws"], spread["runs_per_draw"]) == (k, m)
-    assert spread["p10"] == pytest.approx(np.quantile(per_draw, 0.1, method="hazen"))
-    assert spread["p90"] == pytest.approx(np.quantile(per_draw, 0.9, method="hazen"))
+    assert spread["raw_p10"] == pytest.approx(np.quantile(per_draw, 0.1, method="hazen"))
+    assert spread["raw_p90"] == pytest.approx(np.quantile(per_draw, 0.9, method="hazen"))
+    c = spread["parameter_sd"] / per_draw.std(ddof=1)  # the noise removed: shrunk by c
+    for q in ("p10", "p90"):
+        assert spread[q] == pytest.approx(
+            per_draw.mean() + c * (spread["raw_" + q] - per_draw.mean())
+        )
     # the parameter sd of U(0.1, 0.5) is 0.4 / sqrt(12) = 0.115; 20 Latin-hypercube draws
     # estimate it within about 0.02 once the binomial noise (about 0.03 a draw) is removed
     assert abs(spread["parameter_sd"] - 0.4 / math.sqrt(12)) < 0.03

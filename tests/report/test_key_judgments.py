@@ -91,8 +91,24 @@ def test_key_judgments_come_first_then_contents_then_the_description(page):
 def test_each_outcome_in_words_and_numbers_with_both_ranges_labelled(page):
     summary = page[page.index('id="summary"') : page.index('id="contents"')]
     assert "<strong>Likely</strong> (70.0%; Monte Carlo 95% interval 67.1%\u201372.8%" in summary
-    assert "across the assumptions 55.0%\u201381.0%" in summary
+    assert (
+        "across the assumptions 55.0%\u201381.0% (80% range, Monte Carlo noise removed)" in summary
+    )
     assert "<strong>Unlikely</strong> (20.0%" in summary
+
+
+def test_a_spread_of_mostly_noise_is_said_to_be_noise_not_a_range(tmp_path):
+    """F4: noise sd 0.05 against parameter sd 0.02: no range is claimed in the judgment."""
+    summary = _summary()
+    summary["outcomes"]["held"]["spread"] |= {
+        "parameter_sd": 0.02, "noise_sd": 0.05, "noise_dominated": True,
+    }  # fmt: skip
+    (tmp_path / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    render_report(tmp_path)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    judgments = page[page.index('id="summary"') : page.index('id="contents"')]
+    assert "across the assumptions: mostly Monte Carlo noise" in judgments
+    assert "raise <code>--runs</code>" in judgments and "55.0%" not in judgments
 
 
 def test_biggest_movers_use_readable_labels_strongest_first(page):
