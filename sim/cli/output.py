@@ -116,8 +116,9 @@ def print_comparison(comparison: dict[str, Any]) -> None:
         f"{comparison['seed']}); (+/-) difference vs base in points; intervals in comparison.json",
     )
     table.add_column("outcome", ratio=1, min_width=14)
-    for v in variants:
-        table.add_column(v.replace("_", " "), justify="right", ratio=1)
+    for v in variants:  # each variant by its label (its id when it has none)
+        label = (comparison["variants"][v] or {}).get("label") or v
+        table.add_column(escape(str(label)), justify="right", ratio=1)
     for oid, o in comparison["outcomes"].items():
         cells = []
         for v in variants:

@@ -30,7 +30,7 @@ from sim.plots.bars import (
     param_label,
     rows_height,
 )
-from sim.plots.style import label_of, new_axes, percent_axis, styled, wrap
+from sim.plots.style import SPREAD_COLOR, label_of, new_axes, percent_axis, styled, wrap
 
 __all__ = ["plot_importance", "plot_spread"]
 
@@ -212,8 +212,8 @@ def _draw_spread(
     p10 = np.array([float(s["p10"]) for s in spreads])
     p90 = np.array([float(s["p90"]) for s in spreads])
     median = np.array([float(s["median"]) for s in spreads])
-    ax.hlines(y, p10, p90, color=LOW_COLOR, linewidth=3.2, zorder=2)
-    ax.plot(median, y, "o", color=LOW_COLOR, markerfacecolor="white", markersize=7, zorder=3)
+    ax.hlines(y, p10, p90, color=SPREAD_COLOR, linewidth=3.2, zorder=2)
+    ax.plot(median, y, "o", color=SPREAD_COLOR, markerfacecolor="white", markersize=7, zorder=3)
     known = [k for k, p in enumerate(overall) if p is not None]
     ax.plot(
         [float(overall[k]) for k in known],
@@ -238,8 +238,8 @@ def _spread_legend(ax: Axes, spreads: Sequence[Mapping[str, Any]]) -> None:
     if len(draws) == 1 and len(per) == 1 and None not in draws | per:
         subtitle = f"{draws.pop():,} parameter draws \u00d7 {per.pop():,} runs each; " + subtitle
     handles = [
-        Line2D([], [], color=LOW_COLOR, linewidth=3.2, label="10th to 90th percentile across draws"),
-        Line2D([], [], color=LOW_COLOR, marker="o", markerfacecolor="white", linestyle="none",
+        Line2D([], [], color=SPREAD_COLOR, linewidth=3.2, label="10th to 90th percentile across draws"),
+        Line2D([], [], color=SPREAD_COLOR, marker="o", markerfacecolor="white", linestyle="none",
                markersize=7, label="median draw"),
         Line2D([], [], color="0.1", marker="D", linestyle="none", markersize=4.5,
                label="overall probability (all runs)"),

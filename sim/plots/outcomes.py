@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from sim.analysis.words import estimative_words, format_probability
-from sim.plots.style import label_of, new_axes, percent_axis, styled, wrap
+from sim.plots.style import SPREAD_COLOR, label_of, new_axes, percent_axis, styled, wrap
 
 __all__ = ["plot_outcomes"]
 
@@ -117,9 +117,6 @@ def _has_spread(outcomes: Mapping[str, Mapping[str, Any]]) -> bool:
         isinstance(o.get("spread"), Mapping) and o.get("probability") is not None
         for o in outcomes.values()
     )
-
-
-SPREAD_COLOR = "#DD8452"
 
 
 def _spread_ranges(ax: Axes, outcomes: Mapping[str, Mapping[str, Any]], ids: list[str]) -> None:

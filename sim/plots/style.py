@@ -31,6 +31,7 @@ __all__ = [
     "BASE_COLOR",
     "PALETTE",
     "RC",
+    "SPREAD_COLOR",
     "close_figure",
     "colors",
     "format_date_axis",
@@ -52,6 +53,8 @@ __all__ = [
 #: Resolution of the PNG files, dots per inch.
 DPI = 150
 MAX_PIXELS = 4000  # width and height of a PNG chart at most (pixels)
+#: The 80% range "across the assumptions", in every chart that draws it (outcomes, spread).
+SPREAD_COLOR = "#DD8452"
 
 #: Style applied while drawing and saving. DejaVu Sans (bundled with matplotlib) has Arabic
 #: glyphs; matplotlib >= 3.11 shapes and orders complex scripts itself (libraqm), so labels

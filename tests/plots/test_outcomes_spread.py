@@ -36,3 +36,17 @@ def test_without_a_spread_no_range_and_the_title_names_the_whisker():
     assert _orange(ax) == [] and ax.get_legend() is None
     assert "95% Wilson interval" in ax.get_title(loc="left")
     plt.close(ax.figure)
+
+
+def test_the_spread_chart_draws_the_same_range_in_the_same_orange():
+    """F3: the 80% range across the assumptions is one colour in outcomes.png and spread.png."""
+    from matplotlib.colors import to_hex
+
+    from sim.plots.importance import plot_spread
+
+    ax = plot_spread({"a": OUTCOMES["a"] | {"spread": OUTCOMES["a"]["spread"] | {
+        "parameter_sd": 0.1, "noise_sd": 0.01}}})  # fmt: skip
+    (ranges,) = ax.collections  # the one hlines collection: outcome a's 12% to 47%
+    assert to_hex(ranges.get_colors()[0]) == SPREAD_COLOR.lower()
+    assert ranges.get_segments()[0][:, 0].tolist() == [0.12, 0.47]
+    plt.close(ax.figure)
