@@ -12,9 +12,15 @@ standard error is not a terminal (a pipe, a log, CI) plain lines are printed ins
 shows progress at most about eleven lines a phase.
 
 The ETA is the time left at the pace measured since the first report of progress (so the
-time spent compiling, before any run finished, does not count as the runs' pace): with
-``K`` batches named, the fraction done is ``(k - 1 + done / total) / K`` over the whole
-command; otherwise it is the current batch's.
+time spent compiling, before any run finished, does not count as the runs' pace). With
+variants named (``batches``), it is counted in runs over the whole command: the runs
+planned for every variant (:meth:`Phases.plan`: the main runs and the spread design's, from
+the start) plus those added on the way (to reach ``--min-effective-runs``, or as many runs as
+the others), so the first variant's ETA already counts the variants and spread designs still
+to come; without a plan, each variant is counted as many runs as the first variant's main
+runs. A variant's further batch is named as its own phase (``simulating base (1/6): spread
+across the assumptions, 20 draws: 2,000/20,000 runs``). Without variants named, the ETA is
+the current batch's.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -77,9 +83,23 @@ class Phases:
         self.label: str | None = None  # the current batch or phase
         self.text = ""
         self.tenth = -1
-        self.origin: tuple[float, float] | None = None  # (time, fraction) of the first report
+        self.origin: tuple[float, float] | None = None  # (time, units done) at the first report
         self.n_eff: float | None = None
         self.finished = False  # the last batch's runs are all done
+        # the whole command's runs, for the overall ETA (variants named): planned per variant
+        # (``plan``, else learned from the first main batch), added, and done in past batches
+        self.planned: dict[str, int] = {}
+        self.by_plan = False  # the plan counts the spread designs
+        self.added = 0
+        self.past = 0
+        self.done = 0  # runs done of the current batch
+
+    def plan(self, runs: Mapping[str, int]) -> None:
+        """The runs planned for each variant (its main runs and spread design,
+        :func:`sim.experiments.draws.planned_runs`), before any runs: the overall ETA counts
+        them all from the start."""
+        self.planned = {str(v): int(n) for v, n in runs.items()}
+        self.by_plan = True
 
     def phase(self, text: str, *, keep: bool = False) -> None:
         """Start a phase without a count (``writing ...``); ``keep``: print it to stay on a
@@ -104,12 +124,10 @@ class Phases:
         """Runs ``done`` of ``total`` in the batch called ``label``; a variant's further batch
         (:data:`EXTRA`) has its own count and pace."""
         if label != self.label or (done == 0 and self.finished):  # (again: a new batch)
-            self._new_batch(label)
+            self._new_batch(label, total)
         self.finished = done >= total
-        fraction = done / total if total else 1.0
-        k, n = (0, 0) if self._extra(label) else self._position(label)
-        overall = (k - 1 + fraction) / n if n else fraction
-        self._report(done, total, "runs", overall)
+        self.done = done
+        self._report(done, total, "runs", self._whole(label, done, total))
 
     def effective(self, label: str, n_eff: float) -> None:
         """Kish's effective number of the runs done so far (with evidence)."""
@@ -132,16 +150,30 @@ class Phases:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _new_batch(self, label: str) -> None:
+    def _new_batch(self, label: str, total: int) -> None:
         k, n = self._position(label)
-        extra, after_extra = self._extra(label), self._extra(self.label or "")
-        self.label, self.tenth, self.n_eff = label, -1, None
+        extra = self._extra(label)
+        if self.label and self._position(self.label)[0]:
+            self.past += self.done  # the runs of the variants' batch before
+        self.label, self.tenth, self.n_eff, self.done = label, -1, None, 0
         name = self.batches[k - 1] if k else label  # the variant, when known
         self.text = f"simulating {name}" + (f" ({k}/{n})" if n > 1 else "")
         if extra:
-            self.text += f", {extra}"
-        if not n or extra or after_extra:  # a batch of its own (or after one): its own pace
+            self.text += f": {extra}"
+        if not n:  # a batch of its own: its own pace
             self.origin = None
+            return
+        if not self.planned and not extra:  # no plan: each variant as many as the first
+            self.planned = {v: total for v in self.batches}
+        if extra and not (self.by_plan and extra.startswith(EXTRA["spread"])):
+            self.added += total  # runs not planned: added to the whole from now on
+
+    def _whole(self, label: str, done: int, total: int) -> tuple[int, int]:
+        """``(done, planned)`` runs of the whole command (variants named), else the batch's."""
+        if not self._position(label)[0]:
+            return done, total
+        whole = sum(self.planned.values()) + self.added
+        return self.past + done, max(whole, self.past + done)
 
     def _extra(self, label: str) -> str:
         """How a variant's further batch is told (:data:`EXTRA`), or "" for its main runs."""
@@ -164,10 +196,12 @@ class Phases:
     def _count(self, text: str, done: int, total: int, unit: str, last: str = "") -> None:
         if text != self.label:
             self.label, self.text, self.tenth, self.origin, self.n_eff = text, text, -1, None, None
-        self._report(done, total, unit, done / total if total else 1.0, last)
+        self._report(done, total, unit, (done, total), last)
 
-    def _report(self, done: int, total: int, unit: str, overall: float, last: str = "") -> None:
-        eta = self._eta(overall)
+    def _report(
+        self, done: int, total: int, unit: str, whole: tuple[int, int], last: str = ""
+    ) -> None:
+        eta = self._eta(*whole)
         what = self.text + (f", n_eff {self.n_eff:,.0f}" if self.n_eff is not None else "")
         count = f"{done:,}/{total:,} {unit}" + (f" ({last} done)" if last else "")
         if not self.plain:
@@ -184,23 +218,19 @@ class Phases:
         self.console.print(escape(f"{self.source}: progress: {text}"), soft_wrap=True,
                            highlight=False)  # fmt: skip
 
-    def _eta(self, overall: float) -> str:
+    def _eta(self, done: float, whole: float) -> str:
         """``ETA h:mm:ss`` at the pace since the first report of some progress, or "" until
         there are two."""
         now = self.clock()
         if self.origin is None:
-            if overall > 0:
-                self.origin = (now, overall)
+            if done > 0:
+                self.origin = (now, done)
             return ""
-        t0, f0 = self.origin
-        if overall <= f0 or now <= t0:
+        t0, d0 = self.origin
+        if done <= d0 or now <= t0:
             return ""
-        left = (1 - overall) * (now - t0) / (overall - f0)
-        overall_eta = (
-            len(self.batches) > 1
-            and self.text.startswith("simulating")
-            and not self._extra(self.label or "")
-        )
+        left = (whole - done) * (now - t0) / (done - d0)
+        overall_eta = len(self.batches) > 1 and self.text.startswith("simulating")
         scope = "overall ETA" if overall_eta else "ETA"
         return f"{scope} {dt.timedelta(seconds=round(max(left, 0.0)))}"
 

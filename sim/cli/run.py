@@ -243,10 +243,13 @@ def run_one(
     ``progress`` (a :class:`sim.cli.progress.Phases`; by default one of its own)."""
     from sim.cli.progress import phases
     from sim.experiments import run_variant
+    from sim.experiments.draws import planned_runs
 
     _check_draws(scenario, runs, parameter_draws, min_effective_runs)
     own = phases([scenario.variant], scenario.file or scenario.id)
     with own if progress is None else nullcontext(progress) as advance:
+        advance.plan({scenario.variant: planned_runs(scenario, runs, parameter_draws=parameter_draws,
+                                                     spread=spread)})  # fmt: skip
         advance.compiling(engine)
         results = run_variant(
             scenario,
@@ -331,6 +334,7 @@ def run_and_compare(
     from sim.cli.output import print_comparison
     from sim.cli.progress import phases
     from sim.experiments import run_variants
+    from sim.experiments.draws import planned_runs
     from sim.report.files import check_writable, fill_results_many, staged, write_comparison
 
     evidence = evidence or EvidenceChoice()
@@ -344,6 +348,10 @@ def run_and_compare(
     for name in [*scenarios, "comparison"]:
         check_writable(root / name)
     with phases(list(scenarios), file) as progress:
+        progress.plan({
+            v: planned_runs(sc, runs, parameter_draws=parameter_draws, spread=spread)
+            for v, sc in scenarios.items()
+        })  # fmt: skip
         progress.compiling(engine)
         done = run_variants(
             scenarios,

@@ -30,6 +30,7 @@ __all__ = [
     "SPREAD_MIN_RUNS",
     "SPREAD_RUNS",
     "ParameterDraws",
+    "planned_runs",
     "run_parameter_draws",
     "run_spread",
     "spread_size",
@@ -149,6 +150,26 @@ def spread_size(scenario: Scenario, runs: int) -> tuple[int, int] | None:
     return SPREAD_DRAWS, math.ceil(min(runs, SPREAD_RUNS) / SPREAD_DRAWS)
 
 
+def planned_runs(
+    scenario: Scenario, runs: int, *, parameter_draws: int | None = None, spread: bool = True
+) -> int:
+    """The runs :func:`sim.experiments.run_variant` plans for a variant, for an ETA.
+
+    The main runs (``K ceil(runs / K)`` with ``parameter_draws`` K, when the scenario has
+    uncertain values) plus, without parameter draws and when ``spread``, the spread design's
+    K m (:func:`spread_size`). Runs added once the main runs are known (to reach
+    ``--min-effective-runs``, or as many as the other variants) are not counted.
+
+    Returns
+    -------
+    int
+    """
+    if parameter_draws and scenario.slots:
+        return parameter_draws * math.ceil(runs / parameter_draws)
+    size = spread_size(scenario, runs) if spread else None
+    return runs + (size[0] * size[1] if size else 0)
+
+
 def run_spread(
     scenario: Scenario,
     *,
@@ -175,7 +196,7 @@ def run_spread(
     seed, jobs, engine, scheduler
         As in :func:`sim.runner.run_scenario`.
     progress : callable(label, done, total), optional
-        See :mod:`sim.experiments`; the batch is called "SCENARIO [VARIANT] spread".
+        See :mod:`sim.experiments`; the batch is called "SCENARIO [VARIANT] spread, K draws".
 
     Returns
     -------
@@ -192,7 +213,7 @@ def run_spread(
     if size is None:
         return None
     draws, per_draw = size
-    label = f"{scenario.id} [{scenario.variant}] spread"
+    label = f"{scenario.id} [{scenario.variant}] spread, {draws} draws"
     results, _ = _draw_runs(
         scenario, draws, per_draw, label, progress, seed=seed, jobs=jobs, engine=engine,
         keep_values=0, first_run=SPREAD_FIRST_RUN, scheduler=scheduler,

@@ -67,24 +67,31 @@ def test_a_terminal_keeps_the_compiling_line_and_draws_a_bar():
     assert "progress:" not in text  # no plain lines on a terminal
 
 
-def test_the_spread_design_is_a_batch_of_its_own_not_the_variant_again():
-    # review13: the spread batch ("s [base] spread") was told as "simulating base" again,
-    # its count falling from 100% back to 0% and its ETA timed from the main runs' pace
-    progress, out = _phases(["base", "v"], [0.0, 10.0, 20.0, 20.0, 30.0, 40.0])
-    progress("s [base]", 0, 100)
-    progress("s [base]", 100, 100)  # t=10: half of all, no pace yet (one report)
-    progress("s [base] spread", 0, 40)  # t=20: its own pace starts
-    progress("s [base] spread", 20, 40)  # t=20: no time passed, no ETA
-    progress("s [base] spread", 40, 40)  # t=30: half took 10 s: 0 s left
-    progress("s [v]", 0, 100)  # t=40: the main runs' pace starts again
-    lines = out.getvalue().splitlines()
-    assert lines[2:5] == [
-        "s.yaml: progress: simulating base (1/2), spread across the assumptions: 0/40 runs (0%)",
-        "s.yaml: progress: simulating base (1/2), spread across the assumptions: 20/40 runs (50%)",
-        "s.yaml: progress: simulating base (1/2), spread across the assumptions: 40/40 runs"
-        " (100%), ETA 0:00:00",
+def test_the_spread_design_is_a_phase_of_its_own_and_the_overall_eta_counts_it_from_the_start():
+    # F1: the spread design was told as "simulating base" again, falling from 100% to 0%,
+    # and the overall ETA once the first variant's main runs were done left out the other
+    # variants' spread designs (0:00:06, then 0:18:18). Planned: 100 main + 40 spread runs a
+    # variant, 280 in all; the pace is timed from the first report of some runs (t=5, 50).
+    progress, out = _phases(["base", "v"], [0.0, 5.0, 10.0, 14.0, 18.0, 22.0, 32.0])
+    progress.plan({"base": 140, "v": 140})
+    progress("s [base]", 0, 100)  # t=0: no pace yet
+    progress("s [base]", 50, 100)  # t=5: the pace starts
+    progress("s [base]", 100, 100)  # t=10: 50 runs in 5 s, 180 left: 18 s (0:00:05 before)
+    progress("s [base] spread, 20 draws", 0, 40)  # t=14: 50 in 9 s, 180 left: 32.4 s
+    progress("s [base] spread, 20 draws", 40, 40)  # t=18: 90 in 13 s, 140 left: 20.2 s
+    progress("s [v]", 0, 100)  # t=22: 90 in 17 s, 140 left: 26.4 s
+    progress("s [v]", 100, 100)  # t=32: 190 in 27 s, 40 left: 5.7 s
+    assert out.getvalue().splitlines() == [
+        "s.yaml: progress: simulating base (1/2): 0/100 runs (0%)",
+        "s.yaml: progress: simulating base (1/2): 50/100 runs (50%)",
+        "s.yaml: progress: simulating base (1/2): 100/100 runs (100%), overall ETA 0:00:18",
+        "s.yaml: progress: simulating base (1/2): spread across the assumptions, 20 draws:"
+        " 0/40 runs (0%), overall ETA 0:00:32",
+        "s.yaml: progress: simulating base (1/2): spread across the assumptions, 20 draws:"
+        " 40/40 runs (100%), overall ETA 0:00:20",
+        "s.yaml: progress: simulating v (2/2): 0/100 runs (0%), overall ETA 0:00:26",
+        "s.yaml: progress: simulating v (2/2): 100/100 runs (100%), overall ETA 0:00:06",
     ]
-    assert lines[5] == "s.yaml: progress: simulating v (2/2): 0/100 runs (0%)"
 
 
 def test_runs_added_for_the_effective_runs_are_told_as_such():
@@ -95,10 +102,14 @@ def test_runs_added_for_the_effective_runs_are_told_as_such():
     progress("s [base] to n_eff 1,000", 0, 4000)  # once more, with more runs: told again
     progress("s [base] to n_eff 1,000", 4000, 4000)
     assert out.getvalue().splitlines()[1:] == [
-        "s.yaml: progress: simulating base, more runs to n_eff 1,000: 0/400 runs (0%)",
-        "s.yaml: progress: simulating base, more runs to n_eff 1,000: 400/400 runs (100%)",
-        "s.yaml: progress: simulating base, more runs to n_eff 1,000: 0/4,000 runs (0%)",
-        "s.yaml: progress: simulating base, more runs to n_eff 1,000: 4,000/4,000 runs (100%)",
+        "s.yaml: progress: simulating base: more runs to n_eff 1,000: 0/400 runs (0%)",
+        "s.yaml: progress: simulating base: more runs to n_eff 1,000: 400/400 runs (100%),"
+        " ETA 0:00:00",
+        # the 4,000 runs added: 400 runs took 30 s since the first report, 4,000 are left
+        "s.yaml: progress: simulating base: more runs to n_eff 1,000: 0/4,000 runs (0%),"
+        " ETA 0:05:00",
+        "s.yaml: progress: simulating base: more runs to n_eff 1,000: 4,000/4,000 runs (100%),"
+        " ETA 0:00:00",
     ]
 
 
@@ -133,11 +144,43 @@ def test_history_signposts_and_sensitivity_say_their_phases_when_piped(
     assert starts == sorted(starts)
     runs = [t for t in texts if t.startswith("simulating base")]
     total = runs[0].split("/")[1].split()[0]
-    name = runs[0].split(": ")[0]  # "simulating base", or with the batch: ", tornado"
-    assert name in ("simulating base", f"simulating base, {batch}")
+    name = runs[0].split(": 0/")[0]  # "simulating base", or with the batch: ": tornado"
+    assert name in ("simulating base", f"simulating base: {batch}")
     assert runs[0].startswith(f"{name}: 0/{total} runs (0%)")
     assert runs[-1].startswith(f"{name}: {total}/{total} runs (100%)")
     assert texts[starts[1]] == f"writing {tmp_path / 'o'}"
     if "drawing charts" in phases:
         assert texts[-1] == "drawing charts: 1/1 charts (100%)"
     assert messages(done.stderr) == []  # nothing else on standard error
+
+
+def test_run_all_variants_plans_every_variants_runs_and_names_the_spread_phase(
+    tmp_path, monkeypatch
+):
+    """F1 through the command: uncertain_rate.yaml's base has an uncertain rate (2,000 main
+    runs and a spread design of 20 draws of 100 runs), its variant known_rate fixes it (no
+    spread): 6,000 runs planned before any runs, and the spread is a phase of its own."""
+    from sim.cli import run
+    from sim.cli.progress import Phases
+
+    planned = []
+    plan = Phases.plan
+    monkeypatch.setattr(Phases, "plan", lambda self, runs: (planned.append(dict(runs)),
+                                                            plan(self, runs)))  # fmt: skip
+    path = str(CASES / "uncertain_rate.yaml")
+    args = [path, "--all-variants", "--runs", "2000", "--jobs", "1", "--no-charts"]
+    done = CliRunner().invoke(run.command, [*args, "--out", str(tmp_path / "o")])
+    assert done.exit_code == 0, done.output
+    assert planned == [{"base": 4000, "known_rate": 2000}]
+    texts = [line.split(": progress: ", 1)[1] for line in done.stderr.splitlines()
+             if ": progress: " in line]  # fmt: skip
+    spread = [t for t in texts if "spread" in t]
+    assert spread[0] == (
+        "simulating base (1/2): spread across the assumptions, 20 draws: 0/2,000 runs (0%)"
+        + spread[0].split("runs (0%)", 1)[1]  # its overall ETA, when the pace is known
+    )
+    assert spread[-1].startswith(
+        "simulating base (1/2): spread across the assumptions, 20 draws: 2,000/2,000 runs"
+    )
+    assert not any("known_rate (2/2): spread" in t for t in texts)
+    assert messages(done.stderr) == []
