@@ -100,7 +100,9 @@ def _positions(comparison: Mapping[str, Any], order: Sequence[str]) -> dict[str,
 
 
 @styled
-def plot_variant_probabilities(comparison: Mapping[str, Any], *, ax: Axes | None = None) -> Axes:
+def plot_variant_probabilities(
+    comparison: Mapping[str, Any], *, ax: Axes | None = None, only: Sequence[str] | None = None
+) -> Axes:
     """Each outcome's probability under each variant, with its 95% Wilson interval.
 
     Outcomes are rows, top to bottom in file order, on alternately shaded bands; within a row
@@ -117,6 +119,9 @@ def plot_variant_probabilities(comparison: Mapping[str, Any], *, ax: Axes | None
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default a new figure whose height grows with the number of outcomes
         and variants.
+    only : sequence of str, optional
+        The outcomes to draw (in file order); all by default. A big model's report passes
+        :func:`sim.report.drawn.compared_outcomes` so that the chart fits a slide.
 
     Returns
     -------
@@ -131,7 +136,7 @@ def plot_variant_probabilities(comparison: Mapping[str, Any], *, ax: Axes | None
     outcomes: Mapping[str, Any] = comparison["outcomes"]
     order = variant_order(comparison)
     styles = variant_styles(comparison)
-    ids = list(outcomes)
+    ids = _drawn(outcomes, only)
     labels = [wrap(label_of(outcomes[o], o), _LABEL_WIDTH) for o in ids]
     legend = _legend_labels(comparison, order)
     ax = new_axes(ax, 9.5, _height(labels, len(order), legend))
@@ -171,19 +176,14 @@ def plot_variant_probabilities(comparison: Mapping[str, Any], *, ax: Axes | None
             zorder=3,
         )
     _outcome_axis(ax, labels)
-    ax.legend(
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        borderaxespad=0.0,
-        title="Variant",
-        title_fontsize=8,
-        alignment="left",
-    )
+    _variant_legend(ax)
     return ax
 
 
 @styled
-def plot_variant_differences(comparison: Mapping[str, Any], *, ax: Axes | None = None) -> Axes:
+def plot_variant_differences(
+    comparison: Mapping[str, Any], *, ax: Axes | None = None, only: Sequence[str] | None = None
+) -> Axes:
     """Paired difference from base of each outcome under each other variant, in points.
 
     Outcomes are rows, as in :func:`plot_variant_probabilities`; within a row each non-base
@@ -200,6 +200,8 @@ def plot_variant_differences(comparison: Mapping[str, Any], *, ax: Axes | None =
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default a new figure sized like that of
         :func:`plot_variant_probabilities`.
+    only : sequence of str, optional
+        The outcomes to draw, as in :func:`plot_variant_probabilities`.
 
     Returns
     -------
@@ -214,7 +216,7 @@ def plot_variant_differences(comparison: Mapping[str, Any], *, ax: Axes | None =
     outcomes: Mapping[str, Any] = comparison["outcomes"]
     order = [v for v in variant_order(comparison) if v != _BASE]
     styles = variant_styles(comparison)
-    ids = list(outcomes)
+    ids = _drawn(outcomes, only)
     labels = [wrap(label_of(outcomes[o], o), _LABEL_WIDTH) for o in ids]
     legend = _legend_labels(comparison, order)
     keys = ["filled: interval excludes 0", "hollow: interval includes 0"]
@@ -310,8 +312,13 @@ def _differences_legend(ax: Axes, handles: list[Any], keys: Sequence[str]) -> No
             label=keys[1],
         ),
     ]
+    _variant_legend(ax, handles)
+
+
+def _variant_legend(ax: Axes, handles: list[Any] | None = None) -> None:
+    """The variants' legend right of the plot (of ``handles``, else of what was drawn)."""
     ax.legend(
-        handles=handles,
+        **({"handles": handles} if handles is not None else {}),
         loc="upper left",
         bbox_to_anchor=(1.01, 1.0),
         borderaxespad=0.0,
@@ -343,6 +350,11 @@ def _ruled_out(comparison: Mapping[str, Any], vid: str) -> bool:
     ]
     entries = [e for e in entries if isinstance(e, Mapping)]
     return bool(entries) and all(e.get("probability", 0) is None for e in entries)
+
+
+def _drawn(outcomes: Mapping[str, Any], only: Sequence[str] | None) -> list[str]:
+    """The outcome ids to draw, in file order: all, or those of ``only``."""
+    return list(outcomes) if only is None else [o for o in outcomes if o in set(only)]
 
 
 def _height(labels: Sequence[str], variants: int, legend: Sequence[str]) -> float:

@@ -4,6 +4,7 @@ which the outcome holds on each date, for outcomes read at the horizon)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -154,8 +155,29 @@ def plot_over_time(
     frame = curves[["date", "outcome", "holds"]].rename(columns={"holds": "share"})
     _draw_curves(ax, frame, order, labels, {}, colors)
     _date_axis(ax, frame)
+    _zoom(ax, float(frame.loc[frame["outcome"].isin(order), "share"].max()))
     _legend(ax, with_median=False)
     return ax
+
+
+_ZOOMS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1)  # y-axis tops when every share is small
+
+
+def _zoom(ax: Axes, top: float) -> None:
+    """Zoom the y axis to the smallest of 0.1%, 0.2%, 0.5%, 1%, 2%, 5% or 10% that holds every
+    share when all are below 10% (lines all below 1% are a flat smear on a 0-100% axis), with
+    six ticks, and say so in the axis label."""
+    from matplotlib.ticker import PercentFormatter
+
+    if not 0 < top < _ZOOMS[-1]:
+        return
+    ceiling = next(z for z in _ZOOMS if top <= z)
+    ax.set_ylim(-0.015 * ceiling, 1.015 * ceiling)
+    step = ceiling / 5
+    percent_axis(ax.yaxis, [k * step for k in range(6)])
+    decimals = max(0, -math.floor(math.log10(step * 100) + 1e-9))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=decimals))
+    ax.set_ylabel(f"Share of runs (axis zoomed to {100 * ceiling:g}%)")
 
 
 def _date_axis(ax: Axes, frame: pd.DataFrame) -> None:

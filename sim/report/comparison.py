@@ -20,6 +20,7 @@ from sim.plots import plot_variant_differences, plot_variant_probabilities
 from sim.plots.comparison import variant_order
 from sim.report import html as h
 from sim.report import variants as variants_html
+from sim.report.drawn import compared_note, compared_outcomes
 
 __all__ = ["MATTERS_POINTS", "matters", "points", "render_comparison"]
 
@@ -55,9 +56,10 @@ def render_comparison(folder: Path) -> list[Path]:
     comparison = read_comparison(folder / "comparison.json")
     written: list[Path] = []
     charts: dict[str, Path | None] = {}
-    ax = plot_variant_probabilities(comparison)
+    drawn = compared_outcomes(comparison)  # a big model's charts fit a slide
+    ax = plot_variant_probabilities(comparison, only=drawn)
     charts["variants"] = h.save_chart(ax.get_figure(), folder, "variants", written)
-    ax = plot_variant_differences(comparison)
+    ax = plot_variant_differences(comparison, only=drawn)
     charts["differences"] = h.save_chart(ax.get_figure(), folder, "differences", written)
     page = folder / "report.html"
     page.write_text(_page(comparison, charts), encoding="utf-8")
@@ -71,6 +73,12 @@ def render_comparison(folder: Path) -> list[Path]:
 
 # --------------------------------------------------------------------------------------------
 # HTML
+
+
+def _drawn(caption: str, comparison: Mapping[str, Any]) -> str:
+    """A comparison chart's caption, then which outcomes it leaves out (a big model)."""
+    note = compared_note(comparison)
+    return f"{caption}. {note}" if note else caption
 
 
 def _figure(charts: Mapping[str, Path | None], name: str, caption: str) -> str:
@@ -204,11 +212,17 @@ def _outcomes_section(
             "<h2>Outcomes by variant</h2>",
             table,
             f'<p class="note">{h.escape(note)}</p>',
-            _figure(charts, "variants", "Each variant's outcome probabilities, 95% intervals"),
+            _figure(
+                charts,
+                "variants",
+                _drawn("Each variant's outcome probabilities, 95% intervals", comparison),
+            ),
             _figure(
                 charts,
                 "differences",
-                "Difference from base in percentage points, paired 95% intervals",
+                _drawn(
+                    "Difference from base in percentage points, paired 95% intervals", comparison
+                ),
             ),
             "</section>",
         ]

@@ -18,10 +18,15 @@ from sim.analysis.evidence import top_signposts
 __all__ = [
     "CHART_OUTCOMES",
     "CHART_TRACKS",
+    "COMPARISON_OUTCOMES",
+    "COMPARISON_ROWS",
     "DIAGRAM_TRACKS",
     "IMPORTANCE_OUTCOMES",
+    "JUDGMENT_OUTCOMES",
     "PASSAGE_OUTCOMES",
     "SIGNPOST_OUTCOMES",
+    "compared_note",
+    "compared_outcomes",
     "drawn_caption",
     "drawn_note",
     "drawn_outcomes",
@@ -36,6 +41,9 @@ CHART_TRACKS = 8  # tracks of the occupancy charts (2 pages): the most uncertain
 DIAGRAM_TRACKS = 12  # tracks of the diagram pages: the most uncertain at the horizon
 IMPORTANCE_OUTCOMES = 6  # outcomes of the importance charts (3 pages): the most likely
 SIGNPOST_OUTCOMES = 8  # outcomes of the signposts charts (2 pages): the most likely
+JUDGMENT_OUTCOMES = 10  # lines of the key judgments (the first screen): the most likely
+COMPARISON_OUTCOMES = 10  # outcomes of the comparison charts: the largest differences ...
+COMPARISON_ROWS = 60  # ... and at most this many dots (outcomes x variants) a chart
 
 
 def most_likely(
@@ -187,3 +195,58 @@ def _candidates(summary: Mapping[str, Any], chart: str) -> list[str]:
             return []
         return [o for o in outcomes if top_signposts(list(signposts.get(o) or []))]
     return list(outcomes)
+
+
+def compared_outcomes(comparison: Mapping[str, Any]) -> list[str]:
+    """The outcomes the comparison charts draw, in file order: those with the largest
+    differences from base.
+
+    A chart's height grows with outcomes x variants (a row per outcome, a dot per variant in
+    it), so it draws at most :data:`COMPARISON_OUTCOMES` outcomes and at most
+    :data:`COMPARISON_ROWS` dots (at least 3 outcomes): 10 outcomes of 6 variants, 5 of 12,
+    about 1,400 by 1,400 pixels. They are the outcomes whose largest absolute paired
+    difference from base (any variant) is largest, ties in file order; without differences
+    (base alone), the most likely under base. Every outcome stays in the table.
+
+    Parameters
+    ----------
+    comparison : mapping
+        ``comparison.json`` content: ``outcomes`` (id -> ``by_variant``: variant ->
+        ``{"probability", "difference"}``) and ``variants``.
+
+    Returns
+    -------
+    list of str
+    """
+    outcomes = comparison.get("outcomes") or {}
+    ids = list(outcomes)
+    variants = len(comparison.get("variants") or {}) or 1
+    n = max(3, min(COMPARISON_OUTCOMES, COMPARISON_ROWS // variants))
+    if len(ids) <= n:
+        return ids
+
+    def largest(oid: str) -> float:
+        entries = (outcomes[oid] or {}).get("by_variant") or {}
+        found = [abs(float(e["difference"])) for e in entries.values()
+                 if isinstance(e, Mapping) and isinstance(e.get("difference"), int | float)]  # fmt: skip
+        if found:
+            return max(found)
+        base = entries.get("base") if isinstance(entries, Mapping) else None
+        p = base.get("probability") if isinstance(base, Mapping) else None
+        return float(p or 0.0) - 2.0  # below any difference: the most likely first
+
+    chosen = set(sorted(ids, key=lambda oid: -largest(oid))[:n])
+    return [oid for oid in ids if oid in chosen]
+
+
+def compared_note(comparison: Mapping[str, Any]) -> str:
+    """The sentence saying which outcomes the comparison charts leave out, or "" (none)."""
+    ids = list(comparison.get("outcomes") or {})
+    drawn = compared_outcomes(comparison)
+    if len(drawn) >= len(ids):
+        return ""
+    what = "differences from base" if len(comparison.get("variants") or {}) > 1 else "probability"
+    return (
+        f"The {len(drawn)} of the {len(ids)} outcomes with the largest {what} are drawn; the "
+        f"other {len(ids) - len(drawn)}, all with smaller ones, are in the table above."
+    )

@@ -15,6 +15,7 @@ from sim.analysis.words import estimative_words, wilson_interval
 from sim.plots.bars import readable_label
 from sim.report import evidence
 from sim.report import html as h
+from sim.report.drawn import JUDGMENT_OUTCOMES, most_likely
 
 __all__ = ["CSS", "MOVERS", "contents", "key_judgments", "movers"]
 
@@ -52,6 +53,10 @@ def movers(summary: Mapping[str, Any], top: int = MOVERS) -> list[tuple[str, str
 def key_judgments(summary: Mapping[str, Any]) -> str:
     """The "Key judgments" section: one line per outcome, then the biggest movers.
 
+    A model with more than :data:`sim.report.drawn.JUDGMENT_OUTCOMES` outcomes lists the
+    most likely of them (in file order), so the section fits the first screen, and says that
+    every outcome is in the outcomes table.
+
     Each line gives the outcome's label, its probability in ICD 203 words and as a
     percentage, its 95% Monte Carlo interval and, when the outcome has a ``spread``, the
     10th-90th percentile across parameter draws with their Monte Carlo noise removed,
@@ -73,7 +78,9 @@ def key_judgments(summary: Mapping[str, Any]) -> str:
     runs = summary.get("runs")
     given = evidence.has_evidence(summary)
     items = []
-    for oid, o in outcomes.items():
+    listed = most_likely(outcomes, JUDGMENT_OUTCOMES)
+    for oid in listed:
+        o = outcomes[oid]
         p = float(o["probability"])
         ci = o.get("ci95")
         if not ci and isinstance(runs, int) and runs > 0:
@@ -97,6 +104,11 @@ def key_judgments(summary: Mapping[str, Any]) -> str:
         evidence.given_line(summary),
         f'<ul class="judgments">{"".join(items)}</ul>',
     ]
+    if len(listed) < len(outcomes):
+        parts.append(
+            f'<p class="note">The {len(listed)} most likely of the {len(outcomes)} outcomes '
+            'are listed; every outcome is in <a href="#outcomes">the outcomes table</a>.</p>'
+        )
     if not any(isinstance(o.get("spread"), Mapping) for o in outcomes.values()):
         parts.append(
             '<p class="note">The intervals are Monte Carlo noise only: they do not show how '
@@ -113,10 +125,7 @@ def _across(spread: Mapping[str, Any]) -> str:
     """The key judgment's words on the spread: its 80% range with the Monte Carlo noise taken
     out, or, when the draws differ no more than noise (``noise_dominated``), that."""
     if spread.get("noise_dominated"):
-        return (
-            "; across the assumptions: mostly Monte Carlo noise, the draws differ no more "
-            "than chance would (raise <code>--runs</code> to measure it)"
-        )
+        return "; across the assumptions: mostly Monte Carlo noise, raise <code>--runs</code>"
     return (
         f"; across the assumptions {h.interval([spread['p10'], spread['p90']])} "
         "(80% range, Monte Carlo noise removed)"
