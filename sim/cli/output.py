@@ -60,7 +60,7 @@ def print_outcomes(summary: dict[str, Any]) -> None:
             continue
         lo, hi = o["ci95"]
         sp = o.get("spread")
-        across = [f"{_pct(sp['p10'])} - {_pct(sp['p90'])}" if sp else "-"] if spread else []
+        across = [_across(sp)] if spread else []
         table.add_row(
             label,
             *before,
@@ -93,6 +93,15 @@ def few_effective_runs(n_eff: float, runs: int, probability: float = 0.0) -> str
         f"probabilities {rough}; raise --runs, or add "
         f"--min-effective-runs {FEW_EFFECTIVE_RUNS} to run until there are enough"
     )
+
+
+def _across(sp: dict[str, Any] | None) -> str:
+    """The spread's 80% range (noise removed), "mostly noise" when noise dominates, or "-"."""
+    if not sp:
+        return "-"
+    if sp.get("noise_dominated"):
+        return "mostly noise"
+    return f"{_pct(sp['p10'])} - {_pct(sp['p90'])}"
 
 
 def _count(n: int, noun: str) -> str:

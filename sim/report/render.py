@@ -327,6 +327,8 @@ def _spread_cell(outcome: Mapping[str, Any]) -> str:
     sp = outcome.get("spread")
     if not isinstance(sp, Mapping) or outcome.get("probability") is None:
         return h.DASH
+    if sp.get("noise_dominated"):  # the draws differ no more than Monte Carlo noise
+        return f"{h.interval([sp['p10'], sp['p90']])} (mostly noise)"
     return h.interval([sp["p10"], sp["p90"]])
 
 

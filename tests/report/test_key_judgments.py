@@ -109,6 +109,8 @@ def test_a_spread_of_mostly_noise_is_said_to_be_noise_not_a_range(tmp_path):
     judgments = page[page.index('id="summary"') : page.index('id="contents"')]
     assert "across the assumptions: mostly Monte Carlo noise" in judgments
     assert "raise <code>--runs</code>" in judgments and "55.0%" not in judgments
+    table = page[page.index('id="outcomes"') :]
+    assert "55.0%\u201381.0% (mostly noise)" in table[: table.index("</table>")]
 
 
 def test_biggest_movers_use_readable_labels_strongest_first(page):
