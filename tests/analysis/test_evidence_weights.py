@@ -75,7 +75,10 @@ def test_spread_leaves_out_the_draws_the_evidence_rules_out():
     (got,) = spread(flags, rows, weights)
     # draws 0 (p 0.5) and 2 (p 0), each of weight 2, stand at levels 1/4 and 3/4
     # (sim.analysis.sensitivity.draw_quantile): the median is halfway, p90 the larger
-    assert got["draws"] == 2 and got["median"] == 0.25 and got["p90"] == 0.5
+    assert got["draws"] == 2 and got["raw_median"] == 0.25 and got["raw_p90"] == 0.5
+    # their variance about the mean 0.25 is 0.0625, less than the noise of 2 effective runs
+    # a draw, (0.5 x 0.5 / 1 + 0) / 2 = 0.125: with the noise removed nothing is left
+    assert got["p10"] == got["p90"] == 0.25 and got["noise_dominated"] is True
 
 
 def test_weighted_comparison_with_equal_weights_is_the_paired_difference(tmp_path):
