@@ -23,6 +23,7 @@ __all__ = [
     "did_you_mean",
     "drop_bidi",
     "printable",
+    "shorten",
     "show_bidi",
 ]
 
@@ -155,6 +156,30 @@ def show_bidi(text: str) -> str:
 def drop_bidi(text: str) -> str:
     """``text`` without its bidirectional controls (:data:`BIDI_CONTROLS`)."""
     return BIDI_CONTROLS.sub("", text)
+
+
+#: Longest quotation of a file's content in a message, in characters.
+MAX_QUOTE = 60
+
+
+def shorten(value: Any, limit: int = MAX_QUOTE) -> str:
+    """``str(value)`` cut to ``limit`` characters, the cut marked with ``...``: what a message
+    quotes from a file (a value, a token, a whole file that is not YAML) stays one short line.
+
+    Parameters
+    ----------
+    value : Any
+        The quoted text (or a value, shown with ``str``).
+    limit : int
+        The longest result, in characters, ``...`` included.
+
+    Returns
+    -------
+    str
+        The text itself when short enough, else its first ``limit - 3`` characters and ``...``.
+    """
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def printable(text: str) -> str:
