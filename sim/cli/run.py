@@ -282,6 +282,21 @@ def effective_note(results, target: int | None) -> None:
         )
 
 
+def ruled_out_note(results) -> None:
+    """Say, on one line, that the evidence rules out a variant compared with others."""
+    from sim.experiments import ruled_out
+
+    if ruled_out(results):
+        sc = results.scenario
+        which = "the base" if sc.variant == "base" else f"variant '{sc.variant}'"
+        click.echo(
+            f"{sc.file}: warning: the evidence rules out {which}: none of its {results.runs:,} "
+            "runs agrees with every certain observation, so it has no forecast; its report "
+            "lists each observation with the share of runs that agree with it",
+            err=True,
+        )
+
+
 def _check_draws(
     scenario, runs: int, parameter_draws: int | None, min_effective_runs: int | None = None
 ) -> None:
@@ -360,6 +375,7 @@ def run_and_compare(
         )
         for results in done.results.values():
             effective_note(results, min_effective_runs)
+            ruled_out_note(results)
         names = list(done.results)
         progress.phase(f"writing {root}")
         with staged([root / v for v in names] + [root / "comparison"]) as temps:
