@@ -5,11 +5,12 @@ report, on the console or in charts, and ``sim validate`` warns about it."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pytest
+from click.testing import CliRunner
 
+from sim.cli import run as run_command
+from sim.cli import validate as validate_command
 from sim.plots.style import plain
 from sim.report import html as h
 
@@ -31,19 +32,16 @@ outcomes:
 
 @pytest.fixture(scope="module")
 def done(tmp_path_factory):
-    """One run of the scenario (50 runs) and its validation: (folder, run, validate)."""
+    """One run of the scenario (50 runs, in this process) and its validation: (folder, run,
+    validate, file)."""
     folder = tmp_path_factory.mktemp("bidi")
     path = folder / "bidi_controls.yaml"
     path.write_text(SCENARIO, encoding="utf-8")
-    sim = [sys.executable, "-m", "sim"]
     out = folder / "out"
-    run = subprocess.run(
-        [*sim, "run", path, "--runs", "50", "--jobs", "1", "--out", out],
-        capture_output=True,
-        text=True,
-    )
-    assert run.returncode == 0, run.stderr
-    validate = subprocess.run([*sim, "validate", path], capture_output=True, text=True)
+    args = [str(path), "--runs", "50", "--jobs", "1", "--no-spread", "--out", str(out)]
+    run = CliRunner().invoke(run_command.command, args)
+    assert run.exit_code == 0, run.output
+    validate = CliRunner().invoke(validate_command.command, [str(path)])
     return out, run, validate, str(path)
 
 
@@ -67,7 +65,7 @@ def test_the_console_shows_the_override_written_out(done):
 
 def test_validate_warns_on_one_line_naming_the_key(done):
     validate, path = done[2], done[3]
-    assert validate.returncode == 0
+    assert validate.exit_code == 0
     lines = validate.stderr.splitlines()
     # line 2 column 8: the title's opening quote; line 10 column 31: the label's opening quote
     assert [line.split(": warning: ")[0] for line in lines] == [f"{path}:2:8", f"{path}:10:31"]
