@@ -118,7 +118,8 @@ def run_options(f):
             default=None,
             metavar="M",
             help="With evidence: keep running (the same numbered runs, so the same results "
-            "for any --jobs) until the effective number of runs reaches M, or 100 x --runs.",
+            "for any --jobs) until the effective number of runs reaches M, or 100 x --runs; "
+            "a variant none of whose runs agree, still none at 10 x --runs, is ruled out.",
         ),
     ]
     for option in reversed(options):
