@@ -14,13 +14,17 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "BIDI_CONTROLS",
     "Problem",
     "ScenarioError",
     "SimError",
     "SimulationError",
     "closest",
     "did_you_mean",
+    "drop_bidi",
     "printable",
+    "shorten",
+    "show_bidi",
 ]
 
 
@@ -124,6 +128,58 @@ class Problem:
 #: Characters shown escaped in messages: C0 and C1 controls, and the bidirectional overrides
 #: and isolates that can make a terminal show text other than what is in the file.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+#: The bidirectional embeddings, overrides and isolates (U+202A-202E LRE, RLE, PDF, LRO, RLO and
+#: U+2066-2069 LRI, RLI, FSI, PDI): left unclosed in a label, they reorder the text after it
+#: ("Trojan Source", CVE-2021-42574).
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def show_bidi(text: str) -> str:
+    """``text`` with each bidirectional control (:data:`BIDI_CONTROLS`) written out as
+    ``\\u202e``, so it is seen and reorders nothing.
+
+    Parameters
+    ----------
+    text : str
+        User text (a label, title or description).
+
+    Returns
+    -------
+    str
+        The same text, each control replaced by six visible characters.
+    """
+    return BIDI_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def drop_bidi(text: str) -> str:
+    """``text`` without its bidirectional controls (:data:`BIDI_CONTROLS`)."""
+    return BIDI_CONTROLS.sub("", text)
+
+
+#: Longest quotation of a file's content in a message, in characters.
+MAX_QUOTE = 60
+
+
+def shorten(value: Any, limit: int = MAX_QUOTE) -> str:
+    """``str(value)`` cut to ``limit`` characters, the cut marked with ``...``: what a message
+    quotes from a file (a value, a token, a whole file that is not YAML) stays one short line.
+
+    Parameters
+    ----------
+    value : Any
+        The quoted text (or a value, shown with ``str``).
+    limit : int
+        The longest result, in characters, ``...`` included.
+
+    Returns
+    -------
+    str
+        The text itself when short enough, else its first ``limit - 3`` characters and ``...``.
+    """
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def printable(text: str) -> str:

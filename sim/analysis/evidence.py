@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.errors import shorten
 from sim.results import Results
 
 __all__ = [
@@ -104,34 +105,48 @@ def evidence_block(results: Results) -> dict[str, Any]:
     }
 
 
-def ruled_out_message(results: Results) -> str:
-    """Why no run survives: each observation in effect with the share of runs that agree
-    with it alone."""
-    variant = results.scenario.variant
-    where = f"in variant '{variant}': " if variant != "base" else ""
-    lines = [
-        f"{where}no run agrees with the evidence (every run disagrees with at least one "
-        "certain observation), so there is no forecast given it; each observation alone:"
-    ]
-    for o, share in zip(results.scenario.evidence, agreement(results).tolist(), strict=True):
-        where = f"{o.origin}: " if o.origin else ""
-        ever = "ever " if o.ever else ""
-        lines.append(
-            f"  {where}{o.date} {ever}'{o.text}' observed {str(o.observed).lower()}: "
-            f"{share:.2%} of runs agree"
-        )
+def ruled_out_message(results: Results, severity: str = "error") -> str:
+    """Why no run survives, one message a line (``FILE: error: ...``, as every message on
+    stderr): what happened and what to do, then each observation in effect, at its own line
+    of its file, with the share of runs that agree with it alone.
+
+    Parameters
+    ----------
+    results : Results
+        Runs of a variant the evidence rules out (every weight 0).
+    severity : {"error", "warning"}
+        ``warning`` when the command goes on without this variant.
+
+    Returns
+    -------
+    str
+        Lines joined by newlines, each ``FILE[:LINE]: SEVERITY: ...``.
+    """
+    sc = results.scenario
+    file = sc.file or sc.id
+    where = f"in variant '{sc.variant}': " if sc.variant != "base" else ""
     shares = agreement(results)
     if len(shares) and shares.min() > 0:
-        lines.append(
-            "No observation is impossible alone: together they are (two of them contradict "
-            "each other, or the model cannot make them all true in one run). Check the "
+        fix = (
+            "no observation is impossible alone: together they are (two of them contradict "
+            "each other, or the model cannot make them all true in one run); check the "
             "observations of the same dates and tracks, give one a confidence below 100%, or "
-            "change the model."
+            "change the model"
         )
     else:
+        fix = (
+            "check the observations with 0% (or near it) below: the model gives them no "
+            "chance; fix the observation, give it a confidence below 100%, or change the model"
+        )
+    lines = [
+        f"{file}: {severity}: {where}no run agrees with the evidence (every run disagrees "
+        f"with at least one certain observation), so there is no forecast given it; {fix}"
+    ]
+    for o, share in zip(sc.evidence, shares.tolist(), strict=True):
+        ever = "ever " if o.ever else ""
         lines.append(
-            "Check the observations with 0% (or near it): the model gives them no chance. Fix "
-            "the observation, give it a confidence below 100%, or change the model."
+            f"{o.origin or file}: {severity}: {where}{o.date} {ever}'{shorten(o.text)}' observed "
+            f"{str(o.observed).lower()}: {share:.2%} of runs agree with it alone"
         )
     return "\n".join(lines)
 

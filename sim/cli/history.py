@@ -82,10 +82,9 @@ SHOWN = 6  # as-of dates in the printed table, at most
 
 
 def _print(data: dict) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
-    from sim.cli.output import console
+    from sim.cli.output import console, escape
 
     title = f"{data.get('title') or data['scenario']} [{data['variant']}]: forecast as of each date"
     table = Table(

@@ -41,10 +41,11 @@ def command(name: str, title: str | None, force: bool) -> None:
             "choose another id",
             param_hint="NAME",
         )
-    if path.is_symlink() and not path.exists():  # never write through a dangling link
+    # a dangling link is never written through; with --force it is replaced, as a live one
+    if path.is_symlink() and not path.exists() and not force:
         raise click.BadParameter(
-            f"{path} is a symbolic link to {os.readlink(path)}, which does not exist; "
-            "remove the link or choose another NAME",
+            f"{path} is a symbolic link to {os.readlink(path)}, which does not exist; use "
+            "--force to replace the link, or choose another NAME",
             param_hint="NAME",
         )
     if path.exists() and not force:

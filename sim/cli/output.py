@@ -7,10 +7,19 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as markup_escape
 from rich.table import Table
 
-__all__ = ["print_comparison", "print_outcomes"]
+from sim.errors import printable
+
+__all__ = ["escape", "print_comparison", "print_outcomes"]
+
+
+def escape(text: Any) -> str:
+    """``text`` made safe to print through rich: its markup escaped, and control characters and
+    bidirectional overrides and isolates written out (``\\u202e``, :func:`sim.errors.printable`),
+    so a label cannot reorder the rest of the console line."""
+    return markup_escape(printable(str(text)))
 
 
 def console() -> Console:

@@ -118,7 +118,8 @@ def run_options(f):
             default=None,
             metavar="M",
             help="With evidence: keep running (the same numbered runs, so the same results "
-            "for any --jobs) until the effective number of runs reaches M, or 100 x --runs.",
+            "for any --jobs) until the effective number of runs reaches M, or 100 x --runs; "
+            "a variant none of whose runs agree, still none at 10 x --runs, is ruled out.",
         ),
     ]
     for option in reversed(options):
@@ -285,6 +286,21 @@ def effective_note(results, target: int | None) -> None:
         )
 
 
+def ruled_out_note(results) -> None:
+    """Say, on one line, that the evidence rules out a variant compared with others."""
+    from sim.experiments import ruled_out
+
+    if ruled_out(results):
+        sc = results.scenario
+        which = "the base" if sc.variant == "base" else f"variant '{sc.variant}'"
+        click.echo(
+            f"{sc.file}: warning: the evidence rules out {which}: none of its {results.runs:,} "
+            "runs agrees with every certain observation, so it has no forecast; its report "
+            "lists each observation with the share of runs that agree with it",
+            err=True,
+        )
+
+
 def _check_draws(
     scenario, runs: int, parameter_draws: int | None, min_effective_runs: int | None = None
 ) -> None:
@@ -368,6 +384,7 @@ def run_and_compare(
         )
         for results in done.results.values():
             effective_note(results, min_effective_runs)
+            ruled_out_note(results)
         names = list(done.results)
         progress.phase(f"writing {root}")
         with staged([root / v for v in names] + [root / "comparison"]) as temps:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.markup import escape
 
 from sim.cli.evidence_options import EvidenceChoice, evidence_options
+from sim.cli.output import escape
 from sim.cli.run import machine_options, non_empty_out
 from sim.experiments.sensitivity import MAX_SAMPLES
 from sim.runner import MAX_RUNS
@@ -129,5 +129,5 @@ def _print(data: dict) -> None:
     table.add_column("3rd", ratio=1)
     for oid, rows in data["outcomes"].items():
         cells = [f"{r['parameter']} ({r['score']:.3f})" for r in rows[:3]]
-        table.add_row(data["outcome_labels"][oid], *cells, *[""] * (3 - len(cells)))
+        table.add_row(escape(data["outcome_labels"][oid]), *cells, *[""] * (3 - len(cells)))
     console().print(table)

@@ -107,10 +107,9 @@ def describe(row: dict, outcome: str, p_outcome: float) -> str:
 
 
 def _print(data: dict) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
-    from sim.cli.output import console
+    from sim.cli.output import console, escape
 
     out = console()
     where = f"{data.get('title') or data['scenario']} [{data['variant']}]"

@@ -18,7 +18,7 @@ from sim.experiments.draws import ParameterDraws, run_parameter_draws, run_sprea
 from sim.experiments.history import History, HistoryPoint, run_history
 from sim.experiments.sensitivity import Sobol, Tornado, run_sobol, run_tornado
 from sim.experiments.signposts import Signposts, run_signposts
-from sim.experiments.variants import Progress, VariantRuns, run_variant, run_variants
+from sim.experiments.variants import Progress, VariantRuns, ruled_out, run_variant, run_variants
 
 __all__ = [
     "History",
@@ -29,6 +29,7 @@ __all__ = [
     "Sobol",
     "Tornado",
     "VariantRuns",
+    "ruled_out",
     "run_history",
     "run_parameter_draws",
     "run_signposts",

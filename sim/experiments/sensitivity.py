@@ -190,7 +190,7 @@ def run_tornado(
     common = {"seed": seed, "jobs": jobs, "engine": engine, "scheduler": scheduler}
     sums, ran = _run(scenario, design, runs, label, progress, **common)
     if sums.weighted and sums.sum_w[0] <= 0:
-        raise SimError(f"{scenario.file}: error: {_ruled_out(scenario, runs, **common)}")
+        raise SimError(_ruled_out(scenario, runs, **common))
     per_row = _posterior_rows(sums)
     return Tornado(
         scenario=scenario,

@@ -379,8 +379,7 @@ def run_signposts(
         scheduler=scheduler,
     )  # fmt: skip
     if ruled_out(results):
-        message = f"{scenario.file or scenario.id}: error: {ruled_out_message(results)}"
-        raise RuledOut(message, results)
+        raise RuledOut(ruled_out_message(results), results)
     first = len(results.probe_list) - len(found)
     values = results.probes[:, first:]
     weights = results.weights if results.weighted else None

@@ -124,8 +124,7 @@ def run_variant(
                 scheduler=scheduler,
             )
     if ruled_out(results):
-        message = f"{scenario.file or scenario.id}: error: {ruled_out_message(results)}"
-        raise RuledOut(message, results)
+        raise RuledOut(ruled_out_message(results), results)
     return results
 
 
@@ -141,12 +140,16 @@ def grow_runs(
     least twice as many, at most MAX_GROWTH times the runs first asked for), and runs
     [0, N') are made: the first N are the runs already made, since every random number is
     addressed by run index, so the result is that of ``N'`` runs asked for at once, the same
-    for any number of workers. With no run left, ten times as many. Repeats until the target
+    for any number of workers. With no run left, ten times as many; still none after that, the
+    variant is ruled out (:func:`ruled_out`) and growing stops: it has nothing to gain, as
+    runs that all disagree with a certain observation already say. Repeats until the target
     or the cap is reached.
     """
     first = results.runs
     cap = MAX_GROWTH * first
     while results.effective_runs < target and results.runs < cap:
+        if results.runs > first and ruled_out(results):
+            break
         share = results.effective_runs / results.runs
         more = 10 * results.runs if share == 0 else math.ceil(1.25 * target / share)
         more = max(2 * results.runs, more)
@@ -241,21 +244,23 @@ def run_variants(
             )
         except RuledOut as exc:  # reported as ruled out, unless every variant is
             results[v] = exc.results
-    most = max(r.runs for r in results.values())
-    for v, r in results.items():  # paired differences need the same runs in every variant
-        if r.runs < most and not r.settings.parameter_draws:
+    if all(ruled_out(r) for r in results.values()):
+        first = results["base"]
+        raise RuledOut(
+            f"{first.scenario.file or first.scenario.id}: error: every variant is ruled out "
+            f"by the evidence; the base's observations follow\n{ruled_out_message(first)}"
+        )
+    # paired differences need the same runs in every variant: as many as the most of those
+    # the evidence leaves runs in (no run is added to match a ruled-out variant's)
+    most = max(r.runs for r in results.values() if not ruled_out(r))
+    for v, r in results.items():
+        if r.runs != most and not r.settings.parameter_draws:
             label = f"{r.scenario.id} [{v}] as many runs as the others"
             results[v] = run_batch(
                 scenarios[v], most, seed, jobs, engine, keep_values, progress, label,
                 scheduler=scheduler,
             )  # fmt: skip
             results[v].second_order = r.second_order
-    if all(ruled_out(r) for r in results.values()):
-        first = results["base"]
-        raise RuledOut(
-            f"{first.scenario.file or first.scenario.id}: error: every variant is "
-            f"ruled out by the evidence; base: {ruled_out_message(first)}"
-        )
     return VariantRuns(results=results, comparison=compare(results))
 
 

@@ -25,6 +25,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator
 
+from sim.errors import drop_bidi
+
 __all__ = [
     "DPI",
     "MAX_PIXELS",
@@ -146,8 +148,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def plain(text: str) -> str:
-    """User text made safe to draw: ``$`` escaped (no mathtext), control characters as spaces."""
-    return _CONTROL.sub(" ", str(text)).replace("$", r"\$")
+    """User text made safe to draw: ``$`` escaped (no mathtext), control characters as spaces,
+    bidirectional overrides and isolates dropped (:func:`sim.errors.drop_bidi`)."""
+    return drop_bidi(_CONTROL.sub(" ", str(text))).replace("$", r"\$")
 
 
 def wrap(text: str, width: int) -> str:

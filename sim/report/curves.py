@@ -36,15 +36,17 @@ def first_passage_figure(summary: Mapping[str, Any], charts: Mapping[str, Path |
         summary,
         "first_passage",
     )
-    why = ""
+    why = ""  # HTML: each label isolated (<bdi>), so none reorders the sentence around it
     if left_out:
         which = (  # named when few, counted when many (300 names would fill the page)
-            "Outcomes read at the horizon are left out (" + "; ".join(left_out) + ")"
+            "Outcomes read at the horizon are left out ("
+            + "; ".join(h.bdi(label) for label in left_out)
+            + ")"
             if len(left_out) <= 10
             else f"The {len(left_out)} outcomes read at the horizon are left out"
         )
-        why = (
-            which + ": when one first held says nothing about whether it holds at the horizon"
+        why = which + h.escape(
+            ": when one first held says nothing about whether it holds at the horizon"
             + ("; their probability over time is in the next chart." if charts.get("over_time")
                else ".")
         )  # fmt: skip
@@ -62,6 +64,7 @@ def first_passage_figure(summary: Mapping[str, Any], charts: Mapping[str, Path |
         absent = "No first passage chart: " + (
             "no outcome is read at any time. " if left_out else "its CSV file is absent. "
         )
-        return f'<p class="muted">{h.escape(absent + why)}</p>' + over_time
+        return f'<p class="muted">{h.escape(absent)}{why}</p>' + over_time
     join = " " if caption.endswith(".") else ". "
-    return h.figure(charts["first_passage"], caption + (join + why if why else ""), "") + over_time
+    caption_html = h.escape(caption + (join if why else "")) + why
+    return h.figure(charts["first_passage"], caption, "", caption_html=caption_html) + over_time

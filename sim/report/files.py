@@ -8,6 +8,7 @@ An existing destination keeps the files this command does not write.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import shutil
 import sys
@@ -31,9 +32,9 @@ from sim.signals import deferred, ignore_further, worker_signals
 if TYPE_CHECKING:  # matplotlib is imported only when charts are drawn
     from sim.report.charts import ChartProgress
 
-try:  # POSIX: a lock that serialises writers of one folder
+try:  # POSIX: a lock on the folder itself serialises its writers
     import fcntl
-except ImportError:  # pragma: no cover - Windows
+except ImportError:  # pragma: no cover - Windows: a lock file beside the folder (filelock)
     fcntl = None
 
 __all__ = [
@@ -320,7 +321,7 @@ def staged(destinations: list[Path]) -> Iterator[list[Path]]:
 def _move_all(temps: list[tuple[Path, Path]]) -> None:
     """Move each temporary folder's contents into its destination, under the destinations'
     locks and with signals held."""
-    locks: list[int] = []
+    locks: list[Callable[[], None]] = []  # each releases one lock
     try:
         for destination, _ in sorted(temps, key=lambda pair: str(pair[0].resolve())):
             try:
@@ -338,8 +339,8 @@ def _move_all(temps: list[tuple[Path, Path]]) -> None:
         with deferred():
             _replace_all(pairs, temps)
     finally:
-        for fd in locks:
-            os.close(fd)  # releases the lock
+        for release in locks:
+            release()
 
 
 def _check_replaceable(item: Path, target: Path) -> None:
@@ -379,16 +380,26 @@ def _replace_all(pairs: list[tuple[Path, Path]], temps: list[tuple[Path, Path]])
         raise _write_error(temps, exc) from None
 
 
-def _lock(folder: Path) -> int:
-    """An open descriptor of ``folder`` holding an exclusive lock on it (waits for it)."""
+def _lock(folder: Path) -> Callable[[], None]:
+    """Take an exclusive lock on ``folder`` (waiting for it); return what releases it.
+
+    POSIX: ``flock`` on an open descriptor of the folder itself (nothing is written).
+    Elsewhere (Windows, where a folder cannot be opened so): the ``filelock`` package's lock
+    on ``.NAME.lock`` beside the folder, a file it removes again on release.
+    """
+    if fcntl is None:
+        from filelock import FileLock
+
+        lock = FileLock(folder.parent / f".{folder.name}.lock")
+        lock.acquire()
+        return lock.release
     fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    if fcntl is not None:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        except BaseException:
-            os.close(fd)
-            raise
-    return fd
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except BaseException:
+        os.close(fd)
+        raise
+    return functools.partial(os.close, fd)  # closing the descriptor releases the lock
 
 
 def check_writable(destination: Path) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.words import format_probability
+from sim.errors import show_bidi
 from sim.plots import save_figure
 
 __all__ = [
@@ -53,8 +54,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def escape(value: Any) -> str:
-    """Escaped text of ``value``; control characters (invalid in HTML) become spaces."""
-    return html.escape(_CONTROL.sub(" ", str(value)), quote=True)
+    """Escaped text of ``value``; control characters (invalid in HTML) become spaces, and
+    bidirectional overrides and isolates are written out (``\\u202e``,
+    :func:`sim.errors.show_bidi`), so a label cannot reorder or disguise the text around it."""
+    return html.escape(show_bidi(_CONTROL.sub(" ", str(value))), quote=True)
 
 
 def bdi(value: Any) -> str:
@@ -201,16 +204,30 @@ def table_html(head: list[str], rows: list[str]) -> str:
     return f"<table><thead><tr>{th}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def figure(path: Path | None, caption: str, absent_html: str) -> str:
+def figure(
+    path: Path | None, caption: str, absent_html: str, *, caption_html: str | None = None
+) -> str:
     """The PNG chart at ``path`` inline (a ``data:`` URI) with its caption; ``absent_html``
-    when there is no chart."""
+    when there is no chart.
+
+    ``caption`` is plain text; ``caption_html``, when given, is the caption as HTML instead
+    (labels in it isolated with :func:`bdi`). The image's ``alt`` text is the caption, each
+    ``<bdi>`` turned into the isolating characters FSI ... PDI (U+2068, U+2069).
+    """
     if path is None:
         return absent_html
     data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    text_html = escape(caption) if caption_html is None else caption_html
+    alt = _TAG.sub("", _BDI_CLOSE.sub("\u2069", _BDI_OPEN.sub("\u2068", text_html)))
     return (
-        f'<figure><img src="data:image/png;base64,{data}" alt="{escape(caption)}">'
-        f"<figcaption>{escape(caption)}</figcaption></figure>"
+        f'<figure><img src="data:image/png;base64,{data}" alt="{alt}">'
+        f"<figcaption>{text_html}</figcaption></figure>"
     )
+
+
+_BDI_OPEN = re.compile(r"<bdi\b[^>]*>")
+_BDI_CLOSE = re.compile(r"</bdi>")
+_TAG = re.compile(r"<[^>]*>")
 
 
 def figures(charts: Mapping[str, Path | None], name: str, caption: str, absent_html: str) -> str:

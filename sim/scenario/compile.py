@@ -27,6 +27,7 @@ from sim.scenario.evidence import compile_indicators, compile_observations
 from sim.scenario.quantities import QuantityError, parse_duration, parse_fixed_probability
 from sim.scenario.reachability import warn_unreachable
 from sim.scenario.schema import ScenarioFile
+from sim.scenario.textchecks import bidi_texts
 from sim.scenario.values import parameter_slots
 from sim.scenario.yamlio import Document
 
@@ -88,6 +89,7 @@ def _compile(ctx: CompileContext, variant: str, variant_label: str) -> Scenario 
     if ctx.has_errors():
         return None
     warn_unreachable(ctx, tracks, events, horizon_days)
+    _warn_bidi(ctx)
     return Scenario(
         id=s.scenario,
         title=s.title or s.label,
@@ -115,6 +117,18 @@ def _compile(ctx: CompileContext, variant: str, variant_label: str) -> Scenario 
         file=ctx.doc.file,
         warnings=tuple(str(p) for p in ctx.problems if p.severity == "warning"),
     )
+
+
+def _warn_bidi(ctx: CompileContext) -> None:
+    """Warn about each text of the file holding bidirectional controls (:func:`bidi_texts`)."""
+    for path, names in bidi_texts(ctx.doc.data):
+        key = ".".join(str(p) for p in path)
+        ctx.warn(
+            path,
+            f"'{key}' holds the bidirectional control{'s' if ',' in names else ''} {names}: left unclosed it reverses the "
+            "text after it where the text is shown (reports show it written out, charts "
+            "drop it); delete it, or use plain text",
+        )
 
 
 def _variants(ctx: CompileContext) -> tuple[VariantInfo, ...]:

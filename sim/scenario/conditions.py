@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from sim.errors import did_you_mean
+from sim.errors import did_you_mean, shorten
 from sim.model.conditions import And, Condition, Const, Not, Or, Test
 
 __all__ = ["KEYWORDS", "ConditionError", "parse_condition"]
@@ -54,7 +54,9 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
         start = m.start(m.lastindex)
         if kind == "bad":
             hint = " (use '==' for equality)" if value in "=<>!" else ""
-            raise ConditionError(f"unexpected character '{value}' in condition{hint}", start)
+            raise ConditionError(
+                f"unexpected character '{shorten(value)}' in condition{hint}", start
+            )
         out.append((kind, value, start))
         pos = m.end()
     out.append(("end", "", len(text)))
@@ -127,12 +129,12 @@ class _Parser:
     def state(self, track: str) -> int:
         kind, value, at = self.take()
         if kind != "word" or value in KEYWORDS:
-            found = "the end of the condition" if kind == "end" else f"'{value}'"
+            found = "the end of the condition" if kind == "end" else f"'{shorten(value)}'"
             raise ConditionError(f"expected a state of track '{track}', found {found}", at)
         states = self.tracks[track]
         if value not in states:
             raise ConditionError(
-                f"track '{track}' has no state '{value}' (states: "
+                f"track '{track}' has no state '{shorten(value)}' (states: "
                 f"{', '.join(states)}){did_you_mean(value, states)}",
                 at,
             )
@@ -147,12 +149,14 @@ class _Parser:
         if kind == "word" and value in ("true", "false"):
             return Const(value == "true")
         if kind != "word" or value in KEYWORDS:
-            found = "the end of the condition" if kind == "end" else f"'{value}'"
+            found = "the end of the condition" if kind == "end" else f"'{shorten(value)}'"
             raise ConditionError(
                 f"expected a track name, 'not', 'true', 'false' or '(', found {found}", at
             )
         if value not in self.track_index:
-            raise ConditionError(f"unknown track '{value}'{did_you_mean(value, self.tracks)}", at)
+            raise ConditionError(
+                f"unknown track '{shorten(value)}'{did_you_mean(value, self.tracks)}", at
+            )
         track = value
         t = self.track_index[track]
         kind2, op, at2 = self.take()

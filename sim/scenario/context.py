@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from sim.errors import Problem
+from sim.errors import Problem, shorten
 from sim.model.conditions import Condition
 from sim.model.scenario import Slot
 from sim.scenario.conditions import KEYWORDS, ConditionError, parse_condition
@@ -149,7 +149,7 @@ class CompileContext:
         try:
             return dt.date.fromisoformat(str(value).strip())
         except ValueError:
-            self.error(path, f"'{what}' must be a date such as 2026-09-30, not '{value}'")
+            self.error(path, f"'{what}' must be a date such as 2026-09-30, not '{shorten(value)}'")
             return None
 
     def start_date(self) -> dt.date | None:

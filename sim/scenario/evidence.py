@@ -13,7 +13,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 
-from sim.errors import Problem
+from sim.errors import Problem, shorten
 from sim.model.evidence import Indicator, Observation
 from sim.model.scenario import Scenario
 from sim.scenario.context import CompileContext
@@ -114,7 +114,7 @@ def _confidence(ctx: CompileContext, value, path: tuple) -> float | None:
         p = parse_fixed_probability(value)
     except QuantityError as exc:
         fix = "" if "write" in str(exc) else f"; {hint}"
-        ctx.error(path, f"'confidence' {value!r}: {exc}{fix}")
+        ctx.error(path, f"'confidence' {shorten(repr(value))}: {exc}{fix}")
         return None
     if not 0.5 < p <= 1:
         why = (
@@ -122,7 +122,7 @@ def _confidence(ctx: CompileContext, value, path: tuple) -> float | None:
             if p <= 0.5
             else "a probability is at most 100%"
         )
-        ctx.error(path, f"'confidence' {value!r} is not in (50%, 100%]: {why}; {hint}")
+        ctx.error(path, f"'confidence' {shorten(repr(value))} is not in (50%, 100%]: {why}; {hint}")
         return None
     return p
 

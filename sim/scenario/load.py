@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from sim.errors import Problem, ScenarioError, did_you_mean
+from sim.errors import Problem, ScenarioError, did_you_mean, shorten
 from sim.model.evidence import Observation
 from sim.model.scenario import Scenario
 from sim.scenario.compile import compile_scenario
@@ -331,7 +331,7 @@ def apply_variant(doc: Document, vid: str) -> tuple[Document | None, list[Proble
             if target[1] in timed:
                 err(
                     src,
-                    f"'{text}' sets a second timing of event '{ids[target[1]]}' (it "
+                    f"'{shorten(text)}' sets a second timing of event '{ids[target[1]]}' (it "
                     f"already sets '{timed[target[1]]}'); an event has exactly one timing: "
                     "keep one of them",
                 )
@@ -376,23 +376,23 @@ def _target(text: Any, data: dict, ids: list) -> tuple | str:
         return (parts[0],)
     if parts[0] == "tracks" and len(parts) == 3 and parts[2] == "initial":
         if parts[1] not in (data.get("tracks") or {}):
-            return f"cannot set '{text}': no track '{parts[1]}'"
+            return f"cannot set '{shorten(text)}': no track '{parts[1]}'"
         return ("tracks", parts[1], "initial")
     if parts[0] == "parameters" and len(parts) in (2, 3) and parts[2:] in ([], ["value"]):
         if parts[1] not in (data.get("parameters") or {}):
-            return f"cannot set '{text}': no parameter '{parts[1]}'"
+            return f"cannot set '{shorten(text)}': no parameter '{parts[1]}'"
         return ("parameters", parts[1], "value")
     if parts[0] == "events" and len(parts) == 3:
         if parts[1] not in ids:
             hint = did_you_mean(parts[1], [i for i in ids if i])
-            return f"cannot set '{text}': no event '{parts[1]}'{hint}"
+            return f"cannot set '{shorten(text)}': no event '{parts[1]}'{hint}"
         if parts[2] not in _EVENT_KEYS:
             return (
-                f"cannot set '{text}': events have no key '{parts[2]}' (keys: "
+                f"cannot set '{shorten(text)}': events have no key '{parts[2]}' (keys: "
                 f"{', '.join(_EVENT_KEYS)})"
             )
         return ("events", ids.index(parts[1]), parts[2])
-    return f"cannot set '{text}': {usage}"
+    return f"cannot set '{shorten(text)}': {usage}"
 
 
 def _get(data: Any, path: tuple) -> Any:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sim.errors import did_you_mean
+from sim.errors import did_you_mean, shorten
 from sim.model.distributions import Distribution, fit_beta_90, lognormal_90
 from sim.scenario.bounds import (
     DAYS_PER,
@@ -54,15 +54,16 @@ Quantity = Distribution | ParamRef
 
 def _term(text: str) -> tuple[float, str | None]:
     m = _TERM.match(text.strip())
+    shown = shorten(text.strip())  # quoted in messages
     if not m:
-        raise QuantityError(f"'{text.strip()}' is not a number with an optional unit or %")
+        raise QuantityError(f"'{shown}' is not a number with an optional unit or %")
     value = float(m.group(1))
     unit = m.group(2)
     if unit is not None and unit != "%":
         low = unit.lower()
         if low not in _UNITS:
             raise QuantityError(
-                f"unknown unit '{unit}' in '{text.strip()}'; use day(s), week(s), "
+                f"unknown unit '{unit}' in '{shown}'; use day(s), week(s), "
                 f"month(s) or year(s){did_you_mean(low, _UNITS)}"
             )
         unit = _UNITS[low]
@@ -71,6 +72,7 @@ def _term(text: str) -> tuple[float, str | None]:
 
 def _as(value: float, unit: str | None, kind: str, text: str) -> float:
     """Convert one term to ``kind``'s unit (days, probability, number), checking its range."""
+    text = shorten(text)  # (only quoted in messages)
     value += 0.0  # -0 is 0 (a rate of -0 would give waits of -inf days)
     if not math.isfinite(value):
         raise QuantityError(
@@ -207,13 +209,14 @@ def parse_quantity(value: Any, kind: str, *, allow_param: bool = True) -> Quanti
             "write e.g. {uniform: [A, B]}"
         )
     text = str(value).strip()
+    shown = shorten(text)  # quoted in messages
     if text.startswith("$"):
         name = text[1:]
         if not allow_param:
-            raise QuantityError(f"'{text}': a parameter cannot be used here (fixed values only)")
+            raise QuantityError(f"'{shown}': a parameter cannot be used here (fixed values only)")
         if not _ID.match(name):
             raise QuantityError(
-                f"'{text}' is not a valid parameter reference ($ followed by an id)"
+                f"'{shown}' is not a valid parameter reference ($ followed by an id)"
             )
         return ParamRef(name)
     if re.search(r"\s+to\s+", text):
@@ -228,27 +231,27 @@ def parse_quantity(value: Any, kind: str, *, allow_param: bool = True) -> Quanti
         hi = _as(b, ub, kind, right)
         if lo == hi:
             raise QuantityError(
-                f"range '{text}' has equal ends; write the single value '{right.strip()}' for "
+                f"range '{shown}' has equal ends; write the single value '{right.strip()}' for "
                 "a known quantity, or two different ends for an uncertain one"
             )
         if not lo < hi:
             raise QuantityError(
-                f"range '{text}' must go from low to high (A < B); did you mean "
+                f"range '{shown}' must go from low to high (A < B); did you mean "
                 f"'{_reversed(left.strip(), right.strip())}'?"
             )
         if kind == "probability":
             if lo <= 0 or hi >= 1:
                 raise QuantityError(
-                    f"probability range '{text}' must lie strictly between 0% "
+                    f"probability range '{shown}' must lie strictly between 0% "
                     "and 100% (a beta is fitted to it)"
                 )
             try:
                 al, be = fit_beta_90(lo, hi)
             except ValueError as exc:
-                raise QuantityError(f"'{text}': {exc}") from None
+                raise QuantityError(f"'{shown}': {exc}") from None
             return usable(Distribution("beta", (al, be, 0.0, 1.0), kind, text))
         if lo <= 0:
-            raise QuantityError(f"range '{text}' must be positive (a lognormal is fitted to it)")
+            raise QuantityError(f"range '{shown}' must be positive (a lognormal is fitted to it)")
         return usable(Distribution("lognormal", lognormal_90(lo, hi), kind, text))
     v, unit = _term(text)
     return Distribution("fixed", (_as(v, unit, kind, text),), kind, text)

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.errors import Problem, closest, did_you_mean
+from sim.errors import Problem, closest, did_you_mean, shorten
 from sim.scenario.yamlio import Document
 
 __all__ = [
@@ -283,7 +283,7 @@ def validate_structure(doc: Document) -> tuple[ScenarioFile | None, list[Problem
         The model when valid, else None and one problem per wrong value (with position).
     """
     if not isinstance(doc.data, dict):
-        kind = "a list" if isinstance(doc.data, list) else f"'{doc.data}'"
+        kind = "a list" if isinstance(doc.data, list) else f"'{shorten(doc.data)}'"
         pos = doc.positions.of(())
         return None, [
             Problem(
@@ -313,7 +313,7 @@ def validate_evidence_structure(
     usage = "an evidence file holds only 'evidence', a list of observations"
     data = doc.data
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"'{data}'"
+        kind = "a list" if isinstance(data, list) else f"'{shorten(data)}'"
         pos = doc.positions.of(())
         message = f"{usage} ('evidence:' at the left margin), but this file holds {kind}"
         return None, [Problem(doc.file, pos.line, pos.column, message)]

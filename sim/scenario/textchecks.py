@@ -1,13 +1,17 @@
 """Checks on a scenario file's text before ruamel.yaml reads it: cheap, and each one stops an
-input that would make the YAML reader slow or read it with the wrong rules."""
+input that would make the YAML reader slow or read it with the wrong rules; and the search for
+bidirectional controls in its text values (:func:`bidi_texts`), which the loader warns about."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
 
-from sim.errors import Problem, ScenarioError
+from sim.errors import BIDI_CONTROLS, Problem, ScenarioError
 
-__all__ = ["MAX_FLOW_DEPTH", "MAX_LINE", "check_text"]
+__all__ = ["MAX_FLOW_DEPTH", "MAX_LINE", "bidi_texts", "check_text"]
 
 #: Deepest nesting of ``[`` and ``{`` (the same as the document's nesting cap).
 MAX_FLOW_DEPTH = 64
@@ -99,3 +103,36 @@ def _check_lines(text: str, file: str) -> None:
             longest + 1,
             MAX_LINE + 1,
         )
+
+
+def bidi_texts(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    """Each text value of ``data`` holding bidirectional controls, and which ones.
+
+    An unclosed override (U+202E RIGHT-TO-LEFT OVERRIDE, ...) in a label reverses the text
+    after it wherever the label is shown: "Trojan Source" (Boucher and Anderson, 2021,
+    CVE-2021-42574). Reports show them written out and charts drop them, but the file itself
+    then says something else than it appears to: the loader warns.
+
+    Parameters
+    ----------
+    data : Any
+        The document as plain values (mappings, lists, strings, numbers).
+    path : tuple of str and int
+        The data path of ``data`` in the document.
+
+    Yields
+    ------
+    (tuple, str)
+        The data path of a string holding any of :data:`sim.errors.BIDI_CONTROLS`, and their
+        names (``"U+202E RIGHT-TO-LEFT OVERRIDE"``, comma-separated, each named once).
+    """
+    if isinstance(data, str):
+        found = dict.fromkeys(BIDI_CONTROLS.findall(data))
+        if found:
+            yield path, ", ".join(f"U+{ord(c):04X} {unicodedata.name(c)}" for c in found)
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from bidi_texts(value, (*path, key))
+    elif isinstance(data, list):
+        for k, value in enumerate(data):
+            yield from bidi_texts(value, (*path, k))

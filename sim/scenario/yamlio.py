@@ -28,7 +28,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
-from sim.errors import Problem, ScenarioError
+from sim.errors import Problem, ScenarioError, shorten
 from sim.scenario.textchecks import MAX_LINE, check_text
 
 __all__ = ["MAX_BYTES", "MAX_LINE", "MAX_NODES", "Document", "Positions", "read_yaml"]
@@ -364,7 +364,7 @@ def _convert(node: Node, path: Path, positions: Positions, file: str, depth: int
 def _key_of(path: Path) -> str:
     """`` (key 'events[2].at')`` for messages; empty for the document itself."""
     text = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
-    return f" (key '{text}')" if text else ""
+    return f" (key '{shorten(text)}')" if text else ""
 
 
 def _bad_tag(node: Node, tag: str, file: str):
@@ -449,7 +449,7 @@ def _scalar(node: ScalarNode, tag: str, file: str, path: Path = ()) -> Any:
                 p = _pos(node)
                 _fail(
                     file,
-                    f"'{value}' is not a calendar date{_key_of(path)}; write YYYY-MM-DD with a "
+                    f"'{shorten(value)}' is not a calendar date{_key_of(path)}; write YYYY-MM-DD with a "
                     "month from 01 to 12 and a day that month has",
                     p.line,
                     p.column,

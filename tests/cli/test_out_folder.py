@@ -157,6 +157,8 @@ def test_a_bogus_mplbackend_does_not_stop_the_charts(tmp_path):
 
 @pytest.mark.parametrize("force", [False, True], ids=["plain", "force"])
 def test_new_does_not_follow_a_dangling_link(tmp_path, force):
+    """Without --force a dangling link is refused; with it the link itself is replaced by
+    the starter file (as a live link is), and the file it named is still not created."""
     target = tmp_path / "elsewhere.yaml"
     (tmp_path / "draft.yaml").symlink_to(target)
     r = subprocess.run(
@@ -165,10 +167,16 @@ def test_new_does_not_follow_a_dangling_link(tmp_path, force):
         text=True,
         cwd=tmp_path,
     )
-    assert r.returncode == 2, r.stderr
-    assert "draft.yaml is a symbolic link to" in r.stderr and "does not exist" in r.stderr
     assert not target.exists()
-    assert (tmp_path / "draft.yaml").is_symlink()
+    draft = tmp_path / "draft.yaml"
+    if force:
+        assert r.returncode == 0, r.stderr
+        assert not draft.is_symlink() and "scenario: draft" in draft.read_text(encoding="utf-8")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["draft.yaml"]
+    else:
+        assert r.returncode == 2, r.stderr
+        assert "draft.yaml is a symbolic link to" in r.stderr and "use --force" in r.stderr
+        assert draft.is_symlink()
 
 
 def test_two_runs_on_one_out_leave_the_folder_of_one(tmp_path):

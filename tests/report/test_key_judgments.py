@@ -143,7 +143,7 @@ def test_first_time_is_na_for_an_outcome_read_at_the_horizon(page):
     outcomes = page[page.index('id="outcomes"') :]
     assert 'n/a<sup><a href="#outcomes-note">*</a></sup>' in outcomes
     assert "2025-01-01</td>" not in outcomes.split("</table>")[0]  # not the start date
-    assert "Outcomes read at the horizon are left out (Held at the horizon)" in page
+    assert "Outcomes read at the horizon are left out (<bdi>Held at the horizon</bdi>)" in page
 
 
 def test_trajectories_say_what_share_of_runs_they_cover(page):
