@@ -8,12 +8,25 @@ reset both signals (:func:`worker_signals`): their parent stops them.
 
 from __future__ import annotations
 
+import _thread
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["Terminated", "deferred", "ignore_further", "terminate", "worker_signals"]
+__all__ = [
+    "Terminated",
+    "deferred",
+    "ignore_further",
+    "redeliver_swallowed",
+    "terminate",
+    "worker_signals",
+]
+
+#: How long after a swallowed interrupt it is raised again, in seconds: long enough for the
+#: callback that swallowed it to have returned.
+REDELIVERY_DELAY = 0.05
 
 
 class Terminated(KeyboardInterrupt):
@@ -76,3 +89,35 @@ def deferred() -> Iterator[None]:
             except KeyboardInterrupt as exc:
                 exc.step_done = True  # the command says the results were written
                 raise
+
+
+def redeliver_swallowed(info: object) -> None:
+    """:data:`sys.unraisablehook` that raises again an interrupt Python swallowed.
+
+    A signal's exception raised while Python runs a callback it cannot propagate from (a
+    weakref callback, such as the import system's module-lock clean-up, or a ``__del__``) is
+    printed as "Exception ignored in ..." and dropped: the command would go on as if the
+    Ctrl-C or SIGTERM had never come. For a :class:`KeyboardInterrupt` (or
+    :class:`Terminated`) this hook prints nothing and raises the same exception in the main
+    thread :data:`REDELIVERY_DELAY` seconds later, through a one-shot SIGINT handler and
+    :func:`_thread.interrupt_main`; every other unraisable goes to the default hook.
+
+    Parameters
+    ----------
+    info
+        The ``UnraisableHookArgs`` Python passes (``exc_type``, ``exc_value``, ...).
+    """
+    kind = getattr(info, "exc_type", None)
+    if not (isinstance(kind, type) and issubclass(kind, KeyboardInterrupt)) or not _main_thread():
+        sys.__unraisablehook__(info)
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def again(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGINT, previous)
+        raise kind
+
+    signal.signal(signal.SIGINT, again)
+    timer = threading.Timer(REDELIVERY_DELAY, _thread.interrupt_main, (signal.SIGINT,))
+    timer.daemon = True
+    timer.start()

@@ -14,6 +14,9 @@ def main(argv: list[str] | None = None) -> None:
     import sys
 
     try:
+        from sim.signals import redeliver_swallowed
+
+        sys.unraisablehook = redeliver_swallowed  # a Ctrl-C in an import's clean-up is not lost
         from sim.cli.main import main as run
 
         run(argv)
