@@ -8,7 +8,7 @@ reset both signals (:func:`worker_signals`): their parent stops them.
 
 from __future__ import annotations
 
-import _thread
+import os
 import signal
 import sys
 import threading
@@ -99,8 +99,9 @@ def redeliver_swallowed(info: object) -> None:
     printed as "Exception ignored in ..." and dropped: the command would go on as if the
     Ctrl-C or SIGTERM had never come. For a :class:`KeyboardInterrupt` (or
     :class:`Terminated`) this hook prints nothing and raises the same exception in the main
-    thread :data:`REDELIVERY_DELAY` seconds later, through a one-shot SIGINT handler and
-    :func:`_thread.interrupt_main`; every other unraisable goes to the default hook.
+    thread :data:`REDELIVERY_DELAY` seconds later, through a one-shot SIGINT handler and a
+    SIGINT this process sends itself from a timer thread; every other unraisable goes to the
+    default hook.
 
     Parameters
     ----------
@@ -118,6 +119,6 @@ def redeliver_swallowed(info: object) -> None:
         raise kind
 
     signal.signal(signal.SIGINT, again)
-    timer = threading.Timer(REDELIVERY_DELAY, _thread.interrupt_main, (signal.SIGINT,))
+    timer = threading.Timer(REDELIVERY_DELAY, os.kill, (os.getpid(), signal.SIGINT))
     timer.daemon = True
     timer.start()
