@@ -20,7 +20,8 @@ from sim.plots import plot_variant_differences, plot_variant_probabilities
 from sim.plots.comparison import variant_order
 from sim.report import html as h
 from sim.report import variants as variants_html
-from sim.report.drawn import compared_note, compared_outcomes
+from sim.report.drawn import JUDGMENT_OUTCOMES, compared_note, compared_outcomes, most_likely
+from sim.report.judgments import CSS as JUDGMENTS_CSS
 
 __all__ = ["MATTERS_POINTS", "matters", "points", "render_comparison"]
 
@@ -90,11 +91,12 @@ def _page(comparison: Mapping[str, Any], charts: Mapping[str, Path | None]) -> s
     order = [v for v in variant_order(comparison) if v in comparison["variants"]]
     body = [
         _header(comparison, title, order),
+        _judgments_section(comparison, order),
         _variants_section(comparison, order),
         _outcomes_section(comparison, order, charts),
         _settings_section(comparison),
     ]
-    return h.document(f"{title}: variant comparison", h.CSS + _EXTRA_CSS, body)
+    return h.document(f"{title}: variant comparison", h.CSS + JUDGMENTS_CSS + _EXTRA_CSS, body)
 
 
 def _report_link(vid: str) -> str:
@@ -125,6 +127,80 @@ def _header(comparison: Mapping[str, Any], title: str, order: list[str]) -> str:
             'the same random numbers as the base (see <a href="#settings">Run settings</a>).</p>',
             "</header>",
         ]
+    )
+
+
+def _judgments_section(comparison: Mapping[str, Any], order: list[str]) -> str:
+    """The comparison's key judgments: per outcome, its chance in the base case and the
+    variant that moves it most; then each variant's largest move, biggest first. Only
+    differences that :func:`matters` counts; the most likely outcomes when there are many."""
+    outcomes: Mapping[str, Any] = comparison["outcomes"]
+    base = {oid: (o.get("by_variant") or {}).get("base") or {} for oid, o in outcomes.items()}
+    moves: dict[str, list[tuple[float, str, str]]] = {oid: [] for oid in outcomes}
+    for oid, o in outcomes.items():
+        for vid in order[1:]:
+            e = (o.get("by_variant") or {}).get(vid)
+            if isinstance(e, Mapping) and matters(e.get("difference"), e.get("difference_ci95")):
+                moves[oid].append((float(e["difference"]), vid, oid))
+    listed = most_likely(
+        {oid: {"probability": base[oid].get("probability") or 0.0} for oid in outcomes},
+        JUDGMENT_OUTCOMES,
+    )
+    items = []
+    for oid in listed:
+        p = base[oid].get("probability")
+        text = f"{h.bdi(h.label(outcomes[oid], oid))}: {h.pct(p)} in the base case"
+        if moves[oid]:
+            d, vid, _ = max(moves[oid], key=lambda m: abs(m[0]))
+            text += f"; most moved by {_move(comparison, vid, oid)}"
+        else:
+            text += f"; no variant moves it by {MATTERS_POINTS:g} point or more"
+        items.append(f"<li>{text}</li>")
+    best = [max(ms, key=lambda m: abs(m[0])) for ms in _by_variant(moves).values()]
+    ranked = sorted(best, key=lambda m: -abs(m[0]))
+    movers = "".join(
+        f"<li>{_move(comparison, vid, oid, outcome=True)}</li>" for _, vid, oid in ranked
+    )
+    parts = [
+        '<section id="summary">',
+        "<h2>Key judgments</h2>",
+        f'<ul class="judgments">{"".join(items)}</ul>',
+    ]
+    if len(listed) < len(outcomes):
+        parts.append(
+            f'<p class="note">The {len(listed)} most likely of the {len(outcomes)} outcomes '
+            'are listed; every outcome is in <a href="#outcomes">the table</a>.</p>'
+        )
+    if movers:
+        parts.append(
+            f'<h3>Biggest movers among the variants</h3><ol class="judgments">{movers}</ol>'
+        )
+    parts.append(
+        '<p class="note">Differences are variant minus base in percentage points with their '
+        f"paired 95% interval; only those clear of zero and of at least {MATTERS_POINTS:g} "
+        "point are named.</p></section>"
+    )
+    return "\n".join(parts)
+
+
+def _by_variant(moves: Mapping[str, list[tuple[float, str, str]]]) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for ms in moves.values():
+        for m in ms:
+            out.setdefault(m[1], []).append(m)
+    return out
+
+
+def _move(comparison: Mapping[str, Any], vid: str, oid: str, *, outcome: bool = False) -> str:
+    """ "VARIANT: +12.3 points (9.8 to 14.6)" in HTML; with ``outcome``, "on “OUTCOME”" after
+    the variant's name."""
+    o = comparison["outcomes"][oid]
+    e = o["by_variant"][vid]
+    low, high = e["difference_ci95"]
+    on = f" on \u201c{h.bdi(h.label(o, oid))}\u201d" if outcome else ""
+    return (
+        f"{h.bdi(_variant_name(comparison, vid))}{on}: {points(e['difference'])} points "
+        f"({points(low)} to {points(high)})"
     )
 
 

@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sim.analysis.evidence import top_signposts
 from sim.analysis.words import estimative_words, wilson_interval
 from sim.plots.bars import readable_label
 from sim.report import evidence
 from sim.report import html as h
 from sim.report.drawn import JUDGMENT_OUTCOMES, most_likely
+from sim.report.watch import signpost_sentence
 
-__all__ = ["CSS", "MOVERS", "contents", "key_judgments", "movers"]
+__all__ = ["CSS", "MOVERS", "WATCH", "contents", "key_judgments", "movers", "watch_first"]
 
-MOVERS = 5  # assumptions listed as the biggest movers
+MOVERS = 3  # assumptions listed as the biggest movers
+WATCH = 3  # signposts listed under "What to watch first"
 
 
 def movers(summary: Mapping[str, Any], top: int = MOVERS) -> list[tuple[str, str, float]]:
@@ -58,11 +61,14 @@ def key_judgments(summary: Mapping[str, Any]) -> str:
     every outcome is in the outcomes table.
 
     Each line gives the outcome's label, its probability in ICD 203 words and as a
-    percentage, its 95% Monte Carlo interval and, when the outcome has a ``spread``, the
-    10th-90th percentile across parameter draws with their Monte Carlo noise removed,
-    labelled as such, or, when that noise is as large as the spread, words saying so. With evidence, the heading
-    says "given what has been observed", a line under it says what that is, and each line ends
+    percentage, its 95% Monte Carlo interval ("Monte Carlo") and, when the outcome has a
+    ``spread``, the 10th-90th percentile across parameter draws with their Monte Carlo noise
+    removed ("assumptions"), or, when that noise is as large as the spread, words saying so; a
+    note under the list says what each bracketed number is. With evidence, the heading says
+    "given what has been observed", a line under it says what that is, and each line ends
     with the probability before the evidence; the words and interval are those given it.
+    Then the :data:`MOVERS` biggest movers among the assumptions and the :data:`WATCH`
+    signposts most worth watching (:func:`watch_first`).
 
     Parameters
     ----------
@@ -88,13 +94,13 @@ def key_judgments(summary: Mapping[str, Any]) -> str:
         words = o.get("words") or estimative_words(p)
         text = (
             f"<strong>{h.escape(words.capitalize())}</strong> ({h.pct(p)}; "
-            f"Monte Carlo 95% interval {h.interval(ci)}"
+            f"Monte Carlo {h.interval(ci)}"
         )
         spread = o.get("spread")
         if isinstance(spread, Mapping) and "p10" in spread and "p90" in spread:
             text += _across(spread)
         if given and o.get("prior_probability") is not None:
-            text += f"; {h.pct(o['prior_probability'])} before the evidence"
+            text += f"; prior {h.pct(o['prior_probability'])}"
         items.append(f"<li>{h.bdi(h.label(o, oid))}: {text})</li>")
     parts = [
         '<section id="summary">',
@@ -104,6 +110,7 @@ def key_judgments(summary: Mapping[str, Any]) -> str:
         evidence.given_line(summary),
         f'<ul class="judgments">{"".join(items)}</ul>',
     ]
+    parts.append(_legend(outcomes, given))
     if len(listed) < len(outcomes):
         parts.append(
             f'<p class="note">The {len(listed)} most likely of the {len(outcomes)} outcomes '
@@ -116,20 +123,35 @@ def key_judgments(summary: Mapping[str, Any]) -> str:
             "values and at least 2,000 runs reports that, unless run with "
             "<code>--no-spread</code>).</p>"
         )
-    parts.append(_movers_html(summary))
+    columns = [c for c in (_movers_html(summary), _watch_html(summary)) if c]
+    if columns:
+        parts.append(f'<div class="columns">{"".join(columns)}</div>')
     parts.append("</section>")
     return "\n".join(p for p in parts if p)
+
+
+def _legend(outcomes: Mapping[str, Any], given: bool) -> str:
+    """What the numbers in brackets are, once for every line."""
+    spread = next((o["spread"] for o in outcomes.values() if o.get("spread")), None)
+    text = "In brackets: the probability; its 95% Monte Carlo interval (the noise of the runs)"
+    if isinstance(spread, Mapping):
+        draws = spread.get("draws")
+        text += (
+            "; the 80% range across the assumptions"
+            + (f" ({draws} draws of the uncertain values," if draws else " (")
+            + " each draw's Monte Carlo noise removed)"
+        )
+    if given:
+        text += "; the prior, the probability before the evidence"
+    return f'<p class="note">{text}.</p>'
 
 
 def _across(spread: Mapping[str, Any]) -> str:
     """The key judgment's words on the spread: its 80% range with the Monte Carlo noise taken
     out, or, when the draws differ no more than noise (``noise_dominated``), that."""
     if spread.get("noise_dominated"):
-        return "; across the assumptions: mostly Monte Carlo noise, raise <code>--runs</code>"
-    return (
-        f"; across the assumptions {h.interval([spread['p10'], spread['p90']])} "
-        "(80% range, Monte Carlo noise removed)"
-    )
+        return "; assumptions: mostly Monte Carlo noise, raise <code>--runs</code>"
+    return f"; assumptions {h.interval([spread['p10'], spread['p90']])}"
 
 
 def _movers_html(summary: Mapping[str, Any]) -> str:
@@ -149,11 +171,56 @@ def _movers_html(summary: Mapping[str, Any]) -> str:
             f"{_signed(rho)})</li>"
         )
     return (
-        "<h3>Biggest movers among the assumptions</h3>"
-        f'<ol class="judgments">{"".join(items)}</ol>'
-        '<p class="note">Ranked by the strongest rank correlation with any outcome; see '
-        '<a href="#assumptions">the assumptions</a> and '
-        '<a href="#importance">which assumptions matter</a>.</p>'
+        '<div><h3>Biggest movers among the assumptions <a class="more" href="#importance">'
+        'which matter</a></h3><ol class="judgments">' + "".join(items) + "</ol></div>"
+    )
+
+
+def watch_first(summary: Mapping[str, Any], top: int = WATCH) -> list[tuple[str, dict]]:
+    """The signposts most worth watching, whatever the outcome: each outcome's signposts as
+    the "What to watch" section lists them (:func:`sim.analysis.evidence.top_signposts`),
+    most informative first (mutual information, bits), each indicator once.
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json`` content; uses ``signposts`` and ``outcomes``.
+    top : int, optional
+        Most signposts returned.
+
+    Returns
+    -------
+    list of (str, dict)
+        ``(outcome id, signpost row)``; empty without signposts.
+    """
+    signposts = summary.get("signposts")
+    if not isinstance(signposts, Mapping):
+        return []
+    rows = [
+        (oid, row)
+        for oid, outcome in summary["outcomes"].items()
+        if outcome.get("probability") is not None
+        for row in top_signposts(list(signposts.get(oid) or []))
+    ]
+    rows.sort(key=lambda r: -float(r[1]["information_bits"]))
+    out: list[tuple[str, dict]] = []
+    for oid, row in rows:
+        if all(row["indicator"] != seen["indicator"] for _, seen in out):
+            out.append((oid, row))
+    return out[: max(int(top), 0)]
+
+
+def _watch_html(summary: Mapping[str, Any]) -> str:
+    found = watch_first(summary)
+    if not found:
+        return ""
+    outcomes, indicators = summary["outcomes"], summary.get("indicators") or {}
+    items = "".join(
+        f"<li>{signpost_sentence(row, outcomes[oid], oid, indicators)}</li>" for oid, row in found
+    )
+    return (
+        '<div><h3>What to watch first <a class="more" href="#watch">every signpost</a></h3>'
+        f'<ol class="judgments">{items}</ol></div>'
     )
 
 
@@ -182,6 +249,10 @@ CSS = """
 #summary h2 { margin-top: 0.8rem; border-bottom: none; }
 ul.judgments, ol.judgments { margin: 0.3rem 0; padding-left: 1.3rem; }
 ul.judgments li, ol.judgments li { margin: 0.15rem 0; }
+#summary div.columns { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1.6rem; }
+@media (max-width: 60rem) { #summary div.columns { grid-template-columns: 1fr; } }
+#summary h3 a.more { font-size: 0.8rem; font-weight: normal; margin-left: 0.4rem; }
+#summary ul.judgments, #summary div.columns ol.judgments { font-size: 0.92rem; }
 nav#contents h2 { font-size: 1rem; border-bottom: none; margin: 1rem 0 0.2rem; }
 ol.contents { columns: 3; margin: 0; font-size: 0.92rem; }
 td.small { font-size: 0.85rem; max-width: 40rem; }

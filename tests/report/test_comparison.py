@@ -310,3 +310,43 @@ def test_newcombe_identical_variants():
 def test_newcombe_needs_pairs():
     with pytest.raises(ValueError):
         newcombe_paired_interval(0, 0, 0, 0)
+
+
+def _text(html: str) -> str:
+    import re
+
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+
+
+def test_key_judgments_name_the_variant_that_moves_each_outcome_most(tmp_path):
+    data = _comparison()
+    data["outcomes"]["calm"] = {
+        "label": "Calm",
+        "ever": False,
+        "by_variant": {
+            "base": _entry(0.5, (0.48, 0.52)),
+            # clear of zero but under a point: not named
+            "stay": _entry(0.505, (0.49, 0.52), 0.005, (0.002, 0.008), 10),
+            "surge": _entry(0.5, (0.48, 0.52), 0.0, (-0.001, 0.001), 0),
+        },
+    }
+    _write(tmp_path, data)
+    render_comparison(tmp_path)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    top = _text(page[page.index('<section id="summary">') : page.index('<section id="variants">')])
+    minus = "\u2212"
+    assert (
+        f"{ARABIC_OUTCOME}: 30.0% in the base case; most moved by US stays & helps: "
+        f"{minus}10.0 points ({minus}11.5 to {minus}8.5)"
+    ) in top.replace("&amp;", "&")
+    assert (
+        "Iran dominant: 10.0% in the base case; most moved by Militia surge: +15.0 points (+13.0 to +17.0)"
+        in top
+    )
+    assert "Calm: 50.0% in the base case; no variant moves it by 1 point or more" in top
+    # each variant's biggest move, biggest first; surge's +1.0 on the vacuum is not clear of 0
+    movers = top[top.index("Biggest movers among the variants") :]
+    assert movers.index("Militia surge on") < movers.index(
+        "US stays & helps on".replace("&", "&amp;")
+    )
+    assert "+1.0" not in top

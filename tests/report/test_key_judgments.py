@@ -90,9 +90,14 @@ def test_key_judgments_come_first_then_contents_then_the_description(page):
 
 def test_each_outcome_in_words_and_numbers_with_both_ranges_labelled(page):
     summary = page[page.index('id="summary"') : page.index('id="contents"')]
-    assert "<strong>Likely</strong> (70.0%; Monte Carlo 95% interval 67.1%\u201372.8%" in summary
     assert (
-        "across the assumptions 55.0%\u201381.0% (80% range, Monte Carlo noise removed)" in summary
+        "<strong>Likely</strong> (70.0%; Monte Carlo 67.1%\u201372.8%; assumptions "
+        "55.0%\u201381.0%)" in summary
+    )
+    assert (
+        "In brackets: the probability; its 95% Monte Carlo interval (the noise of the runs); "
+        "the 80% range across the assumptions (10 draws of the uncertain values, each draw's "
+        "Monte Carlo noise removed)." in summary
     )
     assert "<strong>Unlikely</strong> (20.0%" in summary
 
@@ -107,7 +112,7 @@ def test_a_spread_of_mostly_noise_is_said_to_be_noise_not_a_range(tmp_path):
     render_report(tmp_path)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     judgments = page[page.index('id="summary"') : page.index('id="contents"')]
-    assert "across the assumptions: mostly Monte Carlo noise" in judgments
+    assert "assumptions: mostly Monte Carlo noise" in judgments
     assert "raise <code>--runs</code>" in judgments and "55.0%" not in judgments
     table = page[page.index('id="outcomes"') :]
     assert "55.0%\u201381.0% (mostly noise)" in table[: table.index("</table>")]
@@ -187,3 +192,44 @@ def test_no_first_passage_chart_when_every_outcome_is_read_at_the_horizon(tmp_pa
 
 def test_no_signed_zero_anywhere_in_the_page(page):
     assert "-0.0" not in page and "\u22120.0" not in page
+
+
+def _row(indicator: str, bits: float, yes: float = 0.9, no: float = 0.1) -> dict:
+    return {
+        "indicator": indicator, "date": "2025-03-01", "p_indicator": 0.25,
+        "p_outcome_if_true": yes, "p_outcome_if_false": no, "likelihood_ratio": 2.0,
+        "information_bits": bits,
+    }  # fmt: skip
+
+
+def test_what_to_watch_first_lists_the_most_telling_signposts_once_each(tmp_path):
+    from sim.report.judgments import watch_first
+
+    summary = _summary()
+    summary["indicators"] = {
+        "i1": {"label": "The first sign", "ever": True},
+        "i2": {"label": "A second sign", "ever": False},
+        "i3": {"label": "Third sign", "ever": True},
+        "i4": {"label": "Faint sign", "ever": True},
+    }
+    summary["signposts"] = {
+        "held": [_row("i1", 0.20), _row("i2", 0.05), _row("i4", 0.0005)],
+        "ever": [_row("i1", 0.30), _row("i3", 0.15, yes=0.6, no=0.15)],
+    }
+    # i1 once (its 0.30 bits about "ever"), then i3, then i2; i4 tells too little
+    found = watch_first(summary)
+    assert [(oid, row["indicator"]) for oid, row in found] == [
+        ("ever", "i1"), ("ever", "i3"), ("held", "i2"),
+    ]  # fmt: skip
+    (tmp_path / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    render_report(tmp_path)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    top = page[page.index('<section id="summary">') : page.index("</section>")]
+    assert "What to watch first" in top
+    assert top.count("<li>If ") == 3
+    # "If by 1 Mar 2025 third sign (25.0% likely), the chance of “Happened...” rises from 20.0% to 60.0%"
+    assert "rises from 20.0% to 60.0%" in top and "falls to 15.0%" in top
+
+
+def test_no_what_to_watch_without_signposts(page):
+    assert "What to watch first" not in page
