@@ -125,6 +125,11 @@ def probe(address: str) -> None:
         for name, level in silent.items():
             logging.getLogger(name).setLevel(level)
     kind = answer.get("type") if isinstance(answer, dict) else None
+    if kind == "Worker" and answer.get("scheduler"):
+        raise SimError(
+            f"--scheduler {address}: this is a Dask worker, not a scheduler; its scheduler "
+            f"is {answer['scheduler']}: give that address"
+        )
     if kind != "Scheduler":
         what = "answered but is not a Dask scheduler"
         if kind is not None:

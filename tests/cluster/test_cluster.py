@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import __version__, cluster, load_scenario
+from sim import __version__, cluster, load_scenario, scheduler
 from sim.cli.main import main
 from sim.errors import SimError
 from sim.runner import run_scenario
@@ -144,6 +144,17 @@ def test_workers_with_another_version_are_named(client, monkeypatch):
     message = str(info.value)
     assert f"--scheduler {address}: worker tcp://127.0.0.1:" in message
     assert f"has sim {__version__} (here 0.0.9);" in message and "same versions" in message
+
+
+def test_a_workers_address_names_its_scheduler(client):
+    worker = sorted(client.nthreads())[0]
+    with pytest.raises(SimError) as info:
+        scheduler.probe(worker)
+    assert str(info.value) == (
+        f"--scheduler {worker}: this is a Dask worker, not a scheduler; its scheduler is "
+        f"{client.scheduler.address}: give that address"
+    )
+    scheduler.probe(client.scheduler.address)  # the scheduler's passes
 
 
 def test_versions_name_the_code_too(client):
