@@ -20,9 +20,12 @@
   ``--jobs 1`` byte for byte, whatever the number of workers, the order in which tasks
   finish, or a task run again after its worker died (Dask retries it).
 
-``distributed`` is imported only when a scheduler is given. Connection problems, a scheduler
-without workers, and workers whose ``sim`` (version or code), numpy or numba differ from the
-client's raise :class:`~sim.errors.SimError` naming the address and the fix.
+``distributed`` is imported only when a scheduler is given. Connection problems (the address
+is probed first, within seconds: :func:`sim.scheduler.probe`), a scheduler without workers,
+and workers whose ``sim`` (version or code), numpy or numba differ from the client's raise
+:class:`~sim.errors.SimError` naming the address and the fix. An interrupt (Ctrl-C, SIGTERM)
+closes the client and a LocalCluster quickly and silences Dask
+(:func:`sim.scheduler.silence`): the command prints its one line and nothing else.
 """
 
 from __future__ import annotations
@@ -30,27 +33,32 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
-import re
 import signal
-import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from sim.errors import SimError
 from sim.results import Partial
+from sim.scheduler import (
+    CONNECT_TIMEOUT,
+    LOCAL,
+    START,
+    check_address,
+    probe,
+    silence,
+    silenced_on_signal,
+)
 from sim.work import Setup, Unit, Worker
 
 __all__ = [
-    "CONNECT_TIMEOUT",
     "TASK_RUNS",
     "TASKS_PER_THREAD",
     "WINDOW",
     "WORKER_MALLOC",
-    "check_address",
     "connect",
     "group_size",
     "run_units",
@@ -58,17 +66,11 @@ __all__ = [
     "versions",
 ]
 
-CONNECT_TIMEOUT = 5.0  # seconds to reach a scheduler, and again to find a worker there
 TASK_RUNS = 32_768  # runs per task at most
 TASKS_PER_THREAD = 4  # tasks per worker thread at least, when there are enough units
 WINDOW = 3  # tasks per worker thread in flight beyond the first unfinished one
-DEFAULT_PORT = 8786  # Dask's scheduler port
+CLOSE_TIMEOUT = 3.0  # seconds to close a client, and its LocalCluster, after an interrupt
 EXTRA = "install the dask extra: pip install 'sim[dask]'"
-START = (
-    "start one there with `dask scheduler` and workers with `dask worker {address} "
-    "--nworkers N --nthreads 1`, each with this project installed, or run on this machine "
-    "with --scheduler local:N"
-)
 # glibc's allocator in a LocalCluster's workers (Dask sets MALLOC_TRIM_THRESHOLD_ to 64 KiB,
 # which also stops glibc from raising its mmap threshold): every block's arrays would come
 # from fresh pages, each touched once, which cost those workers a quarter more CPU than the
@@ -79,36 +81,12 @@ WORKER_MALLOC = {
     "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": 32 * 2**20,
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 256 * 2**20,
 }
-_LOCAL = re.compile(r"local:(\d+)")
-_ADDRESS = re.compile(r"([a-z][a-z0-9+.-]*://)?(\[[0-9a-fA-F:.]+\]|[^\s/:\[\]]+)(:\d+)?/?")
 
 # address -> (client, cluster or None, say) for the clients a session keeps open
 _kept: dict[str, list] = {}
 # on a Dask worker: (run token, thread id) -> the thread's Worker for that run
 _workers: dict[tuple[str, int], Worker] = {}
 _workers_lock = threading.Lock()
-
-
-def check_address(scheduler: str) -> str:
-    """``scheduler`` if it is ``local:N`` (N >= 1) or looks like a Dask address.
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    SimError
-        Anything else, with the accepted forms.
-    """
-    local = _LOCAL.fullmatch(scheduler)
-    if (local and int(local.group(1)) >= 1) or (not local and _ADDRESS.fullmatch(scheduler)):
-        return scheduler
-    raise SimError(
-        f"--scheduler '{scheduler}' is not a Dask scheduler address: give local:N (N worker "
-        "processes on this machine, N >= 1) or a scheduler's address such as "
-        "tcp://10.0.0.5:8786"
-    )
 
 
 def _distributed():
@@ -140,12 +118,17 @@ def session(scheduler: str | None, say: Callable[[str], None] | None = None) -> 
     check_address(scheduler)
     _distributed()
     _kept[scheduler] = [None, None, say]
+    interrupted = False
     try:
-        yield
+        with silenced_on_signal():
+            yield
+    except KeyboardInterrupt:
+        interrupted = True
+        silence()
+        raise
     finally:
         client, cluster, _ = _kept.pop(scheduler)
-        if client is not None:
-            _close(client, cluster)
+        _close(client, cluster, quick=interrupted)
 
 
 @contextmanager
@@ -166,36 +149,47 @@ def connect(scheduler: str) -> Iterator[Any]:
         yield kept[0]
         return
     client, cluster = _open(scheduler, None)
+    interrupted = False
     try:
         yield client
+    except KeyboardInterrupt:
+        interrupted = True
+        silence()
+        raise
     finally:
-        _close(client, cluster)
+        _close(client, cluster, quick=interrupted)
 
 
 def _open(scheduler: str, say: Callable[[str], None] | None) -> tuple[Any, Any]:
-    """Connect to ``scheduler`` (starting a LocalCluster for ``local:N``); check its workers."""
+    """Connect to ``scheduler`` (starting a LocalCluster for ``local:N``); check its workers.
+    On any failure, or an interrupt, close what was opened (quietly after an interrupt)."""
     check_address(scheduler)
     distributed = _distributed()
-    local = _LOCAL.fullmatch(scheduler)
-    cluster = None
-    if local:
-        cluster = _local_cluster(distributed, int(local.group(1)), say)
-        client = distributed.Client(cluster, set_as_default=False)
-    else:
-        _reachable(scheduler)
-        try:
-            client = distributed.Client(
-                scheduler, timeout=f"{CONNECT_TIMEOUT}s", set_as_default=False
-            )
-        except OSError as exc:
-            raise SimError(
-                f"--scheduler {scheduler}: no Dask scheduler answered ({exc}); "
-                + START.format(address=scheduler)
-            ) from None
+    local = LOCAL.fullmatch(scheduler)
+    client = cluster = None
     try:
+        if local:
+            cluster = _local_cluster(distributed, int(local.group(1)), say)
+            with _held():
+                client = distributed.Client(cluster, set_as_default=False)
+        else:
+            probe(scheduler)  # bounded: the client's own handshake is not
+            try:
+                with _held():  # at most CONNECT_TIMEOUT
+                    client = distributed.Client(
+                        scheduler, timeout=f"{CONNECT_TIMEOUT}s", set_as_default=False
+                    )
+            except OSError as exc:
+                raise SimError(
+                    f"--scheduler {scheduler}: no Dask scheduler answered ({exc}); "
+                    + START.format(address=scheduler)
+                ) from None
         _check_workers(client, scheduler)
-    except BaseException:
-        _close(client, cluster)
+    except BaseException as exc:
+        interrupted = isinstance(exc, KeyboardInterrupt)
+        if interrupted:
+            silence()
+        _close(client, cluster, quick=interrupted)
         raise
     return client, cluster
 
@@ -240,26 +234,6 @@ def dask_setup(worker) -> None:
 
 def _main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
-
-
-def _reachable(address: str) -> None:
-    """Fail at once, rather than after the client's timeout, when nothing listens at a TCP
-    (or TLS) ``address``."""
-    scheme, _, rest = address.rpartition("://")
-    if scheme not in ("", "tcp", "tls"):
-        return
-    rest = rest.rstrip("/")
-    host, port = (rest.rsplit(":", 1) + [str(DEFAULT_PORT)])[:2] if ":" in rest else (rest, "")
-    try:
-        socket.create_connection(
-            (host.strip("[]"), int(port or DEFAULT_PORT)), timeout=CONNECT_TIMEOUT
-        ).close()
-    except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise SimError(
-            f"--scheduler {address}: cannot reach a Dask scheduler there ({reason or 'timed out'}"
-            f"); {START.format(address=address)}"
-        ) from None
 
 
 def _check_workers(client, scheduler: str) -> None:
@@ -327,23 +301,39 @@ def _code_digest() -> str:
     return _digest[0]
 
 
-def _close(client, cluster) -> None:
-    """Close the client and its LocalCluster, undisturbed by Ctrl-C or SIGTERM (acted on
-    afterwards) so that no worker process is left behind."""
+@contextmanager
+def _held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the block ends, then act on them: for steps that must
+    not be cut (closing a cluster, which would leave worker processes behind) or that
+    would swallow the interrupt (the first ``uuid.uuid1()`` of a process, which a new
+    Client makes, catches every exception). No effect outside the main thread."""
     caught: list[int] = []
     signals = (signal.SIGINT, signal.SIGTERM)
     previous = {}
     if _main_thread():
         previous = {s: signal.signal(s, lambda n, f: caught.append(n)) for s in signals}
     try:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        yield
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
     if caught:
         signal.raise_signal(caught[0])
+
+
+def _close(client, cluster, quick: bool = False) -> None:
+    """Close the client and its LocalCluster (either may be None), undisturbed by Ctrl-C or
+    SIGTERM (acted on afterwards) so that no worker process is left behind. ``quick``, after
+    an interrupt: within :data:`CLOSE_TIMEOUT` seconds each, errors ignored."""
+    with _held():
+        for closable in (client, cluster):
+            if closable is None:
+                continue
+            if not quick:
+                closable.close()
+                continue
+            with suppress(Exception):
+                closable.close(timeout=CLOSE_TIMEOUT)
 
 
 def group_size(n_units: int, largest: int, threads: int) -> int:

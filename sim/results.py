@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +34,21 @@ class RunSettings:
     created: str = ""
     parameter_draws: int = 0
     scheduler: str | None = None  # the Dask scheduler that ran them (sim.cluster), if any
+
+    def provenance(self) -> dict[str, Any]:
+        """How the runs were made (``settings`` of the results files; results do not depend
+        on it): ``jobs`` (worker processes, or a cluster's worker threads), ``scheduler``
+        (address or None), sim's ``version``, ``elapsed_seconds`` (wall clock, of the
+        simulation) and ``created`` (ISO 8601, UTC); a dict."""
+        from sim import __version__
+
+        return {
+            "jobs": self.jobs,
+            "scheduler": self.scheduler,
+            "version": __version__,
+            "elapsed_seconds": round(self.elapsed_seconds, 3),
+            "created": self.created,
+        }
 
 
 @dataclass

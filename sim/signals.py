@@ -3,7 +3,9 @@
 The ``sim`` command installs :func:`terminate` for SIGTERM (:func:`sim.cli.main.main`), so a
 ``kill`` unwinds like a Ctrl-C: ``finally`` blocks remove temporary folders, worker pools are
 stopped, and the command prints one line and exits 143 (130 for Ctrl-C). Worker processes
-reset both signals (:func:`worker_signals`): their parent stops them.
+reset both signals (:func:`worker_signals`): their parent stops them. A signal that arrives
+after a results folder was moved into place (:func:`wrote`), e.g. while a LocalCluster
+closes, is reported with the folders written (:func:`written`), not as "nothing was written".
 """
 
 from __future__ import annotations
@@ -18,15 +20,21 @@ from contextlib import contextmanager
 __all__ = [
     "Terminated",
     "deferred",
+    "forget_written",
     "ignore_further",
     "redeliver_swallowed",
     "terminate",
     "worker_signals",
+    "wrote",
+    "written",
 ]
 
 #: How long after a swallowed interrupt it is raised again, in seconds: long enough for the
 #: callback that swallowed it to have returned.
 REDELIVERY_DELAY = 0.05
+
+# the results folders moved into place by the command running in this process
+_written: list[str] = []
 
 
 class Terminated(KeyboardInterrupt):
@@ -122,3 +130,23 @@ def redeliver_swallowed(info: object) -> None:
     timer = threading.Timer(REDELIVERY_DELAY, os.kill, (os.getpid(), signal.SIGINT))
     timer.daemon = True
     timer.start()
+
+
+def wrote(folders: list) -> None:
+    """Record that the results folders ``folders`` (paths) were moved into place."""
+    _written.extend(str(f) for f in folders if str(f) not in _written)
+
+
+def written() -> list[str]:
+    """The results folders moved into place since :func:`forget_written`, in order.
+
+    Returns
+    -------
+    list of str
+    """
+    return list(_written)
+
+
+def forget_written() -> None:
+    """Start a new command: no folder written yet."""
+    _written.clear()

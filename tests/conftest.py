@@ -17,6 +17,7 @@ importing it never fails without the folder.
 from __future__ import annotations
 
 import os
+import re
 import textwrap
 from pathlib import Path
 
@@ -29,6 +30,15 @@ BENCH = SHARED / "bench"
 SCENARIOS = ROOT / "scenarios"
 OWN_CASES = ROOT / "tests" / "cases"
 HAVE_SHARED = (CASES / "expected.json").is_file()
+
+
+# the lines of a results JSON file (its ``settings``) that say what ran the runs and when
+WHO_AND_WHEN = re.compile(r'^\s*"(jobs|scheduler|elapsed_seconds|created)": .*$', re.MULTILINE)
+
+
+def without_who_and_when(text: str) -> str:
+    """A results JSON file's text without the lines of :data:`WHO_AND_WHEN`."""
+    return WHO_AND_WHEN.sub("", text)
 
 
 def messages(stderr: str) -> list[str]:

@@ -20,6 +20,11 @@ def main(argv: list[str] | None = None) -> None:
         from sim.cli.main import main as run
 
         run(argv)
+    except SystemExit:
+        from sim.signals import ignore_further
+
+        ignore_further()  # the command is over: a signal now would print a traceback at exit
+        raise
     except KeyboardInterrupt:
         sys.stderr.write("interrupted; nothing was written\n")
         sys.exit(130)

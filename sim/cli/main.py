@@ -18,18 +18,30 @@ class _Group(click.Group):
     """Prints :class:`sim.errors.SimError` cleanly; a traceback only with ``--debug``."""
 
     def invoke(self, ctx: click.Context):
+        from sim.signals import forget_written
+
+        forget_written()
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt as exc:
-            from sim.signals import Terminated
+            from sim.signals import Terminated, written
 
             terminated = isinstance(exc, Terminated)
             word = "terminated" if terminated else "interrupted"
-            done = getattr(exc, "step_done", False)  # the signal came while moving the files in
-            click.echo(
-                f"{word}; " + ("the results were written" if done else "nothing was written"),
-                err=True,
-            )
+            # the signal came while moving the files in (step_done), or after (closing a cluster)
+            folders = written()
+            if folders:
+                where = folders[0]
+                if len(folders) > 1:
+                    import os
+
+                    where = f"{os.path.commonpath(folders) or '.'} ({len(folders)} folders)"
+                said = f"the results were written to {where}"
+            elif getattr(exc, "step_done", False):
+                said = "the results were written"
+            else:
+                said = "nothing was written"
+            click.echo(f"{word}; {said}", err=True)
             ctx.exit(143 if terminated else 130)
         except BrokenPipeError:  # output piped into a command that stopped reading (`| head`)
             import os

@@ -40,11 +40,15 @@ def scheduler_session(ctx: click.Context, param: click.Parameter, value: str | N
         return None
     from sim import cluster
     from sim.errors import SimError
+    from sim.scheduler import check_address
 
     try:
-        cluster.check_address(value)
+        check_address(value)
     except SimError as exc:
-        raise click.BadParameter(str(exc).removeprefix(f"--scheduler '{value}' ")) from None
+        hint = "'--scheduler'"
+        if ctx.get_parameter_source(param.name) is click.core.ParameterSource.ENVIRONMENT:
+            hint += f" (from {param.envvar})"
+        raise click.BadParameter(str(exc), param_hint=hint) from None
     ctx.with_resource(cluster.session(value, say=lambda line: click.echo(line, err=True)))
     return value
 

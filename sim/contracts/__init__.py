@@ -40,12 +40,14 @@ from sim.contracts.fields import (
     OptionalProbability,
     ParameterName,
     Probability,
+    Provenance,
     Runs,
 )
 from sim.errors import SimError
 
 __all__ = [
     "ComparisonFile",
+    "Provenance",
     "SobolFile",
     "SummaryFile",
     "TornadoFile",

@@ -15,12 +15,14 @@ __all__ = [
     "DifferenceInterval",
     "Interval",
     "Model",
+    "NonNegative",
     "Number",
     "OptionalNonNegative",
     "OptionalNumber",
     "OptionalProbability",
     "ParameterName",
     "Probability",
+    "Provenance",
     "Runs",
 ]
 
@@ -87,6 +89,7 @@ def _name(value: Any) -> Any:
 Probability = _number(0.0, 1.0)
 OptionalProbability = _number(0.0, 1.0, optional=True)
 OptionalNonNegative = _number(0.0, optional=True)
+NonNegative = _number(0.0)
 Correlation = _number(-1.0, 1.0)
 Difference = _number(-1.0, 1.0, optional=True)
 Number = _number()
@@ -102,3 +105,17 @@ class Model(BaseModel):
     """Base of the file models: unknown keys allowed, values not coerced on the way out."""
 
     model_config = ConfigDict(extra="allow")
+
+
+class Provenance(Model):
+    """How a file's runs were made (``settings`` of ``history.json`` and ``signposts.json``;
+    the same keys are in the ``settings`` of ``summary.json`` and ``sensitivity.json``):
+    worker processes (or a cluster's worker threads), the Dask scheduler (null: none), sim's
+    version, the simulation's wall-clock seconds and the UTC time it was created. Results
+    do not depend on them."""
+
+    jobs: Runs = REQUIRED
+    scheduler: str | None = None
+    version: str
+    elapsed_seconds: NonNegative = REQUIRED
+    created: str

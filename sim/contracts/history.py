@@ -15,6 +15,7 @@ from sim.contracts.fields import (
     OptionalNonNegative,
     OptionalProbability,
     Probability,
+    Provenance,
     Runs,
 )
 
@@ -64,6 +65,7 @@ class HistoryFile(Model):
     engine: str
     start: str
     horizon: str
+    settings: Provenance | None = None
     outcomes: dict[str, dict[str, Any]]
     observations: list[EvidenceItem]
     points: list[HistoryPoint]
@@ -117,6 +119,7 @@ class SignpostsFile(Model):
     engine: str
     start: str
     horizon: str
+    settings: Provenance | None = None
     dates: list[str]
     dates_from: str
     candidates: int

@@ -22,7 +22,7 @@ from sim.analysis.words import effective_wilson
 from sim.experiments.variants import Progress, run_batch
 from sim.model.evidence import scaled_weights
 from sim.model.scenario import Scenario
-from sim.results import Results
+from sim.results import Results, RunSettings
 from sim.runner import KEEP_VALUES
 
 __all__ = ["History", "HistoryPoint", "as_of_dates", "run_history"]
@@ -78,6 +78,8 @@ class History:
         Share of runs (unweighted) agreeing with each observation alone, (n_observations,).
     points : tuple of HistoryPoint
         Start first, then the observation dates in increasing order.
+    ran : RunSettings or None
+        How the runs were made (jobs, scheduler, elapsed time), recorded in ``settings``.
     """
 
     scenario: Scenario
@@ -86,6 +88,7 @@ class History:
     engine: str
     agree: tuple[float, ...]
     points: tuple[HistoryPoint, ...]
+    ran: RunSettings | None = None
 
     def notes(self) -> list[str]:
         """Plain sentences about what the history cannot show."""
@@ -128,6 +131,7 @@ class History:
             "engine": self.engine,
             "start": sc.start.isoformat(),
             "horizon": sc.horizon_date.isoformat(),
+            "settings": self.ran.provenance() if self.ran else None,
             "outcomes": {
                 o.id: {"label": o.label, "when": o.text, "ever": o.ever} for o in sc.outcomes
             },
@@ -257,4 +261,5 @@ def run_history(
         engine=results.settings.engine,
         agree=tuple(float(a) for a in agreement(results)),
         points=history_points(results),
+        ran=results.settings,
     )

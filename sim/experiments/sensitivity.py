@@ -48,6 +48,10 @@ class Tornado:
         Probability of each outcome with every value random.
     low, high : numpy.ndarray, shape (n_slots, n_outcomes)
         Probability with value j at its 10th / 90th percentile.
+    effective_runs, evidence_probability : float or None
+        Of the base setting, with evidence in effect.
+    ran : RunSettings or None
+        How the runs were made (jobs, scheduler, elapsed time), recorded in ``settings``.
     """
 
     scenario: Scenario
@@ -59,6 +63,7 @@ class Tornado:
     high: np.ndarray
     effective_runs: float | None = None
     evidence_probability: float | None = None
+    ran: RunSettings | None = None
 
     def rankings(self) -> list[list[dict[str, Any]]]:
         """Per outcome, the values by decreasing swing (:func:`sim.analysis.sensitivity.tornado`)."""
@@ -80,7 +85,7 @@ class Tornado:
             "low_quantile": sa.TORNADO_LOW,
             "high_quantile": sa.TORNADO_HIGH,
             "others": "left random (their own per-run draws), common random numbers",
-        }
+        } | (self.ran.provenance() if self.ran else {})
         out = _content("tornado", self.scenario, self.seed, self.engine, settings, outcomes)
         if "evidence" in out:  # of the base setting (every value random)
             out["evidence"] |= {
@@ -110,6 +115,8 @@ class Sobol:
     indices : list of dict, one per outcome
         ``S1``, ``S1_conf``, ``ST``, ``ST_conf``: arrays (n_slots,)
         (:func:`sim.analysis.sensitivity.sobol_indices`).
+    ran : RunSettings or None
+        How the runs were made (jobs, scheduler, elapsed time), recorded in ``settings``.
     """
 
     scenario: Scenario
@@ -120,6 +127,7 @@ class Sobol:
     design: np.ndarray
     y: np.ndarray
     indices: list[dict[str, np.ndarray]]
+    ran: RunSettings | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The ``sensitivity.json`` content (model :class:`sim.contracts.SobolFile`)."""
@@ -144,7 +152,7 @@ class Sobol:
             "rows": len(self.design),
             "sampler": "SALib sobol (Saltelli) over quantile levels, first and total "
             "order; common random numbers across rows",
-        }
+        } | (self.ran.provenance() if self.ran else {})
         return _content("sobol", self.scenario, self.seed, self.engine, settings, outcomes)
 
 
@@ -202,6 +210,7 @@ def run_tornado(
         high=per_row[2::2],
         effective_runs=sums.effective_runs_of(0) if sums.weighted else None,
         evidence_probability=sums.evidence_probability(0) if sums.weighted else None,
+        ran=ran,
     )
 
 
@@ -266,6 +275,7 @@ def run_sobol(
         design=design,
         y=y,
         indices=sa.sobol_indices(y, n_slots, seed),
+        ran=ran,
     )
 
 

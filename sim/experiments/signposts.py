@@ -31,6 +31,7 @@ from sim.experiments.variants import Progress, RuledOut, ruled_out, run_batch
 from sim.model.conditions import Test
 from sim.model.evidence import Probe
 from sim.model.scenario import Scenario
+from sim.results import RunSettings
 from sim.runner import KEEP_VALUES
 from sim.scenario.evidence import default_indicator_dates as indicator_dates
 
@@ -143,6 +144,8 @@ class Signposts:
         (:func:`sim.analysis.evidence.signposts`); empty without indicators.
     evidence : dict or None
         The ``evidence`` block (:func:`sim.analysis.evidence.evidence_block`) with evidence.
+    ran : RunSettings or None
+        How the runs were made (jobs, scheduler, elapsed time), recorded in ``settings``.
     """
 
     scenario: Scenario
@@ -157,6 +160,7 @@ class Signposts:
     rows: tuple[tuple[CandidateRow, ...], ...]
     indicators: dict
     evidence: dict | None
+    ran: RunSettings | None = None
 
     def ids(self) -> dict[tuple[int, int], str]:
         """(track, state) -> the id of its suggested indicator, for each ``track == state``
@@ -216,6 +220,7 @@ class Signposts:
             "engine": self.engine,
             "start": sc.start.isoformat(),
             "horizon": sc.horizon_date.isoformat(),
+            "settings": self.ran.provenance() if self.ran else None,
             "dates": [d.isoformat() for d in self.dates],
             "dates_from": self.dates_from,
             "candidates": self.candidates,
@@ -399,4 +404,5 @@ def run_signposts(
         ),
         indicators=signposts(results),
         evidence=evidence_block(results) if results.weighted else None,
+        ran=results.settings,
     )

@@ -27,7 +27,7 @@ from sim.contracts import (
 )
 from sim.errors import SimError
 from sim.results import Results
-from sim.signals import deferred, ignore_further, worker_signals
+from sim.signals import deferred, ignore_further, worker_signals, wrote
 
 if TYPE_CHECKING:  # matplotlib is imported only when charts are drawn
     from sim.report.charts import ChartProgress
@@ -338,6 +338,7 @@ def _move_all(temps: list[tuple[Path, Path]]) -> None:
             _check_replaceable(item, target)
         with deferred():
             _replace_all(pairs, temps)
+            wrote([destination for destination, _ in temps])
     finally:
         for release in locks:
             release()

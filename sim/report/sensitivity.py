@@ -328,6 +328,11 @@ def _settings_section(data: Mapping[str, Any]) -> str:
         "samples": "Saltelli base samples",
         "rows": "Sample rows (samples \u00d7 (values + 2))",
         "sampler": "Sampler",
+        "jobs": "Worker processes",
+        "scheduler": "Dask scheduler",
+        "version": "sim version",
+        "elapsed_seconds": "Elapsed",
+        "created": "Created",
     }
     items = [
         ("Method", h.escape(data["method"])),
@@ -339,6 +344,8 @@ def _settings_section(data: Mapping[str, Any]) -> str:
     for key, value in s.items():
         if key in ("low_quantile", "high_quantile") and h.is_number(value):
             text = f"{value * 100:g}th"
+        elif key == "elapsed_seconds" and h.is_number(value):
+            text = f"{float(value):.1f} s"
         elif isinstance(value, int) and not isinstance(value, bool):
             text = f"{value:,}"
         else:

@@ -159,7 +159,8 @@ def _compose(text: str, file: str) -> Node | None:
             warnings.simplefilter("always")
             node = yaml.compose(io.StringIO(text))
         for w in caught:  # ruamel.yaml's multi-line warnings, as one-line errors
-            _warned(w.message, file)
+            if not issubclass(w.category, ResourceWarning):  # an unrelated object collected
+                _warned(w.message, file)
         return node
     except MarkedYAMLError as exc:
         msg, mark = _syntax_message(exc, text)

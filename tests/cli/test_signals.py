@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import messages
+from tests.conftest import OWN_CASES, messages
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ROOT / "scenarios" / "iraq_us_withdrawal_2025.yaml"
@@ -138,10 +138,33 @@ def test_sigterm_while_sensitivity_writes_its_folder(tmp_path):
             continue
         os.kill(proc.pid, signal.SIGTERM)
         err = messages(_finish(proc))  # without the progress lines
-        if proc.returncode == 0 or err == ["terminated; the results were written"]:
+        if proc.returncode == 0 or (
+            len(err) == 1 and err[0].startswith("terminated; the results were written to ")
+        ):
             shutil.rmtree(tmp_path / "o")  # the move had begun (it is not cut in two): again
             continue
         assert (proc.returncode, err) == (143, ["terminated; nothing was written"])
         assert list(tmp_path.iterdir()) == []
         return
     pytest.skip("the tornado's writing phase was over before a signal could be sent")
+
+
+def test_a_signal_after_the_folder_is_in_place_says_it_was_written(tmp_path, capsys,
+                                                                   monkeypatch):  # fmt: skip
+    """As when SIGTERM lands while a LocalCluster stops, after ``sim history`` published its
+    folder (trial 13, F10): the line names the folder, not "nothing was written"."""
+    import sim.cli.history
+    from sim.cli.main import main
+    from sim.signals import Terminated
+
+    def terminated(data):
+        raise Terminated
+
+    monkeypatch.setattr(sim.cli.history, "_print", terminated)
+    out = tmp_path / "h"
+    with pytest.raises(SystemExit) as info:
+        main(["history", str(OWN_CASES / "split.yaml"), "--runs", "200", "--jobs", "1", "--no-charts",
+              "--out", str(out)])  # fmt: skip
+    assert info.value.code == 143
+    assert messages(capsys.readouterr().err) == [f"terminated; the results were written to {out}"]
+    assert (out / "history.json").is_file()

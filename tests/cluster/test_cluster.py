@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import __version__, cluster, load_scenario
+from sim import __version__, cluster, load_scenario, scheduler
 from sim.cli.main import main
 from sim.errors import SimError
 from sim.runner import run_scenario
-from tests.conftest import CASES, HAVE_SHARED, OWN_CASES, SCENARIOS
+from tests.conftest import CASES, HAVE_SHARED, OWN_CASES, SCENARIOS, without_who_and_when
 
 pytest.importorskip("distributed")
 
@@ -32,8 +32,6 @@ BUNDLED = SCENARIOS / "iraq_us_withdrawal_2025.yaml"
 UNCERTAIN = OWN_CASES / "uncertain_rate.yaml"  # one uncertain value
 CONFIDENT = OWN_CASES / "evidence" / "evidence_confident.yaml"  # evidence and a variant
 LOCAL = "local:2"
-# the settings of summary.json that say what ran it and when: the only lines that may differ
-WHO_AND_WHEN = re.compile(r'^\s*"(jobs|scheduler|elapsed_seconds|created)": .*$', re.MULTILINE)
 
 
 @pytest.fixture(scope="module")
@@ -51,15 +49,15 @@ def sim(capsys, *args) -> tuple[int, str, str]:
 
 
 def assert_same_folders(here: Path, there: Path) -> None:
-    """Every file of ``here`` is in ``there`` with the same bytes (summary.json: but for the
-    lines of WHO_AND_WHEN)."""
+    """Every file of ``here`` is in ``there`` with the same bytes (JSON files: but for the
+    lines of their settings that say what ran them and when)."""
     names = sorted(p.relative_to(here) for p in here.rglob("*") if p.is_file())
     assert names == sorted(p.relative_to(there) for p in there.rglob("*") if p.is_file())
     assert names
     for name in names:
         a, b = (here / name).read_bytes(), (there / name).read_bytes()
-        if name.name == "summary.json":
-            a, b = (WHO_AND_WHEN.sub("", x.decode()) for x in (a, b))
+        if name.suffix == ".json":
+            a, b = (without_who_and_when(x.decode()) for x in (a, b))
         assert a == b, f"{name} differs"
 
 
@@ -104,6 +102,25 @@ def test_sobol_sensitivity_equals_jobs_1(client, capsys, tmp_path):
     args = ("sensitivity", UNCERTAIN, "--method", "sobol", "--samples", 32, "--runs", 100)
     here, there = run_both(capsys, tmp_path, LOCAL, *args, "--no-charts")
     assert_same_folders(here, there)
+    assert_made_by(here, there, "sensitivity.json")
+
+
+def test_history_equals_jobs_1_and_says_what_ran_it(client, capsys, tmp_path):
+    here, there = run_both(capsys, tmp_path, LOCAL, "history", CONFIDENT, "--runs", 2_000,
+                           "--no-charts")  # fmt: skip
+    assert_same_folders(here, there)
+    assert_made_by(here, there, "history.json")
+
+
+def assert_made_by(here: Path, there: Path, name: str) -> None:
+    """``name``'s ``settings`` say that ``--jobs 1`` made it ``here`` and the cluster
+    ``there``, with the version, the elapsed time and when."""
+    mine, theirs = (json.loads((d / name).read_text())["settings"] for d in (here, there))
+    assert (mine["jobs"], mine["scheduler"]) == (1, None)
+    assert (theirs["jobs"], theirs["scheduler"]) == (2, LOCAL)
+    for settings in (mine, theirs):
+        assert settings["version"] == __version__ and settings["elapsed_seconds"] >= 0
+        assert settings["created"].endswith("+00:00")
 
 
 def test_all_variants_comparison_equals_jobs_1(client, capsys, tmp_path):
@@ -127,6 +144,17 @@ def test_workers_with_another_version_are_named(client, monkeypatch):
     message = str(info.value)
     assert f"--scheduler {address}: worker tcp://127.0.0.1:" in message
     assert f"has sim {__version__} (here 0.0.9);" in message and "same versions" in message
+
+
+def test_a_workers_address_names_its_scheduler(client):
+    worker = sorted(client.nthreads())[0]
+    with pytest.raises(SimError) as info:
+        scheduler.probe(worker)
+    assert str(info.value) == (
+        f"--scheduler {worker}: this is a Dask worker, not a scheduler; its scheduler is "
+        f"{client.scheduler.address}: give that address"
+    )
+    scheduler.probe(client.scheduler.address)  # the scheduler's passes
 
 
 def test_versions_name_the_code_too(client):

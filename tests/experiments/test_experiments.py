@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -169,5 +170,5 @@ def test_sobol_with_seed_0_is_reproducible(path):
     one = run_sobol(scenario, samples=8, runs=50, seed=0, jobs=1)
     np.random.seed(12345)  # the global generator must play no part
     two = run_sobol(scenario, samples=8, runs=50, seed=0, jobs=1)
-    assert one.to_dict() == two.to_dict()
+    assert replace(one, ran=None).to_dict() == replace(two, ran=None).to_dict()  # but the time
     assert one.indices[0]["ST_conf"][0] > 0  # the bootstrap ran
