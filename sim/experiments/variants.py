@@ -11,6 +11,7 @@ from sim.analysis.compare import compare
 from sim.analysis.evidence import ruled_out_message
 from sim.errors import SimError, SimulationError
 from sim.experiments.draws import run_parameter_draws, run_spread
+from sim.limits import max_runs, runs_error
 from sim.model.scenario import Scenario
 from sim.results import Results
 from sim.runner import KEEP_VALUES, run_scenario
@@ -173,6 +174,8 @@ def run_batch(
     batch of ``progress`` called ``label`` (default: the scenario and variant), which also
     hears the effective runs as they come (:class:`Advance`)."""
     label = label or f"{scenario.id} [{scenario.variant}]"
+    if runs > max_runs(scenario):  # refused before its progress line says it started
+        raise runs_error(scenario)
     if progress is not None:
         progress(label, 0, runs)
     return run_scenario(

@@ -183,3 +183,13 @@ def test_with_numba_the_same_command_runs(tmp_path):
         [sys.executable, "-m", "sim", *map(str, args)], capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_run_over_the_cap_is_refused_before_its_progress_starts(tmp_path):
+    from sim.experiments.variants import run_batch
+
+    scenario = outcomes_scenario(tmp_path, 50)
+    heard = []
+    with pytest.raises(SimError, match=r"at most 17,094,017 for this scenario"):
+        run_batch(scenario, 17_094_018, 1, 1, "numpy", 0, lambda *a: heard.append(a))
+    assert heard == []  # no "0/17,094,018 runs" line before the refusal
