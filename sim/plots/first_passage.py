@@ -72,20 +72,12 @@ def plot_first_passage(
     if missing:
         raise KeyError(f"first-passage data lacks column(s) {missing}; expected {list(_COLUMNS)}")
     outcomes = dict(outcomes or {})
-    present = list(pd.unique(first_passage["outcome"]))
-    order = [o for o in outcomes if o in present] + [o for o in present if o not in outcomes]
-    labels = {o: wrap(label_of(outcomes.get(o), o), 30) for o in order}
+    order, labels = _order(first_passage, outcomes)
     medians = any((outcomes.get(o) or {}).get("first_time_median") for o in order)
     legend = [*labels.values()] + (["median first time"] if medians else [])
-    ax = new_axes(ax, 9.0, max(3.6, 1.0 + legend_height(legend)))
-    ax.set_title(
-        "First passage: share of runs in which the outcome has held by each date", loc="left"
+    ax = _axes(
+        ax, legend, "First passage: share of runs in which the outcome has held by each date"
     )
-    ax.set_ylim(-0.015, 1.015)  # a curve at 0% or 100% stays visible above the spines
-    percent_axis(ax.yaxis)
-    ax.set_ylabel("Share of runs")
-    ax.grid(axis="y", color="0.88", linewidth=0.8)
-    ax.set_axisbelow(True)
     if not order:
         ax.text(0.5, 0.5, "no first-passage data", ha="center", va="center", transform=ax.transAxes)
         return ax
@@ -137,18 +129,9 @@ def plot_over_time(
     missing = [c for c in ("date", "outcome", "holds") if c not in curves.columns]
     if missing:
         raise KeyError(f"curves lack column(s) {missing}; expected date, outcome, holds")
-    outcomes = dict(outcomes or {})
-    present = list(pd.unique(curves["outcome"]))
-    order = [o for o in outcomes if o in present] + [o for o in present if o not in outcomes]
-    labels = {o: wrap(label_of(outcomes.get(o), o), 30) for o in order}
-    ax = new_axes(ax, 9.0, max(3.6, 1.0 + legend_height(list(labels.values()))))
-    ax.set_title("Probability over time: share of runs in which the outcome holds on each date",
-                 loc="left")  # fmt: skip
-    ax.set_ylim(-0.015, 1.015)
-    percent_axis(ax.yaxis)
-    ax.set_ylabel("Share of runs")
-    ax.grid(axis="y", color="0.88", linewidth=0.8)
-    ax.set_axisbelow(True)
+    order, labels = _order(curves, dict(outcomes or {}))
+    title = "Probability over time: share of runs in which the outcome holds on each date"
+    ax = _axes(ax, list(labels.values()), title)
     if not order:
         ax.text(0.5, 0.5, "no outcome", ha="center", va="center", transform=ax.transAxes)
         return ax
@@ -157,6 +140,26 @@ def plot_over_time(
     _date_axis(ax, frame)
     _zoom(ax, float(frame.loc[frame["outcome"].isin(order), "share"].max()))
     _legend(ax, with_median=False)
+    return ax
+
+
+def _order(data: pd.DataFrame, outcomes: Mapping[str, Any]) -> tuple[list[str], dict[str, str]]:
+    """The outcomes drawn (those of ``outcomes`` first, in its order, then any others in
+    ``data``) and their wrapped legend labels."""
+    present = list(pd.unique(data["outcome"]))
+    order = [o for o in outcomes if o in present] + [o for o in present if o not in outcomes]
+    return order, {o: wrap(label_of(outcomes.get(o), o), 30) for o in order}
+
+
+def _axes(ax: Axes | None, legend: list[str], title: str) -> Axes:
+    """The axes of a curves chart: tall enough for ``legend``, titled, a 0-100% y axis."""
+    ax = new_axes(ax, 9.0, max(3.6, 1.0 + legend_height(legend)))
+    ax.set_title(title, loc="left")
+    ax.set_ylim(-0.015, 1.015)  # a curve at 0% or 100% stays visible above the spines
+    percent_axis(ax.yaxis)
+    ax.set_ylabel("Share of runs")
+    ax.grid(axis="y", color="0.88", linewidth=0.8)
+    ax.set_axisbelow(True)
     return ax
 
 
