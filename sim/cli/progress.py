@@ -43,6 +43,7 @@ COMPILING = "compiling the simulation kernel (once per machine, about a minute)"
 #: the spread design (:func:`sim.experiments.run_spread`) and the runs added to reach
 #: ``--min-effective-runs`` (:func:`sim.experiments.variants.grow_runs`).
 EXTRA = {"spread": "spread across the assumptions", "to n_eff": "more runs to n_eff"}
+MIN_PACE_SECONDS = 1.0  # the pace behind an ETA is measured over at least this long
 TENTHS = 10  # plain lines per phase, at most (plus the line that starts it)
 
 
@@ -221,14 +222,15 @@ class Phases:
 
     def _eta(self, done: float, whole: float) -> str:
         """``ETA h:mm:ss`` at the pace since the first report of some progress, or "" until
-        there are two."""
+        a later report comes at least :data:`MIN_PACE_SECONDS` after it (worker processes
+        report their first blocks together: their pace would read as an ETA of 0)."""
         now = self.clock()
         if self.origin is None:
             if done > 0:
                 self.origin = (now, done)
             return ""
         t0, d0 = self.origin
-        if done <= d0 or now <= t0:
+        if done <= d0 or now - t0 < MIN_PACE_SECONDS:
             return ""
         left = (whole - done) * (now - t0) / (done - d0)
         overall_eta = len(self.batches) > 1 and self.text.startswith("simulating")

@@ -41,6 +41,22 @@ def test_plain_lines_name_the_variant_and_give_an_overall_eta():
     ]
 
 
+def test_no_eta_from_reports_that_come_together():
+    # two workers' first blocks reported 0.01 s apart would give a pace of 2,500 runs a
+    # second and an ETA of 0:00:00; the pace waits for a second of measure
+    progress, out = _phases([], [0.0, 5.0, 5.01, 7.0])
+    progress("s", 0, 100)  # t=0
+    progress("s", 25, 100)  # t=5: the pace starts here
+    progress("s", 50, 100)  # t=5.01: too soon to tell
+    progress("s", 75, 100)  # t=7: 50 runs in 2 s, 25 left: 1 s
+    assert out.getvalue().splitlines() == [
+        "s.yaml: progress: simulating s: 0/100 runs (0%)",
+        "s.yaml: progress: simulating s: 25/100 runs (25%)",
+        "s.yaml: progress: simulating s: 50/100 runs (50%)",
+        "s.yaml: progress: simulating s: 75/100 runs (75%), ETA 0:00:01",
+    ]
+
+
 def test_plain_lines_come_once_a_tenth_and_phases_once():
     progress, out = _phases([], [float(t) for t in range(100)])
     progress.phase("writing out")
