@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import click
 
+from sim.errors import shorten
+
 __all__ = ["DATE", "EvidenceChoice", "evidence_options"]
 
 
@@ -34,7 +36,9 @@ class DateType(click.ParamType):
             return dt.date.fromisoformat(text)
         except ValueError:
             self.fail(
-                f"'{value}' is not a date: write it as YYYY-MM-DD, e.g. 2026-12-01", param, ctx
+                f"'{shorten(value)}' is not a date: write it as YYYY-MM-DD, e.g. 2026-12-01",
+                param,
+                ctx,
             )
 
 

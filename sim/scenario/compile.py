@@ -125,9 +125,9 @@ def _warn_bidi(ctx: CompileContext) -> None:
         key = ".".join(str(p) for p in path)
         ctx.warn(
             path,
-            f"'{key}' holds the bidirectional control{'s' if ',' in names else ''} {names}: left unclosed it reverses the "
-            "text after it where the text is shown (reports show it written out, charts "
-            "drop it); delete it, or use plain text",
+            f"'{key}' holds the bidirectional control{'s' if ',' in names else ''} {names}, "
+            "which can reorder the text around it on screen (reports show it written out, "
+            "charts drop it); delete it, or use plain text",
         )
 
 

@@ -196,7 +196,14 @@ def _load_variant(doc: Document, base: Scenario, variant: str) -> Scenario:
         hint = did_you_mean(variant, known)
         listing = ", ".join(known) if known else "none"
         raise ScenarioError(
-            [Problem(doc.file, None, None, f"no variant '{variant}' (variants: {listing}){hint}")]
+            [
+                Problem(
+                    doc.file,
+                    None,
+                    None,
+                    f"no variant '{shorten(variant)}' (variants: {listing}){hint}",
+                )
+            ]
         )
     vdoc, vproblems = apply_variant(doc, variant)
     if vdoc is None:

@@ -51,3 +51,19 @@ def test_a_long_bad_value_is_quoted_in_sixty_characters(tmp_path, key, value):
     assert problems and all(p.severity == "error" for p in problems)
     for p in problems:
         assert f"'{value[:57]}...'" in p.message and value[:58] not in p.message, p.message
+
+
+def test_long_command_line_values_are_quoted_in_sixty_characters():
+    from click.testing import CliRunner
+
+    from sim.cli import run, validate
+
+    scenario = str(OWN_CASES / "fixed_dates.yaml")
+    runner = CliRunner()
+    variant = runner.invoke(run.command, [scenario, "--variant", "v" * 300, "--runs", "10"])
+    message = str(variant.exception)  # the entry point prints it (sim.cli.main)
+    assert f"no variant '{'v' * 57}...'" in message and "v" * 58 not in message
+    as_of = runner.invoke(validate.command, [scenario, "--as-of", "2026-" * 400])
+    assert as_of.exit_code == 2
+    assert f"'{('2026-' * 12)[:57]}...' is not a date" in as_of.output
+    assert len(as_of.output) < 600
