@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import click
 
-from sim.errors import shorten
+from sim.errors import shorten, show_bidi
 
 __all__ = ["DATE", "EvidenceChoice", "evidence_options"]
 
@@ -36,7 +36,7 @@ class DateType(click.ParamType):
             return dt.date.fromisoformat(text)
         except ValueError:
             self.fail(
-                f"'{shorten(value)}' is not a date: write it as YYYY-MM-DD, e.g. 2026-12-01",
+                f"'{show_bidi(shorten(value))}' is not a date: write it as YYYY-MM-DD, e.g. 2026-12-01",
                 param,
                 ctx,
             )
