@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import logging
+import os
 import re
 import signal
 import socket
@@ -30,6 +31,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from urllib.parse import urlsplit
 
 from sim.errors import SimError
 
@@ -38,6 +40,7 @@ __all__ = [
     "DEFAULT_PORT",
     "START",
     "check_address",
+    "max_local_workers",
     "probe",
     "silence",
     "silenced_on_signal",
@@ -55,12 +58,17 @@ NOT_DASK = (
     "the scheduler listens on 8786 by default)"
 )
 LOCAL = re.compile(r"local:(\d+)")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+LOCAL_PER_CORE = 4  # local:N asks for at most this many worker processes a core
+SCHEMES = ("tcp://", "tls://")  # the schemes of an address sim probes and connects to
 _ADDRESS = re.compile(r"([a-z][a-z0-9+.-]*://)?(\[[0-9a-fA-F:.]+\]|[^\s/:\[\]]+)(:\d+)?/?")
 NOISY = ("distributed", "tornado", "asyncio", "bokeh")  # loggers silenced by silence()
 
 
 def check_address(scheduler: str) -> str:
-    """``scheduler`` if it is ``local:N`` (N >= 1) or looks like a Dask address.
+    """``scheduler`` if it is ``local:N`` (1 <= N <= :func:`max_local_workers`) or looks like
+    the address of a Dask scheduler: ``tcp://`` or ``tls://`` (:data:`SCHEMES`), or a bare
+    ``HOST[:PORT]``.
 
     Returns
     -------
@@ -70,15 +78,43 @@ def check_address(scheduler: str) -> str:
     ------
     SimError
         Anything else: ``'VALUE' is not a Dask scheduler address; ...`` with the accepted
-        forms (the command line adds which option, or environment variable, gave it).
+        forms (the command line adds which option, or environment variable, gave it); a
+        ``local:N`` beyond the machine, with the largest N it takes; an ``http://`` address
+        (the dashboard's), with the scheduler's address beside it.
     """
     local = LOCAL.fullmatch(scheduler)
-    if (local and int(local.group(1)) >= 1) or (not local and _ADDRESS.fullmatch(scheduler)):
+    if local:
+        n, most = int(local.group(1)), max_local_workers()
+        if 1 <= n <= most:
+            return scheduler
+        if n > most:
+            raise SimError(
+                f"'{scheduler}' asks for {n:,} worker processes on a machine with "
+                f"{os.cpu_count() or 1} cores; give local:N with N from 1 to {most}"
+            )
+    scheme = None if local else _SCHEME.match(scheduler)
+    if scheme and scheme.group(0).lower() not in SCHEMES:
+        host = urlsplit(scheduler).hostname or "HOST"
+        raise SimError(
+            f"'{scheduler}' is not a Dask scheduler address: the scheme must be tcp:// or "
+            f"tls://, not {scheme.group(0)} (a dashboard's web address is http://HOST:8787; "
+            f"its scheduler's is tcp://{host}:{DEFAULT_PORT})"
+        )
+    if not local and _ADDRESS.fullmatch(scheduler):
         return scheduler
     raise SimError(
         f"'{scheduler}' is not a Dask scheduler address; give local:N (N worker processes on "
         "this machine, N >= 1) or a scheduler's address such as tcp://10.0.0.5:8786"
     )
+
+
+def max_local_workers() -> int:
+    """The most worker processes ``local:N`` may ask for: :data:`LOCAL_PER_CORE` a core.
+
+    More would only compete for the cores while each holds its own copy of the scenario and
+    the compiled kernel (about 150 MB): ``local:100000``, a slip, once grew by 20 MB a second
+    for minutes while the cluster started."""
+    return LOCAL_PER_CORE * (os.cpu_count() or 1)
 
 
 def probe(address: str) -> None:

@@ -16,6 +16,7 @@ import time
 import pytest
 
 from sim import scheduler
+from sim.errors import SimError
 from tests.cluster.test_cluster import BUNDLED, sim
 from tests.conftest import messages
 
@@ -120,3 +121,33 @@ def test_a_malformed_address_is_quoted_with_its_origin(capsys, tmp_path, monkeyp
         "scheduler address; give local:N" in " ".join(err.split())
     )
     assert not (tmp_path / "x").exists()
+
+
+def test_local_asks_for_at_most_four_workers_a_core(monkeypatch):
+    monkeypatch.setattr(scheduler.os, "cpu_count", lambda: 2)
+    assert scheduler.max_local_workers() == 8
+    assert scheduler.check_address("local:8") == "local:8"
+    with pytest.raises(SimError) as caught:
+        scheduler.check_address("local:100000")  # a slip: once grew 20 MB a second, for ever
+    assert str(caught.value) == (
+        "'local:100000' asks for 100,000 worker processes on a machine with 2 cores; give "
+        "local:N with N from 1 to 8"
+    )
+
+
+@pytest.mark.parametrize(
+    ("address", "scheme", "host"),
+    [("http://127.0.0.1:8787/status", "http://", "127.0.0.1"), ("ws://h:1", "ws://", "h"),
+     ("ucx://10.0.0.5:1", "ucx://", "10.0.0.5"), ("inproc://x", "inproc://", "x")],
+)  # fmt: skip
+def test_only_tcp_and_tls_schemes_are_addresses(address, scheme, host):
+    # each once ended in "internal error" and a Dask traceback after 10 s
+    with pytest.raises(SimError) as caught:
+        scheduler.check_address(address)
+    assert str(caught.value) == (
+        f"'{address}' is not a Dask scheduler address: the scheme must be tcp:// or tls://, "
+        f"not {scheme} (a dashboard's web address is http://HOST:8787; its scheduler's is "
+        f"tcp://{host}:8786)"
+    )
+    for good in ("tcp://10.0.0.5:8786", "tls://h:8786", "h:8786", "h"):
+        assert scheduler.check_address(good) == good
