@@ -142,10 +142,7 @@ def _judgments_section(comparison: Mapping[str, Any], order: list[str]) -> str:
             e = (o.get("by_variant") or {}).get(vid)
             if isinstance(e, Mapping) and matters(e.get("difference"), e.get("difference_ci95")):
                 moves[oid].append((float(e["difference"]), vid, oid))
-    listed = most_likely(
-        {oid: {"probability": base[oid].get("probability") or 0.0} for oid in outcomes},
-        JUDGMENT_OUTCOMES,
-    )
+    listed = _listed(outcomes, base, moves)
     items = []
     for oid in listed:
         p = base[oid].get("probability")
@@ -168,8 +165,16 @@ def _judgments_section(comparison: Mapping[str, Any], order: list[str]) -> str:
     ]
     if len(listed) < len(outcomes):
         parts.append(
-            f'<p class="note">The {len(listed)} most likely of the {len(outcomes)} outcomes '
-            'are listed; every outcome is in <a href="#outcomes">the table</a>.</p>'
+            f'<p class="note">The {len(listed)} of the {len(outcomes)} outcomes the variants '
+            "move most (then the most likely) are listed; every outcome is in "
+            '<a href="#outcomes">the table</a>.</p>'
+        )
+    out = [vid for vid in order if _ruled_out(outcomes, vid)]
+    if out:
+        names = ", ".join(h.bdi(_variant_name(comparison, vid)) for vid in out)
+        parts.append(
+            f"<p><strong>Ruled out by the evidence:</strong> {names} (no run agrees with "
+            "everything observed; no probability).</p>"
         )
     if movers:
         parts.append(
@@ -181,6 +186,29 @@ def _judgments_section(comparison: Mapping[str, Any], order: list[str]) -> str:
         "point are named.</p></section>"
     )
     return "\n".join(parts)
+
+
+def _listed(outcomes: Mapping[str, Any], base: Mapping[str, Any], moves: Mapping[str, list]):
+    """The outcomes the key judgments list, in file order: all when they are few, else the
+    :data:`JUDGMENT_OUTCOMES` with the largest clear differences (the charts' rule), then the
+    most likely of the rest."""
+    if len(outcomes) <= JUDGMENT_OUTCOMES:
+        return list(outcomes)
+    moved = sorted(
+        (o for o in outcomes if moves[o]), key=lambda o: -max(abs(m[0]) for m in moves[o])
+    )
+    chosen = set(moved[:JUDGMENT_OUTCOMES])
+    rest = {
+        o: {"probability": base[o].get("probability") or 0.0} for o in outcomes if o not in chosen
+    }
+    chosen |= set(most_likely(rest, JUDGMENT_OUTCOMES - len(chosen)))
+    return [o for o in outcomes if o in chosen]
+
+
+def _ruled_out(outcomes: Mapping[str, Any], vid: str) -> bool:
+    """Whether variant ``vid`` has no probability (ruled out by the evidence)."""
+    entries = [(o.get("by_variant") or {}).get(vid) for o in outcomes.values()]
+    return any(isinstance(e, Mapping) and e.get("probability", 0) is None for e in entries)
 
 
 def _by_variant(moves: Mapping[str, list[tuple[float, str, str]]]) -> dict[str, list]:

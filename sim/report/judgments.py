@@ -252,7 +252,7 @@ ul.judgments li, ol.judgments li { margin: 0.15rem 0; }
 #summary div.columns { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1.6rem; }
 @media (max-width: 60rem) { #summary div.columns { grid-template-columns: 1fr; } }
 #summary h3 a.more { font-size: 0.8rem; font-weight: normal; margin-left: 0.4rem; }
-#summary ul.judgments, #summary div.columns ol.judgments { font-size: 0.92rem; }
+#summary ul.judgments, #summary ol.judgments { font-size: 0.92rem; }
 nav#contents h2 { font-size: 1rem; border-bottom: none; margin: 1rem 0 0.2rem; }
 ol.contents { columns: 3; margin: 0; font-size: 0.92rem; }
 td.small { font-size: 0.85rem; max-width: 40rem; }

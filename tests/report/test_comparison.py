@@ -350,3 +350,31 @@ def test_key_judgments_name_the_variant_that_moves_each_outcome_most(tmp_path):
         "US stays & helps on".replace("&", "&amp;")
     )
     assert "+1.0" not in top
+
+
+def test_key_judgments_of_many_outcomes_list_those_the_variants_move(tmp_path):
+    data = _comparison()
+    data["outcomes"] = {}
+    for k in range(12):  # o0 is the likeliest; only the two least likely are moved
+        moved = k >= 10
+        data["outcomes"][f"o{k}"] = {
+            "label": f"Outcome {k}",
+            "ever": False,
+            "by_variant": {
+                "base": _entry(0.5 - 0.03 * k, (0.4, 0.6)),
+                "stay": _entry(0.5, (0.4, 0.6), 0.05 if moved else 0.0,
+                               (0.03, 0.07) if moved else (-0.01, 0.01), 10),
+                "surge": {"probability": None, "ci95": None, "words": None, "difference": None,
+                          "difference_ci95": None, "changed_runs": None,
+                          "ruled_out_by_evidence": True},
+            },
+        }  # fmt: skip
+    _write(tmp_path, data)
+    render_comparison(tmp_path)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    top = _text(page[page.index('<section id="summary">') : page.index('<section id="variants">')])
+    listed = [k for k in range(12) if f"Outcome {k}:" in top]
+    # the two moved outcomes, then the 8 likeliest of the rest (o0-o7); o8 and o9 left out
+    assert listed == [0, 1, 2, 3, 4, 5, 6, 7, 10, 11]
+    assert "The 10 of the 12 outcomes the variants move most (then the most likely)" in top
+    assert "Ruled out by the evidence: Militia surge" in top
