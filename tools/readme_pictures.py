@@ -61,7 +61,17 @@ def screenshot(page: Path, picture: Path) -> bool:
             capture_output=True,
             timeout=120,
         )
+    _shrink(picture)
     return True
+
+
+def _shrink(picture: Path) -> None:
+    """Keep a screenshot of text small: 256 colours (adaptive palette), optimised."""
+    from PIL import Image
+
+    with Image.open(picture) as image:
+        small = image.convert("RGB").quantize(colors=256)
+    small.save(picture, optimize=True)
 
 
 def main() -> int:

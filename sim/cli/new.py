@@ -50,18 +50,25 @@ def command(name: str, title: str | None, force: bool) -> None:
         )
     if path.exists() and not force:
         raise click.BadParameter(f"{path} exists; use --force to overwrite", param_hint="NAME")
+    if path.is_dir():
+        raise click.BadParameter(f"{path} is a folder; choose another NAME", param_hint="NAME")
+    if not path.parent.is_dir():  # a typo in a path is not a tree of new folders
+        what = "is not a folder" if path.parent.exists() else "does not exist"
+        raise click.BadParameter(
+            f"{path.parent} {what}; create the folder first, or choose another NAME",
+            param_hint="NAME",
+        )
     text = files("sim").joinpath("templates/starter.yaml").read_text(encoding="utf-8")
     text = text.replace("__SCENARIO_ID__", ident)
     text = text.replace("__TITLE__", title or ident.replace("_", " ").capitalize())
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         _replace(path, text)
     except OSError as exc:
         from sim.errors import SimError
 
         raise SimError(
             f"{path}: error: cannot write the starter scenario here "
-            f"({exc.strerror or exc}: {exc.filename or path}); choose another NAME"
+            f"({exc.strerror or exc}); choose another NAME"
         ) from None
     click.echo(f"Wrote {path}. Next: sim validate {path}, then sim run {path}")
 

@@ -208,3 +208,15 @@ def test_two_runs_on_one_out_leave_the_folder_of_one(tmp_path):
         assert [p.wait(timeout=600) for p in procs] == [0, 0]
         seed = str(json.loads((shared / "summary.json").read_text(encoding="utf-8"))["seed"])
         assert {n: (shared / n).read_text(encoding="utf-8") for n in names} == reference[seed]
+
+
+def test_new_refuses_a_folder_and_a_missing_parent(tmp_path):
+    (tmp_path / "d.yaml").mkdir()
+    folder = subprocess.run([*SIM, "new", "d", "--force"], cwd=tmp_path, capture_output=True,
+                            text=True)  # fmt: skip
+    assert folder.returncode == 2 and "d.yaml is a folder; choose another NAME" in folder.stderr
+    missing = subprocess.run([*SIM, "new", "no/such/x"], cwd=tmp_path, capture_output=True,
+                             text=True)  # fmt: skip
+    assert missing.returncode == 2
+    assert "no/such does not exist; create the folder first" in missing.stderr
+    assert not (tmp_path / "no").exists()  # a typo in a path is not a tree of new folders

@@ -30,10 +30,10 @@ def test_an_empty_out_is_a_mistaken_command_line(command, tmp_path):
 def test_sim_new_below_a_file_is_one_clear_line(tmp_path):
     (tmp_path / "regfile").write_text("")
     result = _sim(tmp_path, "new", "regfile/x")
-    assert result.returncode == 1
-    assert result.stderr.strip() == (
-        "regfile/x.yaml: error: cannot write the starter scenario here "
-        "(File exists: regfile); choose another NAME"
+    assert result.returncode == 2  # the NAME given is the mistake
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Error: Invalid value for NAME: regfile is not a folder; create the folder first, or "
+        "choose another NAME"
     )
 
 
