@@ -66,7 +66,8 @@ def screenshot(page: Path, picture: Path) -> bool:
 
 
 def _shrink(picture: Path) -> None:
-    """Keep a screenshot of text small: 256 colours (adaptive palette), optimised."""
+    """Keep a picture small (the README's are under 200 KB each): 256 colours (an adaptive
+    palette: charts and text need no more), optimised."""
     from PIL import Image
 
     with Image.open(picture) as image:
@@ -82,6 +83,7 @@ def main() -> int:
         return 1
     for picture, source in PICTURES.items():
         shutil.copyfile(REPORTS / source, ROOT / picture)
+        _shrink(ROOT / picture)
         print(f"{picture} <- {source}")
     if screenshot(REPORTS / "base" / "report.html", ROOT / SUMMARY):
         print(f"{SUMMARY} <- the first screen of base/report.html")
