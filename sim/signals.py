@@ -15,10 +15,11 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 __all__ = [
     "Terminated",
+    "after_the_end",
     "deferred",
     "forget_written",
     "ignore_further",
@@ -150,3 +151,27 @@ def written() -> list[str]:
 def forget_written() -> None:
     """Start a new command: no folder written yet."""
     _written.clear()
+
+
+def after_the_end() -> None:
+    """Once the command is over (its results written, its output printed): a Ctrl-C or
+    SIGTERM during the interpreter's exit (worker pools and caches closing, up to a second)
+    ends the process at once, saying what was done and with status 130 or 143, rather than
+    printing a traceback from the exit's clean-up or exiting 0 as if no signal had come.
+    No effect outside the main thread.
+    """
+    if not _main_thread():
+        return
+
+    def late(signum: int, frame: object) -> None:
+        word = "terminated" if signum == signal.SIGTERM else "interrupted"
+        done = written()
+        what = f"the results were written to {', '.join(done)}" if done else "it had finished"
+        with suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.write(f"{word}; {what}\n")
+            sys.stderr.flush()
+        os._exit(143 if signum == signal.SIGTERM else 130)
+
+    signal.signal(signal.SIGINT, late)
+    signal.signal(signal.SIGTERM, late)

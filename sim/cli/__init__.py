@@ -21,9 +21,9 @@ def main(argv: list[str] | None = None) -> None:
 
         run(argv)
     except SystemExit:
-        from sim.signals import ignore_further
+        from sim.signals import after_the_end
 
-        ignore_further()  # the command is over: a signal now would print a traceback at exit
+        after_the_end()  # the command is over: a signal now says so, with no traceback
         raise
     except KeyboardInterrupt:
         sys.stderr.write("interrupted; nothing was written\n")

@@ -322,10 +322,14 @@ def _move_all(temps: list[tuple[Path, Path]]) -> None:
     """Move each temporary folder's contents into its destination, under the destinations'
     locks and with signals held."""
     locks: list[Callable[[], None]] = []  # each releases one lock
+    made: list[Path] = []  # the destinations this made: removed again if nothing moves in
+    moved = False
     try:
         for destination, _ in sorted(temps, key=lambda pair: str(pair[0].resolve())):
             try:
-                destination.mkdir(exist_ok=True)
+                if not destination.exists():
+                    destination.mkdir()
+                    made.append(destination)
                 locks.append(_lock(destination))
             except OSError as exc:
                 raise _unwritable(destination, exc) from None
@@ -338,10 +342,14 @@ def _move_all(temps: list[tuple[Path, Path]]) -> None:
             _check_replaceable(item, target)
         with deferred():
             _replace_all(pairs, temps)
+            moved = True
             wrote([destination for destination, _ in temps])
     finally:
         for release in locks:
             release()
+        for folder in [] if moved else made:  # "nothing was written" stays true on disk
+            with suppress(OSError):
+                folder.rmdir()
 
 
 def _check_replaceable(item: Path, target: Path) -> None:

@@ -150,3 +150,22 @@ def test_a_move_that_fails_midway_puts_the_old_files_back(tmp_path, monkeypatch)
         publish(out, _fill("new"))
     assert {p.name: p.read_text() for p in out.iterdir()} == {name: "old" for name in NAMES}
     assert sorted(p.name for p in tmp_path.rglob(".*")) == []
+
+
+def test_a_signal_before_the_move_leaves_no_empty_new_folder(tmp_path, monkeypatch):
+    # a SIGTERM between making the destination and moving into it once left it empty
+    # while the command said "nothing was written" (issue 14, trial 14 N6)
+    out = tmp_path / "out"
+
+    def interrupted(item, target):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(files, "_check_replaceable", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        publish(out, _fill("new"))
+    assert not out.exists()
+    existing = tmp_path / "kept"
+    existing.mkdir()
+    with pytest.raises(KeyboardInterrupt):
+        publish(existing, _fill("new"))
+    assert existing.is_dir()  # a folder that was there stays
