@@ -28,7 +28,7 @@ from sim.model.evidence import Probe
 from sim.model.scenario import Scenario, checkpoints
 from sim.model.streams import CHUNK, MAX_SEED, RandomBlock
 from sim.results import IMPORTANCE_RUNS, Partial, Results, RunSettings
-from sim.signals import Terminated, ignore_further, worker_signals
+from sim.signals import Terminated, ignore_further, swallowed_or, worker_signals
 from sim.work import Setup, Unit, Worker
 
 __all__ = [
@@ -406,9 +406,10 @@ def _terminated(signum, frame):
 
 
 def _interrupt_once(signum, frame):
-    """The first Ctrl-C interrupts, later ones are ignored (they could hang the pool's stop)."""
+    """The first Ctrl-C interrupts, later ones are ignored (they could hang the pool's stop);
+    a SIGTERM Python swallowed comes back through here as itself (sim.signals.swallowed_or)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    raise KeyboardInterrupt
+    raise swallowed_or(KeyboardInterrupt)
 
 
 def _blocks_from(offset: int, n: int, size: int) -> list[tuple[int, int]]:

@@ -23,7 +23,9 @@ __all__ = [
     "deferred",
     "forget_written",
     "ignore_further",
+    "interrupt",
     "redeliver_swallowed",
+    "swallowed_or",
     "terminate",
     "worker_signals",
     "wrote",
@@ -36,6 +38,8 @@ REDELIVERY_DELAY = 0.05
 
 # the results folders moved into place by the command running in this process
 _written: list[str] = []
+# the interrupt Python swallowed (redeliver_swallowed), until a SIGINT handler raises it
+_swallowed: list[type[KeyboardInterrupt]] = []
 
 
 class Terminated(KeyboardInterrupt):
@@ -110,7 +114,9 @@ def redeliver_swallowed(info: object) -> None:
     :class:`Terminated`) this hook prints nothing and raises the same exception in the main
     thread :data:`REDELIVERY_DELAY` seconds later, through a one-shot SIGINT handler and a
     SIGINT this process sends itself from a timer thread; every other unraisable goes to the
-    default hook.
+    default hook. If the command installs another SIGINT handler before then, its handler
+    (:func:`interrupt`, or one that calls :func:`swallowed_or`) raises the swallowed kind: a
+    SIGTERM stays a :class:`Terminated`.
 
     Parameters
     ----------
@@ -122,10 +128,11 @@ def redeliver_swallowed(info: object) -> None:
         sys.__unraisablehook__(info)
         return
     previous = signal.getsignal(signal.SIGINT)
+    _swallowed[:] = [kind]
 
     def again(signum: int, frame: object) -> None:
         signal.signal(signal.SIGINT, previous)
-        raise kind
+        raise swallowed_or(kind)
 
     signal.signal(signal.SIGINT, again)
     timer = threading.Timer(REDELIVERY_DELAY, os.kill, (os.getpid(), signal.SIGINT))
@@ -156,9 +163,9 @@ def forget_written() -> None:
 def after_the_end() -> None:
     """Once the command is over (its results written, its output printed): a Ctrl-C or
     SIGTERM during the interpreter's exit (worker pools and caches closing, up to a second)
-    ends the process at once, saying what was done and with status 130 or 143, rather than
-    printing a traceback from the exit's clean-up or exiting 0 as if no signal had come.
-    No effect outside the main thread.
+    ends the process at once by that signal (a shell's status 130 or 143), saying what was
+    done, rather than printing a traceback from the exit's clean-up or exiting 0 as if no
+    signal had come. No effect outside the main thread.
     """
     if not _main_thread():
         return
@@ -171,7 +178,25 @@ def after_the_end() -> None:
             sys.stdout.flush()
             sys.stderr.write(f"{word}; {what}\n")
             sys.stderr.flush()
-        os._exit(143 if signum == signal.SIGTERM else 130)
+        signal.signal(signum, signal.SIG_DFL)  # end by the signal itself, at once
+        os.kill(os.getpid(), signum)
 
     signal.signal(signal.SIGINT, late)
     signal.signal(signal.SIGTERM, late)
+
+
+def swallowed_or(default: type[KeyboardInterrupt]) -> type[KeyboardInterrupt]:
+    """The interrupt :func:`redeliver_swallowed` is raising again (then forgotten), else
+    ``default``: what a SIGINT handler raises."""
+    return _swallowed.pop() if _swallowed else default
+
+
+def interrupt(signum: int, frame: object) -> None:
+    """SIGINT handler: raise :class:`KeyboardInterrupt` (as Python's own does), or the
+    interrupt Python swallowed and :func:`redeliver_swallowed` raises again.
+
+    Raises
+    ------
+    KeyboardInterrupt
+    """
+    raise swallowed_or(KeyboardInterrupt)

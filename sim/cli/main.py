@@ -101,12 +101,12 @@ def main(argv: list[str] | None = None) -> None:
     import os
     import signal
 
-    from sim.signals import terminate
+    from sim.signals import interrupt, terminate
 
     # Ctrl-C (SIGINT) stops a command even when it was started with SIGINT ignored, as shells
     # do for background jobs; SIGTERM unwinds the same way. Workers are stopped, temporary
     # folders removed, nothing is written.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, terminate)
     # The command only ever writes chart files: a display backend (or a bogus MPLBACKEND)
     # must not fail after the run.

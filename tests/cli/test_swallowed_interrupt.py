@@ -23,6 +23,10 @@ def callback(ref):
 ref = weakref.ref(thing, callback)
 try:
     del thing  # the callback runs here; its exception cannot propagate
+    if sys.argv[2] == "replaced":  # the command installs its own SIGINT handler meanwhile
+        import signal
+        from sim.signals import interrupt
+        signal.signal(signal.SIGINT, interrupt)
     for _ in range(300):
         time.sleep(0.01)
     print("lost")
@@ -33,9 +37,9 @@ except KeyboardInterrupt:
 """
 
 
-def run(kind: str, hook: bool) -> subprocess.CompletedProcess:
+def run(kind: str, hook: bool, then: str = "") -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", SCRIPT.format(kind=kind), "hook" if hook else "none"],
+        [sys.executable, "-c", SCRIPT.format(kind=kind), "hook" if hook else "none", then],
         capture_output=True,
         text=True,
         timeout=60,
@@ -48,6 +52,13 @@ def run(kind: str, hook: bool) -> subprocess.CompletedProcess:
 def test_a_swallowed_interrupt_is_raised_again(kind, seen):
     done = run(kind, hook=True)
     assert done.stdout.strip() == seen, done
+    assert done.stderr == ""
+
+
+def test_a_sigint_handler_installed_meanwhile_raises_the_swallowed_kind():
+    # a SIGTERM swallowed while a worker pool started once came back as a Ctrl-C (exit 130)
+    done = run("Terminated", hook=True, then="replaced")
+    assert done.stdout.strip() == "terminated", done
     assert done.stderr == ""
 
 
