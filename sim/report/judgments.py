@@ -19,10 +19,20 @@ from sim.report import html as h
 from sim.report.drawn import JUDGMENT_OUTCOMES, most_likely
 from sim.report.watch import signpost_sentence
 
-__all__ = ["CSS", "MOVERS", "WATCH", "contents", "key_judgments", "movers", "watch_first"]
+__all__ = [
+    "CSS",
+    "MOVERS",
+    "SETTLED",
+    "WATCH",
+    "contents",
+    "key_judgments",
+    "movers",
+    "watch_first",
+]
 
 MOVERS = 3  # assumptions listed as the biggest movers
 WATCH = 3  # signposts listed under "What to watch first"
+SETTLED = 0.005  # a chance this close to 0 or 1 given a signpost: the signpost settles it
 
 
 def movers(summary: Mapping[str, Any], top: int = MOVERS) -> list[tuple[str, str, float]]:
@@ -150,7 +160,10 @@ def _across(spread: Mapping[str, Any]) -> str:
     """The key judgment's words on the spread: its 80% range with the Monte Carlo noise taken
     out, or, when the draws differ no more than noise (``noise_dominated``), that."""
     if spread.get("noise_dominated"):
-        return "; assumptions: mostly Monte Carlo noise, raise <code>--runs</code>"
+        return (
+            "; assumptions: mostly Monte Carlo noise (too few runs a draw: run with "
+            "<code>--parameter-draws 20</code> and <code>--runs</code> of 20,000 a draw or more)"
+        )
     return f"; assumptions {h.interval([spread['p10'], spread['p90']])}"
 
 
@@ -179,7 +192,10 @@ def _movers_html(summary: Mapping[str, Any]) -> str:
 def watch_first(summary: Mapping[str, Any], top: int = WATCH) -> list[tuple[str, dict]]:
     """The signposts most worth watching, whatever the outcome: each outcome's signposts as
     the "What to watch" section lists them (:func:`sim.analysis.evidence.top_signposts`),
-    most informative first (mutual information, bits), each indicator once.
+    most informative first (mutual information, bits), each indicator once; early warnings
+    first: a signpost that settles its outcome (seen or not, the outcome's chance is then
+    beyond :data:`SETTLED` of 0% or 100%: it is the outcome, or what it needs) comes after
+    those that do not.
 
     Parameters
     ----------
@@ -202,12 +218,18 @@ def watch_first(summary: Mapping[str, Any], top: int = WATCH) -> list[tuple[str,
         if outcome.get("probability") is not None
         for row in top_signposts(list(signposts.get(oid) or []))
     ]
-    rows.sort(key=lambda r: -float(r[1]["information_bits"]))
+    rows.sort(key=lambda r: (_settles(r[1]), -float(r[1]["information_bits"])))
     out: list[tuple[str, dict]] = []
     for oid, row in rows:
         if all(row["indicator"] != seen["indicator"] for _, seen in out):
             out.append((oid, row))
     return out[: max(int(top), 0)]
+
+
+def _settles(row: Mapping[str, Any]) -> bool:
+    """Whether seeing the signpost, or not, leaves its outcome all but certain either way."""
+    chances = (float(row["p_outcome_if_true"]), float(row["p_outcome_if_false"]))
+    return any(p <= SETTLED or p >= 1 - SETTLED for p in chances)
 
 
 def _watch_html(summary: Mapping[str, Any]) -> str:

@@ -113,7 +113,7 @@ def test_a_spread_of_mostly_noise_is_said_to_be_noise_not_a_range(tmp_path):
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     judgments = page[page.index('id="summary"') : page.index('id="contents"')]
     assert "assumptions: mostly Monte Carlo noise" in judgments
-    assert "raise <code>--runs</code>" in judgments and "55.0%" not in judgments
+    assert "<code>--parameter-draws 20</code>" in judgments and "55.0%" not in judgments
     table = page[page.index('id="outcomes"') :]
     assert "55.0%\u201381.0% (mostly noise)" in table[: table.index("</table>")]
 
@@ -211,9 +211,10 @@ def test_what_to_watch_first_lists_the_most_telling_signposts_once_each(tmp_path
         "i2": {"label": "A second sign", "ever": False},
         "i3": {"label": "Third sign", "ever": True},
         "i4": {"label": "Faint sign", "ever": True},
+        "i5": {"label": "The outcome itself", "ever": True},
     }
     summary["signposts"] = {
-        "held": [_row("i1", 0.20), _row("i2", 0.05), _row("i4", 0.0005)],
+        "held": [_row("i5", 0.50, yes=1.0), _row("i1", 0.20), _row("i2", 0.05), _row("i4", 0.0005)],
         "ever": [_row("i1", 0.30), _row("i3", 0.15, yes=0.6, no=0.15)],
     }
     # i1 once (its 0.30 bits about "ever"), then i3, then i2; i4 tells too little
@@ -221,6 +222,8 @@ def test_what_to_watch_first_lists_the_most_telling_signposts_once_each(tmp_path
     assert [(oid, row["indicator"]) for oid, row in found] == [
         ("ever", "i1"), ("ever", "i3"), ("held", "i2"),
     ]  # fmt: skip
+    # i5 tells most, but seeing it settles "held" (100%): it is the outcome, not a warning
+    assert [row["indicator"] for _, row in watch_first(summary, top=4)][-1] == "i5"
     (tmp_path / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
     render_report(tmp_path)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
