@@ -80,10 +80,11 @@ def worker_signals() -> None:
 
 
 @contextmanager
-def deferred() -> Iterator[None]:
+def deferred(*, writes: bool = True) -> Iterator[None]:
     """Hold Ctrl-C and SIGTERM during a short step that must not be cut in two (moving a
     results folder into place); a signal received meanwhile is acted on when the step ends:
-    its exception then has ``step_done = True``. No effect outside the main thread.
+    its exception then has ``step_done = True`` when the step ``writes`` results (else the
+    command says nothing was written). No effect outside the main thread.
     """
     if not _main_thread():
         yield
@@ -100,7 +101,7 @@ def deferred() -> Iterator[None]:
             try:
                 signal.raise_signal(caught[0])
             except KeyboardInterrupt as exc:
-                exc.step_done = True  # the command says the results were written
+                exc.step_done = writes  # the command says the results were written
                 raise
 
 

@@ -169,3 +169,21 @@ def test_a_signal_before_the_move_leaves_no_empty_new_folder(tmp_path, monkeypat
     with pytest.raises(KeyboardInterrupt):
         publish(existing, _fill("new"))
     assert existing.is_dir()  # a folder that was there stays
+
+
+def test_a_signal_during_the_writable_check_leaves_no_probe(tmp_path, monkeypatch):
+    # trial 14 N7: a SIGTERM between making and removing the .sim-check probe left it there
+    out = tmp_path / "out"
+    out.mkdir()
+    made = files.tempfile.mkdtemp
+
+    def mkdtemp_then_signal(**kwargs):
+        path = made(**kwargs)
+        signal.raise_signal(signal.SIGINT)  # held until the probe is gone
+        return path
+
+    monkeypatch.setattr(files.tempfile, "mkdtemp", mkdtemp_then_signal)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        check_writable(out)
+    assert list(out.iterdir()) == [] and list(tmp_path.iterdir()) == [out]
+    assert caught.value.step_done is False  # nothing was written
