@@ -48,10 +48,10 @@ def command(name: str, title: str | None, force: bool) -> None:
             "--force to replace the link, or choose another NAME",
             param_hint="NAME",
         )
-    if path.exists() and not force:
-        raise click.BadParameter(f"{path} exists; use --force to overwrite", param_hint="NAME")
     if path.is_dir():
         raise click.BadParameter(f"{path} is a folder; choose another NAME", param_hint="NAME")
+    if path.exists() and not force:
+        raise click.BadParameter(f"{path} exists; use --force to overwrite", param_hint="NAME")
     if not path.parent.is_dir():  # a typo in a path is not a tree of new folders
         what = "is not a folder" if path.parent.exists() else "does not exist"
         raise click.BadParameter(

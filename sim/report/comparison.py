@@ -160,7 +160,9 @@ def _judgments_section(comparison: Mapping[str, Any], order: list[str]) -> str:
     )
     parts = [
         '<section id="summary">',
-        "<h2>Key judgments</h2>",
+        "<h2>Key judgments, given what has been observed</h2>"
+        if comparison.get("evidence")
+        else "<h2>Key judgments</h2>",
         f'<ul class="judgments">{"".join(items)}</ul>',
     ]
     if len(listed) < len(outcomes):

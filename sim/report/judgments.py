@@ -162,7 +162,7 @@ def _across(spread: Mapping[str, Any]) -> str:
     if spread.get("noise_dominated"):
         return (
             "; assumptions: mostly Monte Carlo noise (too few runs a draw: run with "
-            "<code>--parameter-draws 20</code> and <code>--runs</code> of 20,000 a draw or more)"
+            "<code>--parameter-draws 20 --runs 400000</code>, 20,000 a draw)"
         )
     return f"; assumptions {h.interval([spread['p10'], spread['p90']])}"
 

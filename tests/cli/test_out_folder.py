@@ -212,7 +212,7 @@ def test_two_runs_on_one_out_leave_the_folder_of_one(tmp_path):
 
 def test_new_refuses_a_folder_and_a_missing_parent(tmp_path):
     (tmp_path / "d.yaml").mkdir()
-    folder = subprocess.run([*SIM, "new", "d", "--force"], cwd=tmp_path, capture_output=True,
+    folder = subprocess.run([*SIM, "new", "d"], cwd=tmp_path, capture_output=True,
                             text=True)  # fmt: skip
     assert folder.returncode == 2 and "d.yaml is a folder; choose another NAME" in folder.stderr
     missing = subprocess.run([*SIM, "new", "no/such/x"], cwd=tmp_path, capture_output=True,

@@ -369,6 +369,14 @@ def test_key_judgments_of_many_outcomes_list_those_the_variants_move(tmp_path):
                           "ruled_out_by_evidence": True},
             },
         }  # fmt: skip
+    data["evidence"] = {
+        "as_of": "2025-06-01", "observations": 1,
+        "items": [{"date": "2025-06-01", "when": "t == a", "ever": False, "observed": True,
+                   "confidence": 1.0, "label": "Seen"}],
+        "by_variant": {"base": {"probability": 0.5, "effective_runs": 1000.0},
+                       "stay": {"probability": 0.5, "effective_runs": 1000.0},
+                       "surge": {"probability": 0.0, "effective_runs": 0.0}},
+    }  # fmt: skip
     _write(tmp_path, data)
     render_comparison(tmp_path)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
@@ -378,3 +386,4 @@ def test_key_judgments_of_many_outcomes_list_those_the_variants_move(tmp_path):
     assert listed == [0, 1, 2, 3, 4, 5, 6, 7, 10, 11]
     assert "The 10 of the 12 outcomes the variants move most (then the most likely)" in top
     assert "Ruled out by the evidence: Militia surge" in top
+    assert top.strip().startswith("Key judgments, given what has been observed")

@@ -113,7 +113,8 @@ def test_a_spread_of_mostly_noise_is_said_to_be_noise_not_a_range(tmp_path):
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     judgments = page[page.index('id="summary"') : page.index('id="contents"')]
     assert "assumptions: mostly Monte Carlo noise" in judgments
-    assert "<code>--parameter-draws 20</code>" in judgments and "55.0%" not in judgments
+    assert "<code>--parameter-draws 20 --runs 400000</code>" in judgments
+    assert "55.0%" not in judgments
     table = page[page.index('id="outcomes"') :]
     assert "55.0%\u201381.0% (mostly noise)" in table[: table.index("</table>")]
 
