@@ -140,6 +140,18 @@ def _fill_item(item: tuple[Results, Path], charts: bool, save_runs: bool) -> str
     return item[0].scenario.variant
 
 
+# The items of fill_results_many, set before its pool forks: a worker reads its item by index
+# from the memory it inherited. Sent through the pool's pipe instead, each (several MB) kept
+# the pipe's writer thread blocked once the workers were stopped, and the stop waited for it
+# for ever (a SIGTERM while writing hung the command).
+_forked_items: list[tuple[Results, Path]] = []
+
+
+def _fill_forked(k: int, charts: bool, save_runs: bool) -> str:
+    """Fill the ``k``-th folder of :data:`_forked_items` (in a forked worker)."""
+    return _fill_item(_forked_items[k], charts, save_runs)
+
+
 def fill_results_many(
     items: list[tuple[Results, Path]],
     *,
@@ -166,10 +178,16 @@ def fill_results_many(
             if progress is not None:
                 progress(k, len(items), item[0].scenario.variant)
         return
-    job = functools.partial(_fill_item, charts=charts, save_runs=save_runs)
-    pool = mp.get_context("fork").Pool(workers, initializer=worker_signals)
+    job = functools.partial(_fill_forked, charts=charts, save_runs=save_runs)
+    _forked_items[:] = items  # (references: a worker forked later, to replace one, has them too)
     try:
-        for k, variant in enumerate(pool.imap_unordered(job, items, chunksize=1), start=1):
+        pool = mp.get_context("fork").Pool(workers, initializer=worker_signals)
+    except BaseException:
+        _forked_items.clear()
+        raise
+    try:
+        indices = range(len(items))
+        for k, variant in enumerate(pool.imap_unordered(job, indices, chunksize=1), start=1):
             if progress is not None:
                 progress(k, len(items), variant)
         pool.close()
@@ -180,6 +198,7 @@ def fill_results_many(
         raise
     finally:
         pool.join()
+        _forked_items.clear()
 
 
 def write_comparison(comparison: dict, folder: Path, *, charts: bool) -> None:

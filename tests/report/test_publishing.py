@@ -187,3 +187,31 @@ def test_a_signal_during_the_writable_check_leaves_no_probe(tmp_path, monkeypatc
         check_writable(out)
     assert list(out.iterdir()) == [] and list(tmp_path.iterdir()) == [out]
     assert caught.value.step_done is False  # nothing was written
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="a forked chart pool")
+def test_the_chart_pool_gets_indices_not_results(monkeypatch):
+    # trial 15 H1: each folder's results went through the pool's pipe (7 MB); stopped, the
+    # pool waited for ever for its writer thread, blocked on the pipe nobody read. Workers
+    # now read their item from the memory they inherited: the pipe carries an index.
+    import multiprocessing.pool
+
+    sent = []
+    imap = multiprocessing.pool.Pool.imap_unordered
+
+    def recording(self, func, iterable, chunksize=1):
+        tasks = list(iterable)
+        sent.extend(tasks)
+        return imap(self, func, tasks, chunksize)
+
+    def fill(item, charts, save_runs):
+        return f"{len(item[0])}:{item[1]}"
+
+    monkeypatch.setattr(multiprocessing.pool.Pool, "imap_unordered", recording)
+    monkeypatch.setattr(files, "_fill_item", fill)  # the forked workers inherit it
+    items = [(bytes(1_000_000 * (k + 1)), f"o{k}") for k in range(3)]
+    told = []
+    files.fill_results_many(items, charts=True, save_runs=False, jobs=2,
+                            progress=lambda done, total, name: told.append(name))  # fmt: skip
+    assert sent == [0, 1, 2]
+    assert sorted(told) == ["1000000:o0", "2000000:o1", "3000000:o2"]
