@@ -14,6 +14,18 @@ import click
 from sim import __version__
 
 
+def _invoke_unwrapped(invoke, ctx: click.Context):
+    """``invoke(ctx)``; a Ctrl-C or SIGTERM whose handler ran as compiled code returned (numba
+    then raises "SystemError: ... returned a result with an exception set" from it) is raised
+    as itself, so it ends the command like any other interrupt."""
+    try:
+        return invoke(ctx)
+    except SystemError as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            raise exc.__cause__ from None
+        raise
+
+
 class _Group(click.Group):
     """Prints :class:`sim.errors.SimError` cleanly; a traceback only with ``--debug``."""
 
@@ -22,7 +34,7 @@ class _Group(click.Group):
 
         forget_written()
         try:
-            return super().invoke(ctx)
+            return _invoke_unwrapped(super().invoke, ctx)
         except KeyboardInterrupt as exc:
             from sim.signals import Terminated, written
 
