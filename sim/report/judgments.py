@@ -179,7 +179,7 @@ def _movers_html(summary: Mapping[str, Any]) -> str:
         way = "more" if rho > 0 else "less"
         label = readable_label(name, parameters.get(name), events)
         items.append(
-            f"<li>{h.bdi(label)}: the higher, the {way} likely "
+            f"<li>{h.bdi(label)} \u2014 the higher, the {way} likely "
             f"\u201c{h.bdi(h.label(outcomes.get(oid), oid))}\u201d (rank correlation "
             f"{_signed(rho)})</li>"
         )

@@ -237,3 +237,12 @@ def test_what_to_watch_first_lists_the_most_telling_signposts_once_each(tmp_path
 
 def test_no_what_to_watch_without_signposts(page):
     assert "What to watch first" not in page
+
+
+def test_a_mover_reads_as_one_sentence(page):
+    # an unnamed range's label ends in ": chance"; a second colon after it read badly
+    summary = page[page.index('id="summary"') : page.index('id="contents"')]
+    assert (
+        "<li><bdi>Things go: chance</bdi> \u2014 the higher, the more likely "
+        "\u201c<bdi>Held at the horizon</bdi>\u201d (rank correlation +0.30)</li>"
+    ) in summary
