@@ -20,7 +20,7 @@ from sim.plots import plot_variant_differences, plot_variant_probabilities
 from sim.plots.comparison import variant_order
 from sim.report import html as h
 from sim.report import variants as variants_html
-from sim.report.drawn import JUDGMENT_OUTCOMES, compared_note, compared_outcomes, most_likely
+from sim.report.drawn import JUDGMENT_OUTCOMES, compared_note, compared_outcomes
 from sim.report.judgments import CSS as JUDGMENTS_CSS
 
 __all__ = ["MATTERS_POINTS", "matters", "points", "render_comparison"]
@@ -133,7 +133,8 @@ def _header(comparison: Mapping[str, Any], title: str, order: list[str]) -> str:
 def _judgments_section(comparison: Mapping[str, Any], order: list[str]) -> str:
     """The comparison's key judgments: per outcome, its chance in the base case and the
     variant that moves it most; then each variant's largest move, biggest first. Only
-    differences that :func:`matters` counts; the most likely outcomes when there are many."""
+    differences that :func:`matters` counts; with many outcomes, those the variants move
+    most (:func:`sim.report.drawn.compared_outcomes`)."""
     outcomes: Mapping[str, Any] = comparison["outcomes"]
     base = {oid: (o.get("by_variant") or {}).get("base") or {} for oid, o in outcomes.items()}
     moves: dict[str, list[tuple[float, str, str]]] = {oid: [] for oid in outcomes}
@@ -142,13 +143,13 @@ def _judgments_section(comparison: Mapping[str, Any], order: list[str]) -> str:
             e = (o.get("by_variant") or {}).get(vid)
             if isinstance(e, Mapping) and matters(e.get("difference"), e.get("difference_ci95")):
                 moves[oid].append((float(e["difference"]), vid, oid))
-    listed = _listed(outcomes, base, moves)
+    listed = compared_outcomes(comparison, JUDGMENT_OUTCOMES)  # the charts' rule
     items = []
     for oid in listed:
         p = base[oid].get("probability")
         text = f"{h.bdi(h.label(outcomes[oid], oid))}: {h.pct(p)} in the base case"
         if moves[oid]:
-            d, vid, _ = max(moves[oid], key=lambda m: abs(m[0]))
+            _, vid, _ = max(moves[oid], key=lambda m: abs(m[0]))
             text += f"; most moved by {_move(comparison, vid, oid)}"
         else:
             text += f"; no variant moves it by {MATTERS_POINTS:g} point or more"
@@ -188,23 +189,6 @@ def _judgments_section(comparison: Mapping[str, Any], order: list[str]) -> str:
         "point are named.</p></section>"
     )
     return "\n".join(parts)
-
-
-def _listed(outcomes: Mapping[str, Any], base: Mapping[str, Any], moves: Mapping[str, list]):
-    """The outcomes the key judgments list, in file order: all when they are few, else the
-    :data:`JUDGMENT_OUTCOMES` with the largest clear differences (the charts' rule), then the
-    most likely of the rest."""
-    if len(outcomes) <= JUDGMENT_OUTCOMES:
-        return list(outcomes)
-    moved = sorted(
-        (o for o in outcomes if moves[o]), key=lambda o: -max(abs(m[0]) for m in moves[o])
-    )
-    chosen = set(moved[:JUDGMENT_OUTCOMES])
-    rest = {
-        o: {"probability": base[o].get("probability") or 0.0} for o in outcomes if o not in chosen
-    }
-    chosen |= set(most_likely(rest, JUDGMENT_OUTCOMES - len(chosen)))
-    return [o for o in outcomes if o in chosen]
 
 
 def _ruled_out(outcomes: Mapping[str, Any], vid: str) -> bool:
@@ -307,7 +291,7 @@ def _outcomes_section(
             "effective number of runs, and the difference's interval comes from the "
             "delta-method variance of the two weighted shares on the same runs (not Newcombe's)."
         )
-    if _any_ruled_out(outcomes):
+    if any(_ruled_out(outcomes, vid) for vid in order):
         note += (
             " A variant ruled out by the evidence (no run of it agrees with everything "
             "observed) has no probability: its own report lists the observations."
@@ -364,15 +348,6 @@ def _cell(entry: Any, is_base: bool) -> str:
 
 
 MATTERS_POINTS = 1.0  # a difference smaller than this (percentage points) is never bold
-
-
-def _any_ruled_out(outcomes: Mapping[str, Any]) -> bool:
-    """Whether some variant has no probability (ruled out by the evidence)."""
-    return any(
-        isinstance(e, Mapping) and e.get("probability", 0) is None
-        for o in outcomes.values()
-        for e in (o.get("by_variant") or {}).values()
-    )
 
 
 def matters(difference: Any, ci: Any) -> bool:

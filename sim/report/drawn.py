@@ -197,9 +197,9 @@ def _candidates(summary: Mapping[str, Any], chart: str) -> list[str]:
     return list(outcomes)
 
 
-def compared_outcomes(comparison: Mapping[str, Any]) -> list[str]:
-    """The outcomes the comparison charts draw, in file order: those with the largest
-    differences from base.
+def compared_outcomes(comparison: Mapping[str, Any], n: int | None = None) -> list[str]:
+    """The outcomes the comparison charts draw (or ``n`` of them), in file order: those with
+    the largest differences from base.
 
     A chart's height grows with outcomes x variants (a row per outcome, a dot per variant in
     it), so it draws at most :data:`COMPARISON_OUTCOMES` outcomes and at most
@@ -213,6 +213,8 @@ def compared_outcomes(comparison: Mapping[str, Any]) -> list[str]:
     comparison : mapping
         ``comparison.json`` content: ``outcomes`` (id -> ``by_variant``: variant ->
         ``{"probability", "difference"}``) and ``variants``.
+    n : int, optional
+        How many; by default the charts' number above.
 
     Returns
     -------
@@ -221,7 +223,8 @@ def compared_outcomes(comparison: Mapping[str, Any]) -> list[str]:
     outcomes = comparison.get("outcomes") or {}
     ids = list(outcomes)
     variants = len(comparison.get("variants") or {}) or 1
-    n = max(3, min(COMPARISON_OUTCOMES, COMPARISON_ROWS // variants))
+    if n is None:
+        n = max(3, min(COMPARISON_OUTCOMES, COMPARISON_ROWS // variants))
     if len(ids) <= n:
         return ids
 
