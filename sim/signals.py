@@ -80,11 +80,10 @@ def worker_signals() -> None:
 
 
 @contextmanager
-def deferred(*, writes: bool = True) -> Iterator[None]:
+def deferred() -> Iterator[None]:
     """Hold Ctrl-C and SIGTERM during a short step that must not be cut in two (moving a
-    results folder into place); a signal received meanwhile is acted on when the step ends:
-    its exception then has ``step_done = True`` when the step ``writes`` results (else the
-    command says nothing was written). No effect outside the main thread.
+    results folder into place, which records it with :func:`wrote`); a signal received
+    meanwhile is acted on when the step ends. No effect outside the main thread.
     """
     if not _main_thread():
         yield
@@ -98,11 +97,7 @@ def deferred(*, writes: bool = True) -> Iterator[None]:
         for s, handler in previous.items():
             signal.signal(s, handler)
         if caught:
-            try:
-                signal.raise_signal(caught[0])
-            except KeyboardInterrupt as exc:
-                exc.step_done = writes  # the command says the results were written
-                raise
+            signal.raise_signal(caught[0])
 
 
 def redeliver_swallowed(info: object) -> None:

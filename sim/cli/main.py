@@ -40,7 +40,7 @@ class _Group(click.Group):
 
             terminated = isinstance(exc, Terminated)
             word = "terminated" if terminated else "interrupted"
-            # the signal came while moving the files in (step_done), or after (closing a cluster)
+            # the signal came while moving the files in, or after (closing a cluster)
             folders = written()
             if folders:
                 where = folders[0]
@@ -49,8 +49,6 @@ class _Group(click.Group):
 
                     where = f"{os.path.commonpath(folders) or '.'} ({len(folders)} folders)"
                 said = f"the results were written to {where}"
-            elif getattr(exc, "step_done", False):
-                said = "the results were written"
             else:
                 said = "nothing was written"
             click.echo(f"{word}; {said}", err=True)

@@ -468,7 +468,7 @@ def check_writable(destination: Path) -> None:
         if not os.access(folder, os.W_OK | os.X_OK):
             raise _unwritable(destination, PermissionError(errno.EACCES, "permission denied"))
         try:  # os.access does not see every obstacle (a read-only mount seen by root, ACLs)
-            with deferred(writes=False):  # a signal between the two leaves no probe behind
+            with deferred():  # a signal between the two leaves no probe behind
                 os.rmdir(tempfile.mkdtemp(prefix=".sim-check.", dir=folder))
         except OSError as exc:
             raise _unwritable(destination, exc) from None

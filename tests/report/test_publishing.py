@@ -13,6 +13,7 @@ import pytest
 from sim.errors import SimError
 from sim.report import files
 from sim.report.files import check_writable, publish, staged
+from sim.signals import forget_written, written
 
 NAMES = [f"part{i}.csv" for i in range(6)]
 
@@ -110,13 +111,14 @@ def test_ctrl_c_during_the_move_waits_for_its_end(tmp_path, monkeypatch):
             signal.raise_signal(signal.SIGINT)  # Ctrl-C after the first file
 
     monkeypatch.setattr(files.os, "replace", replace_then_interrupt)
+    forget_written()
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        with pytest.raises(KeyboardInterrupt) as caught:
+        with pytest.raises(KeyboardInterrupt):
             publish(tmp_path / "out", _fill("A"))
     finally:
         signal.signal(signal.SIGINT, previous)
-    assert caught.value.step_done is True
+    assert written() == [str(tmp_path / "out")]  # the command says the results were written
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == NAMES  # all moved in
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
@@ -183,10 +185,11 @@ def test_a_signal_during_the_writable_check_leaves_no_probe(tmp_path, monkeypatc
         return path
 
     monkeypatch.setattr(files.tempfile, "mkdtemp", mkdtemp_then_signal)
-    with pytest.raises(KeyboardInterrupt) as caught:
+    forget_written()
+    with pytest.raises(KeyboardInterrupt):
         check_writable(out)
     assert list(out.iterdir()) == [] and list(tmp_path.iterdir()) == [out]
-    assert caught.value.step_done is False  # nothing was written
+    assert written() == []  # the command says nothing was written
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="a forked chart pool")
