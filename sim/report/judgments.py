@@ -220,8 +220,10 @@ def watch_first(summary: Mapping[str, Any], top: int = WATCH) -> list[tuple[str,
     ]
     rows.sort(key=lambda r: (_settles(r[1]), -float(r[1]["information_bits"])))
     out: list[tuple[str, dict]] = []
+    seen: set[str] = set()
     for oid, row in rows:
-        if all(row["indicator"] != seen["indicator"] for _, seen in out):
+        if row["indicator"] not in seen:
+            seen.add(row["indicator"])
             out.append((oid, row))
     return out[: max(int(top), 0)]
 
