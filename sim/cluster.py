@@ -52,6 +52,7 @@ from sim.scheduler import (
     silence,
     silenced_on_signal,
 )
+from sim.signals import deferred
 from sim.work import Setup, Unit, Worker
 
 __all__ = [
@@ -170,12 +171,12 @@ def _open(scheduler: str, say: Callable[[str], None] | None) -> tuple[Any, Any]:
     try:
         if local:
             cluster = _local_cluster(distributed, int(local.group(1)), say)
-            with _held():
+            with deferred():
                 client = distributed.Client(cluster, set_as_default=False)
         else:
             probe(scheduler)  # bounded: the client's own handshake is not
             try:
-                with _held():  # at most CONNECT_TIMEOUT
+                with deferred():  # at most CONNECT_TIMEOUT; uuid.uuid1() would swallow a signal
                     client = distributed.Client(
                         scheduler, timeout=f"{CONNECT_TIMEOUT}s", set_as_default=False
                     )
@@ -301,31 +302,11 @@ def _code_digest() -> str:
     return _digest[0]
 
 
-@contextmanager
-def _held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM until the block ends, then act on them: for steps that must
-    not be cut (closing a cluster, which would leave worker processes behind) or that
-    would swallow the interrupt (the first ``uuid.uuid1()`` of a process, which a new
-    Client makes, catches every exception). No effect outside the main thread."""
-    caught: list[int] = []
-    signals = (signal.SIGINT, signal.SIGTERM)
-    previous = {}
-    if _main_thread():
-        previous = {s: signal.signal(s, lambda n, f: caught.append(n)) for s in signals}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-    if caught:
-        signal.raise_signal(caught[0])
-
-
 def _close(client, cluster, quick: bool = False) -> None:
     """Close the client and its LocalCluster (either may be None), undisturbed by Ctrl-C or
     SIGTERM (acted on afterwards) so that no worker process is left behind. ``quick``, after
     an interrupt: within :data:`CLOSE_TIMEOUT` seconds each, errors ignored."""
-    with _held():
+    with deferred():
         for closable in (client, cluster):
             if closable is None:
                 continue
