@@ -93,8 +93,14 @@ def test_sigterm_while_run_writes_its_folder(tmp_path):
     _wait_for(_writing(tmp_path), proc, "a temporary folder")
     os.kill(proc.pid, signal.SIGTERM)
     err = _finish(proc)
-    if proc.returncode == 0:  # under load the signal can land as the interpreter exits
-        assert (tmp_path / "o" / "summary.json").is_file() and _hidden(tmp_path) == [], err
+    if (tmp_path / "o" / "summary.json").is_file():
+        # under load the signal can land as the folder moves in or once the command is over:
+        # the folder is whole, and the command says so or ends by the signal (exit 0 only
+        # when it came after Python stopped handling signals, as the interpreter exits)
+        assert _hidden(tmp_path) == [], err
+        assert proc.returncode in (0, 143, -signal.SIGTERM), (proc.returncode, err)
+        last = err.strip().splitlines()[-1] if err.strip() else ""
+        assert proc.returncode != 143 or last.startswith("terminated; the results were written")
         return
     assert (proc.returncode, err.strip().splitlines()[-1]) == (
         143,
