@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 from dataclasses import dataclass
 
@@ -68,12 +69,28 @@ class EvidenceChoice:
         """:func:`sim.scenario.load.load_scenario` of ``file`` and ``variant`` with this evidence;
         warns (once each, on standard error) of what is probably a mistake: a file given
         twice, an observation repeated, an evidence file without observations, an ``--as-of``
-        outside [start, horizon] or one that leaves observations out."""
-        from sim.scenario.load import load_scenario
+        outside [start, horizon] or one that leaves observations out.
+
+        Raises
+        ------
+        sim.errors.ScenarioError
+            The file has an error anywhere, in any variant too (as ``sim validate`` finds
+            it): a broken variant is not run past in silence while the base runs.
+        """
+        from sim.errors import ScenarioError
+        from sim.scenario.load import check_file, load_scenario
 
         scenario = load_scenario(
             file, variant, evidence=self.files, as_of=self.as_of, use_evidence=self.use
         )
+        stat = os.stat(file)
+        key = (os.path.realpath(file), stat.st_mtime_ns, stat.st_size)
+        if key not in _CHECKED:  # the whole file, as `sim validate` checks it, once
+            _CHECKED.add(key)
+            problems = check_file(file, evidence=self.files if self.use else ())
+            errors = [p for p in problems if p.severity == "error"]
+            if errors:  # e.g. a variant's set: naming no event, while the base runs
+                raise ScenarioError(errors)
         if self.use and (self.files or self.as_of):
             every = scenario
             if self.as_of is not None:
@@ -92,6 +109,7 @@ class EvidenceChoice:
 
 
 _WARNED: set[str] = set()  # warnings already printed by this command
+_CHECKED: set[tuple] = set()  # files (path, time, size) whose every variant was checked
 
 
 def evidence_warnings(choice: EvidenceChoice, every, scenario) -> list[str]:

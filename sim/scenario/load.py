@@ -383,11 +383,13 @@ def _target(text: Any, data: dict, ids: list) -> tuple | str:
         return (parts[0],)
     if parts[0] == "tracks" and len(parts) == 3 and parts[2] == "initial":
         if parts[1] not in (data.get("tracks") or {}):
-            return f"cannot set '{shorten(text)}': no track '{parts[1]}'"
+            hint = did_you_mean(parts[1], list(data.get("tracks") or {}))
+            return f"cannot set '{shorten(text)}': no track '{parts[1]}'{hint}"
         return ("tracks", parts[1], "initial")
     if parts[0] == "parameters" and len(parts) in (2, 3) and parts[2:] in ([], ["value"]):
         if parts[1] not in (data.get("parameters") or {}):
-            return f"cannot set '{shorten(text)}': no parameter '{parts[1]}'"
+            hint = did_you_mean(parts[1], list(data.get("parameters") or {}))
+            return f"cannot set '{shorten(text)}': no parameter '{parts[1]}'{hint}"
         return ("parameters", parts[1], "value")
     if parts[0] == "events" and len(parts) == 3:
         if parts[1] not in ids:

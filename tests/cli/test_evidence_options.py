@@ -163,3 +163,15 @@ def test_sim_new_shows_evidence_and_indicators_commented_out(tmp_path):
     scenario = load.load_scenario(path)
     assert len(scenario.evidence) == 1 and len(scenario.indicators) == 1
     assert scenario.evidence[0].confidence == 0.9
+
+
+def test_a_broken_variant_stops_a_run_of_the_base(files, capsys):
+    # trial 16: `sim validate` refused the file, yet `sim run` of the base ran and wrote
+    (files / "broken.yaml").write_text(MODEL.replace("events.ab.rate", "events.abb.rate"))
+    code, _, err = sim(capsys, "run", "broken.yaml", "-n", "10", "-o", "out")
+    assert code == 1
+    assert err.strip() == (
+        "broken.yaml:12:11: error: in variant 'slow': cannot set 'events.abb.rate': no event "
+        "'abb'; did you mean 'ab'?"
+    )
+    assert not (files / "out").exists()
